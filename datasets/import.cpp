@@ -1,0 +1,152 @@
+#include "import.h"
+
+#include <opencv2/core/utility.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+
+#include "error.h"
+#include "image_io.h"
+#include "pyramid.h"
+
+namespace gankit {
+namespace fs = std::filesystem;
+
+int parse_resize_filter(const std::string& name) {
+  if (name == "area") return cv::INTER_AREA;
+  if (name == "lanczos") return cv::INTER_LANCZOS4;
+  if (name == "bicubic") return cv::INTER_CUBIC;
+  fail(ErrorKind::Usage, fmt::format("--resize-filter {}: expected area, lanczos or bicubic", name));
+}
+
+cv::Mat fit_to_resolution(const cv::Mat& input, int target, bool allow_resize, bool center_crop, int interpolation,
+                          const std::string& name) {
+  cv::Mat img = input;
+  if (img.cols != img.rows) {
+    GANKIT_CHECK_DATA(center_crop, "{} is {}x{}, not square: pass --center-crop (and --resolution R to resize)", name,
+                      img.cols, img.rows);
+    const int s = std::min(img.cols, img.rows);
+    img = img(cv::Rect((img.cols - s) / 2, (img.rows - s) / 2, s, s));
+  }
+  if (img.cols != target) {
+    GANKIT_CHECK_DATA(allow_resize,
+                      "{} is {}x{} but the dataset is {}x{} (the size of the first image): mixed sizes need "
+                      "--resolution R to resize every image",
+                      name, img.cols, img.rows, target, target);
+    cv::Mat out;
+    cv::resize(img, out, cv::Size(target, target), 0, 0, interpolation);
+    return out;
+  }
+  return img.isContinuous() ? img : img.clone();
+}
+
+ImportSummary import_dataset(const fs::path& source_path, const fs::path& out, const ImportOptions& opt) {
+  const auto t0 = std::chrono::steady_clock::now();
+  GANKIT_CHECK_USAGE(opt.resolution == 0 || is_power_of_two(opt.resolution),
+                     "--resolution {} is not a power of two (1, 2, 4, ..., 1024, ...)", opt.resolution);
+  GANKIT_CHECK_USAGE(opt.limit == -1 || opt.limit > 0, "--limit {} must be positive", opt.limit);
+  const int interpolation = parse_resize_filter(opt.resize_filter);
+  // Fail on an unwritable output before reading a single image.
+  { AtomicOutput probe(out, opt.overwrite); }
+
+  auto source = open_source(source_path, opt.source);
+  ImportSummary summary;
+  summary.source = source_path.string();
+  summary.format = source->format();
+  summary.channels = source->channels();
+  summary.has_labels = source->has_labels();
+  summary.class_names = source->class_names();
+
+  int64_t total = source->count();
+  if (opt.limit > 0 && (total < 0 || total > opt.limit)) total = opt.limit;
+  Progress progress("import " + summary.format, total, opt.progress);
+
+  std::unique_ptr<PyramidWriter> writer;
+  int resolution = opt.resolution;
+  std::vector<SourceRecord> batch;
+  std::vector<std::vector<uint8_t>> chw;
+  int64_t remaining = opt.limit > 0 ? opt.limit : INT64_MAX;
+  while (remaining > 0) {
+    batch.clear();
+    if (!source->next_batch(batch, static_cast<size_t>(std::min<int64_t>(256, remaining)))) break;
+    // Bad records, in source order: stop on the first, or skip and count them.
+    std::vector<SourceRecord*> good;
+    for (auto& r : batch) {
+      if (r.error.empty()) {
+        good.push_back(&r);
+        continue;
+      }
+      GANKIT_CHECK_DATA(opt.skip_bad, "{} (pass --skip-bad to skip unreadable images)", r.error);
+      ++summary.skipped;
+      if (!opt.progress.quiet) std::fprintf(stderr, "\rskipped: %s\x1b[K\n", r.error.c_str());
+    }
+    if (good.empty()) continue;
+    if (resolution == 0) {
+      // R from the first good image (after the centre crop when asked).
+      const cv::Mat& first = good[0]->image;
+      const int s = opt.center_crop ? std::min(first.cols, first.rows) : first.cols;
+      GANKIT_CHECK_DATA(opt.center_crop || first.cols == first.rows,
+                        "{} is {}x{}, not square: pass --center-crop (and --resolution R to resize)", good[0]->name,
+                        first.cols, first.rows);
+      GANKIT_CHECK_DATA(is_power_of_two(s), "{} is {}x{}: the pyramid needs a power-of-two size, pass --resolution R",
+                        good[0]->name, s, s);
+      resolution = s;
+    }
+    if (!writer) {
+      PyramidWriterOptions wopt;
+      wopt.compression = opt.compression;
+      wopt.with_labels = summary.has_labels;
+      wopt.class_names = summary.class_names;
+      wopt.overwrite = opt.overwrite;
+      wopt.attributes["source"] = fs::absolute(source_path).lexically_normal().string();
+      wopt.attributes["importer"] = summary.format;
+      wopt.attributes["split"] = opt.source.split.empty() ? "default" : opt.source.split;
+      wopt.attributes["filters"] = fmt::format(
+          "resolution={}{} resize_filter={} center_crop={}{}{}", resolution, opt.resolution ? "" : " (from first image)",
+          opt.resize_filter, opt.center_crop ? "yes" : "no", opt.limit > 0 ? fmt::format(" limit={}", opt.limit) : "",
+          source->preprocessing().empty() ? "" : " preprocessing=" + source->preprocessing());
+      writer = std::make_unique<PyramidWriter>(out, resolution, summary.channels, wopt);
+    }
+    // Crop/resize in parallel; the first failure in source order is reported.
+    chw.resize(good.size());
+    std::mutex mutex;
+    size_t first_bad = good.size();
+    std::string first_error;
+    cv::parallel_for_(cv::Range(0, static_cast<int>(good.size())), [&](const cv::Range& range) {
+      for (int i = range.start; i < range.end; ++i) {
+        try {
+          const SourceRecord& r = *good[static_cast<size_t>(i)];
+          cv::Mat img = fit_to_resolution(r.image, resolution, opt.resolution != 0, opt.center_crop, interpolation, r.name);
+          auto& buf = chw[static_cast<size_t>(i)];
+          buf.resize(static_cast<size_t>(img.channels()) * img.rows * img.cols);
+          mat_to_chw(img, buf.data());
+        } catch (const Error& e) {
+          std::lock_guard<std::mutex> lock(mutex);
+          if (static_cast<size_t>(i) < first_bad) {
+            first_bad = static_cast<size_t>(i);
+            first_error = e.what();
+          }
+        }
+      }
+    });
+    GANKIT_CHECK_DATA(first_error.empty(), "{}", first_error);
+    for (size_t i = 0; i < good.size() && remaining > 0; ++i) {
+      writer->append(chw[i].data(), good[i]->label);
+      --remaining;
+      progress.add(1);
+    }
+  }
+  progress.finish();
+  GANKIT_CHECK_DATA(writer && writer->count() > 0, "no images imported from {}{}", source_path.string(),
+                    summary.skipped ? fmt::format(" ({} skipped as unreadable)", summary.skipped) : "");
+  writer->set_attribute("skipped", std::to_string(summary.skipped));
+  summary.count = writer->count();
+  summary.resolution = resolution;
+  writer->commit();
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return summary;
+}
+
+}  // namespace gankit

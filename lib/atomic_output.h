@@ -1,0 +1,35 @@
+// AtomicOutput — an output path written under a temporary name and renamed when complete.
+//
+// The temporary lives beside the target ("OUT.tmp-<pid>") so the final rename is atomic on one
+// filesystem. If the object is destroyed without commit() (an exception, a bad input), the
+// temporary is removed; SIGINT/SIGTERM also remove every live temporary before the process dies.
+// A crash never leaves a file or folder under the final name that looks finished.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace gankit {
+
+class AtomicOutput {
+ public:
+  // Checks that `target` can be created: its folder exists and is writable, and the target does
+  // not exist unless `overwrite`. Throws Error(Data) naming the path otherwise.
+  AtomicOutput(std::filesystem::path target, bool overwrite);
+  ~AtomicOutput();
+  AtomicOutput(const AtomicOutput&) = delete;
+  AtomicOutput& operator=(const AtomicOutput&) = delete;
+
+  const std::filesystem::path& temp_path() const { return temp_; }
+  const std::filesystem::path& target() const { return target_; }
+  // Renames the temporary onto the target (replacing an existing target when overwrite was set).
+  void commit();
+
+ private:
+  std::filesystem::path target_;
+  std::filesystem::path temp_;
+  bool overwrite_;
+  bool committed_ = false;
+};
+
+}  // namespace gankit

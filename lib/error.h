@@ -1,0 +1,41 @@
+// gankit::Error — the one exception type of the suite, and the check macros that throw it.
+//
+// Every failure a user can cause is an Error with a kind that maps to the process exit code:
+//   Usage (1)    bad command line: unknown option, bad value, conflicting flags
+//   Data (2)     bad input data: missing/corrupt file, wrong format, mismatched sizes
+//   Internal (3) a bug or a library failure we did not expect
+// The message is one line that names the bad value and the file it came from.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+#include <string>
+
+namespace gankit {
+
+enum class ErrorKind { Usage = 1, Data = 2, Internal = 3 };
+
+class Error : public std::runtime_error {
+ public:
+  Error(ErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+  ErrorKind kind() const { return kind_; }
+  int exit_code() const { return static_cast<int>(kind_); }
+
+ private:
+  ErrorKind kind_;
+};
+
+[[noreturn]] inline void fail(ErrorKind kind, const std::string& message) { throw Error(kind, message); }
+
+}  // namespace gankit
+
+// GANKIT_CHECK(cond, kind, "format {}", args...): throws gankit::Error(kind, message) unless cond.
+#define GANKIT_CHECK(cond, kind, ...)                                        \
+  do {                                                                       \
+    if (!(cond)) ::gankit::fail(::gankit::ErrorKind::kind, fmt::format(__VA_ARGS__)); \
+  } while (0)
+
+// Shorthands for the two common kinds.
+#define GANKIT_CHECK_DATA(cond, ...) GANKIT_CHECK(cond, Data, __VA_ARGS__)
+#define GANKIT_CHECK_USAGE(cond, ...) GANKIT_CHECK(cond, Usage, __VA_ARGS__)

@@ -1,0 +1,412 @@
+#include "hdf5_store.h"
+
+#include <hdf5.h>
+
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+
+#include "error.h"
+#include "pyramid.h"
+
+#ifndef GANKIT_VERSION
+#define GANKIT_VERSION "unknown"
+#endif
+
+namespace gankit {
+namespace fs = std::filesystem;
+
+const char* tool_version() { return GANKIT_VERSION; }
+
+namespace {
+
+// Owns one HDF5 identifier and closes it with the matching function.
+class Handle {
+ public:
+  Handle() = default;
+  Handle(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
+  Handle(Handle&& o) noexcept : id_(o.id_), close_(o.close_) { o.id_ = -1; }
+  Handle& operator=(Handle&& o) noexcept {
+    reset();
+    id_ = o.id_;
+    close_ = o.close_;
+    o.id_ = -1;
+    return *this;
+  }
+  ~Handle() { reset(); }
+  void reset() {
+    if (id_ >= 0 && close_) close_(id_);
+    id_ = -1;
+  }
+  hid_t get() const { return id_; }
+  bool valid() const { return id_ >= 0; }
+
+ private:
+  hid_t id_ = -1;
+  herr_t (*close_)(hid_t) = nullptr;
+};
+
+// HDF5 prints its own error stacks to stderr by default; a user should see only our one line.
+void silence_hdf5() {
+  static bool done = [] {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    return true;
+  }();
+  (void)done;
+}
+
+void check(herr_t status, const std::string& what) {
+  GANKIT_CHECK(status >= 0, Internal, "HDF5 error: {}", what);
+}
+
+std::string level_name(int r) { return "data" + std::to_string(r) + "x" + std::to_string(r); }
+
+void write_string_attribute(hid_t obj, const std::string& name, const std::string& value) {
+  Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+  check(H5Tset_size(type.get(), H5T_VARIABLE), "string type");
+  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "string type");
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  Handle attr(H5Acreate2(obj, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  GANKIT_CHECK(attr.valid(), Internal, "cannot create attribute {}", name);
+  const char* ptr = value.c_str();
+  check(H5Awrite(attr.get(), type.get(), &ptr), "write attribute " + name);
+}
+
+void write_string_array_attribute(hid_t obj, const std::string& name, const std::vector<std::string>& values) {
+  Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+  check(H5Tset_size(type.get(), H5T_VARIABLE), "string type");
+  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "string type");
+  hsize_t dims[1] = {values.size()};
+  Handle space(H5Screate_simple(1, dims, nullptr), H5Sclose);
+  Handle attr(H5Acreate2(obj, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  GANKIT_CHECK(attr.valid(), Internal, "cannot create attribute {}", name);
+  std::vector<const char*> ptrs;
+  for (const auto& v : values) ptrs.push_back(v.c_str());
+  check(H5Awrite(attr.get(), type.get(), ptrs.data()), "write attribute " + name);
+}
+
+// Reads a string or string-array attribute (fixed or variable length) as strings.
+std::vector<std::string> read_string_attribute(hid_t attr) {
+  Handle type(H5Aget_type(attr), H5Tclose);
+  if (H5Tget_class(type.get()) != H5T_STRING) return {};
+  Handle space(H5Aget_space(attr), H5Sclose);
+  hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  std::vector<std::string> out;
+  if (H5Tis_variable_str(type.get()) > 0) {
+    Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(mem.get(), H5T_VARIABLE);
+    H5Tset_cset(mem.get(), H5Tget_cset(type.get()));
+    std::vector<char*> ptrs(static_cast<size_t>(n), nullptr);
+    if (H5Aread(attr, mem.get(), ptrs.data()) < 0) return {};
+    for (char* p : ptrs) out.emplace_back(p ? p : "");
+    H5Dvlen_reclaim(mem.get(), space.get(), H5P_DEFAULT, ptrs.data());
+  } else {
+    size_t size = H5Tget_size(type.get());
+    std::vector<char> buf(size * static_cast<size_t>(n) + 1, '\0');
+    if (H5Aread(attr, type.get(), buf.data()) < 0) return {};
+    for (hssize_t i = 0; i < n; ++i) {
+      const char* p = buf.data() + i * size;
+      out.emplace_back(p, strnlen(p, size));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+Compression Compression::parse(const std::string& text) {
+  Compression c;
+  if (text == "none") {
+    c.gzip_level = 0;
+  } else if (text == "gzip") {
+    c.gzip_level = 4;
+  } else if (text.rfind("gzip:", 0) == 0 && text.size() == 6 && text[5] >= '1' && text[5] <= '9') {
+    c.gzip_level = text[5] - '0';
+  } else {
+    fail(ErrorKind::Usage, fmt::format("--compression {}: expected none, gzip or gzip:N with N in 1..9", text));
+  }
+  return c;
+}
+
+std::string Compression::to_string() const { return gzip_level == 0 ? "none" : "gzip:" + std::to_string(gzip_level); }
+
+// ---------------------------------------------------------------------------------------------
+struct PyramidWriter::Impl {
+  Handle file;
+  std::vector<Handle> levels;  // largest first
+  Handle labels;
+  std::vector<std::vector<uint8_t>> pyr;
+  std::vector<float> scratch;
+};
+
+PyramidWriter::PyramidWriter(const fs::path& out, int resolution, int channels, PyramidWriterOptions options)
+    : impl_(std::make_unique<Impl>()),
+      options_(std::move(options)),
+      output_(out, options_.overwrite),
+      resolution_(resolution),
+      channels_(channels) {
+  silence_hdf5();
+  GANKIT_CHECK_USAGE(is_power_of_two(resolution), "resolution {} is not a power of two", resolution);
+  GANKIT_CHECK_USAGE(channels == 1 || channels == 3, "channels {} must be 1 or 3", channels);
+  const size_t image_bytes = static_cast<size_t>(channels) * resolution * resolution;
+  block_capacity_ = std::clamp<size_t>((32u << 20) / image_bytes, 1, 4096);
+  block_.resize(block_capacity_ * image_bytes);
+  block_labels_.resize(block_capacity_);
+
+  impl_->file = Handle(H5Fcreate(output_.temp_path().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+  GANKIT_CHECK_DATA(impl_->file.valid(), "cannot create {}", output_.temp_path().string());
+  for (int r = resolution; r >= 1; r /= 2) {
+    const hsize_t per_chunk = static_cast<hsize_t>((128 + channels * r * r - 1) / (channels * r * r));
+    hsize_t dims[4] = {0, static_cast<hsize_t>(channels), static_cast<hsize_t>(r), static_cast<hsize_t>(r)};
+    hsize_t maxdims[4] = {H5S_UNLIMITED, dims[1], dims[2], dims[3]};
+    hsize_t chunk[4] = {per_chunk, dims[1], dims[2], dims[3]};
+    Handle space(H5Screate_simple(4, dims, maxdims), H5Sclose);
+    Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+    check(H5Pset_chunk(dcpl.get(), 4, chunk), "set chunk");
+    if (options_.compression.gzip_level > 0) check(H5Pset_deflate(dcpl.get(), options_.compression.gzip_level), "deflate");
+    Handle ds(H5Dcreate2(impl_->file.get(), level_name(r).c_str(), H5T_STD_U8LE, space.get(), H5P_DEFAULT, dcpl.get(),
+                         H5P_DEFAULT),
+              H5Dclose);
+    GANKIT_CHECK(ds.valid(), Internal, "cannot create dataset {}", level_name(r));
+    impl_->levels.push_back(std::move(ds));
+  }
+  if (options_.with_labels) {
+    hsize_t dims[1] = {0}, maxdims[1] = {H5S_UNLIMITED}, chunk[1] = {4096};
+    Handle space(H5Screate_simple(1, dims, maxdims), H5Sclose);
+    Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+    check(H5Pset_chunk(dcpl.get(), 1, chunk), "set chunk");
+    if (options_.compression.gzip_level > 0) check(H5Pset_deflate(dcpl.get(), options_.compression.gzip_level), "deflate");
+    impl_->labels = Handle(
+        H5Dcreate2(impl_->file.get(), "labels", H5T_STD_I64LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+        H5Dclose);
+    GANKIT_CHECK(impl_->labels.valid(), Internal, "cannot create dataset labels");
+  }
+}
+
+PyramidWriter::~PyramidWriter() = default;  // an uncommitted temporary is removed by output_
+
+void PyramidWriter::append(const uint8_t* chw, int64_t label) {
+  const size_t image_bytes = static_cast<size_t>(channels_) * resolution_ * resolution_;
+  if (options_.with_labels) GANKIT_CHECK_DATA(label >= 0, "image {} has no label", count_);
+  std::memcpy(block_.data() + block_count_ * image_bytes, chw, image_bytes);
+  block_labels_[block_count_] = label;
+  ++block_count_;
+  ++count_;
+  if (block_count_ == block_capacity_) flush();
+}
+
+void PyramidWriter::flush() {
+  if (block_count_ == 0) return;
+  const size_t image_bytes = static_cast<size_t>(channels_) * resolution_ * resolution_;
+  const hsize_t start = static_cast<hsize_t>(count_) - block_count_;
+  const size_t num_levels = impl_->levels.size();
+  // Gather every level of the block, then one write per level.
+  std::vector<std::vector<uint8_t>> level_data(num_levels);
+  for (size_t k = 0; k < num_levels; ++k) {
+    const size_t r = static_cast<size_t>(resolution_) >> k;
+    level_data[k].resize(block_count_ * channels_ * r * r);
+  }
+  for (size_t i = 0; i < block_count_; ++i) {
+    build_pyramid(block_.data() + i * image_bytes, channels_, resolution_, impl_->pyr, impl_->scratch);
+    for (size_t k = 0; k < num_levels; ++k)
+      std::memcpy(level_data[k].data() + i * impl_->pyr[k].size(), impl_->pyr[k].data(), impl_->pyr[k].size());
+  }
+  for (size_t k = 0; k < num_levels; ++k) {
+    const hsize_t r = static_cast<hsize_t>(resolution_) >> k;
+    hid_t ds = impl_->levels[k].get();
+    hsize_t new_dims[4] = {start + block_count_, static_cast<hsize_t>(channels_), r, r};
+    check(H5Dset_extent(ds, new_dims), "extend " + level_name(static_cast<int>(r)));
+    Handle fspace(H5Dget_space(ds), H5Sclose);
+    hsize_t off[4] = {start, 0, 0, 0};
+    hsize_t cnt[4] = {block_count_, static_cast<hsize_t>(channels_), r, r};
+    check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, off, nullptr, cnt, nullptr), "select");
+    Handle mspace(H5Screate_simple(4, cnt, nullptr), H5Sclose);
+    check(H5Dwrite(ds, H5T_NATIVE_UINT8, mspace.get(), fspace.get(), H5P_DEFAULT, level_data[k].data()),
+          "write " + level_name(static_cast<int>(r)));
+  }
+  if (impl_->labels.valid()) {
+    hid_t ds = impl_->labels.get();
+    hsize_t new_dims[1] = {start + block_count_};
+    check(H5Dset_extent(ds, new_dims), "extend labels");
+    Handle fspace(H5Dget_space(ds), H5Sclose);
+    hsize_t off[1] = {start}, cnt[1] = {block_count_};
+    check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, off, nullptr, cnt, nullptr), "select");
+    Handle mspace(H5Screate_simple(1, cnt, nullptr), H5Sclose);
+    check(H5Dwrite(ds, H5T_NATIVE_INT64, mspace.get(), fspace.get(), H5P_DEFAULT, block_labels_.data()),
+          "write labels");
+  }
+  block_count_ = 0;
+}
+
+void PyramidWriter::commit() {
+  flush();
+  GANKIT_CHECK_DATA(count_ > 0, "no images to write to {}", output_.target().string());
+  options_.attributes["tool_version"] = tool_version();
+  for (const auto& [k, v] : options_.attributes) write_string_attribute(impl_->file.get(), k, v);
+  if (impl_->labels.valid() && !options_.class_names.empty())
+    write_string_array_attribute(impl_->labels.get(), "class_names", options_.class_names);
+  impl_->labels.reset();
+  impl_->levels.clear();
+  check(H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL), "flush");
+  impl_->file.reset();
+  output_.commit();
+}
+
+// ---------------------------------------------------------------------------------------------
+struct PyramidReader::Impl {
+  Handle file;
+  std::map<int, Handle> levels;
+};
+
+PyramidReader::PyramidReader(const fs::path& path) : impl_(std::make_unique<Impl>()), path_(path) {
+  silence_hdf5();
+  GANKIT_CHECK_DATA(fs::exists(path), "{} does not exist", path.string());
+  GANKIT_CHECK_DATA(fs::is_regular_file(path), "{} is not a file", path.string());
+  GANKIT_CHECK_DATA(H5Fis_hdf5(path.c_str()) > 0, "{} is not an HDF5 file", path.string());
+  impl_->file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  GANKIT_CHECK_DATA(impl_->file.valid(), "cannot open {}", path.string());
+  // Levels: every dataset named data{r}x{r}.
+  hid_t f = impl_->file.get();
+  H5G_info_t ginfo;
+  check(H5Gget_info(f, &ginfo), "group info");
+  for (hsize_t i = 0; i < ginfo.nlinks; ++i) {
+    char name[256];
+    if (H5Lget_name_by_idx(f, ".", H5_INDEX_NAME, H5_ITER_INC, i, name, sizeof(name), H5P_DEFAULT) < 0) continue;
+    int r1 = 0, r2 = 0;
+    char tail = 0;
+    if (std::sscanf(name, "data%dx%d%c", &r1, &r2, &tail) != 2 || r1 != r2 || r1 <= 0) continue;
+    Handle dapl(H5Pcreate(H5P_DATASET_ACCESS), H5Pclose);
+    H5Pset_chunk_cache(dapl.get(), 12421, 64u << 20, 0.75);  // random minibatches hit many chunks
+    Handle ds(H5Dopen2(f, name, dapl.get()), H5Dclose);
+    if (!ds.valid()) continue;
+    Handle space(H5Dget_space(ds.get()), H5Sclose);
+    hsize_t dims[4];
+    GANKIT_CHECK_DATA(H5Sget_simple_extent_ndims(space.get()) == 4, "{}: dataset {} is not 4-D (N, C, r, r)",
+                      path.string(), name);
+    H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+    GANKIT_CHECK_DATA(dims[2] == static_cast<hsize_t>(r1) && dims[3] == static_cast<hsize_t>(r1) &&
+                          (dims[1] == 1 || dims[1] == 3),
+                      "{}: dataset {} has shape ({}, {}, {}, {}), expected (N, 1|3, {}, {})", path.string(), name,
+                      dims[0], dims[1], dims[2], dims[3], r1, r1);
+    if (info_.resolutions.empty() || r1 > info_.resolution) {
+      info_.resolution = r1;
+      info_.channels = static_cast<int>(dims[1]);
+      info_.count = static_cast<int64_t>(dims[0]);
+    }
+    info_.resolutions.push_back(r1);
+    impl_->levels.emplace(r1, std::move(ds));
+  }
+  GANKIT_CHECK_DATA(!info_.resolutions.empty(), "{}: no image levels (datasets named data<r>x<r>)", path.string());
+  std::sort(info_.resolutions.rbegin(), info_.resolutions.rend());
+  for (auto& [r, ds] : impl_->levels) {
+    Handle space(H5Dget_space(ds.get()), H5Sclose);
+    hsize_t dims[4];
+    H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+    GANKIT_CHECK_DATA(static_cast<int64_t>(dims[0]) == info_.count && static_cast<int>(dims[1]) == info_.channels,
+                      "{}: level {} has {} images of {} channels but the largest level has {} of {}", path.string(),
+                      level_name(r), dims[0], dims[1], info_.count, info_.channels);
+  }
+  {
+    Handle dcpl(H5Dget_create_plist(impl_->levels.at(info_.resolution).get()), H5Pclose);
+    info_.compression = "none";
+    for (int i = 0, n = H5Pget_nfilters(dcpl.get()); i < n; ++i) {
+      unsigned flags = 0, cd[8];
+      size_t ncd = 8;
+      char fname[64];
+      if (H5Pget_filter2(dcpl.get(), static_cast<unsigned>(i), &flags, &ncd, cd, sizeof(fname), fname, nullptr) ==
+              H5Z_FILTER_DEFLATE &&
+          ncd >= 1)
+        info_.compression = "gzip:" + std::to_string(cd[0]);
+    }
+  }
+  // Labels and class names.
+  if (H5Lexists(f, "labels", H5P_DEFAULT) > 0) {
+    Handle ds(H5Dopen2(f, "labels", H5P_DEFAULT), H5Dclose);
+    Handle space(H5Dget_space(ds.get()), H5Sclose);
+    GANKIT_CHECK_DATA(H5Sget_simple_extent_npoints(space.get()) == info_.count,
+                      "{}: labels has {} entries but there are {} images", path.string(),
+                      H5Sget_simple_extent_npoints(space.get()), info_.count);
+    info_.has_labels = true;
+    if (H5Aexists(ds.get(), "class_names") > 0) {
+      Handle attr(H5Aopen(ds.get(), "class_names", H5P_DEFAULT), H5Aclose);
+      info_.class_names = read_string_attribute(attr.get());
+    }
+  }
+  // Root attributes (strings only).
+  H5O_info_t oinfo;
+  if (H5Oget_info2(f, &oinfo, H5O_INFO_NUM_ATTRS) >= 0) {
+    for (hsize_t i = 0; i < oinfo.num_attrs; ++i) {
+      Handle attr(H5Aopen_by_idx(f, ".", H5_INDEX_NAME, H5_ITER_INC, i, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+      if (!attr.valid()) continue;
+      char name[256];
+      H5Aget_name(attr.get(), sizeof(name), name);
+      auto values = read_string_attribute(attr.get());
+      if (values.size() == 1) info_.attributes[name] = values[0];
+    }
+  }
+}
+
+PyramidReader::~PyramidReader() = default;
+
+bool PyramidReader::has_level(int r) const { return impl_->levels.count(r) > 0; }
+
+void PyramidReader::require_level(int r) const {
+  if (has_level(r)) return;
+  std::string have;
+  for (int v : info_.resolutions) have += (have.empty() ? "" : ", ") + std::to_string(v);
+  fail(ErrorKind::Data, fmt::format("{} has no {}x{} level (levels: {})", path_.string(), r, r, have));
+}
+
+ImageBatch PyramidReader::read(int r, int64_t start, int64_t n) const {
+  require_level(r);
+  GANKIT_CHECK_USAGE(start >= 0 && n >= 0 && start + n <= info_.count, "{}: images [{}, {}) out of range (count {})",
+                     path_.string(), start, start + n, info_.count);
+  ImageBatch batch(n, info_.channels, r, r);
+  if (n == 0) return batch;
+  hid_t ds = impl_->levels.at(r).get();
+  Handle fspace(H5Dget_space(ds), H5Sclose);
+  hsize_t off[4] = {static_cast<hsize_t>(start), 0, 0, 0};
+  hsize_t cnt[4] = {static_cast<hsize_t>(n), static_cast<hsize_t>(info_.channels), static_cast<hsize_t>(r),
+                    static_cast<hsize_t>(r)};
+  check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, off, nullptr, cnt, nullptr), "select");
+  Handle mspace(H5Screate_simple(4, cnt, nullptr), H5Sclose);
+  GANKIT_CHECK_DATA(H5Dread(ds, H5T_NATIVE_UINT8, mspace.get(), fspace.get(), H5P_DEFAULT, batch.data.data()) >= 0,
+                    "{}: cannot read {} (file corrupt?)", path_.string(), level_name(r));
+  return batch;
+}
+
+ImageBatch PyramidReader::read_indices(int r, std::span<const int64_t> indices) const {
+  require_level(r);
+  ImageBatch batch(static_cast<int64_t>(indices.size()), info_.channels, r, r);
+  std::vector<size_t> order(indices.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return indices[a] < indices[b]; });
+  size_t i = 0;
+  while (i < order.size()) {
+    const int64_t first = indices[order[i]];
+    GANKIT_CHECK_USAGE(first >= 0 && first < info_.count, "{}: image index {} out of range (count {})",
+                       path_.string(), first, info_.count);
+    size_t j = i + 1;
+    while (j < order.size() && indices[order[j]] - indices[order[j - 1]] <= 1) ++j;
+    const int64_t last = indices[order[j - 1]];
+    GANKIT_CHECK_USAGE(last < info_.count, "{}: image index {} out of range (count {})", path_.string(), last,
+                       info_.count);
+    ImageBatch run = read(r, first, last - first + 1);
+    for (size_t k = i; k < j; ++k)
+      std::memcpy(batch.image(static_cast<int64_t>(order[k])), run.image(indices[order[k]] - first), batch.image_bytes());
+    i = j;
+  }
+  return batch;
+}
+
+std::vector<int64_t> PyramidReader::labels() const {
+  if (!info_.has_labels) return {};
+  Handle ds(H5Dopen2(impl_->file.get(), "labels", H5P_DEFAULT), H5Dclose);
+  std::vector<int64_t> out(static_cast<size_t>(info_.count));
+  GANKIT_CHECK_DATA(H5Dread(ds.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) >= 0,
+                    "{}: cannot read labels", path_.string());
+  return out;
+}
+
+}  // namespace gankit

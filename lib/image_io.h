@@ -1,0 +1,40 @@
+// Image decoding, encoding and folder listing (OpenCV codecs).
+//
+// Decoded images are cv::Mat, HWC, CV_8U, in RGB order (OpenCV's BGR is converted here, once)
+// with 3 channels, or 1 channel when ColorMode::Keep and the file is grayscale. 16-bit images
+// are scaled to 8 bits; alpha is dropped (composited on nothing, as PIL's convert('RGB') does).
+#pragma once
+
+#include <opencv2/core.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace gankit {
+
+enum class ColorMode { Rgb, Keep };
+
+// Decodes encoded bytes (png, jpeg, webp, bmp, ...). `name` is used in error messages.
+// Throws Error(Data) "cannot decode NAME: ..." for empty, corrupt or truncated data.
+cv::Mat decode_image(std::span<const uint8_t> bytes, const std::string& name, ColorMode mode = ColorMode::Rgb);
+std::vector<uint8_t> read_file_bytes(const std::filesystem::path& path);
+cv::Mat read_image(const std::filesystem::path& path, ColorMode mode = ColorMode::Rgb);
+
+// Writes an RGB or grayscale HWC image as PNG (any OpenCV-supported extension works).
+void write_image(const std::filesystem::path& path, const cv::Mat& rgb);
+
+// Image files (png, jpg, jpeg, webp, bmp; case-insensitive) under `dir`, sorted by path so the
+// order never depends on the filesystem. Throws Error(Data) if `dir` is not a folder.
+std::vector<std::filesystem::path> list_images(const std::filesystem::path& dir, bool recursive);
+bool has_image_extension(const std::filesystem::path& path);
+// True for lossy codecs (jpeg, webp by default): worth a note when used as GAN data.
+bool is_lossy_format(const std::filesystem::path& path);
+
+// HWC RGB/gray Mat <-> CHW bytes.
+void mat_to_chw(const cv::Mat& img, uint8_t* dst);
+cv::Mat chw_to_mat(const uint8_t* src, int c, int h, int w);
+
+}  // namespace gankit

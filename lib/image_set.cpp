@@ -1,0 +1,101 @@
+#include "image_set.h"
+
+#include <opencv2/core.hpp>
+#include <opencv2/core/utility.hpp>
+
+#include <mutex>
+
+#include "error.h"
+#include "hdf5_store.h"
+#include "image_io.h"
+#include "npy.h"
+
+namespace gankit {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string lower(std::string s) {
+  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+ImageBatch to_rgb(ImageBatch b) {
+  if (b.c == 3) return b;
+  ImageBatch out(b.n, 3, b.h, b.w);
+  const size_t plane = static_cast<size_t>(b.h) * b.w;
+  for (int64_t i = 0; i < b.n; ++i)
+    for (int ch = 0; ch < 3; ++ch) std::copy(b.image(i), b.image(i) + plane, out.image(i) + ch * plane);
+  return out;
+}
+
+ImageBatch load_folder(const fs::path& dir, const ImageSetOptions& opt) {
+  auto files = list_images(dir, opt.recursive);
+  GANKIT_CHECK_DATA(!files.empty(), "{} contains no images (png, jpg, jpeg, webp, bmp){}", dir.string(),
+                    opt.recursive ? "" : "; pass --recursive to search subfolders");
+  if (opt.limit >= 0 && static_cast<int64_t>(files.size()) > opt.limit) files.resize(static_cast<size_t>(opt.limit));
+  cv::Mat first = read_image(files[0], ColorMode::Rgb);
+  const int h = first.rows, w = first.cols;
+  ImageBatch batch(static_cast<int64_t>(files.size()), 3, h, w);
+  mat_to_chw(first, batch.image(0));
+  Progress progress("loading " + dir.filename().string(), batch.n, opt.progress);
+  progress.add(1);
+  std::mutex mutex;
+  std::string first_error;
+  size_t first_error_index = files.size();
+  // Decoding dominates: run it on OpenCV's thread pool; report the first bad file in file order.
+  cv::parallel_for_(cv::Range(1, static_cast<int>(files.size())), [&](const cv::Range& range) {
+    for (int i = range.start; i < range.end; ++i) {
+      try {
+        cv::Mat img = read_image(files[static_cast<size_t>(i)], ColorMode::Rgb);
+        GANKIT_CHECK_DATA(img.rows == h && img.cols == w, "{} is {}x{} but {} is {}x{}: all images must have one size",
+                          files[static_cast<size_t>(i)].string(), img.cols, img.rows, files[0].string(), w, h);
+        mat_to_chw(img, batch.image(i));
+      } catch (const Error& e) {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (static_cast<size_t>(i) < first_error_index) {
+          first_error_index = static_cast<size_t>(i);
+          first_error = e.what();
+        }
+      }
+      std::lock_guard<std::mutex> lock(mutex);
+      progress.add(1);
+    }
+  });
+  progress.finish();
+  GANKIT_CHECK_DATA(first_error.empty(), "{}", first_error);
+  return batch;
+}
+
+}  // namespace
+
+ImageBatch load_image_set(const fs::path& path, const ImageSetOptions& opt) {
+  GANKIT_CHECK_DATA(fs::exists(path), "{} does not exist", path.string());
+  ImageBatch batch;
+  const std::string ext = lower(path.extension().string());
+  if (fs::is_directory(path)) {
+    batch = load_folder(path, opt);
+  } else if (ext == ".npy") {
+    batch = load_npy(path);
+  } else if (ext == ".npz") {
+    batch = load_npz(path);
+  } else if (ext == ".h5" || ext == ".hdf5") {
+    PyramidReader reader(path);
+    const int r = opt.resolution > 0 ? opt.resolution : reader.info().resolution;
+    reader.require_level(r);
+    int64_t n = reader.count();
+    if (opt.limit >= 0) n = std::min(n, opt.limit);
+    batch = reader.read(r, 0, n);
+  } else {
+    fail(ErrorKind::Data, fmt::format("{}: not an image folder, .npy, .npz or .h5 file", path.string()));
+  }
+  GANKIT_CHECK_DATA(batch.n > 0, "{} contains no images", path.string());
+  if (opt.limit >= 0) batch.truncate(opt.limit);
+  if (opt.resolution > 0)
+    GANKIT_CHECK_DATA(batch.h == opt.resolution && batch.w == opt.resolution,
+                      "{}: images are {}x{}, not the requested {}x{}", path.string(), batch.w, batch.h, opt.resolution,
+                      opt.resolution);
+  return opt.rgb ? to_rgb(std::move(batch)) : batch;
+}
+
+}  // namespace gankit

@@ -1,0 +1,159 @@
+#include "npy.h"
+
+#include <zip.h>
+
+#include <algorithm>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "error.h"
+
+namespace gankit {
+namespace fs = std::filesystem;
+
+ImageBatch parse_npy(const std::string& b, const std::string& name) {
+  GANKIT_CHECK_DATA(b.size() >= 10 && b.compare(0, 6, "\x93NUMPY") == 0, "{}: not a .npy array (bad magic)", name);
+  const int major = static_cast<uint8_t>(b[6]);
+  size_t header_len = 0, offset = 0;
+  if (major == 1) {
+    header_len = static_cast<uint8_t>(b[8]) | (static_cast<uint8_t>(b[9]) << 8);
+    offset = 10;
+  } else {
+    GANKIT_CHECK_DATA(b.size() >= 12, "{}: truncated .npy header", name);
+    for (int i = 0; i < 4; ++i) header_len |= static_cast<size_t>(static_cast<uint8_t>(b[8 + i])) << (8 * i);
+    offset = 12;
+  }
+  GANKIT_CHECK_DATA(offset + header_len <= b.size(), "{}: truncated .npy header", name);
+  const std::string header = b.substr(offset, header_len);
+  std::smatch m;
+  GANKIT_CHECK_DATA(std::regex_search(header, m, std::regex("'descr':\\s*'([^']*)'")), "{}: .npy header has no descr",
+                    name);
+  const std::string descr = m[1];
+  GANKIT_CHECK_DATA(descr == "|u1" || descr == "<u1" || descr == ">u1",
+                    "{}: array dtype is {}, expected uint8 images (|u1)", name, descr);
+  GANKIT_CHECK_DATA(std::regex_search(header, m, std::regex("'fortran_order':\\s*(True|False)")),
+                    "{}: .npy header has no fortran_order", name);
+  GANKIT_CHECK_DATA(m[1] == "False", "{}: Fortran-ordered arrays are not supported (save with np.ascontiguousarray)",
+                    name);
+  GANKIT_CHECK_DATA(std::regex_search(header, m, std::regex("'shape':\\s*\\(([^)]*)\\)")), "{}: .npy header has no shape",
+                    name);
+  std::vector<int64_t> shape;
+  {
+    std::string dims = m[1];
+    std::stringstream ss(dims);
+    std::string tok;
+    while (std::getline(ss, tok, ','))
+      if (tok.find_first_not_of(" ") != std::string::npos) shape.push_back(std::stoll(tok));
+  }
+  auto shape_str = [&] {
+    std::string s;
+    for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+    return "(" + s + ")";
+  };
+  GANKIT_CHECK_DATA(shape.size() == 3 || shape.size() == 4,
+                    "{}: array shape {} is not (N, H, W), (N, H, W, C) or (N, C, H, W)", name, shape_str());
+  int64_t n = shape[0], h, w, c;
+  bool nhwc = true;
+  if (shape.size() == 3) {
+    h = shape[1], w = shape[2], c = 1;
+  } else if (shape[3] == 1 || shape[3] == 3 || shape[3] == 4) {
+    h = shape[1], w = shape[2], c = shape[3];
+  } else if ((shape[1] == 1 || shape[1] == 3) && shape[2] > 4 && shape[3] > 4) {
+    nhwc = false;
+    c = shape[1], h = shape[2], w = shape[3];
+  } else {
+    fail(ErrorKind::Data, fmt::format("{}: array shape {} has no channel axis of size 1, 3 or 4", name, shape_str()));
+  }
+  const size_t count = static_cast<size_t>(n * h * w * c);
+  const size_t data_off = offset + header_len;
+  GANKIT_CHECK_DATA(b.size() - data_off >= count, "{}: truncated .npy data ({} bytes, shape {} needs {})", name,
+                    b.size() - data_off, shape_str(), count);
+  const auto* src = reinterpret_cast<const uint8_t*>(b.data() + data_off);
+  const int out_c = c == 4 ? 3 : static_cast<int>(c);
+  ImageBatch batch(n, out_c, static_cast<int>(h), static_cast<int>(w));
+  const size_t plane = static_cast<size_t>(h * w);
+  for (int64_t i = 0; i < n; ++i) {
+    uint8_t* dst = batch.image(i);
+    const uint8_t* s = src + static_cast<size_t>(i) * h * w * c;
+    if (nhwc) {
+      for (size_t p = 0; p < plane; ++p)
+        for (int ch = 0; ch < out_c; ++ch) dst[ch * plane + p] = s[p * c + ch];
+    } else {
+      std::copy(s, s + plane * c, dst);
+    }
+  }
+  return batch;
+}
+
+ImageBatch load_npy(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  GANKIT_CHECK_DATA(in.good(), "cannot open {}", path.string());
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return parse_npy(bytes, path.string());
+}
+
+ImageBatch load_npz(const fs::path& path, const std::string& key) {
+  int err = 0;
+  zip_t* z = zip_open(path.c_str(), ZIP_RDONLY, &err);
+  GANKIT_CHECK_DATA(z != nullptr, "cannot open {}: not a .npz (zip) archive", path.string());
+  struct Closer {
+    zip_t* z;
+    ~Closer() { zip_discard(z); }
+  } closer{z};
+  const zip_int64_t entries = zip_get_num_entries(z, 0);
+  std::vector<std::string> names;
+  for (zip_int64_t i = 0; i < entries; ++i) names.emplace_back(zip_get_name(z, i, 0));
+  std::string pick;
+  if (!key.empty()) {
+    pick = key + ".npy";
+  } else if (names.size() == 1) {
+    pick = names[0];
+  } else {
+    for (const char* k : {"images.npy", "x.npy", "arr_0.npy"})
+      if (std::find(names.begin(), names.end(), k) != names.end()) {
+        pick = k;
+        break;
+      }
+  }
+  std::string listing;
+  for (const auto& nm : names) listing += (listing.empty() ? "" : ", ") + nm;
+  GANKIT_CHECK_DATA(!pick.empty() && std::find(names.begin(), names.end(), pick) != names.end(),
+                    "{}: cannot choose the image array among [{}]", path.string(), listing);
+  zip_stat_t st;
+  zip_stat_init(&st);
+  GANKIT_CHECK_DATA(zip_stat(z, pick.c_str(), 0, &st) == 0, "{}: cannot stat {}", path.string(), pick);
+  zip_file_t* f = zip_fopen(z, pick.c_str(), 0);
+  GANKIT_CHECK_DATA(f != nullptr, "{}: cannot open member {}", path.string(), pick);
+  std::string bytes(st.size, '\0');
+  zip_int64_t got = zip_fread(f, bytes.data(), st.size);
+  zip_fclose(f);
+  GANKIT_CHECK_DATA(got == static_cast<zip_int64_t>(st.size), "{}: member {} is corrupt", path.string(), pick);
+  return parse_npy(bytes, path.string() + ":" + pick);
+}
+
+void save_npy_nhwc(const fs::path& path, const ImageBatch& batch) {
+  std::string header = fmt::format("{{'descr': '|u1', 'fortran_order': False, 'shape': ({}, {}, {}, {}), }}", batch.n,
+                                   batch.h, batch.w, batch.c);
+  size_t total = 10 + header.size() + 1;
+  header.append((64 - total % 64) % 64, ' ');
+  header += '\n';
+  std::ofstream out(path, std::ios::binary);
+  GANKIT_CHECK_DATA(out.good(), "cannot write {}", path.string());
+  out.write("\x93NUMPY\x01\x00", 8);
+  const uint16_t len = static_cast<uint16_t>(header.size());
+  out.put(static_cast<char>(len & 0xff));
+  out.put(static_cast<char>(len >> 8));
+  out << header;
+  const size_t plane = static_cast<size_t>(batch.h) * batch.w;
+  std::vector<uint8_t> hwc(batch.image_bytes());
+  for (int64_t i = 0; i < batch.n; ++i) {
+    const uint8_t* s = batch.image(i);
+    for (size_t p = 0; p < plane; ++p)
+      for (int ch = 0; ch < batch.c; ++ch) hwc[p * batch.c + ch] = s[ch * plane + p];
+    out.write(reinterpret_cast<const char*>(hwc.data()), static_cast<std::streamsize>(hwc.size()));
+  }
+  GANKIT_CHECK_DATA(out.good(), "cannot write {}", path.string());
+}
+
+}  // namespace gankit

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs, from Debian packages, everything gankit needs to build, test and run its demo.
+# Idempotent: quiet and fast when everything is already present. Needs root (or sudo).
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build pkg-config
+  libtorch-dev                      # LibTorch (CPU); a CUDA build is used through Torch_DIR
+  libopenblas0-openmp               # Debian's libtorch is ~4x slower with the reference BLAS
+  libopencv-dev opencv-data         # image codecs, resizing, pyramids, Haar/LBP face cascades
+  libhdf5-dev                       # dataset store
+  libboost-program-options-dev libfmt-dev nlohmann-json3-dev zlib1g-dev libzip-dev
+  libgtest-dev
+  liblinear-dev liblmdb-dev libmatio-dev
+  dataset-fashion-mnist             # the default data of demo.sh and the real-data tests
+  python3-numpy python3-h5py python3-pil time  # bench/: NumPy/h5py reference implementations, peak RSS
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done" >&2

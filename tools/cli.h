@@ -1,0 +1,43 @@
+// Shared plumbing of the command-line tools: option groups every subcommand has, the
+// exception-to-exit-code mapping, and help output. Tools stay thin: parse, call the library.
+#pragma once
+
+#include <boost/program_options.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "progress.h"
+
+namespace gankit::cli {
+
+namespace po = boost::program_options;
+
+// --quiet, --progress; and --json when `with_json`.
+struct CommonFlags {
+  bool quiet = false;
+  bool progress = false;
+  bool json = false;
+  ProgressOptions progress_options() const { return {quiet, progress}; }
+};
+void add_common(po::options_description& desc, CommonFlags& flags, bool with_json);
+
+struct Subcommand {
+  std::string name;
+  std::string summary;
+  // Runs with the arguments after the subcommand name; returns the exit code.
+  std::function<int(const std::string& prog, const std::vector<std::string>& args)> run;
+};
+
+// Parses `args` against `desc` and `positional`. Returns false (after printing help to stdout)
+// when --help was given. Throws po::error on bad options and on missing required positionals.
+bool parse(const std::string& usage, const std::vector<std::string>& args, po::options_description& desc,
+           const po::positional_options_description& positional, po::variables_map& vm);
+
+// The whole main: dispatches argv[1] to a subcommand and maps exceptions to exit codes
+// (gankit::Error -> its kind, option errors -> 1, anything else -> 3) with one line on stderr.
+int run_main(const std::string& prog, const std::string& about, const std::vector<Subcommand>& subcommands, int argc,
+             char** argv);
+
+}  // namespace gankit::cli

@@ -1,0 +1,11 @@
+// The subcommands of gan-data, one file each.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace gankit::cli {
+int data_import(const std::string& prog, const std::vector<std::string>& args);
+int data_export(const std::string& prog, const std::vector<std::string>& args);
+int data_info(const std::string& prog, const std::vector<std::string>& args);
+}  // namespace gankit::cli
