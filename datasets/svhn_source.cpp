@@ -74,7 +74,8 @@ class SvhnSource : public ImageSource {
       cleanup();
       fail(ErrorKind::Data, fmt::format("{} is not an SVHN cropped-digits file: it needs variables X and y", f.string()));
     }
-    const bool x_ok = x->rank == 4 && x->dims[0] == 32 && x->dims[1] == 32 && x->dims[2] == 3 && x->data_type == MAT_T_UINT8;
+    const bool x_ok = x->rank == 4 && x->dims[0] == 32 && x->dims[1] == 32 && x->dims[2] == 3 &&
+                      x->class_type == MAT_C_UINT8;
     const int64_t n = x->rank == 4 ? static_cast<int64_t>(x->dims[3]) : -1;
     const bool y_ok = y->rank == 2 && static_cast<int64_t>(y->dims[0] * y->dims[1]) == n;
     if (!x_ok || !y_ok) {

@@ -150,7 +150,7 @@ PyramidWriter::PyramidWriter(const fs::path& out, int resolution, int channels, 
   GANKIT_CHECK_USAGE(is_power_of_two(resolution), "resolution {} is not a power of two", resolution);
   GANKIT_CHECK_USAGE(channels == 1 || channels == 3, "channels {} must be 1 or 3", channels);
   const size_t image_bytes = static_cast<size_t>(channels) * resolution * resolution;
-  block_capacity_ = std::clamp<size_t>((32u << 20) / image_bytes, 1, 4096);
+  block_capacity_ = std::clamp<size_t>(options_.block_bytes / image_bytes, 1, 4096);
   block_.resize(block_capacity_ * image_bytes);
   block_labels_.resize(block_capacity_);
 

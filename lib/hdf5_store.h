@@ -34,11 +34,13 @@ struct PyramidWriterOptions {
   std::vector<std::string> class_names;
   std::map<std::string, std::string> attributes;  // provenance, written at commit
   bool overwrite = false;
+  size_t block_bytes = 32u << 20;  // images buffered before their pyramids are written
 };
 
-// Streams images into a new pyramid file. Memory is bounded by one block of images (about
-// 32 MiB): images are buffered, their pyramids computed and appended block by block. The file is
-// written under a temporary name and renamed by commit(); without commit() it is removed.
+// Streams images into a new pyramid file. Memory is bounded by one block of images
+// (options.block_bytes, 32 MiB by default): images are buffered, their pyramids computed and
+// appended block by block. The file is written under a temporary name and renamed by commit();
+// without commit() it is removed.
 class PyramidWriter {
  public:
   PyramidWriter(const std::filesystem::path& out, int resolution, int channels, PyramidWriterOptions options);

@@ -1,0 +1,209 @@
+// Image decoding (colour order, grayscale/RGBA, corrupt and truncated files), folder listing,
+// .npy/.npz loading and whole-set loading.
+#include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
+#include <zip.h>
+
+#include "error.h"
+#include "hdf5_store.h"
+#include "image_io.h"
+#include "image_set.h"
+#include "npy.h"
+#include "report.h"
+#include "test_util.h"
+
+namespace gankit {
+namespace {
+namespace fs = std::filesystem;
+using test::TempDir;
+
+std::string error_of(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(ImageIo, DecodesToRgbOrder) {
+  TempDir dir;
+  cv::Mat bgr(2, 3, CV_8UC3, cv::Scalar(10, 20, 250));  // OpenCV order: B=10 G=20 R=250
+  cv::imwrite((dir / "red.png").string(), bgr);
+  cv::Mat rgb = read_image(dir / "red.png");
+  ASSERT_EQ(rgb.channels(), 3);
+  EXPECT_EQ(rgb.at<cv::Vec3b>(1, 2), cv::Vec3b(250, 20, 10));
+  // Our writer takes RGB and round-trips exactly.
+  write_image(dir / "copy.png", rgb);
+  EXPECT_EQ(cv::norm(read_image(dir / "copy.png"), rgb, cv::NORM_INF), 0.0);
+}
+
+TEST(ImageIo, GrayscaleAndRgbaBecomeRgbOrStayGray) {
+  TempDir dir;
+  cv::Mat gray(4, 4, CV_8UC1, cv::Scalar(77));
+  cv::imwrite((dir / "g.png").string(), gray);
+  cv::Mat rgb = read_image(dir / "g.png");
+  EXPECT_EQ(rgb.channels(), 3);
+  EXPECT_EQ(rgb.at<cv::Vec3b>(0, 0), cv::Vec3b(77, 77, 77));
+  EXPECT_EQ(read_image(dir / "g.png", ColorMode::Keep).channels(), 1);
+  cv::Mat bgra(4, 4, CV_8UC4, cv::Scalar(1, 2, 3, 128));
+  cv::imwrite((dir / "a.png").string(), bgra);
+  EXPECT_EQ(read_image(dir / "a.png").at<cv::Vec3b>(3, 3), cv::Vec3b(3, 2, 1));
+  cv::Mat deep(4, 4, CV_16UC1, cv::Scalar(65535));
+  cv::imwrite((dir / "d.png").string(), deep);
+  EXPECT_EQ(read_image(dir / "d.png").at<cv::Vec3b>(0, 0), cv::Vec3b(255, 255, 255));
+}
+
+TEST(ImageIo, CorruptAndTruncatedFilesNameTheFile) {
+  TempDir dir;
+  test::write_bytes(dir / "junk.png", "this is not an image at all");
+  EXPECT_NE(error_of([&] { read_image(dir / "junk.png"); }).find("junk.png"), std::string::npos);
+  test::write_bytes(dir / "empty.jpg", "");
+  EXPECT_NE(error_of([&] { read_image(dir / "empty.jpg"); }).find("empty file"), std::string::npos);
+  cv::Mat img(64, 64, CV_8UC3);
+  cv::randu(img, 0, 255);
+  std::vector<uint8_t> jpg, png;
+  cv::imencode(".jpg", img, jpg);
+  cv::imencode(".png", img, png);
+  test::write_bytes(dir / "cut.jpg", std::string(jpg.begin(), jpg.begin() + jpg.size() / 2));
+  EXPECT_NE(error_of([&] { read_image(dir / "cut.jpg"); }).find("truncated JPEG"), std::string::npos);
+  test::write_bytes(dir / "cut.png", std::string(png.begin(), png.begin() + png.size() / 2));
+  EXPECT_NE(error_of([&] { read_image(dir / "cut.png"); }).find("cut.png"), std::string::npos);
+  EXPECT_NE(error_of([&] { read_image(dir / "nothere.png"); }).find("no such file"), std::string::npos);
+}
+
+TEST(ImageIo, ListsImagesSortedAndRecursiveOnRequest) {
+  TempDir dir;
+  fs::create_directories(dir / "sub");
+  cv::Mat img(2, 2, CV_8UC3, cv::Scalar(0));
+  for (const char* n : {"b.png", "a.JPG", "c.webp", "sub/d.bmp"}) cv::imwrite((dir / n).string(), img);
+  test::write_bytes(dir / "notes.txt", "x");
+  auto flat = list_images(dir.path(), false);
+  ASSERT_EQ(flat.size(), 3u);
+  EXPECT_EQ(flat[0].filename(), "a.JPG");
+  EXPECT_EQ(flat[2].filename(), "c.webp");
+  EXPECT_EQ(list_images(dir.path(), true).size(), 4u);
+  EXPECT_NE(error_of([&] { list_images(dir / "none", false); }).find("does not exist"), std::string::npos);
+  EXPECT_TRUE(is_lossy_format("x.JPEG"));
+  EXPECT_FALSE(is_lossy_format("x.png"));
+}
+
+ImageBatch sample_batch(int n, int c, int h, int w) {
+  ImageBatch b(n, c, h, w);
+  auto bytes = test::random_bytes(b.data.size(), 3);
+  b.data = bytes;
+  return b;
+}
+
+TEST(Npy, RoundTripNhwcAndReadNchw) {
+  TempDir dir;
+  ImageBatch b = sample_batch(3, 3, 5, 7);
+  save_npy_nhwc(dir / "a.npy", b);
+  ImageBatch back = load_npy(dir / "a.npy");
+  EXPECT_EQ(back.n, 3);
+  EXPECT_EQ(back.c, 3);
+  EXPECT_EQ(back.h, 5);
+  EXPECT_EQ(back.w, 7);
+  EXPECT_EQ(back.data, b.data);
+  // NCHW: the raw bytes are the batch itself.
+  std::string header = "{'descr': '|u1', 'fortran_order': False, 'shape': (3, 3, 5, 7), }";
+  header.append(64 - (10 + header.size() + 1) % 64, ' ');
+  header += '\n';
+  std::string file = std::string("\x93NUMPY\x01\x00", 8) + char(header.size() & 0xff) + char(header.size() >> 8) + header +
+                     std::string(b.data.begin(), b.data.end());
+  ImageBatch nchw = parse_npy(file, "x.npy");
+  EXPECT_EQ(nchw.c, 3);
+  EXPECT_EQ(nchw.h, 5);
+  EXPECT_EQ(nchw.data, b.data);
+}
+
+TEST(Npy, RejectsWrongDtypeShapeAndTruncation) {
+  auto make = [](const std::string& dict, size_t payload) {
+    std::string h = dict;
+    h += '\n';
+    return std::string("\x93NUMPY\x01\x00", 8) + char(h.size() & 0xff) + char(h.size() >> 8) + h + std::string(payload, 'x');
+  };
+  EXPECT_NE(error_of([&] { parse_npy(make("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 4, 4, 3), }", 192), "f.npy"); })
+                .find("dtype is <f4"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { parse_npy(make("{'descr': '|u1', 'fortran_order': False, 'shape': (10,), }", 10), "v.npy"); })
+                .find("not (N, H, W)"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { parse_npy(make("{'descr': '|u1', 'fortran_order': False, 'shape': (2, 4, 4, 3), }", 5), "t.npy"); })
+                .find("truncated"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { parse_npy("PK\x03\x04 not npy at all", "z.npy"); }).find("bad magic"), std::string::npos);
+}
+
+TEST(Npy, NpzStoredAndDeflatedMembers) {
+  TempDir dir;
+  ImageBatch b = sample_batch(2, 3, 4, 4);
+  save_npy_nhwc(dir / "m.npy", b);
+  const std::string member = test::read_bytes(dir / "m.npy");
+  for (bool deflate : {false, true}) {
+    const fs::path path = dir / (deflate ? "d.npz" : "s.npz");
+    int err = 0;
+    zip_t* z = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);
+    ASSERT_NE(z, nullptr);
+    for (const char* name : {"images.npy", "labels.npy"}) {
+      zip_source_t* src = zip_source_buffer(z, member.data(), member.size(), 0);
+      zip_int64_t idx = zip_file_add(z, name, src, ZIP_FL_OVERWRITE);
+      zip_set_file_compression(z, static_cast<zip_uint64_t>(idx), deflate ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0);
+    }
+    ASSERT_EQ(zip_close(z), 0);
+    EXPECT_EQ(load_npz(path).data, b.data);
+    EXPECT_EQ(load_npz(path, "labels").data, b.data);
+    EXPECT_NE(error_of([&] { load_npz(path, "nope"); }).find("cannot choose"), std::string::npos);
+  }
+}
+
+TEST(ImageSet, FolderNpyAndHdf5GiveTheSameImages) {
+  TempDir dir;
+  ImageBatch b = sample_batch(4, 3, 8, 8);
+  fs::create_directories(dir / "png");
+  PyramidWriter w(dir / "a.h5", 8, 3, {});
+  for (int i = 0; i < 4; ++i) {
+    write_image(dir / "png" / (std::to_string(i) + ".png"), chw_to_mat(b.image(i), 3, 8, 8));
+    w.append(b.image(i));
+  }
+  w.commit();
+  save_npy_nhwc(dir / "a.npy", b);
+  ImageSetOptions opt;
+  opt.progress.quiet = true;
+  EXPECT_EQ(load_image_set(dir / "png", opt).data, b.data);
+  EXPECT_EQ(load_image_set(dir / "a.npy", opt).data, b.data);
+  EXPECT_EQ(load_image_set(dir / "a.h5", opt).data, b.data);
+  opt.limit = 2;
+  EXPECT_EQ(load_image_set(dir / "png", opt).n, 2);
+  EXPECT_EQ(load_image_set(dir / "a.h5", opt).n, 2);
+  opt.limit = -1;
+  opt.resolution = 4;
+  EXPECT_EQ(load_image_set(dir / "a.h5", opt).h, 4);
+  EXPECT_NE(error_of([&] { load_image_set(dir / "a.npy", opt); }).find("not the requested 4x4"), std::string::npos);
+}
+
+TEST(ImageSet, GrayscaleIsTiledAndMixedSizesAreNamed) {
+  TempDir dir;
+  fs::create_directories(dir / "mixed");
+  cv::imwrite((dir / "mixed" / "a.png").string(), cv::Mat(8, 8, CV_8UC1, cv::Scalar(9)));
+  cv::imwrite((dir / "mixed" / "b.png").string(), cv::Mat(16, 16, CV_8UC1, cv::Scalar(9)));
+  ImageSetOptions opt;
+  opt.progress.quiet = true;
+  EXPECT_NE(error_of([&] { load_image_set(dir / "mixed", opt); }).find("b.png is 16x16"), std::string::npos);
+  opt.limit = 1;
+  ImageBatch one = load_image_set(dir / "mixed", opt);
+  EXPECT_EQ(one.c, 3);
+  EXPECT_EQ(one.data[0], 9);
+  fs::create_directories(dir / "empty");
+  EXPECT_NE(error_of([&] { load_image_set(dir / "empty", opt); }).find("contains no images"), std::string::npos);
+}
+
+TEST(Report, TableAlignsNumbersRight) {
+  Table t({"level", "swd"});
+  t.add_row({"128", "1.5"});
+  t.add_row({"avg", "12.25"});
+  EXPECT_EQ(t.to_string(), "level  swd\n------------\n  128    1.5\navg    12.25\n");
+}
+
+}  // namespace
+}  // namespace gankit

@@ -1,0 +1,61 @@
+#include "test_util.h"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace gankit::test {
+namespace fs = std::filesystem;
+
+TempDir::TempDir() {
+  std::string tmpl = (fs::temp_directory_path() / "gankit-test-XXXXXX").string();
+  char* made = mkdtemp(tmpl.data());
+  if (made == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = made;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+RunResult run(const std::string& command) {
+  TempDir dir;
+  const fs::path out = dir / "stdout", err = dir / "stderr";
+  const std::string full = command + " >" + out.string() + " 2>" + err.string() + " </dev/null";
+  int status = std::system(full.c_str());
+  RunResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = read_bytes(out);
+  r.err = read_bytes(err);
+  return r;
+}
+
+std::string bin(const std::string& name) { return std::string(GANKIT_BIN_DIR) + "/" + name; }
+
+void write_bytes(const fs::path& path, const std::string& bytes) {
+  std::ofstream f(path, std::ios::binary);
+  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::string read_bytes(const fs::path& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+std::vector<uint8_t> random_bytes(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<uint8_t> v(n);
+  for (auto& b : v) b = static_cast<uint8_t>(rng() & 0xff);
+  return v;
+}
+
+std::string fashion_mnist_dir() {
+  const char* dir = "/usr/share/datasets/fashion-mnist";
+  return fs::exists(fs::path(dir) / "t10k-images-idx3-ubyte.gz") ? dir : "";
+}
+
+}  // namespace gankit::test

@@ -1,0 +1,46 @@
+// Helpers shared by the test suites: a temporary folder per test, and running the real binaries.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace gankit::test {
+
+// A fresh folder under the system temp dir, removed with the fixture.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs `command` with /bin/sh, capturing stdout and stderr separately.
+RunResult run(const std::string& command);
+// Path of a built executable (GANKIT_BIN_DIR/name).
+std::string bin(const std::string& name);
+
+void write_bytes(const std::filesystem::path& path, const std::string& bytes);
+std::string read_bytes(const std::filesystem::path& path);
+
+// Deterministic pseudo-random bytes.
+std::vector<uint8_t> random_bytes(size_t n, uint32_t seed);
+
+// The Debian Fashion-MNIST folder (dataset-fashion-mnist), or "" when not installed.
+std::string fashion_mnist_dir();
+
+}  // namespace gankit::test
