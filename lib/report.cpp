@@ -18,17 +18,19 @@ bool numeric(const std::string& s) {
 
 std::string Table::to_string() const {
   std::vector<size_t> width(header_.size(), 0);
-  auto measure = [&](const std::vector<std::string>& row) {
-    for (size_t i = 0; i < row.size() && i < width.size(); ++i) width[i] = std::max(width[i], row[i].size());
-  };
-  measure(header_);
-  for (const auto& r : rows_) measure(r);
+  std::vector<bool> right(header_.size(), !rows_.empty());
+  for (size_t i = 0; i < header_.size(); ++i) width[i] = header_[i].size();
+  for (const auto& row : rows_)
+    for (size_t i = 0; i < row.size() && i < width.size(); ++i) {
+      width[i] = std::max(width[i], row[i].size());
+      if (!numeric(row[i])) right[i] = false;
+    }
   auto line = [&](const std::vector<std::string>& row) {
     std::string out;
     for (size_t i = 0; i < width.size(); ++i) {
       std::string cell = i < row.size() ? row[i] : "";
       std::string pad(width[i] - cell.size(), ' ');
-      out += (i ? "  " : "") + (numeric(cell) ? pad + cell : cell + pad);
+      out += (i ? "  " : "") + (right[i] ? pad + cell : cell + pad);
     }
     while (!out.empty() && out.back() == ' ') out.pop_back();
     return out + "\n";

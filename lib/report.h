@@ -13,8 +13,8 @@ class Table {
  public:
   explicit Table(std::vector<std::string> header) : header_(std::move(header)) {}
   void add_row(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
-  // Columns padded to their widest cell; cells that are one number are right-aligned, text
-  // left-aligned.
+  // Columns padded to their widest cell; a column whose cells are all numbers is right-aligned
+  // (header included), any other column left-aligned.
   std::string to_string() const;
 
  private:
