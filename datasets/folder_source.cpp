@@ -13,9 +13,14 @@ class FolderSource : public EncodedImageSource {
   FolderSource(const fs::path& dir, bool recursive) : files_(list_images(dir, recursive)) {
     GANKIT_CHECK_DATA(!files_.empty(), "{} contains no images (png, jpg, jpeg, webp, bmp){}", dir.string(),
                       recursive ? "" : "; pass --recursive to search subfolders");
+    for (const auto& f : files_) lossy_ += is_lossy_format(f) ? 1 : 0;
   }
   std::string format() const override { return "folder"; }
   int64_t count() const override { return static_cast<int64_t>(files_.size()); }
+  // Lossy inputs (jpeg, webp) carry compression artefacts into the GAN's training data: say so.
+  std::string preprocessing() const override {
+    return lossy_ ? fmt::format("{} of {} inputs lossy (jpeg/webp)", lossy_, files_.size()) : "";
+  }
 
  protected:
   bool next_encoded(Encoded& e) override {
@@ -33,6 +38,7 @@ class FolderSource : public EncodedImageSource {
  private:
   std::vector<fs::path> files_;
   size_t next_ = 0;
+  size_t lossy_ = 0;
 };
 
 }  // namespace

@@ -59,6 +59,8 @@ ImportSummary import_dataset(const fs::path& source_path, const fs::path& out, c
   summary.has_labels = source->has_labels();
   summary.class_names = source->class_names();
 
+  if (!source->preprocessing().empty() && !opt.progress.quiet)
+    std::fprintf(stderr, "note: %s\n", source->preprocessing().c_str());
   int64_t total = source->count();
   if (opt.limit > 0 && (total < 0 || total > opt.limit)) total = opt.limit;
   Progress progress("import " + summary.format, total, opt.progress);

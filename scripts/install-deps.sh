@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config
   libtorch-dev                      # LibTorch (CPU); a CUDA build is used through Torch_DIR
-  libopenblas0-openmp               # Debian's libtorch is ~4x slower with the reference BLAS
+  libopenblas0-openmp libopenblas-openmp-dev  # libtorch is ~4x slower with the reference BLAS; SWD projections use cblas
   libopencv-dev opencv-data         # image codecs, resizing, pyramids, Haar/LBP face cascades
   libhdf5-dev                       # dataset store
   libboost-program-options-dev libfmt-dev nlohmann-json3-dev zlib1g-dev libzip-dev

@@ -171,6 +171,7 @@ TEST(ImportLsun, WebpAndJpegValuesCentreCroppedAndResized) {
   EXPECT_EQ(PyramidReader(dir / "o.h5").info().resolution, 32);
   o.overwrite = true;
   import_dataset(dir / "bedroom" / "data.mdb", dir / "o.h5", o);
+  EXPECT_NE(PyramidReader(dir / "o.h5").info().attributes.at("filters").find("center_crop=yes"), std::string::npos);
   EXPECT_EQ(PyramidReader(dir / "o.h5").info().resolution, 16);
   // Without --center-crop the non-square source is refused, naming the record.
   EXPECT_NE(error_of([&] { import_dataset(dir / "bedroom", dir / "p.h5", quiet()); }).find("lmdb:img1000 is 48x32, not square"),
@@ -219,6 +220,12 @@ TEST(ImportFolder, RulesForSizesCropsAndBadFiles) {
   auto s = import_dataset(dir / "imgs", dir / "c.h5", r16);
   EXPECT_EQ(s.count, 4);
   EXPECT_EQ(s.skipped, 1);
+  cv::imwrite((dir / "imgs" / "img5.jpg").string(), cv::Mat(16, 16, CV_8UC3, cv::Scalar(5, 5, 5)));
+  fs::remove(dir / "c.h5");
+  import_dataset(dir / "imgs", dir / "c.h5", r16);
+  EXPECT_NE(PyramidReader(dir / "c.h5").info().attributes.at("filters").find("1 of 6 inputs lossy (jpeg/webp)"),
+            std::string::npos);
+  fs::remove(dir / "imgs" / "img5.jpg");
   EXPECT_EQ(PyramidReader(dir / "c.h5").info().attributes.at("skipped"), "1");
   // --limit
   ImportOptions lim = r16;
