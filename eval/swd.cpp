@@ -1,0 +1,265 @@
+#include "swd.h"
+
+#include <cblas.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <functional>
+#include <opencv2/core.hpp>
+
+#include "error.h"
+#include "laplacian.h"
+#include "numpy_rng.h"
+#include "radix_sort.h"
+
+namespace gankit {
+
+namespace {
+
+constexpr int kPatches = 128;  // per image and level
+constexpr int kHalf = 3;       // 7x7 neighbourhoods
+constexpr int kDim = 3 * 7 * 7;
+constexpr int kRepeats = 4;
+constexpr int kDirs = 128;     // per repeat
+constexpr int kDirChunk = 32;  // directions projected at once (bounds the projection memory)
+
+struct LevelSize {
+  int h, w;
+};
+
+std::vector<LevelSize> level_sizes(int h, int w, int levels) {
+  std::vector<LevelSize> out;
+  for (int i = 0; i < levels; ++i) {
+    out.push_back({h, w});
+    h = (h + 1) / 2;  // cv::pyrDown
+    w = (w + 1) / 2;
+  }
+  return out;
+}
+
+// Patch centres of one set: x[level][image * 128 + p], likewise y.
+struct Positions {
+  std::vector<std::vector<int32_t>> x, y;
+};
+
+Positions draw_positions(NumpyLegacyRng& rng, int64_t n, const std::vector<LevelSize>& sizes, int minibatch) {
+  Positions pos;
+  pos.x.assign(sizes.size(), std::vector<int32_t>(static_cast<size_t>(n) * kPatches));
+  pos.y = pos.x;
+  std::vector<int64_t> tmp;
+  for (int64_t start = 0; start < n; start += minibatch) {
+    const int64_t m = std::min<int64_t>(minibatch, n - start);
+    tmp.resize(static_cast<size_t>(m) * kPatches);
+    for (size_t lv = 0; lv < sizes.size(); ++lv) {
+      rng.randint(kHalf, sizes[lv].w - kHalf, tmp.data(), tmp.size());
+      std::copy(tmp.begin(), tmp.end(), pos.x[lv].begin() + start * kPatches);
+      rng.randint(kHalf, sizes[lv].h - kHalf, tmp.data(), tmp.size());
+      std::copy(tmp.begin(), tmp.end(), pos.y[lv].begin() + start * kPatches);
+    }
+  }
+  return pos;
+}
+
+// One repeat's directions: randn(147, 128), columns normalised in double, cast to float32;
+// stored direction-major (128 rows of 147) for the projection GEMM.
+std::vector<float> draw_directions(NumpyLegacyRng& rng) {
+  std::vector<double> m(static_cast<size_t>(kDim) * kDirs);
+  rng.randn(m.data(), m.size());
+  std::vector<float> dirs(m.size());
+  for (int j = 0; j < kDirs; ++j) {
+    double ss = 0;
+    for (int i = 0; i < kDim; ++i) ss += m[i * kDirs + j] * m[i * kDirs + j];
+    const double norm = std::sqrt(ss);
+    for (int i = 0; i < kDim; ++i) dirs[j * kDim + i] = static_cast<float>(m[i * kDirs + j] / norm);
+  }
+  return dirs;
+}
+
+cv::Mat to_float_hwc(const uint8_t* chw, int h, int w) {
+  cv::Mat img(h, w, CV_32FC3);
+  const size_t plane = static_cast<size_t>(h) * w;
+  for (int y = 0; y < h; ++y) {
+    float* row = img.ptr<float>(y);
+    for (int x = 0; x < w; ++x)
+      for (int c = 0; c < 3; ++c) row[3 * x + c] = chw[c * plane + static_cast<size_t>(y) * w + x];
+  }
+  return img;
+}
+
+// Descriptors of one set at one level: (n * 128) x 147 float32, (channel, dx, dy) order,
+// normalised per colour channel with double statistics (two passes).
+// Images are processed in blocks of `batch` (each block in parallel); `on_block` reports progress.
+std::vector<float> descriptors(const ImageBatch& set, const Positions& pos, int levels, int lv, int batch,
+                               const std::function<void(int64_t)>& on_block) {
+  const int64_t n = set.n;
+  std::vector<float> desc(static_cast<size_t>(n) * kPatches * kDim);
+  for (int64_t b0 = 0; b0 < n; b0 += batch) {
+    const int64_t b1 = std::min<int64_t>(n, b0 + batch);
+#pragma omp parallel for schedule(dynamic, 4)
+    for (int64_t i = b0; i < b1; ++i) {
+      cv::Mat level = laplacian_level(to_float_hwc(set.image(i), set.h, set.w), levels, lv);
+      for (int p = 0; p < kPatches; ++p) {
+        const size_t k = static_cast<size_t>(i) * kPatches + p;
+        const int cx = pos.x[lv][k], cy = pos.y[lv][k];
+        float* out = desc.data() + k * kDim;
+        for (int dx = -kHalf; dx <= kHalf; ++dx)
+          for (int dy = -kHalf; dy <= kHalf; ++dy) {
+            const float* px = level.ptr<float>(cy + dy) + 3 * (cx + dx);
+            const int o = (dx + kHalf) * 7 + (dy + kHalf);
+            out[o] = px[0];
+            out[49 + o] = px[1];
+            out[98 + o] = px[2];
+          }
+      }
+    }
+    on_block(b1 - b0);
+  }
+  // Per-image partial sums, reduced in image order: the same bits for any thread count.
+  const int64_t n_desc = n * kPatches;
+  std::vector<double> part(static_cast<size_t>(n) * 3);
+  auto reduce = [&](auto&& value) {
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < n; ++i) {
+      double s[3] = {0, 0, 0};
+      for (int p = 0; p < kPatches; ++p) {
+        const float* d = desc.data() + (static_cast<size_t>(i) * kPatches + p) * kDim;
+        for (int c = 0; c < 3; ++c)
+          for (int k = 0; k < 49; ++k) s[c] += value(d[c * 49 + k], c);
+      }
+      for (int c = 0; c < 3; ++c) part[i * 3 + c] = s[c];
+    }
+    std::array<double, 3> total = {0, 0, 0};
+    for (int64_t i = 0; i < n; ++i)
+      for (int c = 0; c < 3; ++c) total[c] += part[i * 3 + c];
+    return total;
+  };
+  const double count = static_cast<double>(n_desc) * 49.0;
+  auto sum = reduce([](float v, int) { return static_cast<double>(v); });
+  std::array<double, 3> mean;
+  for (int c = 0; c < 3; ++c) mean[c] = sum[c] / count;
+  auto sq = reduce([&](float v, int c) {
+    const double d = v - mean[c];
+    return d * d;
+  });
+  float fmean[3], fstd[3];
+  for (int c = 0; c < 3; ++c) {
+    fmean[c] = static_cast<float>(mean[c]);
+    const double sd = std::sqrt(sq[c] / count);
+    fstd[c] = sd > 0 ? static_cast<float>(sd) : 1.0f;  // a constant channel stays all zeros
+  }
+#pragma omp parallel for schedule(static)
+  for (int64_t k = 0; k < n_desc; ++k) {
+    float* d = desc.data() + static_cast<size_t>(k) * kDim;
+    for (int c = 0; c < 3; ++c)
+      for (int j = 0; j < 49; ++j) d[c * 49 + j] = (d[c * 49 + j] - fmean[c]) / fstd[c];
+  }
+  return desc;
+}
+
+// Mean over directions and descriptors of |sorted(A.d) - sorted(B.d)| for one repeat.
+// Projections are computed by GEMMs over fixed blocks of kDescBlock descriptors (all directions
+// of a chunk at once), called inside our parallel loop where OpenBLAS runs single-threaded:
+// every projection comes from a call of the same shape whatever the thread count, so results are
+// the same to the bit on 1 or 16 threads (one multi-threaded GEMM partitions per thread count).
+double repeat_distance(const std::vector<float>& a, const std::vector<float>& b, int64_t n_desc,
+                       const std::vector<float>& dirs) {
+  constexpr int64_t kDescBlock = 8192;
+  std::vector<float> pa(static_cast<size_t>(kDirChunk) * n_desc), pb(pa.size());
+  std::vector<double> per_dir(kDirs, 0.0);
+  const int64_t blocks = (n_desc + kDescBlock - 1) / kDescBlock;
+  for (int d0 = 0; d0 < kDirs; d0 += kDirChunk) {
+    const float* d = dirs.data() + static_cast<size_t>(d0) * kDim;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int64_t blk = 0; blk < 2 * blocks; ++blk) {
+      const bool second = blk >= blocks;
+      const int64_t i0 = (second ? blk - blocks : blk) * kDescBlock;
+      const int64_t nb = std::min(kDescBlock, n_desc - i0);
+      // P[:, i0:i0+nb] (chunk x nb) = D (chunk x 147) . X[i0:i0+nb]^T (147 x nb)
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, kDirChunk, static_cast<int>(nb), kDim, 1.0f, d, kDim,
+                  (second ? b : a).data() + static_cast<size_t>(i0) * kDim, kDim, 0.0f, (second ? pb : pa).data() + i0,
+                  static_cast<int>(n_desc));
+    }
+#pragma omp parallel
+    {
+      std::vector<uint32_t> scratch;
+#pragma omp for schedule(dynamic, 1)
+      for (int j = 0; j < kDirChunk; ++j) {
+        float* ra = pa.data() + static_cast<size_t>(j) * n_desc;
+        float* rb = pb.data() + static_cast<size_t>(j) * n_desc;
+        radix_sort(ra, static_cast<size_t>(n_desc), scratch);
+        radix_sort(rb, static_cast<size_t>(n_desc), scratch);
+        double s = 0;
+        for (int64_t i = 0; i < n_desc; ++i) s += std::fabs(static_cast<double>(ra[i]) - rb[i]);
+        per_dir[static_cast<size_t>(d0 + j)] = s;
+      }
+    }
+  }
+  double total = 0;
+  for (double s : per_dir) total += s;
+  return total / (static_cast<double>(n_desc) * kDirs);
+}
+
+}  // namespace
+
+std::vector<int> swd_resolutions(int h) {
+  std::vector<int> out;
+  for (int r = h; r >= 16; r /= 2) out.push_back(r);
+  return out;
+}
+
+int swd_official_minibatch(int h) { return std::clamp(8192 / h, 4, 256); }
+
+SwdResult sliced_wasserstein(const ImageBatch& real, const ImageBatch& fake, const SwdOptions& opt) {
+  GANKIT_CHECK_USAGE(opt.rng == "numpy-legacy", "--rng {}: expected numpy-legacy", opt.rng);
+  GANKIT_CHECK_USAGE(opt.batch > 0, "--batch {} must be positive", opt.batch);
+  GANKIT_CHECK_DATA(real.n > 0 && fake.n > 0, "SWD needs images in both sets");
+  GANKIT_CHECK_DATA(real.n == fake.n, "the sets have different counts: {} real vs {} fake images (use --num-images)",
+                    real.n, fake.n);
+  GANKIT_CHECK_DATA(real.h == fake.h && real.w == fake.w, "the sets have different sizes: {}x{} real vs {}x{} fake",
+                    real.w, real.h, fake.w, fake.h);
+  GANKIT_CHECK_DATA(real.c == 3 && fake.c == 3, "SWD needs RGB images (C = 3), got {} and {} channels", real.c, fake.c);
+  GANKIT_CHECK_DATA(real.h >= 16 && real.w >= 16, "images are {}x{}: SWD needs at least 16x16", real.w, real.h);
+  const std::vector<int> res = swd_resolutions(real.h);
+  const int levels = static_cast<int>(res.size());
+  const auto sizes = level_sizes(real.h, real.w, levels);
+  GANKIT_CHECK_DATA(sizes.back().w >= 7, "images are {}x{}: too narrow for 7x7 patches at the {}-pixel level", real.w,
+                    real.h, sizes.back().h);
+
+  // Every random draw, in the official order: reals' positions, the reals-vs-reals directions
+  // (the official code spends them on a comparison that always gives 0; we only draw them),
+  // fakes' positions, then the directions actually used.
+  NumpyLegacyRng rng(opt.seed);
+  const int minibatch = swd_official_minibatch(real.h);
+  const Positions real_pos = draw_positions(rng, real.n, sizes, minibatch);
+  for (int i = 0; i < levels * kRepeats; ++i) draw_directions(rng);
+  const Positions fake_pos = draw_positions(rng, fake.n, sizes, minibatch);
+  std::vector<std::vector<float>> dirs;
+  for (int i = 0; i < levels * kRepeats; ++i) dirs.push_back(draw_directions(rng));
+
+  // Progress in image-level units: extracting one image's patches at one level counts 1, one
+  // repeat's projections and sorts count as much as extracting a whole set.
+  Progress progress("swd", static_cast<int64_t>(levels) * (2 + kRepeats) * real.n, opt.progress, "img");
+  auto on_block = [&](int64_t k) { progress.add(k); };
+  SwdResult result;
+  result.resolutions = res;
+  const int64_t n_desc = real.n * kPatches;
+  for (int lv = 0; lv < levels; ++lv) {
+    std::vector<float> a = descriptors(real, real_pos, levels, lv, opt.batch, on_block);
+    std::vector<float> b = descriptors(fake, fake_pos, levels, lv, opt.batch, on_block);
+    double sum = 0;
+    for (int r = 0; r < kRepeats; ++r) {
+      sum += repeat_distance(a, b, n_desc, dirs[static_cast<size_t>(lv * kRepeats + r)]);
+      progress.add(real.n);
+    }
+    result.swd.push_back(sum / kRepeats * 1e3);
+  }
+  progress.finish();
+  double total = 0;
+  for (double v : result.swd) total += v;
+  result.average = total / levels;
+  return result;
+}
+
+}  // namespace gankit

@@ -1,0 +1,167 @@
+// SWD: numpy's legacy stream bit for bit, the Laplacian pyramid against its definition, the
+// golden values of ../shared/spec/GOLDEN.md, exact cases, and batch/thread invariance.
+#include <gtest/gtest.h>
+#include <omp.h>
+
+#include <opencv2/imgproc.hpp>
+
+#include "error.h"
+#include "golden_images.h"
+#include "laplacian.h"
+#include "numpy_rng.h"
+#include "radix_sort.h"
+#include "swd.h"
+
+namespace gankit {
+namespace {
+
+TEST(NumpyLegacyRng, MatchesNumpyRandomState) {
+  // Values printed by numpy 1.24 (Debian python3-numpy) after np.random.seed(1):
+  // randint(3, 61, size=6), randint(3, 125, size=3), randn(3), randint(0, 2**32, size=2),
+  // random_sample().
+  NumpyLegacyRng rng(1);
+  int64_t a[6], b[3], c[2];
+  rng.randint(3, 61, a, 6);
+  rng.randint(3, 125, b, 3);
+  EXPECT_EQ(std::vector<int64_t>(a, a + 6), (std::vector<int64_t>{40, 46, 15, 11, 12, 14}));
+  EXPECT_EQ(std::vector<int64_t>(b, b + 3), (std::vector<int64_t>{8, 82, 67}));
+  double g[3];
+  rng.randn(g, 3);
+  EXPECT_DOUBLE_EQ(g[0], -1.1059350760083153);
+  EXPECT_DOUBLE_EQ(g[1], -1.6545154524065693);  // the cached second value of the polar method
+  EXPECT_DOUBLE_EQ(g[2], -2.363468604780012);
+  rng.randint(0, int64_t(1) << 32, c, 2);  // the gauss cache survives integer draws
+  EXPECT_EQ(c[0], 2942995346);
+  EXPECT_EQ(c[1], 2252917204);
+  EXPECT_DOUBLE_EQ(rng.random_sample(), 0.20445224973151743);
+  NumpyLegacyRng big(4000000000u);
+  int64_t d[4];
+  big.randint(3, 13, d, 4);
+  EXPECT_EQ(std::vector<int64_t>(d, d + 4), (std::vector<int64_t>{5, 8, 6, 4}));
+  EXPECT_DOUBLE_EQ(big.gauss(), 1.0123115468808228);
+}
+
+TEST(RadixSort, SortsLikeStdSortIncludingNegativesAndZeros) {
+  std::mt19937 gen(3);
+  std::normal_distribution<float> nd(0.f, 100.f);
+  std::vector<float> v(100003);
+  for (auto& x : v) x = nd(gen);
+  v[5] = 0.0f;
+  v[6] = -0.0f;
+  v[7] = -1e30f;
+  v[8] = 1e-30f;
+  std::vector<float> expected = v;
+  std::sort(expected.begin(), expected.end());
+  std::vector<uint32_t> scratch;
+  radix_sort(v.data(), v.size(), scratch);
+  for (size_t i = 0; i < v.size(); ++i) ASSERT_EQ(v[i], expected[i]) << i;
+}
+
+TEST(Laplacian, MatchesPyrDownPyrUpDefinitionAndReconstructs) {
+  cv::Mat img(64, 64, CV_32FC3);
+  cv::randu(img, 0, 255);
+  auto pyr = laplacian_pyramid(img, 3);
+  ASSERT_EQ(pyr.size(), 3u);
+  EXPECT_EQ(pyr[1].rows, 32);
+  EXPECT_EQ(pyr[2].rows, 16);
+  cv::Mat g1, g2, up;
+  cv::pyrDown(img, g1);
+  cv::pyrDown(g1, g2);
+  cv::pyrUp(g2, up, g1.size());
+  EXPECT_EQ(cv::norm(pyr[1], g1 - up, cv::NORM_INF), 0.0);
+  EXPECT_EQ(cv::norm(pyr[2], g2, cv::NORM_INF), 0.0);  // coarsest: the Gaussian itself
+  for (int k = 0; k < 3; ++k) EXPECT_EQ(cv::norm(laplacian_level(img, 3, k), pyr[k], cv::NORM_INF), 0.0);
+  // Collapsing the pyramid gives the image back (up to float rounding).
+  cv::Mat rec = pyr[2];
+  for (int k = 1; k >= 0; --k) {
+    cv::Mat u;
+    cv::pyrUp(rec, u, pyr[k].size());
+    rec = u + pyr[k];
+  }
+  EXPECT_LT(cv::norm(rec, img, cv::NORM_INF), 1e-3);
+  // The binomial kernel, reflect-101: one bright pixel at the corner of a 16x16 image.
+  cv::Mat dot = cv::Mat::zeros(16, 16, CV_32FC1);
+  dot.at<float>(0, 0) = 256.f;
+  cv::Mat d;
+  cv::pyrDown(dot, d);
+  EXPECT_FLOAT_EQ(d.at<float>(0, 0), 256.f * 6 * 6 / 256);
+  EXPECT_FLOAT_EQ(d.at<float>(0, 1), 256.f * 6 * 1 / 256);
+}
+
+SwdOptions quiet(uint32_t seed) {
+  SwdOptions o;
+  o.seed = seed;
+  o.progress.quiet = true;
+  return o;
+}
+
+void expect_golden(const SwdResult& r, const std::vector<double>& levels, double avg) {
+  ASSERT_EQ(r.swd.size(), levels.size());
+  // The spec's values agree with the official code to ~1e-4 relative; allow 2e-4.
+  for (size_t i = 0; i < levels.size(); ++i) EXPECT_NEAR(r.swd[i], levels[i], 2e-4 * levels[i]) << "level " << i;
+  EXPECT_NEAR(r.average, avg, 2e-4 * avg);
+}
+
+TEST(SwdGolden, Size64RealVsFake) {
+  auto real = test::golden_real(64, 64), fake = test::golden_fake(64, 64);
+  auto r = sliced_wasserstein(real, fake, quiet(1));
+  EXPECT_EQ(r.resolutions, (std::vector<int>{64, 32, 16}));
+  expect_golden(r, {86.53166, 179.69293, 253.54512}, 173.25657);
+  expect_golden(sliced_wasserstein(real, fake, quiet(1000)), {89.93717, 180.52729, 264.54887}, 178.33778);
+}
+
+TEST(SwdGolden, Size64RealVsRealIsTheNoiseFloorNotZero) {
+  auto real = test::golden_real(64, 64);
+  expect_golden(sliced_wasserstein(real, real, quiet(1)), {19.52585, 17.58672, 14.22363}, 17.11207);
+}
+
+TEST(SwdGolden, Size128) {
+  auto real = test::golden_real(64, 128), fake = test::golden_fake(64, 128);
+  auto r = sliced_wasserstein(real, fake, quiet(1));
+  EXPECT_EQ(r.resolutions, (std::vector<int>{128, 64, 32, 16}));
+  expect_golden(r, {89.09789, 180.06350, 231.42579, 228.43595}, 182.25578);
+  expect_golden(sliced_wasserstein(real, fake, quiet(1000)), {87.15060, 178.45342, 258.17488, 225.81338}, 187.39807);
+  expect_golden(sliced_wasserstein(real, real, quiet(1)), {19.85412, 19.29520, 15.79814, 17.07847}, 18.00648);
+}
+
+TEST(Swd, ConstantSetsHaveIdenticalDescriptorsAndGiveZero) {
+  ImageBatch a(8, 3, 32, 32), b(8, 3, 32, 32);
+  std::fill(a.data.begin(), a.data.end(), 17);
+  std::fill(b.data.begin(), b.data.end(), 200);  // normalisation removes each set's own mean
+  auto r = sliced_wasserstein(a, b, quiet(5));
+  for (double v : r.swd) EXPECT_EQ(v, 0.0);
+}
+
+TEST(Swd, IndependentOfBatchAndThreadCount) {
+  auto real = test::golden_real(20, 32), fake = test::golden_fake(20, 32);
+  SwdOptions o = quiet(3);
+  const SwdResult base = sliced_wasserstein(real, fake, o);
+  o.batch = 3;
+  EXPECT_EQ(sliced_wasserstein(real, fake, o).swd, base.swd);
+  const int threads = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const SwdResult one = sliced_wasserstein(real, fake, o);
+  omp_set_num_threads(threads);
+  EXPECT_EQ(one.swd, base.swd);
+  EXPECT_GT(base.average, 0.0);
+}
+
+TEST(Swd, RejectsMismatchedOrTooSmallSets) {
+  auto a = test::golden_real(4, 32), b = test::golden_real(5, 32), c = test::golden_real(4, 16),
+       d = test::golden_real(4, 8);
+  auto msg = [](const ImageBatch& x, const ImageBatch& y) {
+    try {
+      sliced_wasserstein(x, y, quiet(1));
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(msg(a, b).find("different counts: 4 real vs 5 fake"), std::string::npos);
+  EXPECT_NE(msg(a, c).find("different sizes"), std::string::npos);
+  EXPECT_NE(msg(d, d).find("at least 16x16"), std::string::npos);
+  EXPECT_EQ(sliced_wasserstein(c, c, quiet(1)).resolutions, std::vector<int>{16});
+}
+
+}  // namespace
+}  // namespace gankit
