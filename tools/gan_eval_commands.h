@@ -1,0 +1,10 @@
+// The subcommands of gan-eval, one file each.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace gankit::cli {
+int eval_swd(const std::string& prog, const std::vector<std::string>& args);
+int eval_msssim(const std::string& prog, const std::vector<std::string>& args);
+}  // namespace gankit::cli
