@@ -8,6 +8,7 @@
 #include <cmath>
 #include <functional>
 #include <opencv2/core.hpp>
+#include <opencv2/core/utility.hpp>
 
 #include "error.h"
 #include "laplacian.h"
@@ -18,12 +19,31 @@ namespace gankit {
 
 namespace {
 
+// std::vector without zero-filling on resize: the SWD work buffers (hundreds of MB) are always
+// written before they are read, and zero-filling them cost more than some of the real work.
+template <typename T>
+struct NoInit : std::allocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = NoInit<U>;
+  };
+  template <typename U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+using FloatBuffer = std::vector<float, NoInit<float>>;
+
 constexpr int kPatches = 128;  // per image and level
 constexpr int kHalf = 3;       // 7x7 neighbourhoods
 constexpr int kDim = 3 * 7 * 7;
 constexpr int kRepeats = 4;
 constexpr int kDirs = 128;     // per repeat
-constexpr int kDirChunk = 32;  // directions projected at once (bounds the projection memory)
+constexpr int kDirChunk = 16;  // directions projected at once (bounds the projection memory)
 
 struct LevelSize {
   int h, w;
@@ -91,10 +111,12 @@ cv::Mat to_float_hwc(const uint8_t* chw, int h, int w) {
 // Descriptors of one set at one level: (n * 128) x 147 float32, (channel, dx, dy) order,
 // normalised per colour channel with double statistics (two passes).
 // Images are processed in blocks of `batch` (each block in parallel); `on_block` reports progress.
-std::vector<float> descriptors(const ImageBatch& set, const Positions& pos, int levels, int lv, int batch,
-                               const std::function<void(int64_t)>& on_block) {
+// `desc` is reused across calls: fresh multi-hundred-MB allocations cost more in page faults
+// than the work itself.
+void descriptors(const ImageBatch& set, const Positions& pos, int levels, int lv, int batch,
+                 const std::function<void(int64_t)>& on_block, FloatBuffer& desc) {
   const int64_t n = set.n;
-  std::vector<float> desc(static_cast<size_t>(n) * kPatches * kDim);
+  desc.resize(static_cast<size_t>(n) * kPatches * kDim);
   for (int64_t b0 = 0; b0 < n; b0 += batch) {
     const int64_t b1 = std::min<int64_t>(n, b0 + batch);
 #pragma omp parallel for schedule(dynamic, 4)
@@ -155,7 +177,6 @@ std::vector<float> descriptors(const ImageBatch& set, const Positions& pos, int 
     for (int c = 0; c < 3; ++c)
       for (int j = 0; j < 49; ++j) d[c * 49 + j] = (d[c * 49 + j] - fmean[c]) / fstd[c];
   }
-  return desc;
 }
 
 // Mean over directions and descriptors of |sorted(A.d) - sorted(B.d)| for one repeat.
@@ -163,10 +184,12 @@ std::vector<float> descriptors(const ImageBatch& set, const Positions& pos, int 
 // of a chunk at once), called inside our parallel loop where OpenBLAS runs single-threaded:
 // every projection comes from a call of the same shape whatever the thread count, so results are
 // the same to the bit on 1 or 16 threads (one multi-threaded GEMM partitions per thread count).
-double repeat_distance(const std::vector<float>& a, const std::vector<float>& b, int64_t n_desc,
-                       const std::vector<float>& dirs) {
+// `pa` and `pb` are reused projection buffers.
+double repeat_distance(const FloatBuffer& a, const FloatBuffer& b, int64_t n_desc, const std::vector<float>& dirs,
+                       FloatBuffer& pa, FloatBuffer& pb) {
   constexpr int64_t kDescBlock = 8192;
-  std::vector<float> pa(static_cast<size_t>(kDirChunk) * n_desc), pb(pa.size());
+  pa.resize(static_cast<size_t>(kDirChunk) * n_desc);
+  pb.resize(pa.size());
   std::vector<double> per_dir(kDirs, 0.0);
   const int64_t blocks = (n_desc + kDescBlock - 1) / kDescBlock;
   for (int d0 = 0; d0 < kDirs; d0 += kDirChunk) {
@@ -183,15 +206,14 @@ double repeat_distance(const std::vector<float>& a, const std::vector<float>& b,
     }
 #pragma omp parallel
     {
-      std::vector<uint32_t> scratch;
+      std::vector<uint32_t> scratch_a, scratch_b;
 #pragma omp for schedule(dynamic, 1)
       for (int j = 0; j < kDirChunk; ++j) {
-        float* ra = pa.data() + static_cast<size_t>(j) * n_desc;
-        float* rb = pb.data() + static_cast<size_t>(j) * n_desc;
-        radix_sort(ra, static_cast<size_t>(n_desc), scratch);
-        radix_sort(rb, static_cast<size_t>(n_desc), scratch);
+        const size_t n = static_cast<size_t>(n_desc);
+        const uint32_t* ka = radix_sort_keys(pa.data() + static_cast<size_t>(j) * n, n, scratch_a);
+        const uint32_t* kb = radix_sort_keys(pb.data() + static_cast<size_t>(j) * n, n, scratch_b);
         double s = 0;
-        for (int64_t i = 0; i < n_desc; ++i) s += std::fabs(static_cast<double>(ra[i]) - rb[i]);
+        for (size_t i = 0; i < n; ++i) s += std::fabs(static_cast<double>(key_to_float(ka[i])) - key_to_float(kb[i]));
         per_dir[static_cast<size_t>(d0 + j)] = s;
       }
     }
@@ -245,12 +267,19 @@ SwdResult sliced_wasserstein(const ImageBatch& real, const ImageBatch& fake, con
   SwdResult result;
   result.resolutions = res;
   const int64_t n_desc = real.n * kPatches;
+  // Our loops are parallel already: OpenCV's own threads inside them would only oversubscribe.
+  struct OpenCvSingleThread {
+    int previous = cv::getNumThreads();
+    OpenCvSingleThread() { cv::setNumThreads(1); }
+    ~OpenCvSingleThread() { cv::setNumThreads(previous); }
+  } opencv_single_thread;
+  FloatBuffer a, b, pa, pb;  // working memory, reused by every level and repeat
   for (int lv = 0; lv < levels; ++lv) {
-    std::vector<float> a = descriptors(real, real_pos, levels, lv, opt.batch, on_block);
-    std::vector<float> b = descriptors(fake, fake_pos, levels, lv, opt.batch, on_block);
+    descriptors(real, real_pos, levels, lv, opt.batch, on_block, a);
+    descriptors(fake, fake_pos, levels, lv, opt.batch, on_block, b);
     double sum = 0;
     for (int r = 0; r < kRepeats; ++r) {
-      sum += repeat_distance(a, b, n_desc, dirs[static_cast<size_t>(lv * kRepeats + r)]);
+      sum += repeat_distance(a, b, n_desc, dirs[static_cast<size_t>(lv * kRepeats + r)], pa, pb);
       progress.add(real.n);
     }
     result.swd.push_back(sum / kRepeats * 1e3);

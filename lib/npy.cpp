@@ -12,7 +12,18 @@
 namespace gankit {
 namespace fs = std::filesystem;
 
-ImageBatch parse_npy(const std::string& b, const std::string& name) {
+namespace {
+
+// What the header of a .npy says about its image array.
+struct NpyLayout {
+  int64_t n = 0, h = 0, w = 0, c = 0;  // c: channels stored (4 for RGBA)
+  bool nhwc = true;
+  size_t data_offset = 0;
+  int out_channels() const { return c == 4 ? 3 : static_cast<int>(c); }
+  size_t image_bytes() const { return static_cast<size_t>(h * w * c); }
+};
+
+NpyLayout parse_npy_header(const std::string& b, const std::string& name) {
   GANKIT_CHECK_DATA(b.size() >= 10 && b.compare(0, 6, "\x93NUMPY") == 0, "{}: not a .npy array (bad magic)", name);
   const int major = static_cast<uint8_t>(b[6]);
   size_t header_len = 0, offset = 0;
@@ -36,8 +47,8 @@ ImageBatch parse_npy(const std::string& b, const std::string& name) {
                     "{}: .npy header has no fortran_order", name);
   GANKIT_CHECK_DATA(m[1] == "False", "{}: Fortran-ordered arrays are not supported (save with np.ascontiguousarray)",
                     name);
-  GANKIT_CHECK_DATA(std::regex_search(header, m, std::regex("'shape':\\s*\\(([^)]*)\\)")), "{}: .npy header has no shape",
-                    name);
+  GANKIT_CHECK_DATA(std::regex_search(header, m, std::regex("'shape':\\s*\\(([^)]*)\\)")),
+                    "{}: .npy header has no shape", name);
   std::vector<int64_t> shape;
   {
     std::string dims = m[1];
@@ -46,51 +57,80 @@ ImageBatch parse_npy(const std::string& b, const std::string& name) {
     while (std::getline(ss, tok, ','))
       if (tok.find_first_not_of(" ") != std::string::npos) shape.push_back(std::stoll(tok));
   }
-  auto shape_str = [&] {
-    std::string s;
-    for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-    return "(" + s + ")";
-  };
+  std::string shape_str;
+  for (size_t i = 0; i < shape.size(); ++i) shape_str += (i ? ", " : "") + std::to_string(shape[i]);
+  shape_str = "(" + shape_str + ")";
   GANKIT_CHECK_DATA(shape.size() == 3 || shape.size() == 4,
-                    "{}: array shape {} is not (N, H, W), (N, H, W, C) or (N, C, H, W)", name, shape_str());
-  int64_t n = shape[0], h, w, c;
-  bool nhwc = true;
+                    "{}: array shape {} is not (N, H, W), (N, H, W, C) or (N, C, H, W)", name, shape_str);
+  NpyLayout l;
+  l.n = shape[0];
   if (shape.size() == 3) {
-    h = shape[1], w = shape[2], c = 1;
+    l.h = shape[1], l.w = shape[2], l.c = 1;
   } else if (shape[3] == 1 || shape[3] == 3 || shape[3] == 4) {
-    h = shape[1], w = shape[2], c = shape[3];
+    l.h = shape[1], l.w = shape[2], l.c = shape[3];
   } else if ((shape[1] == 1 || shape[1] == 3) && shape[2] > 4 && shape[3] > 4) {
-    nhwc = false;
-    c = shape[1], h = shape[2], w = shape[3];
+    l.nhwc = false;
+    l.c = shape[1], l.h = shape[2], l.w = shape[3];
   } else {
-    fail(ErrorKind::Data, fmt::format("{}: array shape {} has no channel axis of size 1, 3 or 4", name, shape_str()));
+    fail(ErrorKind::Data, fmt::format("{}: array shape {} has no channel axis of size 1, 3 or 4", name, shape_str));
   }
-  const size_t count = static_cast<size_t>(n * h * w * c);
-  const size_t data_off = offset + header_len;
-  GANKIT_CHECK_DATA(b.size() - data_off >= count, "{}: truncated .npy data ({} bytes, shape {} needs {})", name,
-                    b.size() - data_off, shape_str(), count);
-  const auto* src = reinterpret_cast<const uint8_t*>(b.data() + data_off);
-  const int out_c = c == 4 ? 3 : static_cast<int>(c);
-  ImageBatch batch(n, out_c, static_cast<int>(h), static_cast<int>(w));
-  const size_t plane = static_cast<size_t>(h * w);
-  for (int64_t i = 0; i < n; ++i) {
-    uint8_t* dst = batch.image(i);
-    const uint8_t* s = src + static_cast<size_t>(i) * h * w * c;
-    if (nhwc) {
+  l.data_offset = offset + header_len;
+  return l;
+}
+
+// Converts `count` stored images at `src` into batch images [first, first + count).
+void convert_images(const NpyLayout& l, const uint8_t* src, int64_t count, ImageBatch& batch, int64_t first) {
+  const size_t plane = static_cast<size_t>(l.h * l.w);
+  const int out_c = l.out_channels();
+  for (int64_t i = 0; i < count; ++i) {
+    uint8_t* dst = batch.image(first + i);
+    const uint8_t* s = src + static_cast<size_t>(i) * l.image_bytes();
+    if (l.nhwc) {
       for (size_t p = 0; p < plane; ++p)
-        for (int ch = 0; ch < out_c; ++ch) dst[ch * plane + p] = s[p * c + ch];
+        for (int ch = 0; ch < out_c; ++ch) dst[ch * plane + p] = s[p * l.c + ch];
     } else {
-      std::copy(s, s + plane * c, dst);
+      std::copy(s, s + plane * l.c, dst);
     }
   }
+}
+
+}  // namespace
+
+ImageBatch parse_npy(const std::string& b, const std::string& name) {
+  const NpyLayout l = parse_npy_header(b, name);
+  const size_t need = static_cast<size_t>(l.n) * l.image_bytes();
+  GANKIT_CHECK_DATA(b.size() - l.data_offset >= need, "{}: truncated .npy data ({} bytes, {} images need {})", name,
+                    b.size() - l.data_offset, l.n, need);
+  ImageBatch batch(l.n, l.out_channels(), static_cast<int>(l.h), static_cast<int>(l.w));
+  convert_images(l, reinterpret_cast<const uint8_t*>(b.data() + l.data_offset), l.n, batch, 0);
   return batch;
 }
 
 ImageBatch load_npy(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   GANKIT_CHECK_DATA(in.good(), "cannot open {}", path.string());
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return parse_npy(bytes, path.string());
+  // The header fits in the first 64 KiB; the data is then read in chunks and converted in place,
+  // so memory holds the batch alone.
+  std::string head(65536, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(in.gcount()));
+  const NpyLayout l = parse_npy_header(head, path.string());
+  const auto file_size = fs::file_size(path);
+  const size_t need = static_cast<size_t>(l.n) * l.image_bytes();
+  GANKIT_CHECK_DATA(file_size >= l.data_offset + need, "{}: truncated .npy data ({} bytes, {} images need {})",
+                    path.string(), file_size - l.data_offset, l.n, need);
+  ImageBatch batch(l.n, l.out_channels(), static_cast<int>(l.h), static_cast<int>(l.w));
+  in.clear();
+  in.seekg(static_cast<std::streamoff>(l.data_offset));
+  const int64_t chunk = std::max<int64_t>(1, (16 << 20) / static_cast<int64_t>(std::max<size_t>(l.image_bytes(), 1)));
+  std::vector<uint8_t> buf(static_cast<size_t>(chunk) * l.image_bytes());
+  for (int64_t i = 0; i < l.n; i += chunk) {
+    const int64_t k = std::min(chunk, l.n - i);
+    in.read(reinterpret_cast<char*>(buf.data()), static_cast<std::streamsize>(k * l.image_bytes()));
+    GANKIT_CHECK_DATA(in.good(), "cannot read {}", path.string());
+    convert_images(l, buf.data(), k, batch, i);
+  }
+  return batch;
 }
 
 ImageBatch load_npz(const fs::path& path, const std::string& key) {
