@@ -32,30 +32,28 @@ cv::Mat window_1d(int size) {
   return k / sum;
 }
 
-// "valid" filtering: full-size separable filter, then the part that needed no border.
-cv::Mat valid_filter(const cv::Mat& src, const cv::Mat& k) {
+// "valid" filtering: full-size separable filter into `full`, then the part that needed no border.
+cv::Mat valid_filter(const cv::Mat& src, const cv::Mat& k, cv::Mat& full) {
   const int size = k.rows;
-  cv::Mat full;
   cv::sepFilter2D(src, full, CV_64F, k, k, cv::Point(-1, -1), 0, cv::BORDER_REFLECT_101);
   const int anchor = size / 2;
   return full(cv::Rect(anchor, anchor, src.cols - size + 1, src.rows - size + 1));
 }
 
-cv::Mat to_double_hwc(const uint8_t* chw, int c, int h, int w) {
-  cv::Mat img(h, w, CV_64FC(c));
+void to_double_hwc(const uint8_t* chw, int c, int h, int w, cv::Mat& img) {
+  img.create(h, w, CV_64FC(c));
   const size_t plane = static_cast<size_t>(h) * w;
   for (int y = 0; y < h; ++y) {
     double* row = img.ptr<double>(y);
     for (int x = 0; x < w; ++x)
       for (int ch = 0; ch < c; ++ch) row[c * x + ch] = chw[ch * plane + static_cast<size_t>(y) * w + x];
   }
-  return img;
 }
 
 // (a[0::2,0::2] + a[1::2,0::2] + a[0::2,1::2] + a[1::2,1::2]) * 0.25 of an even-sized image.
-cv::Mat box_down(const cv::Mat& src) {
+void box_down(const cv::Mat& src, cv::Mat& out) {
   const int h = src.rows / 2, w = src.cols / 2, c = src.channels();
-  cv::Mat out(h, w, src.type());
+  out.create(h, w, src.type());
   for (int y = 0; y < h; ++y) {
     const double* r0 = src.ptr<double>(2 * y);
     const double* r1 = src.ptr<double>(2 * y + 1);
@@ -65,32 +63,51 @@ cv::Mat box_down(const cv::Mat& src) {
         o[c * x + ch] =
             (r0[c * 2 * x + ch] + r1[c * 2 * x + ch] + r0[c * (2 * x + 1) + ch] + r1[c * (2 * x + 1) + ch]) * 0.25;
   }
-  return out;
 }
+
+// Per-thread buffers, one set per scale: their sizes repeat from pair to pair, so after the first
+// pair nothing is allocated (fresh multi-MB buffers cost a third of the time in page faults).
+struct Workspace {
+  cv::Mat x[5], y[5], stack[5], full[5];
+};
 
 }  // namespace
 
 double msssim_pair(const uint8_t* a, const uint8_t* b, int c, int h, int w, bool* cropped) {
   GANKIT_CHECK_DATA(h >= 16 && w >= 16, "images are {}x{}: MS-SSIM needs at least 16x16 (5 scales)", w, h);
-  cv::Mat x = to_double_hwc(a, c, h, w), y = to_double_hwc(b, c, h, w);
+  thread_local Workspace ws;
+  to_double_hwc(a, c, h, w, ws.x[0]);
+  to_double_hwc(b, c, h, w, ws.y[0]);
   double score = 1.0;
   for (int scale = 0; scale < 5; ++scale) {
+    cv::Mat x = ws.x[scale], y = ws.y[scale];
     const cv::Mat k = window_1d(std::min({11, x.rows, x.cols}));
-    cv::Mat xx, yy, xy;
-    cv::multiply(x, x, xx);
-    cv::multiply(y, y, yy);
-    cv::multiply(x, y, xy);
-    const cv::Mat mu1 = valid_filter(x, k), mu2 = valid_filter(y, k);
-    const cv::Mat s11 = valid_filter(xx, k), s22 = valid_filter(yy, k), s12 = valid_filter(xy, k);
+    // The five quantities to filter, as one 5c-channel image [x, y, x*x, y*y, x*y] per channel,
+    // so one separable-filter pass (SIMD over the channels) does all the work.
+    cv::Mat& stack = ws.stack[scale];
+    stack.create(x.rows, x.cols, CV_64FC(5 * c));
+    for (int r = 0; r < x.rows; ++r) {
+      const double *px = x.ptr<double>(r), *py = y.ptr<double>(r);
+      double* o = stack.ptr<double>(r);
+      for (int i = 0; i < x.cols * c; ++i) {
+        const int col = i / c, ch = i % c;
+        double* v = o + (static_cast<size_t>(col) * c + ch) * 5;
+        v[0] = px[i];
+        v[1] = py[i];
+        v[2] = px[i] * px[i];
+        v[3] = py[i] * py[i];
+        v[4] = px[i] * py[i];
+      }
+    }
+    const cv::Mat f = valid_filter(stack, k, ws.full[scale]);
     double ssim_sum = 0, cs_sum = 0;
-    const int rows = mu1.rows, cols = mu1.cols * c;
+    const int rows = f.rows, cols = f.cols * c;
     for (int r = 0; r < rows; ++r) {
-      const double *m1 = mu1.ptr<double>(r), *m2 = mu2.ptr<double>(r);
-      const double *p11 = s11.ptr<double>(r), *p22 = s22.ptr<double>(r), *p12 = s12.ptr<double>(r);
-      for (int i = 0; i < cols; ++i) {
-        const double mu11 = m1[i] * m1[i], mu22 = m2[i] * m2[i], mu12 = m1[i] * m2[i];
-        const double v1 = 2.0 * (p12[i] - mu12) + kC2;
-        const double v2 = (p11[i] - mu11) + (p22[i] - mu22) + kC2;
+      const double* v = f.ptr<double>(r);
+      for (int i = 0; i < cols; ++i, v += 5) {
+        const double mu11 = v[0] * v[0], mu22 = v[1] * v[1], mu12 = v[0] * v[1];
+        const double v1 = 2.0 * (v[4] - mu12) + kC2;
+        const double v2 = (v[2] - mu11) + (v[3] - mu22) + kC2;
         ssim_sum += ((2.0 * mu12 + kC1) * v1) / ((mu11 + mu22 + kC1) * v2);
         cs_sum += v1 / v2;
       }
@@ -102,11 +119,11 @@ double msssim_pair(const uint8_t* a, const uint8_t* b, int c, int h, int w, bool
     if (x.rows % 2 || x.cols % 2) {
       if (cropped) *cropped = true;
       const cv::Rect even(0, 0, x.cols & ~1, x.rows & ~1);
-      x = x(even).clone();
-      y = y(even).clone();
+      x = x(even);
+      y = y(even);
     }
-    x = box_down(x);
-    y = box_down(y);
+    box_down(x, ws.x[scale + 1]);
+    box_down(y, ws.y[scale + 1]);
   }
   return score;
 }

@@ -10,6 +10,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/core/utility.hpp>
 
+#include "buffer.h"
 #include "error.h"
 #include "laplacian.h"
 #include "numpy_rng.h"
@@ -19,24 +20,6 @@ namespace gankit {
 
 namespace {
 
-// std::vector without zero-filling on resize: the SWD work buffers (hundreds of MB) are always
-// written before they are read, and zero-filling them cost more than some of the real work.
-template <typename T>
-struct NoInit : std::allocator<T> {
-  template <typename U>
-  struct rebind {
-    using other = NoInit<U>;
-  };
-  template <typename U>
-  void construct(U* p) noexcept {
-    ::new (static_cast<void*>(p)) U;
-  }
-  template <typename U, typename... Args>
-  void construct(U* p, Args&&... args) {
-    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
-  }
-};
-using FloatBuffer = std::vector<float, NoInit<float>>;
 
 constexpr int kPatches = 128;  // per image and level
 constexpr int kHalf = 3;       // 7x7 neighbourhoods

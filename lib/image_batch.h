@@ -6,12 +6,14 @@
 #include <cstdint>
 #include <vector>
 
+#include "buffer.h"
+
 namespace gankit {
 
 struct ImageBatch {
   int64_t n = 0;
   int c = 0, h = 0, w = 0;
-  std::vector<uint8_t> data;  // n * c * h * w bytes
+  ByteBuffer data;  // n * c * h * w bytes (not zeroed on construction: fill before reading)
 
   ImageBatch() = default;
   ImageBatch(int64_t n_, int c_, int h_, int w_)

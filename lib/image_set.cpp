@@ -1,9 +1,8 @@
 #include "image_set.h"
 
+#include <mutex>
 #include <opencv2/core.hpp>
 #include <opencv2/core/utility.hpp>
-
-#include <mutex>
 
 #include "error.h"
 #include "hdf5_store.h"
@@ -95,7 +94,8 @@ ImageBatch load_image_set(const fs::path& path, const ImageSetOptions& opt) {
     GANKIT_CHECK_DATA(batch.h == opt.resolution && batch.w == opt.resolution,
                       "{}: images are {}x{}, not the requested {}x{}", path.string(), batch.w, batch.h, opt.resolution,
                       opt.resolution);
-  return opt.rgb ? to_rgb(std::move(batch)) : batch;
+  if (opt.rgb) return to_rgb(std::move(batch));
+  return batch;  // (a conditional expression here would copy the whole batch)
 }
 
 }  // namespace gankit

@@ -13,7 +13,7 @@ packages=(
   libgtest-dev
   liblinear-dev liblmdb-dev libmatio-dev
   dataset-fashion-mnist             # the default data of demo.sh and the real-data tests
-  python3-numpy python3-h5py python3-pil time  # bench/: NumPy/h5py reference implementations, peak RSS
+  python3-numpy python3-h5py python3-pil python3-scipy time  # bench/: reference implementations, peak RSS
 )
 
 missing=()

@@ -73,7 +73,7 @@ TEST(Compression, Parse) {
 }
 
 // Writes n images of c x r x r (deterministic content) with labels i % 3.
-std::vector<uint8_t> write_sample(const fs::path& path, int n, int c, int r, PyramidWriterOptions opt) {
+ByteBuffer write_sample(const fs::path& path, int n, int c, int r, PyramidWriterOptions opt) {
   auto data = test::random_bytes(static_cast<size_t>(n) * c * r * r, 7);
   PyramidWriter w(path, r, c, std::move(opt));
   for (int i = 0; i < n; ++i) w.append(data.data() + static_cast<size_t>(i) * c * r * r, i % 3);
@@ -107,7 +107,8 @@ TEST(PyramidStore, RoundTripEveryLevelLabelsAndAttributes) {
     const int lr = r >> k;
     ImageBatch lv = rd.read(lr, 0, n);
     for (int i = 0; i < n; ++i) {
-      auto levels = pyramid_of(std::vector<uint8_t>(data.begin() + i * c * r * r, data.begin() + (i + 1) * c * r * r), c, r);
+      auto levels =
+          pyramid_of(std::vector<uint8_t>(data.begin() + i * c * r * r, data.begin() + (i + 1) * c * r * r), c, r);
       ASSERT_EQ(std::vector<uint8_t>(lv.image(i), lv.image(i) + lv.image_bytes()), levels[k]) << "level " << lr;
     }
   }

@@ -46,9 +46,9 @@ std::string read_bytes(const fs::path& path) {
   return ss.str();
 }
 
-std::vector<uint8_t> random_bytes(size_t n, uint32_t seed) {
+ByteBuffer random_bytes(size_t n, uint32_t seed) {
   std::mt19937 rng(seed);
-  std::vector<uint8_t> v(n);
+  ByteBuffer v(n);
   for (auto& b : v) b = static_cast<uint8_t>(rng() & 0xff);
   return v;
 }

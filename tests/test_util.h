@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "buffer.h"
+
 namespace gankit::test {
 
 // A fresh folder under the system temp dir, removed with the fixture.
@@ -38,7 +40,7 @@ void write_bytes(const std::filesystem::path& path, const std::string& bytes);
 std::string read_bytes(const std::filesystem::path& path);
 
 // Deterministic pseudo-random bytes.
-std::vector<uint8_t> random_bytes(size_t n, uint32_t seed);
+ByteBuffer random_bytes(size_t n, uint32_t seed);
 
 // The Debian Fashion-MNIST folder (dataset-fashion-mnist), or "" when not installed.
 std::string fashion_mnist_dir();
