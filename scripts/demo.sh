@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the embedded default data: Fashion-MNIST from Debian's dataset-fashion-mnist.
-# Installs dependencies, builds, imports the training set into an HDF5 pyramid and shows it.
+# Installs dependencies, builds, imports the training and test sets into HDF5 pyramids, shows
+# one, exports a few PNGs and measures the two sets against each other with gan-eval.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -17,3 +18,13 @@ $bin/gan-data info "$out/fashion-mnist-train.h5"
 echo
 echo "== gan-data export (first 16 images at 32x32) -> $out/fashion-mnist-png"
 $bin/gan-data export "$out/fashion-mnist-train.h5" "$out/fashion-mnist-png" --limit 16 --overwrite
+
+echo
+echo "== gan-data import (test split) -> $out/fashion-mnist-test.h5"
+$bin/gan-data import "$data" "$out/fashion-mnist-test.h5" --split test --overwrite --quiet --json
+echo
+echo "== gan-eval swd: 4096 training vs 4096 test images (real vs real: the metric's noise floor)"
+$bin/gan-eval swd "$out/fashion-mnist-train.h5" "$out/fashion-mnist-test.h5" --num-images 4096
+echo
+echo "== gan-eval msssim: diversity of the test set (1000 pairs; lower = more diverse)"
+$bin/gan-eval msssim "$out/fashion-mnist-test.h5" --num-pairs 1000
