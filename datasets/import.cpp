@@ -1,14 +1,12 @@
 #include "import.h"
 
-#include <opencv2/core/utility.hpp>
-#include <opencv2/imgproc.hpp>
-
 #include <chrono>
 #include <cstdio>
-#include <mutex>
+#include <opencv2/imgproc.hpp>
 
 #include "error.h"
 #include "image_io.h"
+#include "parallel.h"
 #include "pyramid.h"
 
 namespace gankit {
@@ -105,35 +103,22 @@ ImportSummary import_dataset(const fs::path& source_path, const fs::path& out, c
       wopt.attributes["source"] = fs::absolute(source_path).lexically_normal().string();
       wopt.attributes["importer"] = summary.format;
       wopt.attributes["split"] = opt.source.split.empty() ? "default" : opt.source.split;
-      wopt.attributes["filters"] = fmt::format(
-          "resolution={}{} resize_filter={} center_crop={}{}{}", resolution, opt.resolution ? "" : " (from first image)",
-          opt.resize_filter, opt.center_crop ? "yes" : "no", opt.limit > 0 ? fmt::format(" limit={}", opt.limit) : "",
-          source->preprocessing().empty() ? "" : " preprocessing=" + source->preprocessing());
+      wopt.attributes["filters"] =
+          fmt::format("resolution={}{} resize_filter={} center_crop={}{}{}", resolution,
+                      opt.resolution ? "" : " (from first image)", opt.resize_filter, opt.center_crop ? "yes" : "no",
+                      opt.limit > 0 ? fmt::format(" limit={}", opt.limit) : "",
+                      source->preprocessing().empty() ? "" : " preprocessing=" + source->preprocessing());
       writer = std::make_unique<PyramidWriter>(out, resolution, summary.channels, wopt);
     }
     // Crop/resize in parallel; the first failure in source order is reported.
     chw.resize(good.size());
-    std::mutex mutex;
-    size_t first_bad = good.size();
-    std::string first_error;
-    cv::parallel_for_(cv::Range(0, static_cast<int>(good.size())), [&](const cv::Range& range) {
-      for (int i = range.start; i < range.end; ++i) {
-        try {
-          const SourceRecord& r = *good[static_cast<size_t>(i)];
-          cv::Mat img = fit_to_resolution(r.image, resolution, opt.resolution != 0, opt.center_crop, interpolation, r.name);
-          auto& buf = chw[static_cast<size_t>(i)];
-          buf.resize(static_cast<size_t>(img.channels()) * img.rows * img.cols);
-          mat_to_chw(img, buf.data());
-        } catch (const Error& e) {
-          std::lock_guard<std::mutex> lock(mutex);
-          if (static_cast<size_t>(i) < first_bad) {
-            first_bad = static_cast<size_t>(i);
-            first_error = e.what();
-          }
-        }
-      }
+    parallel_for_ordered(static_cast<int64_t>(good.size()), [&](int64_t i) {
+      const SourceRecord& r = *good[static_cast<size_t>(i)];
+      cv::Mat img = fit_to_resolution(r.image, resolution, opt.resolution != 0, opt.center_crop, interpolation, r.name);
+      auto& buf = chw[static_cast<size_t>(i)];
+      buf.resize(static_cast<size_t>(img.channels()) * img.rows * img.cols);
+      mat_to_chw(img, buf.data());
     });
-    GANKIT_CHECK_DATA(first_error.empty(), "{}", first_error);
     for (size_t i = 0; i < good.size() && remaining > 0; ++i) {
       writer->append(chw[i].data(), good[i]->label);
       --remaining;

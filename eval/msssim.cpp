@@ -7,6 +7,7 @@
 #include <random>
 
 #include "error.h"
+#include "parallel.h"
 
 namespace gankit {
 
@@ -136,24 +137,15 @@ MsssimResult msssim_pairs(const ImageBatch& a, const ImageBatch& b, const std::v
   std::vector<double> scores(first.size());
   std::vector<char> crops(first.size(), 0);
   Progress progress("msssim", static_cast<int64_t>(first.size()), progress_options, "pair");
-  std::mutex mutex;
-  std::string error;
-  cv::parallel_for_(cv::Range(0, static_cast<int>(first.size())), [&](const cv::Range& range) {
-    for (int i = range.start; i < range.end; ++i) {
-      try {
-        bool cropped = false;
-        scores[i] = msssim_pair(a.image(first[i]), b.image(second[i]), a.c, a.h, a.w, &cropped);
-        crops[i] = cropped;
-      } catch (const Error& e) {
-        std::lock_guard<std::mutex> lock(mutex);
-        error = e.what();
-      }
-      std::lock_guard<std::mutex> lock(mutex);
-      progress.add(1);
-    }
+  std::mutex progress_mutex;
+  parallel_for_ordered(static_cast<int64_t>(first.size()), [&](int64_t i) {
+    bool cropped = false;
+    scores[i] = msssim_pair(a.image(first[i]), b.image(second[i]), a.c, a.h, a.w, &cropped);
+    crops[i] = cropped;
+    std::lock_guard<std::mutex> lock(progress_mutex);
+    progress.add(1);
   });
   progress.finish();
-  GANKIT_CHECK_DATA(error.empty(), "{}", error);
   MsssimResult r;
   r.pairs = static_cast<int64_t>(scores.size());
   double sum = 0;

@@ -2,12 +2,12 @@
 
 #include <mutex>
 #include <opencv2/core.hpp>
-#include <opencv2/core/utility.hpp>
 
 #include "error.h"
 #include "hdf5_store.h"
 #include "image_io.h"
 #include "npy.h"
+#include "parallel.h"
 
 namespace gankit {
 namespace fs = std::filesystem;
@@ -39,30 +39,18 @@ ImageBatch load_folder(const fs::path& dir, const ImageSetOptions& opt) {
   mat_to_chw(first, batch.image(0));
   Progress progress("loading " + dir.filename().string(), batch.n, opt.progress);
   progress.add(1);
-  std::mutex mutex;
-  std::string first_error;
-  size_t first_error_index = files.size();
-  // Decoding dominates: run it on OpenCV's thread pool; report the first bad file in file order.
-  cv::parallel_for_(cv::Range(1, static_cast<int>(files.size())), [&](const cv::Range& range) {
-    for (int i = range.start; i < range.end; ++i) {
-      try {
-        cv::Mat img = read_image(files[static_cast<size_t>(i)], ColorMode::Rgb);
-        GANKIT_CHECK_DATA(img.rows == h && img.cols == w, "{} is {}x{} but {} is {}x{}: all images must have one size",
-                          files[static_cast<size_t>(i)].string(), img.cols, img.rows, files[0].string(), w, h);
-        mat_to_chw(img, batch.image(i));
-      } catch (const Error& e) {
-        std::lock_guard<std::mutex> lock(mutex);
-        if (static_cast<size_t>(i) < first_error_index) {
-          first_error_index = static_cast<size_t>(i);
-          first_error = e.what();
-        }
-      }
-      std::lock_guard<std::mutex> lock(mutex);
-      progress.add(1);
-    }
+  std::mutex progress_mutex;
+  // Decoding dominates: run it on OpenCV's thread pool; the first bad file in file order is reported.
+  parallel_for_ordered(static_cast<int64_t>(files.size()) - 1, [&](int64_t k) {
+    const size_t i = static_cast<size_t>(k) + 1;
+    cv::Mat img = read_image(files[i], ColorMode::Rgb);
+    GANKIT_CHECK_DATA(img.rows == h && img.cols == w, "{} is {}x{} but {} is {}x{}: all images must have one size",
+                      files[i].string(), img.cols, img.rows, files[0].string(), w, h);
+    mat_to_chw(img, batch.image(static_cast<int64_t>(i)));
+    std::lock_guard<std::mutex> lock(progress_mutex);
+    progress.add(1);
   });
   progress.finish();
-  GANKIT_CHECK_DATA(first_error.empty(), "{}", first_error);
   return batch;
 }
 

@@ -1,6 +1,7 @@
 // gan-data end to end: the real binary on real and generated data, its exit codes, its one-line
 // errors, --json output, and an import killed midway leaving no output file.
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
@@ -15,14 +16,6 @@ using test::run;
 using test::TempDir;
 
 std::string gan_data() { return test::bin("gan-data"); }
-
-// Exit code and a one-line error that contains `needle`.
-void expect_error(const test::RunResult& r, int code, const std::string& needle) {
-  EXPECT_EQ(r.exit_code, code) << r.err;
-  EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line expected:\n" << r.err;
-  EXPECT_TRUE(r.out.empty()) << r.out;
-}
 
 TEST(GanDataCli, ImportsTheRealFashionMnistTestSet) {
   const std::string fm = test::fashion_mnist_dir();
@@ -55,7 +48,8 @@ TEST(GanDataCli, ImportsTheRealFashionMnistTestSet) {
 TEST(GanDataCli, ExportThenReimportGivesTheSamePixels) {
   TempDir dir;
   test::write_cifar10(dir / "cifar", 2, 1);
-  ASSERT_EQ(run(gan_data() + " import " + (dir / "cifar").string() + " " + (dir / "a.h5").string() + " -q").exit_code, 0);
+  ASSERT_EQ(run(gan_data() + " import " + (dir / "cifar").string() + " " + (dir / "a.h5").string() + " -q").exit_code,
+            0);
   auto e = run(gan_data() + " export " + (dir / "a.h5").string() + " " + (dir / "png").string() + " --json");
   ASSERT_EQ(e.exit_code, 0) << e.err;
   EXPECT_EQ(nlohmann::json::parse(e.out)["images"], 10);
@@ -64,61 +58,67 @@ TEST(GanDataCli, ExportThenReimportGivesTheSamePixels) {
   ASSERT_EQ(run(gan_data() + " import " + (dir / "png").string() + " " + (dir / "b.h5").string() + " -q").exit_code, 0);
   EXPECT_EQ(PyramidReader(dir / "a.h5").read(32, 0, 10).data, PyramidReader(dir / "b.h5").read(32, 0, 10).data);
   // Lower level export.
-  ASSERT_EQ(run(gan_data() + " export " + (dir / "a.h5").string() + " " + (dir / "p8").string() + " --resolution 8 --limit 2")
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      run(gan_data() + " export " + (dir / "a.h5").string() + " " + (dir / "p8").string() + " --resolution 8 --limit 2")
+          .exit_code,
+      0);
   EXPECT_EQ(cv::imread((dir / "p8" / "00000001.png").string()).cols, 8);
   EXPECT_FALSE(fs::exists(dir / "p8" / "00000002.png"));
   // Existing output folder is refused.
-  expect_error(run(gan_data() + " export " + (dir / "a.h5").string() + " " + (dir / "png").string()), 2,
-               "exists (pass --overwrite");
+  test::expect_cli_error(run(gan_data() + " export " + (dir / "a.h5").string() + " " + (dir / "png").string()), 2,
+                         "exists (pass --overwrite");
 }
 
 TEST(GanDataCli, BadInputsGiveOneLineAndTheRightExitCode) {
   TempDir dir;
   const std::string out = (dir / "o.h5").string();
-  expect_error(run(gan_data() + " import " + (dir / "missing").string() + " " + out), 2, "missing does not exist");
+  test::expect_cli_error(run(gan_data() + " import " + (dir / "missing").string() + " " + out), 2,
+                         "missing does not exist");
   fs::create_directories(dir / "empty");
-  expect_error(run(gan_data() + " import " + (dir / "empty").string() + " " + out), 2, "contains no images");
+  test::expect_cli_error(run(gan_data() + " import " + (dir / "empty").string() + " " + out), 2, "contains no images");
   fs::create_directories(dir / "imgs");
   cv::imwrite((dir / "imgs" / "a.png").string(), cv::Mat(8, 8, CV_8UC3, cv::Scalar(1)));
   cv::imwrite((dir / "imgs" / "b.png").string(), cv::Mat(16, 16, CV_8UC3, cv::Scalar(1)));
-  expect_error(run(gan_data() + " import " + (dir / "imgs").string() + " " + out), 2, "mixed sizes");
+  test::expect_cli_error(run(gan_data() + " import " + (dir / "imgs").string() + " " + out), 2, "mixed sizes");
   test::write_bytes(dir / "imgs" / "c.png", std::string(100, 'x'));
-  expect_error(run(gan_data() + " import " + (dir / "imgs").string() + " " + out + " --resolution 8"), 2,
-               "c.png: corrupt, truncated or unsupported image data (pass --skip-bad");
-  auto skipped = run(gan_data() + " import " + (dir / "imgs").string() + " " + out + " --resolution 8 --skip-bad --json");
+  test::expect_cli_error(run(gan_data() + " import " + (dir / "imgs").string() + " " + out + " --resolution 8"), 2,
+                         "c.png: corrupt, truncated or unsupported image data (pass --skip-bad");
+  auto skipped =
+      run(gan_data() + " import " + (dir / "imgs").string() + " " + out + " --resolution 8 --skip-bad --json");
   ASSERT_EQ(skipped.exit_code, 0) << skipped.err;
   EXPECT_EQ(nlohmann::json::parse(skipped.out)["skipped"], 1);
   EXPECT_NE(skipped.err.find("skipped: "), std::string::npos);
   fs::remove(out);
-  expect_error(run(gan_data() + " import " + (dir / "imgs").string() + " " + out + " --resolution 24"), 1,
-               "--resolution 24 is not a power of two");
-  expect_error(run(gan_data() + " import " + (dir / "imgs").string() + " " + (dir / "no" / "o.h5").string()), 2,
-               "does not exist");
+  test::expect_cli_error(run(gan_data() + " import " + (dir / "imgs").string() + " " + out + " --resolution 24"), 1,
+                         "--resolution 24 is not a power of two");
+  test::expect_cli_error(run(gan_data() + " import " + (dir / "imgs").string() + " " + (dir / "no" / "o.h5").string()),
+                         2, "does not exist");
   fs::create_directories(dir / "ro");
   fs::permissions(dir / "ro", fs::perms::owner_read | fs::perms::owner_exec);
   if (getuid() != 0)  // root writes anywhere
-    expect_error(run(gan_data() + " import " + (dir / "imgs").string() + " " + (dir / "ro" / "o.h5").string()), 2,
-                 "is not writable");
+    test::expect_cli_error(
+        run(gan_data() + " import " + (dir / "imgs").string() + " " + (dir / "ro" / "o.h5").string()), 2,
+        "is not writable");
   // Format-specific bad input through the CLI.
   test::write_idx(dir / "bad-images-idx3-ubyte", "", 2, 28, 28, false);
   std::string idx = test::read_bytes(dir / "bad-images-idx3-ubyte");
   idx[3] = 0x01;
   test::write_bytes(dir / "bad-images-idx3-ubyte", idx);
-  expect_error(run(gan_data() + " import " + (dir / "bad-images-idx3-ubyte").string() + " " + out), 2, "wrong magic");
+  test::expect_cli_error(run(gan_data() + " import " + (dir / "bad-images-idx3-ubyte").string() + " " + out), 2,
+                         "wrong magic");
   test::write_cifar10(dir / "cifar", 1, 1);
   test::write_bytes(dir / "cifar" / "test_batch.bin", std::string(3000, '\0'));
-  expect_error(run(gan_data() + " import " + (dir / "cifar").string() + " " + out + " --split test"), 2,
-               "truncated CIFAR-10 file");
+  test::expect_cli_error(run(gan_data() + " import " + (dir / "cifar").string() + " " + out + " --split test"), 2,
+                         "truncated CIFAR-10 file");
   test::write_other_mat(dir / "w.mat");
-  expect_error(run(gan_data() + " import " + (dir / "w.mat").string() + " " + out), 2, "not an SVHN cropped-digits file");
+  test::expect_cli_error(run(gan_data() + " import " + (dir / "w.mat").string() + " " + out), 2,
+                         "not an SVHN cropped-digits file");
   // Usage errors.
-  expect_error(run(gan_data() + " import " + (dir / "imgs").string()), 1, "the option '--out' is required");
-  expect_error(run(gan_data() + " import a b --bogus"), 1, "unrecognised option '--bogus'");
-  expect_error(run(gan_data() + " import a b --format tiff"), 2, "a does not exist");
-  expect_error(run(gan_data() + " frobnicate"), 1, "unknown command 'frobnicate'");
-  expect_error(run(gan_data() + " info " + (dir / "imgs" / "a.png").string()), 2, "is not an HDF5 file");
+  test::expect_cli_error(run(gan_data() + " import " + (dir / "imgs").string()), 1, "the option '--out' is required");
+  test::expect_cli_error(run(gan_data() + " import a b --bogus"), 1, "unrecognised option '--bogus'");
+  test::expect_cli_error(run(gan_data() + " import a b --format tiff"), 2, "a does not exist");
+  test::expect_cli_error(run(gan_data() + " frobnicate"), 1, "unknown command 'frobnicate'");
+  test::expect_cli_error(run(gan_data() + " info " + (dir / "imgs" / "a.png").string()), 2, "is not an HDF5 file");
   EXPECT_FALSE(fs::exists(out));
 }
 

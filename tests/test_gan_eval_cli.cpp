@@ -19,13 +19,6 @@ using test::TempDir;
 
 std::string gan_eval() { return test::bin("gan-eval"); }
 
-void expect_error(const test::RunResult& r, int code, const std::string& needle) {
-  EXPECT_EQ(r.exit_code, code) << r.err;
-  EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_TRUE(r.out.empty()) << r.out;
-}
-
 // The golden sets at size 64 as a PNG folder, an NHWC .npy and an HDF5 pyramid.
 struct GoldenFiles {
   TempDir dir;
@@ -102,9 +95,9 @@ TEST(GanEvalCli, MsssimGoldenAlignedAndDiversity) {
   auto few = run(gan_eval() + " msssim " + g.path("real.npy") + " --num-pairs 3 --shuffle --seed 4 --json");
   ASSERT_EQ(few.exit_code, 0) << few.err;
   EXPECT_EQ(nlohmann::json::parse(few.out)["pairs"], 3);
-  expect_error(run(gan_eval() + " msssim " + g.path("real.npy") + " --num-pairs 33"), 2, "33 pairs need 66");
-  expect_error(run(gan_eval() + " msssim " + g.path("real") + " " + g.path("fake") + " --shuffle"), 1,
-               "--shuffle applies to one set");
+  test::expect_cli_error(run(gan_eval() + " msssim " + g.path("real.npy") + " --num-pairs 33"), 2, "33 pairs need 66");
+  test::expect_cli_error(run(gan_eval() + " msssim " + g.path("real") + " " + g.path("fake") + " --shuffle"), 1,
+                         "--shuffle applies to one set");
 }
 
 TEST(GanEvalCli, BadInputsGiveOneLineAndTheRightExitCode) {
@@ -117,26 +110,28 @@ TEST(GanEvalCli, BadInputsGiveOneLineAndTheRightExitCode) {
   const std::string b65 = save("b.npy", test::golden_real(9, 32));
   const std::string c16 = save("c.npy", test::golden_real(8, 16));
   const std::string tiny = save("t.npy", test::golden_real(8, 8));
-  expect_error(run(gan_eval() + " swd " + a64 + " " + b65), 2, "has 8 images but");
-  expect_error(run(gan_eval() + " swd " + a64 + " " + b65 + " --num-images 9"), 2, "fewer than --num-images 9");
-  expect_error(run(gan_eval() + " swd " + a64 + " " + c16), 2, "holds 32x32 images but");
-  expect_error(run(gan_eval() + " swd " + tiny + " " + tiny), 2, "at least 16x16");
-  expect_error(run(gan_eval() + " msssim " + tiny), 2, "at least 16x16");
+  test::expect_cli_error(run(gan_eval() + " swd " + a64 + " " + b65), 2, "has 8 images but");
+  test::expect_cli_error(run(gan_eval() + " swd " + a64 + " " + b65 + " --num-images 9"), 2,
+                         "fewer than --num-images 9");
+  test::expect_cli_error(run(gan_eval() + " swd " + a64 + " " + c16), 2, "holds 32x32 images but");
+  test::expect_cli_error(run(gan_eval() + " swd " + tiny + " " + tiny), 2, "at least 16x16");
+  test::expect_cli_error(run(gan_eval() + " msssim " + tiny), 2, "at least 16x16");
   fs::create_directories(dir / "empty");
-  expect_error(run(gan_eval() + " swd " + (dir / "empty").string() + " " + a64), 2, "contains no images");
+  test::expect_cli_error(run(gan_eval() + " swd " + (dir / "empty").string() + " " + a64), 2, "contains no images");
   fs::create_directories(dir / "bad");
   write_image(dir / "bad" / "a.png", chw_to_mat(test::golden_real(1, 32).image(0), 3, 32, 32));
   test::write_bytes(dir / "bad" / "b.png", "not a png");
-  expect_error(run(gan_eval() + " swd " + (dir / "bad").string() + " " + (dir / "bad").string()), 2, "b.png");
+  test::expect_cli_error(run(gan_eval() + " swd " + (dir / "bad").string() + " " + (dir / "bad").string()), 2, "b.png");
   PyramidWriter w(dir / "a.h5", 32, 3, {});
   w.append(test::golden_real(1, 32).image(0));
   w.commit();
-  expect_error(run(gan_eval() + " swd " + (dir / "a.h5").string() + " " + (dir / "a.h5").string() + " --resolution 64"),
-               2, "has no 64x64 level (levels: 32, 16, 8, 4, 2, 1)");
-  expect_error(run(gan_eval() + " swd " + (dir / "missing.npy").string() + " " + a64), 2, "does not exist");
-  expect_error(run(gan_eval() + " swd " + a64 + " " + a64 + " --device cuda"), 1, "CPU only");
-  expect_error(run(gan_eval() + " swd " + a64 + " " + a64 + " --rng mt"), 1, "--rng mt");
-  expect_error(run(gan_eval() + " swd " + a64), 1, "the option '--fake' is required");
+  test::expect_cli_error(
+      run(gan_eval() + " swd " + (dir / "a.h5").string() + " " + (dir / "a.h5").string() + " --resolution 64"), 2,
+      "has no 64x64 level (levels: 32, 16, 8, 4, 2, 1)");
+  test::expect_cli_error(run(gan_eval() + " swd " + (dir / "missing.npy").string() + " " + a64), 2, "does not exist");
+  test::expect_cli_error(run(gan_eval() + " swd " + a64 + " " + a64 + " --device cuda"), 1, "CPU only");
+  test::expect_cli_error(run(gan_eval() + " swd " + a64 + " " + a64 + " --rng mt"), 1, "--rng mt");
+  test::expect_cli_error(run(gan_eval() + " swd " + a64), 1, "the option '--fake' is required");
   EXPECT_EQ(run(gan_eval() + " swd --help").exit_code, 0);
 }
 

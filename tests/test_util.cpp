@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -30,6 +31,13 @@ RunResult run(const std::string& command) {
   r.out = read_bytes(out);
   r.err = read_bytes(err);
   return r;
+}
+
+void expect_cli_error(const RunResult& r, int code, const std::string& needle) {
+  EXPECT_EQ(r.exit_code, code) << r.err;
+  EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line expected:\n" << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
 }
 
 std::string bin(const std::string& name) { return std::string(GANKIT_BIN_DIR) + "/" + name; }

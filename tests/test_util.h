@@ -31,6 +31,10 @@ struct RunResult {
   std::string err;  // stderr
 };
 
+// A failed run: exit code `code`, nothing on stdout, and exactly one line on stderr that
+// contains `needle` (our contract for every bad input).
+void expect_cli_error(const RunResult& r, int code, const std::string& needle);
+
 // Runs `command` with /bin/sh, capturing stdout and stderr separately.
 RunResult run(const std::string& command);
 // Path of a built executable (GANKIT_BIN_DIR/name).
