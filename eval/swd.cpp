@@ -26,7 +26,7 @@ constexpr int kHalf = 3;       // 7x7 neighbourhoods
 constexpr int kDim = 3 * 7 * 7;
 constexpr int kRepeats = 4;
 constexpr int kDirs = 128;     // per repeat
-constexpr int kDirChunk = 16;  // directions projected at once (bounds the projection memory)
+constexpr int kDirChunk = 32;  // directions projected at once (bounds the projection memory)
 
 struct LevelSize {
   int h, w;
