@@ -20,7 +20,6 @@ namespace gankit {
 
 namespace {
 
-
 constexpr int kPatches = 128;  // per image and level
 constexpr int kHalf = 3;       // 7x7 neighbourhoods
 constexpr int kDim = 3 * 7 * 7;
@@ -96,15 +95,17 @@ cv::Mat to_float_hwc(const uint8_t* chw, int h, int w) {
 // Images are processed in blocks of `batch` (each block in parallel); `on_block` reports progress.
 // `desc` is reused across calls: fresh multi-hundred-MB allocations cost more in page faults
 // than the work itself.
-void descriptors(const ImageBatch& set, const Positions& pos, int levels, int lv, int batch,
+void descriptors(ImageSet& set, const Positions& pos, int levels, int lv, int batch,
                  const std::function<void(int64_t)>& on_block, FloatBuffer& desc) {
-  const int64_t n = set.n;
+  const int64_t n = set.count();
   desc.resize(static_cast<size_t>(n) * kPatches * kDim);
+  ImageBatch block;
   for (int64_t b0 = 0; b0 < n; b0 += batch) {
     const int64_t b1 = std::min<int64_t>(n, b0 + batch);
+    set.read(b0, b1 - b0, block);
 #pragma omp parallel for schedule(dynamic, 4)
     for (int64_t i = b0; i < b1; ++i) {
-      cv::Mat level = laplacian_level(to_float_hwc(set.image(i), set.h, set.w), levels, lv);
+      cv::Mat level = laplacian_level(to_float_hwc(block.image(i - b0), block.h, block.w), levels, lv);
       for (int p = 0; p < kPatches; ++p) {
         const size_t k = static_cast<size_t>(i) * kPatches + p;
         const int cx = pos.x[lv][k], cy = pos.y[lv][k];
@@ -216,40 +217,48 @@ std::vector<int> swd_resolutions(int h) {
 
 int swd_official_minibatch(int h) { return std::clamp(8192 / h, 4, 256); }
 
-SwdResult sliced_wasserstein(const ImageBatch& real, const ImageBatch& fake, const SwdOptions& opt) {
+SwdResult sliced_wasserstein(const ImageBatch& real, const ImageBatch& fake, const SwdOptions& options) {
+  auto r = image_set_view(real), f = image_set_view(fake);
+  return sliced_wasserstein(*r, *f, options);
+}
+
+SwdResult sliced_wasserstein(ImageSet& real, ImageSet& fake, const SwdOptions& opt) {
   GANKIT_CHECK_USAGE(opt.rng == "numpy-legacy", "--rng {}: expected numpy-legacy", opt.rng);
   GANKIT_CHECK_USAGE(opt.batch > 0, "--batch {} must be positive", opt.batch);
-  GANKIT_CHECK_DATA(real.n > 0 && fake.n > 0, "SWD needs images in both sets");
-  GANKIT_CHECK_DATA(real.n == fake.n, "the sets have different counts: {} real vs {} fake images (use --num-images)",
-                    real.n, fake.n);
-  GANKIT_CHECK_DATA(real.h == fake.h && real.w == fake.w, "the sets have different sizes: {}x{} real vs {}x{} fake",
-                    real.w, real.h, fake.w, fake.h);
-  GANKIT_CHECK_DATA(real.c == 3 && fake.c == 3, "SWD needs RGB images (C = 3), got {} and {} channels", real.c, fake.c);
-  GANKIT_CHECK_DATA(real.h >= 16 && real.w >= 16, "images are {}x{}: SWD needs at least 16x16", real.w, real.h);
-  const std::vector<int> res = swd_resolutions(real.h);
+  const int64_t n = real.count();
+  const int h = real.height(), w = real.width();
+  GANKIT_CHECK_DATA(n > 0 && fake.count() > 0, "SWD needs images in both sets");
+  GANKIT_CHECK_DATA(n == fake.count(), "the sets have different counts: {} real vs {} fake images (use --num-images)",
+                    n, fake.count());
+  GANKIT_CHECK_DATA(h == fake.height() && w == fake.width(), "the sets have different sizes: {}x{} real vs {}x{} fake",
+                    w, h, fake.width(), fake.height());
+  GANKIT_CHECK_DATA(real.channels() == 3 && fake.channels() == 3,
+                    "SWD needs RGB images (C = 3), got {} and {} channels", real.channels(), fake.channels());
+  GANKIT_CHECK_DATA(h >= 16 && w >= 16, "images are {}x{}: SWD needs at least 16x16", w, h);
+  const std::vector<int> res = swd_resolutions(h);
   const int levels = static_cast<int>(res.size());
-  const auto sizes = level_sizes(real.h, real.w, levels);
-  GANKIT_CHECK_DATA(sizes.back().w >= 7, "images are {}x{}: too narrow for 7x7 patches at the {}-pixel level", real.w,
-                    real.h, sizes.back().h);
+  const auto sizes = level_sizes(h, w, levels);
+  GANKIT_CHECK_DATA(sizes.back().w >= 7, "images are {}x{}: too narrow for 7x7 patches at the {}-pixel level", w, h,
+                    sizes.back().h);
 
   // Every random draw, in the official order: reals' positions, the reals-vs-reals directions
   // (the official code spends them on a comparison that always gives 0; we only draw them),
   // fakes' positions, then the directions actually used.
   NumpyLegacyRng rng(opt.seed);
-  const int minibatch = swd_official_minibatch(real.h);
-  const Positions real_pos = draw_positions(rng, real.n, sizes, minibatch);
+  const int minibatch = swd_official_minibatch(h);
+  const Positions real_pos = draw_positions(rng, n, sizes, minibatch);
   for (int i = 0; i < levels * kRepeats; ++i) draw_directions(rng);
-  const Positions fake_pos = draw_positions(rng, fake.n, sizes, minibatch);
+  const Positions fake_pos = draw_positions(rng, n, sizes, minibatch);
   std::vector<std::vector<float>> dirs;
   for (int i = 0; i < levels * kRepeats; ++i) dirs.push_back(draw_directions(rng));
 
   // Progress in image-level units: extracting one image's patches at one level counts 1, one
   // repeat's projections and sorts count as much as extracting a whole set.
-  Progress progress("swd", static_cast<int64_t>(levels) * (2 + kRepeats) * real.n, opt.progress, "img");
+  Progress progress("swd", static_cast<int64_t>(levels) * (2 + kRepeats) * n, opt.progress, "img");
   auto on_block = [&](int64_t k) { progress.add(k); };
   SwdResult result;
   result.resolutions = res;
-  const int64_t n_desc = real.n * kPatches;
+  const int64_t n_desc = n * kPatches;
   // Our loops are parallel already: OpenCV's own threads inside them would only oversubscribe.
   struct OpenCvSingleThread {
     int previous = cv::getNumThreads();
@@ -263,7 +272,7 @@ SwdResult sliced_wasserstein(const ImageBatch& real, const ImageBatch& fake, con
     double sum = 0;
     for (int r = 0; r < kRepeats; ++r) {
       sum += repeat_distance(a, b, n_desc, dirs[static_cast<size_t>(lv * kRepeats + r)], pa, pb);
-      progress.add(real.n);
+      progress.add(n);
     }
     result.swd.push_back(sum / kRepeats * 1e3);
   }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "image_batch.h"
+#include "image_set.h"
 #include "progress.h"
 
 namespace gankit {
@@ -25,7 +26,7 @@ namespace gankit {
 struct SwdOptions {
   uint32_t seed = 1;
   std::string rng = "numpy-legacy";
-  int batch = 256;  // images per pyramid/descriptor block: memory only, never the result
+  int batch = 256;  // images read and processed per block: memory only, never the result
   ProgressOptions progress;
 };
 
@@ -35,6 +36,9 @@ struct SwdResult {
   double average = 0;            // mean over levels
 };
 
+// The sets are read block by block once per pyramid level, so a streamed set (a .npy file) is
+// never held in memory: peak memory is one level's descriptors of both sets plus the projections.
+SwdResult sliced_wasserstein(ImageSet& real, ImageSet& fake, const SwdOptions& options);
 SwdResult sliced_wasserstein(const ImageBatch& real, const ImageBatch& fake, const SwdOptions& options);
 
 // The pyramid levels used for images of height h (h, h/2, ... >= 16).

@@ -86,4 +86,76 @@ ImageBatch load_image_set(const fs::path& path, const ImageSetOptions& opt) {
   return batch;  // (a conditional expression here would copy the whole batch)
 }
 
+namespace {
+
+void resize_batch(ImageBatch& out, int64_t n, int c, int h, int w) {
+  out.n = n, out.c = c, out.h = h, out.w = w;
+  out.data.resize(static_cast<size_t>(n) * c * h * w);
+}
+
+class BatchView : public ImageSet {
+ public:
+  explicit BatchView(const ImageBatch& b) : b_(b) {}
+  int64_t count() const override { return b_.n; }
+  int channels() const override { return b_.c; }
+  int height() const override { return b_.h; }
+  int width() const override { return b_.w; }
+  void read(int64_t start, int64_t n, ImageBatch& out) override {
+    resize_batch(out, n, b_.c, b_.h, b_.w);
+    std::copy(b_.image(start), b_.image(start) + n * static_cast<int64_t>(b_.image_bytes()), out.data.begin());
+  }
+
+ private:
+  const ImageBatch& b_;
+};
+
+struct BatchHolder {
+  ImageBatch batch;
+};
+
+// Owns its batch: the holder base is constructed before the view that refers to it.
+class OwnedBatch : private BatchHolder, public BatchView {
+ public:
+  explicit OwnedBatch(ImageBatch b) : BatchHolder{std::move(b)}, BatchView(batch) {}
+};
+
+class StreamedNpy : public ImageSet {
+ public:
+  StreamedNpy(const fs::path& path, const ImageSetOptions& opt) : reader_(path), rgb_(opt.rgb) {
+    count_ = reader_.count();
+    if (opt.limit >= 0) count_ = std::min(count_, opt.limit);
+    GANKIT_CHECK_DATA(count_ > 0, "{} contains no images", path.string());
+    if (opt.resolution > 0)
+      GANKIT_CHECK_DATA(reader_.height() == opt.resolution && reader_.width() == opt.resolution,
+                        "{}: images are {}x{}, not the requested {}x{}", path.string(), reader_.width(),
+                        reader_.height(), opt.resolution, opt.resolution);
+  }
+  int64_t count() const override { return count_; }
+  int channels() const override { return rgb_ ? 3 : reader_.channels(); }
+  int height() const override { return reader_.height(); }
+  int width() const override { return reader_.width(); }
+  void read(int64_t start, int64_t n, ImageBatch& out) override {
+    GANKIT_CHECK(start >= 0 && start + n <= count_, Internal, "images [{}, {}) out of range", start, start + n);
+    resize_batch(out, n, reader_.channels(), height(), width());
+    reader_.read(start, n, out);
+    if (rgb_ && reader_.channels() == 1) out = to_rgb(std::move(out));
+  }
+
+ private:
+  NpyReader reader_;
+  bool rgb_;
+  int64_t count_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<ImageSet> open_image_set(const fs::path& path, const ImageSetOptions& options) {
+  GANKIT_CHECK_DATA(fs::exists(path), "{} does not exist", path.string());
+  if (!fs::is_directory(path) && lower(path.extension().string()) == ".npy")
+    return std::make_unique<StreamedNpy>(path, options);
+  return std::make_unique<OwnedBatch>(load_image_set(path, options));
+}
+
+std::unique_ptr<ImageSet> image_set_view(const ImageBatch& batch) { return std::make_unique<BatchView>(batch); }
+
 }  // namespace gankit

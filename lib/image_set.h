@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 
 #include "image_batch.h"
 #include "progress.h"
@@ -20,5 +21,24 @@ struct ImageSetOptions {
 };
 
 ImageBatch load_image_set(const std::filesystem::path& path, const ImageSetOptions& options);
+
+// A set of images read by ranges, for metrics that pass over a large set several times
+// without holding it: a .npy file is streamed from disk (the page cache makes repeated passes
+// cheap); folders, .npz and HDF5 levels are decoded into memory once.
+class ImageSet {
+ public:
+  virtual ~ImageSet() = default;
+  virtual int64_t count() const = 0;
+  virtual int channels() const = 0;
+  virtual int height() const = 0;
+  virtual int width() const = 0;
+  // Images [start, start + n) as uint8 NCHW into `out`, whose buffer is reused when large enough.
+  virtual void read(int64_t start, int64_t n, ImageBatch& out) = 0;
+};
+
+// Opens `path` with the same options and checks as load_image_set.
+std::unique_ptr<ImageSet> open_image_set(const std::filesystem::path& path, const ImageSetOptions& options);
+// A non-owning ImageSet over a batch in memory (the batch must outlive it).
+std::unique_ptr<ImageSet> image_set_view(const ImageBatch& batch);
 
 }  // namespace gankit

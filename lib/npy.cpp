@@ -106,30 +106,46 @@ ImageBatch parse_npy(const std::string& b, const std::string& name) {
   return batch;
 }
 
-ImageBatch load_npy(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  GANKIT_CHECK_DATA(in.good(), "cannot open {}", path.string());
-  // The header fits in the first 64 KiB; the data is then read in chunks and converted in place,
-  // so memory holds the batch alone.
+NpyReader::NpyReader(const fs::path& path) : path_(path), in_(path, std::ios::binary) {
+  GANKIT_CHECK_DATA(in_.good(), "cannot open {}", path.string());
+  // The header fits in the first 64 KiB.
   std::string head(65536, '\0');
-  in.read(head.data(), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<size_t>(in.gcount()));
+  in_.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(in_.gcount()));
+  in_.clear();
   const NpyLayout l = parse_npy_header(head, path.string());
   const auto file_size = fs::file_size(path);
   const size_t need = static_cast<size_t>(l.n) * l.image_bytes();
   GANKIT_CHECK_DATA(file_size >= l.data_offset + need, "{}: truncated .npy data ({} bytes, {} images need {})",
                     path.string(), file_size - l.data_offset, l.n, need);
-  ImageBatch batch(l.n, l.out_channels(), static_cast<int>(l.h), static_cast<int>(l.w));
-  in.clear();
-  in.seekg(static_cast<std::streamoff>(l.data_offset));
+  n_ = l.n;
+  c_ = static_cast<int>(l.c);
+  h_ = static_cast<int>(l.h);
+  w_ = static_cast<int>(l.w);
+  nhwc_ = l.nhwc;
+  data_offset_ = l.data_offset;
+}
+
+void NpyReader::read(int64_t start, int64_t n, ImageBatch& out, int64_t first) {
+  GANKIT_CHECK(start >= 0 && n >= 0 && start + n <= n_, Internal, "{}: images [{}, {}) out of range", path_.string(),
+               start, start + n);
+  NpyLayout l;
+  l.n = n_, l.h = h_, l.w = w_, l.c = c_, l.nhwc = nhwc_, l.data_offset = data_offset_;
+  in_.seekg(static_cast<std::streamoff>(data_offset_ + static_cast<size_t>(start) * l.image_bytes()));
   const int64_t chunk = std::max<int64_t>(1, (16 << 20) / static_cast<int64_t>(std::max<size_t>(l.image_bytes(), 1)));
-  std::vector<uint8_t> buf(static_cast<size_t>(chunk) * l.image_bytes());
-  for (int64_t i = 0; i < l.n; i += chunk) {
-    const int64_t k = std::min(chunk, l.n - i);
-    in.read(reinterpret_cast<char*>(buf.data()), static_cast<std::streamsize>(k * l.image_bytes()));
-    GANKIT_CHECK_DATA(in.good(), "cannot read {}", path.string());
-    convert_images(l, buf.data(), k, batch, i);
+  buffer_.resize(static_cast<size_t>(std::min(chunk, std::max<int64_t>(n, 1))) * l.image_bytes());
+  for (int64_t i = 0; i < n; i += chunk) {
+    const int64_t k = std::min(chunk, n - i);
+    in_.read(reinterpret_cast<char*>(buffer_.data()), static_cast<std::streamsize>(k * l.image_bytes()));
+    GANKIT_CHECK_DATA(in_.good(), "cannot read {}", path_.string());
+    convert_images(l, buffer_.data(), k, out, first + i);
   }
+}
+
+ImageBatch load_npy(const fs::path& path) {
+  NpyReader reader(path);
+  ImageBatch batch(reader.count(), reader.channels(), reader.height(), reader.width());
+  reader.read(0, reader.count(), batch);
   return batch;
 }
 

@@ -7,11 +7,36 @@
 #pragma once
 
 #include <filesystem>
+#include <fstream>
 #include <string>
+#include <vector>
 
 #include "image_batch.h"
 
 namespace gankit {
+
+// An open .npy image array, read by ranges of images without loading the whole file (the
+// data is read in chunks and converted to NCHW straight into the caller's batch).
+class NpyReader {
+ public:
+  explicit NpyReader(const std::filesystem::path& path);
+  int64_t count() const { return n_; }
+  int channels() const { return c_ == 4 ? 3 : c_; }  // RGBA drops alpha
+  int height() const { return h_; }
+  int width() const { return w_; }
+  // Images [start, start + n) into out.image(first), out.image(first + 1), ... (`out` must have
+  // this reader's channels, height and width and room for them).
+  void read(int64_t start, int64_t n, ImageBatch& out, int64_t first = 0);
+
+ private:
+  std::filesystem::path path_;
+  std::ifstream in_;
+  int64_t n_ = 0;
+  int c_ = 0, h_ = 0, w_ = 0;
+  bool nhwc_ = true;
+  size_t data_offset_ = 0;
+  std::vector<uint8_t> buffer_;
+};
 
 ImageBatch load_npy(const std::filesystem::path& path);
 ImageBatch load_npz(const std::filesystem::path& path, const std::string& key = "");

@@ -1,8 +1,9 @@
 // Image decoding (colour order, grayscale/RGBA, corrupt and truncated files), folder listing,
 // .npy/.npz loading and whole-set loading.
 #include <gtest/gtest.h>
-#include <opencv2/imgcodecs.hpp>
 #include <zip.h>
+
+#include <opencv2/imgcodecs.hpp>
 
 #include "error.h"
 #include "hdf5_store.h"
@@ -109,8 +110,8 @@ TEST(Npy, RoundTripNhwcAndReadNchw) {
   std::string header = "{'descr': '|u1', 'fortran_order': False, 'shape': (3, 3, 5, 7), }";
   header.append(64 - (10 + header.size() + 1) % 64, ' ');
   header += '\n';
-  std::string file = std::string("\x93NUMPY\x01\x00", 8) + char(header.size() & 0xff) + char(header.size() >> 8) + header +
-                     std::string(b.data.begin(), b.data.end());
+  std::string file = std::string("\x93NUMPY\x01\x00", 8) + char(header.size() & 0xff) + char(header.size() >> 8) +
+                     header + std::string(b.data.begin(), b.data.end());
   ImageBatch nchw = parse_npy(file, "x.npy");
   EXPECT_EQ(nchw.c, 3);
   EXPECT_EQ(nchw.h, 5);
@@ -121,16 +122,20 @@ TEST(Npy, RejectsWrongDtypeShapeAndTruncation) {
   auto make = [](const std::string& dict, size_t payload) {
     std::string h = dict;
     h += '\n';
-    return std::string("\x93NUMPY\x01\x00", 8) + char(h.size() & 0xff) + char(h.size() >> 8) + h + std::string(payload, 'x');
+    return std::string("\x93NUMPY\x01\x00", 8) + char(h.size() & 0xff) + char(h.size() >> 8) + h +
+           std::string(payload, 'x');
   };
-  EXPECT_NE(error_of([&] { parse_npy(make("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 4, 4, 3), }", 192), "f.npy"); })
-                .find("dtype is <f4"),
+  EXPECT_NE(error_of([&] {
+              parse_npy(make("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 4, 4, 3), }", 192), "f.npy");
+            }).find("dtype is <f4"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { parse_npy(make("{'descr': '|u1', 'fortran_order': False, 'shape': (10,), }", 10), "v.npy"); })
-                .find("not (N, H, W)"),
+  EXPECT_NE(error_of([&] {
+              parse_npy(make("{'descr': '|u1', 'fortran_order': False, 'shape': (10,), }", 10), "v.npy");
+            }).find("not (N, H, W)"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { parse_npy(make("{'descr': '|u1', 'fortran_order': False, 'shape': (2, 4, 4, 3), }", 5), "t.npy"); })
-                .find("truncated"),
+  EXPECT_NE(error_of([&] {
+              parse_npy(make("{'descr': '|u1', 'fortran_order': False, 'shape': (2, 4, 4, 3), }", 5), "t.npy");
+            }).find("truncated"),
             std::string::npos);
   EXPECT_NE(error_of([&] { parse_npy("PK\x03\x04 not npy at all", "z.npy"); }).find("bad magic"), std::string::npos);
 }
@@ -180,6 +185,34 @@ TEST(ImageSet, FolderNpyAndHdf5GiveTheSameImages) {
   opt.resolution = 4;
   EXPECT_EQ(load_image_set(dir / "a.h5", opt).h, 4);
   EXPECT_NE(error_of([&] { load_image_set(dir / "a.npy", opt); }).find("not the requested 4x4"), std::string::npos);
+}
+
+TEST(ImageSet, StreamedNpyAndInMemorySetsReadTheSameRanges) {
+  TempDir dir;
+  ImageBatch gray = sample_batch(7, 1, 6, 5);
+  save_npy_nhwc(dir / "g.npy", gray);
+  ImageSetOptions opt;
+  opt.progress.quiet = true;
+  opt.limit = 6;
+  const ImageBatch all = load_image_set(dir / "g.npy", opt);  // tiled to RGB, first 6
+  auto streamed = open_image_set(dir / "g.npy", opt);
+  auto view = image_set_view(all);
+  EXPECT_EQ(streamed->count(), 6);
+  EXPECT_EQ(streamed->channels(), 3);
+  ImageBatch a, b;
+  for (auto [start, n] : std::vector<std::pair<int64_t, int64_t>>{{0, 6}, {2, 3}, {5, 1}, {1, 2}}) {
+    streamed->read(start, n, a);
+    view->read(start, n, b);
+    ASSERT_EQ(a.n, n);
+    EXPECT_EQ(a.c, 3);
+    EXPECT_EQ(a.data, b.data) << start;
+    EXPECT_EQ(0, std::memcmp(a.image(0), all.image(start), all.image_bytes()));
+  }
+  // Channel 0 of the tiled image is the gray image itself.
+  streamed->read(3, 1, a);
+  EXPECT_EQ(0, std::memcmp(a.image(0), gray.image(3), gray.image_bytes()));
+  opt.resolution = 8;
+  EXPECT_NE(error_of([&] { open_image_set(dir / "g.npy", opt); }).find("not the requested 8x8"), std::string::npos);
 }
 
 TEST(ImageSet, GrayscaleIsTiledAndMixedSizesAreNamed) {

@@ -58,19 +58,22 @@ int eval_swd(const std::string& prog, const std::vector<std::string>& args) {
   load.limit = num_images;
   load.recursive = recursive;
   load.progress = common.progress_options();
-  const ImageBatch real = load_image_set(real_path, load);
-  const ImageBatch fake = load_image_set(fake_path, load);
+  // .npy inputs are streamed (never held in memory); other inputs are decoded once.
+  auto real = open_image_set(real_path, load);
+  auto fake = open_image_set(fake_path, load);
   if (num_images > 0) {
-    GANKIT_CHECK_DATA(real.n == num_images, "{} has only {} images, fewer than --num-images {}", real_path, real.n,
-                      num_images);
-    GANKIT_CHECK_DATA(fake.n == num_images, "{} has only {} images, fewer than --num-images {}", fake_path, fake.n,
-                      num_images);
+    GANKIT_CHECK_DATA(real->count() == num_images, "{} has only {} images, fewer than --num-images {}", real_path,
+                      real->count(), num_images);
+    GANKIT_CHECK_DATA(fake->count() == num_images, "{} has only {} images, fewer than --num-images {}", fake_path,
+                      fake->count(), num_images);
   }
-  GANKIT_CHECK_DATA(real.n == fake.n, "{} has {} images but {} has {}: pass --num-images N to compare N of each",
-                    real_path, real.n, fake_path, fake.n);
-  GANKIT_CHECK_DATA(real.h == fake.h && real.w == fake.w, "{} holds {}x{} images but {} holds {}x{}", real_path, real.w,
-                    real.h, fake_path, fake.w, fake.h);
-  const SwdResult r = sliced_wasserstein(real, fake, opt);
+  GANKIT_CHECK_DATA(real->count() == fake->count(),
+                    "{} has {} images but {} has {}: pass --num-images N to compare N of each", real_path,
+                    real->count(), fake_path, fake->count());
+  GANKIT_CHECK_DATA(real->height() == fake->height() && real->width() == fake->width(),
+                    "{} holds {}x{} images but {} holds {}x{}", real_path, real->width(), real->height(), fake_path,
+                    fake->width(), fake->height());
+  const SwdResult r = sliced_wasserstein(*real, *fake, opt);
 
   nlohmann::json swd = nlohmann::json::object();
   Table t({"resolution", "SWD x1e3"});
@@ -80,8 +83,11 @@ int eval_swd(const std::string& prog, const std::vector<std::string>& args) {
   }
   swd["avg"] = r.average;
   t.add_row({"avg", fmt::format("{:.5f}", r.average)});
-  nlohmann::json j = {
-      {"metric", "swd"}, {"num_images", real.n}, {"resolution", real.h}, {"seed", opt.seed}, {"swd", swd}};
+  nlohmann::json j = {{"metric", "swd"},
+                      {"num_images", real->count()},
+                      {"resolution", real->height()},
+                      {"seed", opt.seed},
+                      {"swd", swd}};
   emit(j, t, common.json);
   return 0;
 }
