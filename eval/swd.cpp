@@ -13,71 +13,16 @@
 #include "buffer.h"
 #include "error.h"
 #include "laplacian.h"
-#include "numpy_rng.h"
 #include "radix_sort.h"
+#include "swd_plan.h"
 
 namespace gankit {
 
 namespace {
 
-constexpr int kPatches = 128;  // per image and level
-constexpr int kHalf = 3;       // 7x7 neighbourhoods
-constexpr int kDim = 3 * 7 * 7;
-constexpr int kRepeats = 4;
-constexpr int kDirs = 128;     // per repeat
+using Positions = SwdPositions;
+
 constexpr int kDirChunk = 32;  // directions projected at once (bounds the projection memory)
-
-struct LevelSize {
-  int h, w;
-};
-
-std::vector<LevelSize> level_sizes(int h, int w, int levels) {
-  std::vector<LevelSize> out;
-  for (int i = 0; i < levels; ++i) {
-    out.push_back({h, w});
-    h = (h + 1) / 2;  // cv::pyrDown
-    w = (w + 1) / 2;
-  }
-  return out;
-}
-
-// Patch centres of one set: x[level][image * 128 + p], likewise y.
-struct Positions {
-  std::vector<std::vector<int32_t>> x, y;
-};
-
-Positions draw_positions(NumpyLegacyRng& rng, int64_t n, const std::vector<LevelSize>& sizes, int minibatch) {
-  Positions pos;
-  pos.x.assign(sizes.size(), std::vector<int32_t>(static_cast<size_t>(n) * kPatches));
-  pos.y = pos.x;
-  std::vector<int64_t> tmp;
-  for (int64_t start = 0; start < n; start += minibatch) {
-    const int64_t m = std::min<int64_t>(minibatch, n - start);
-    tmp.resize(static_cast<size_t>(m) * kPatches);
-    for (size_t lv = 0; lv < sizes.size(); ++lv) {
-      rng.randint(kHalf, sizes[lv].w - kHalf, tmp.data(), tmp.size());
-      std::copy(tmp.begin(), tmp.end(), pos.x[lv].begin() + start * kPatches);
-      rng.randint(kHalf, sizes[lv].h - kHalf, tmp.data(), tmp.size());
-      std::copy(tmp.begin(), tmp.end(), pos.y[lv].begin() + start * kPatches);
-    }
-  }
-  return pos;
-}
-
-// One repeat's directions: randn(147, 128), columns normalised in double, cast to float32;
-// stored direction-major (128 rows of 147) for the projection GEMM.
-std::vector<float> draw_directions(NumpyLegacyRng& rng) {
-  std::vector<double> m(static_cast<size_t>(kDim) * kDirs);
-  rng.randn(m.data(), m.size());
-  std::vector<float> dirs(m.size());
-  for (int j = 0; j < kDirs; ++j) {
-    double ss = 0;
-    for (int i = 0; i < kDim; ++i) ss += m[i * kDirs + j] * m[i * kDirs + j];
-    const double norm = std::sqrt(ss);
-    for (int i = 0; i < kDim; ++i) dirs[j * kDim + i] = static_cast<float>(m[i * kDirs + j] / norm);
-  }
-  return dirs;
-}
 
 cv::Mat to_float_hwc(const uint8_t* chw, int h, int w) {
   cv::Mat img(h, w, CV_32FC3);
@@ -98,7 +43,7 @@ cv::Mat to_float_hwc(const uint8_t* chw, int h, int w) {
 void descriptors(ImageSet& set, const Positions& pos, int levels, int lv, int batch,
                  const std::function<void(int64_t)>& on_block, FloatBuffer& desc) {
   const int64_t n = set.count();
-  desc.resize(static_cast<size_t>(n) * kPatches * kDim);
+  desc.resize(static_cast<size_t>(n) * kSwdPatches * kSwdDim);
   ImageBatch block;
   for (int64_t b0 = 0; b0 < n; b0 += batch) {
     const int64_t b1 = std::min<int64_t>(n, b0 + batch);
@@ -106,14 +51,14 @@ void descriptors(ImageSet& set, const Positions& pos, int levels, int lv, int ba
 #pragma omp parallel for schedule(dynamic, 4)
     for (int64_t i = b0; i < b1; ++i) {
       cv::Mat level = laplacian_level(to_float_hwc(block.image(i - b0), block.h, block.w), levels, lv);
-      for (int p = 0; p < kPatches; ++p) {
-        const size_t k = static_cast<size_t>(i) * kPatches + p;
+      for (int p = 0; p < kSwdPatches; ++p) {
+        const size_t k = static_cast<size_t>(i) * kSwdPatches + p;
         const int cx = pos.x[lv][k], cy = pos.y[lv][k];
-        float* out = desc.data() + k * kDim;
-        for (int dx = -kHalf; dx <= kHalf; ++dx)
-          for (int dy = -kHalf; dy <= kHalf; ++dy) {
+        float* out = desc.data() + k * kSwdDim;
+        for (int dx = -kSwdHalf; dx <= kSwdHalf; ++dx)
+          for (int dy = -kSwdHalf; dy <= kSwdHalf; ++dy) {
             const float* px = level.ptr<float>(cy + dy) + 3 * (cx + dx);
-            const int o = (dx + kHalf) * 7 + (dy + kHalf);
+            const int o = (dx + kSwdHalf) * 7 + (dy + kSwdHalf);
             out[o] = px[0];
             out[49 + o] = px[1];
             out[98 + o] = px[2];
@@ -123,14 +68,14 @@ void descriptors(ImageSet& set, const Positions& pos, int levels, int lv, int ba
     on_block(b1 - b0);
   }
   // Per-image partial sums, reduced in image order: the same bits for any thread count.
-  const int64_t n_desc = n * kPatches;
+  const int64_t n_desc = n * kSwdPatches;
   std::vector<double> part(static_cast<size_t>(n) * 3);
   auto reduce = [&](auto&& value) {
 #pragma omp parallel for schedule(static)
     for (int64_t i = 0; i < n; ++i) {
       double s[3] = {0, 0, 0};
-      for (int p = 0; p < kPatches; ++p) {
-        const float* d = desc.data() + (static_cast<size_t>(i) * kPatches + p) * kDim;
+      for (int p = 0; p < kSwdPatches; ++p) {
+        const float* d = desc.data() + (static_cast<size_t>(i) * kSwdPatches + p) * kSwdDim;
         for (int c = 0; c < 3; ++c)
           for (int k = 0; k < 49; ++k) s[c] += value(d[c * 49 + k], c);
       }
@@ -157,7 +102,7 @@ void descriptors(ImageSet& set, const Positions& pos, int levels, int lv, int ba
   }
 #pragma omp parallel for schedule(static)
   for (int64_t k = 0; k < n_desc; ++k) {
-    float* d = desc.data() + static_cast<size_t>(k) * kDim;
+    float* d = desc.data() + static_cast<size_t>(k) * kSwdDim;
     for (int c = 0; c < 3; ++c)
       for (int j = 0; j < 49; ++j) d[c * 49 + j] = (d[c * 49 + j] - fmean[c]) / fstd[c];
   }
@@ -174,19 +119,19 @@ double repeat_distance(const FloatBuffer& a, const FloatBuffer& b, int64_t n_des
   constexpr int64_t kDescBlock = 8192;
   pa.resize(static_cast<size_t>(kDirChunk) * n_desc);
   pb.resize(pa.size());
-  std::vector<double> per_dir(kDirs, 0.0);
+  std::vector<double> per_dir(kSwdDirs, 0.0);
   const int64_t blocks = (n_desc + kDescBlock - 1) / kDescBlock;
-  for (int d0 = 0; d0 < kDirs; d0 += kDirChunk) {
-    const float* d = dirs.data() + static_cast<size_t>(d0) * kDim;
+  for (int d0 = 0; d0 < kSwdDirs; d0 += kDirChunk) {
+    const float* d = dirs.data() + static_cast<size_t>(d0) * kSwdDim;
 #pragma omp parallel for schedule(dynamic, 1)
     for (int64_t blk = 0; blk < 2 * blocks; ++blk) {
       const bool second = blk >= blocks;
       const int64_t i0 = (second ? blk - blocks : blk) * kDescBlock;
       const int64_t nb = std::min(kDescBlock, n_desc - i0);
       // P[:, i0:i0+nb] (chunk x nb) = D (chunk x 147) . X[i0:i0+nb]^T (147 x nb)
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, kDirChunk, static_cast<int>(nb), kDim, 1.0f, d, kDim,
-                  (second ? b : a).data() + static_cast<size_t>(i0) * kDim, kDim, 0.0f, (second ? pb : pa).data() + i0,
-                  static_cast<int>(n_desc));
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, kDirChunk, static_cast<int>(nb), kSwdDim, 1.0f, d, kSwdDim,
+                  (second ? b : a).data() + static_cast<size_t>(i0) * kSwdDim, kSwdDim, 0.0f,
+                  (second ? pb : pa).data() + i0, static_cast<int>(n_desc));
     }
 #pragma omp parallel
     {
@@ -204,18 +149,10 @@ double repeat_distance(const FloatBuffer& a, const FloatBuffer& b, int64_t n_des
   }
   double total = 0;
   for (double s : per_dir) total += s;
-  return total / (static_cast<double>(n_desc) * kDirs);
+  return total / (static_cast<double>(n_desc) * kSwdDirs);
 }
 
 }  // namespace
-
-std::vector<int> swd_resolutions(int h) {
-  std::vector<int> out;
-  for (int r = h; r >= 16; r /= 2) out.push_back(r);
-  return out;
-}
-
-int swd_official_minibatch(int h) { return std::clamp(8192 / h, 4, 256); }
 
 SwdResult sliced_wasserstein(const ImageBatch& real, const ImageBatch& fake, const SwdOptions& options) {
   auto r = image_set_view(real), f = image_set_view(fake);
@@ -223,42 +160,19 @@ SwdResult sliced_wasserstein(const ImageBatch& real, const ImageBatch& fake, con
 }
 
 SwdResult sliced_wasserstein(ImageSet& real, ImageSet& fake, const SwdOptions& opt) {
-  GANKIT_CHECK_USAGE(opt.rng == "numpy-legacy", "--rng {}: expected numpy-legacy", opt.rng);
-  GANKIT_CHECK_USAGE(opt.batch > 0, "--batch {} must be positive", opt.batch);
-  const int64_t n = real.count();
-  const int h = real.height(), w = real.width();
-  GANKIT_CHECK_DATA(n > 0 && fake.count() > 0, "SWD needs images in both sets");
-  GANKIT_CHECK_DATA(n == fake.count(), "the sets have different counts: {} real vs {} fake images (use --num-images)",
-                    n, fake.count());
-  GANKIT_CHECK_DATA(h == fake.height() && w == fake.width(), "the sets have different sizes: {}x{} real vs {}x{} fake",
-                    w, h, fake.width(), fake.height());
-  GANKIT_CHECK_DATA(real.channels() == 3 && fake.channels() == 3,
-                    "SWD needs RGB images (C = 3), got {} and {} channels", real.channels(), fake.channels());
-  GANKIT_CHECK_DATA(h >= 16 && w >= 16, "images are {}x{}: SWD needs at least 16x16", w, h);
-  const std::vector<int> res = swd_resolutions(h);
-  const int levels = static_cast<int>(res.size());
-  const auto sizes = level_sizes(h, w, levels);
-  GANKIT_CHECK_DATA(sizes.back().w >= 7, "images are {}x{}: too narrow for 7x7 patches at the {}-pixel level", w, h,
-                    sizes.back().h);
-
-  // Every random draw, in the official order: reals' positions, the reals-vs-reals directions
-  // (the official code spends them on a comparison that always gives 0; we only draw them),
-  // fakes' positions, then the directions actually used.
-  NumpyLegacyRng rng(opt.seed);
-  const int minibatch = swd_official_minibatch(h);
-  const Positions real_pos = draw_positions(rng, n, sizes, minibatch);
-  for (int i = 0; i < levels * kRepeats; ++i) draw_directions(rng);
-  const Positions fake_pos = draw_positions(rng, n, sizes, minibatch);
-  std::vector<std::vector<float>> dirs;
-  for (int i = 0; i < levels * kRepeats; ++i) dirs.push_back(draw_directions(rng));
-
+  const SwdPlan plan = make_swd_plan(real, fake, opt);
+  const int64_t n = plan.n;
+  const int levels = plan.levels;
+  const Positions& real_pos = plan.real;
+  const Positions& fake_pos = plan.fake;
+  const auto& dirs = plan.dirs;
   // Progress in image-level units: extracting one image's patches at one level counts 1, one
   // repeat's projections and sorts count as much as extracting a whole set.
-  Progress progress("swd", static_cast<int64_t>(levels) * (2 + kRepeats) * n, opt.progress, "img");
+  Progress progress("swd", static_cast<int64_t>(levels) * (2 + kSwdRepeats) * n, opt.progress, "img");
   auto on_block = [&](int64_t k) { progress.add(k); };
   SwdResult result;
-  result.resolutions = res;
-  const int64_t n_desc = n * kPatches;
+  result.resolutions = plan.resolutions;
+  const int64_t n_desc = n * kSwdPatches;
   // Our loops are parallel already: OpenCV's own threads inside them would only oversubscribe.
   struct OpenCvSingleThread {
     int previous = cv::getNumThreads();
@@ -270,11 +184,11 @@ SwdResult sliced_wasserstein(ImageSet& real, ImageSet& fake, const SwdOptions& o
     descriptors(real, real_pos, levels, lv, opt.batch, on_block, a);
     descriptors(fake, fake_pos, levels, lv, opt.batch, on_block, b);
     double sum = 0;
-    for (int r = 0; r < kRepeats; ++r) {
-      sum += repeat_distance(a, b, n_desc, dirs[static_cast<size_t>(lv * kRepeats + r)], pa, pb);
+    for (int r = 0; r < kSwdRepeats; ++r) {
+      sum += repeat_distance(a, b, n_desc, dirs[static_cast<size_t>(lv * kSwdRepeats + r)], pa, pb);
       progress.add(n);
     }
-    result.swd.push_back(sum / kRepeats * 1e3);
+    result.swd.push_back(sum / kSwdRepeats * 1e3);
   }
   progress.finish();
   double total = 0;

@@ -8,6 +8,7 @@
 #include "image_set.h"
 #include "report.h"
 #include "swd.h"
+#include "swd_torch.h"
 
 namespace gankit::cli {
 
@@ -30,7 +31,8 @@ int eval_swd(const std::string& prog, const std::vector<std::string>& args) {
       "batch", po::value(&opt.batch)->default_value(256),
       "images per descriptor block (memory, progress; never the result)")(
       "threads", po::value(&threads)->default_value(0), "CPU threads (default: all cores)")(
-      "device", po::value(&device)->default_value("cpu"), "cpu (this build computes on the CPU)")(
+      "device", po::value(&device)->default_value("cpu"),
+      "cpu (OpenBLAS, all cores) or cuda / cuda:N (LibTorch; needs a CUDA LibTorch build and a GPU)")(
       "recursive", po::bool_switch(&recursive), "image folders: include subfolders");
   add_common(desc, common, true);
   po::positional_options_description pos;
@@ -47,7 +49,12 @@ int eval_swd(const std::string& prog, const std::vector<std::string>& args) {
       "made, so --rng numpy-legacy reproduces its numbers), and results do not depend on --batch or --threads.",
       prog);
   if (!parse(usage, args, desc, pos, vm)) return 0;
-  GANKIT_CHECK_USAGE(device == "cpu", "--device {}: this build computes SWD on the CPU only (--device cpu)", device);
+  const bool on_gpu = device != "cpu";
+  if (on_gpu)  // fail before loading anything
+    GANKIT_CHECK_USAGE(swd_device_available(device),
+                       "--device {}: no such CUDA device here (this build's LibTorch or this machine has no GPU; use "
+                       "--device cpu)",
+                       device);
   GANKIT_CHECK_USAGE(num_images == -1 || num_images > 0, "--num-images {} must be positive", num_images);
   GANKIT_CHECK_USAGE(threads >= 0, "--threads {} must be positive", threads);
   if (threads > 0) omp_set_num_threads(threads);
@@ -73,7 +80,8 @@ int eval_swd(const std::string& prog, const std::vector<std::string>& args) {
   GANKIT_CHECK_DATA(real->height() == fake->height() && real->width() == fake->width(),
                     "{} holds {}x{} images but {} holds {}x{}", real_path, real->width(), real->height(), fake_path,
                     fake->width(), fake->height());
-  const SwdResult r = sliced_wasserstein(*real, *fake, opt);
+  const SwdResult r =
+      on_gpu ? sliced_wasserstein_torch(*real, *fake, opt, device) : sliced_wasserstein(*real, *fake, opt);
 
   nlohmann::json swd = nlohmann::json::object();
   Table t({"resolution", "SWD x1e3"});
