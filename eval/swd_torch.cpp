@@ -2,8 +2,8 @@
 // swd_torch_loader.cpp only when a torch device is asked for: linking LibTorch into gan-eval
 // would add ~0.45 s to every start (loading and registering libtorch_cpu).
 #include <ATen/ATen.h>
-#include <torch/cuda.h>
 
+#include "device.h"
 #include "error.h"
 #include "swd_plan.h"
 #include "swd_torch_module.h"
@@ -84,28 +84,10 @@ at::Tensor descriptors(ImageSet& set, const SwdPositions& pos, const SwdPlan& pl
   return desc;
 }
 
-at::Device parse_device(const std::string& name) {
-  try {
-    return at::Device(name);
-  } catch (const std::exception&) {
-    fail(ErrorKind::Usage, fmt::format("--device {}: expected cpu, cuda or cuda:N", name));
-  }
-}
-
 }  // namespace
 
-bool torch_device_available(const std::string& device) {
-  const at::Device d = parse_device(device);
-  if (d.is_cpu()) return true;
-  if (!d.is_cuda() || !torch::cuda::is_available()) return false;
-  return !d.has_index() || d.index() < static_cast<int>(torch::cuda::device_count());
-}
-
 SwdResult torch_swd(ImageSet& real, ImageSet& fake, const SwdOptions& opt, const std::string& name) {
-  const at::Device device = parse_device(name);
-  GANKIT_CHECK_USAGE(torch_device_available(name),
-                     "--device {}: no such CUDA device here (this LibTorch build {} CUDA; use --device cpu)", name,
-                     torch::cuda::is_available() ? "has" : "has no");
+  const at::Device device = torch_device(name);
   const SwdPlan plan = make_swd_plan(real, fake, opt);
   const int64_t n_desc = plan.n * kSwdPatches;
   Progress progress("swd", static_cast<int64_t>(plan.levels) * (2 + kSwdRepeats), opt.progress, "step");

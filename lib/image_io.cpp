@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include "atomic_output.h"
 #include "error.h"
 
 namespace gankit {
@@ -84,13 +85,22 @@ void write_image(const fs::path& path, const cv::Mat& rgb) {
     cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
   else
     bgr = rgb;
+  // Encoded in memory (the codec follows the final name's extension), then written under a
+  // temporary name and renamed: an interrupted run never leaves a truncated image.
+  std::vector<uint8_t> bytes;
   bool ok = false;
   try {
-    ok = cv::imwrite(path.string(), bgr);
+    ok = cv::imencode(path.extension().string(), bgr, bytes);
   } catch (const cv::Exception& e) {
     ok = false;
   }
-  GANKIT_CHECK_DATA(ok, "cannot write image {}", path.string());
+  GANKIT_CHECK_DATA(ok, "cannot write image {}: no encoder for its extension", path.string());
+  AtomicOutput output(path, true);
+  std::ofstream out(output.temp_path(), std::ios::binary);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  GANKIT_CHECK_DATA(!out.fail(), "cannot write image {}", path.string());
+  output.commit();
 }
 
 bool has_image_extension(const fs::path& path) {

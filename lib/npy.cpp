@@ -7,6 +7,7 @@
 #include <regex>
 #include <sstream>
 
+#include "atomic_output.h"
 #include "error.h"
 
 namespace gankit {
@@ -188,28 +189,48 @@ ImageBatch load_npz(const fs::path& path, const std::string& key) {
   return parse_npy(bytes, path.string() + ":" + pick);
 }
 
-void save_npy_nhwc(const fs::path& path, const ImageBatch& batch) {
-  std::string header = fmt::format("{{'descr': '|u1', 'fortran_order': False, 'shape': ({}, {}, {}, {}), }}", batch.n,
-                                   batch.h, batch.w, batch.c);
-  size_t total = 10 + header.size() + 1;
+NpyWriter::NpyWriter(const fs::path& path, int64_t n, int c, int h, int w, bool overwrite)
+    : path_(path), output_(path, overwrite), n_(n), c_(c), h_(h), w_(w),
+      hwc_(static_cast<size_t>(c) * h * w) {
+  std::string header =
+      fmt::format("{{'descr': '|u1', 'fortran_order': False, 'shape': ({}, {}, {}, {}), }}", n, h, w, c);
+  const size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
   header += '\n';
-  std::ofstream out(path, std::ios::binary);
-  GANKIT_CHECK_DATA(out.good(), "cannot write {}", path.string());
-  out.write("\x93NUMPY\x01\x00", 8);
+  out_.open(output_.temp_path(), std::ios::binary);
+  GANKIT_CHECK_DATA(out_.good(), "cannot write {}", path.string());
+  out_.write("\x93NUMPY\x01\x00", 8);
   const uint16_t len = static_cast<uint16_t>(header.size());
-  out.put(static_cast<char>(len & 0xff));
-  out.put(static_cast<char>(len >> 8));
-  out << header;
-  const size_t plane = static_cast<size_t>(batch.h) * batch.w;
-  std::vector<uint8_t> hwc(batch.image_bytes());
+  out_.put(static_cast<char>(len & 0xff));
+  out_.put(static_cast<char>(len >> 8));
+  out_ << header;
+}
+
+void NpyWriter::append(const ImageBatch& batch) {
+  GANKIT_CHECK(batch.c == c_ && batch.h == h_ && batch.w == w_ && written_ + batch.n <= n_, Internal,
+               "{}: appending {} images of {}x{}x{} to {} of {} images of {}x{}x{}", path_.string(), batch.n, batch.c,
+               batch.h, batch.w, written_, n_, c_, h_, w_);
+  const size_t plane = static_cast<size_t>(h_) * w_;
   for (int64_t i = 0; i < batch.n; ++i) {
     const uint8_t* s = batch.image(i);
     for (size_t p = 0; p < plane; ++p)
-      for (int ch = 0; ch < batch.c; ++ch) hwc[p * batch.c + ch] = s[ch * plane + p];
-    out.write(reinterpret_cast<const char*>(hwc.data()), static_cast<std::streamsize>(hwc.size()));
+      for (int ch = 0; ch < c_; ++ch) hwc_[p * c_ + ch] = s[ch * plane + p];
+    out_.write(reinterpret_cast<const char*>(hwc_.data()), static_cast<std::streamsize>(hwc_.size()));
   }
-  GANKIT_CHECK_DATA(out.good(), "cannot write {}", path.string());
+  written_ += batch.n;
+}
+
+void NpyWriter::commit() {
+  GANKIT_CHECK(written_ == n_, Internal, "{}: {} of {} images written", path_.string(), written_, n_);
+  out_.close();
+  GANKIT_CHECK_DATA(!out_.fail(), "cannot write {}", path_.string());
+  output_.commit();
+}
+
+void save_npy_nhwc(const fs::path& path, const ImageBatch& batch) {
+  NpyWriter writer(path, batch.n, batch.c, batch.h, batch.w, true);
+  writer.append(batch);
+  writer.commit();
 }
 
 }  // namespace gankit

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "atomic_output.h"
 #include "image_batch.h"
 
 namespace gankit {
@@ -42,7 +43,25 @@ ImageBatch load_npy(const std::filesystem::path& path);
 ImageBatch load_npz(const std::filesystem::path& path, const std::string& key = "");
 // Parses .npy bytes (exposed for tests). `name` is used in error messages.
 ImageBatch parse_npy(const std::string& bytes, const std::string& name);
-// Writes an uint8 NHWC .npy (so our images can go back to numpy tools).
+// Streams `n` images of C x H x W into an uint8 NHWC .npy (so our images can go back to numpy
+// tools). Written under a temporary name; commit() checks that all n arrived and renames.
+class NpyWriter {
+ public:
+  NpyWriter(const std::filesystem::path& path, int64_t n, int c, int h, int w, bool overwrite);
+  // Appends images of `batch` (same C, H, W).
+  void append(const ImageBatch& batch);
+  void commit();
+
+ private:
+  std::filesystem::path path_;
+  AtomicOutput output_;
+  std::ofstream out_;
+  int64_t n_, written_ = 0;
+  int c_, h_, w_;
+  std::vector<uint8_t> hwc_;
+};
+
+// Writes a whole batch as an uint8 NHWC .npy (replacing `path`).
 void save_npy_nhwc(const std::filesystem::path& path, const ImageBatch& batch);
 
 }  // namespace gankit

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "hdf5_store.h"
 #include "test_util.h"
 
 namespace gankit::test {
@@ -143,4 +144,20 @@ void write_celeba(const fs::path& dir, int n) {
   write_bytes(dir / "list_eval_partition.txt", part);
 }
 
+}  // namespace gankit::test
+
+namespace gankit::test {
+void write_pyramid(const std::filesystem::path& path, int n, int c, int r) {
+  PyramidWriterOptions o;
+  o.compression.gzip_level = 0;
+  PyramidWriter w(path, r, c, o);
+  std::vector<uint8_t> img(static_cast<size_t>(c) * r * r);
+  for (int i = 0; i < n; ++i) {
+    for (int ch = 0; ch < c; ++ch)
+      for (int y = 0; y < r; ++y)
+        for (int x = 0; x < r; ++x) img[(static_cast<size_t>(ch) * r + y) * r + x] = pixel(i, ch, y, x);
+    w.append(img.data());
+  }
+  w.commit();
+}
 }  // namespace gankit::test

@@ -36,3 +36,8 @@ cv::Mat lsun_decoded_rgb(int i, int width, int height);
 void write_celeba(const std::filesystem::path& dir, int n);
 
 }  // namespace gankit::test
+
+namespace gankit::test {
+// An HDF5 pyramid of n images of c x r x r with pixel() values (no labels), uncompressed.
+void write_pyramid(const std::filesystem::path& path, int n, int c, int r);
+}  // namespace gankit::test

@@ -32,7 +32,7 @@ int run_main(const std::string& prog, const std::string& about, const std::vecto
   auto print_usage = [&](std::FILE* out) {
     std::string text = fmt::format("{} {} — {}\n\nUsage: {} COMMAND [ARGS] (COMMAND --help for details)\n\nCommands:\n",
                                    prog, tool_version(), about, prog);
-    for (const auto& s : subcommands) text += fmt::format("  {:<10} {}\n", s.name, s.summary);
+    for (const auto& s : subcommands) text += fmt::format("  {:<12} {}\n", s.name, s.summary);
     std::fputs(text.c_str(), out);
   };
   if (argc < 2) {

@@ -1,0 +1,124 @@
+#include "gan_models.h"
+
+#include <torch/optim/adam.h>
+#include <torch/optim/rmsprop.h>
+#include <torch/utils.h>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
+
+#include "atomic_output.h"
+#include "error.h"
+#include "hdf5_store.h"
+#include "rng.h"
+
+namespace gankit {
+
+namespace {
+
+constexpr uint64_t kInitStream = 0x494e4954ull;  // "INIT"
+constexpr int kFormat = 1;
+
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainConfig& c, std::vector<torch::Tensor> params,
+                                                        double lr) {
+  if (c.optimizer == OptimizerKind::RmsProp)
+    return std::make_unique<torch::optim::RMSprop>(std::move(params), torch::optim::RMSpropOptions(lr));
+  return std::make_unique<torch::optim::Adam>(std::move(params),
+                                              torch::optim::AdamOptions(lr).betas({c.beta1, c.beta2}).eps(1e-8));
+}
+
+torch::serialize::InputArchive open_archive(const std::filesystem::path& path, const c10::Device& device) {
+  GANKIT_CHECK_DATA(std::filesystem::is_regular_file(path), "checkpoint {} does not exist", path.string());
+  torch::serialize::InputArchive archive;
+  try {
+    archive.load_from(path.string(), device);
+  } catch (const std::exception&) {
+    fail(ErrorKind::Data, fmt::format("{} is not a gankit checkpoint (unreadable LibTorch archive)", path.string()));
+  }
+  return archive;
+}
+
+}  // namespace
+
+GanModels make_models(const TrainConfig& config, const c10::Device& device) {
+  const DcganShape shape = DcganShape::of(config);
+  torch::manual_seed(derive_seed(config.seed, kInitStream, 0));
+  GanModels m;
+  m.g = DcganGenerator(shape);
+  m.d = DcganDiscriminator(shape);
+  init_dcgan_weights(*m.g, config.arch);
+  init_dcgan_weights(*m.d, config.arch);
+  m.g->to(device);
+  m.d->to(device);
+  m.opt_g = make_optimizer(config, m.g->parameters(), config.lr_g);
+  m.opt_d = make_optimizer(config, m.d->parameters(), config.lr_d);
+  return m;
+}
+
+void save_checkpoint(const std::filesystem::path& path, GanModels& models, const TrainConfig& config,
+                     const TrainState& state) {
+  const nlohmann::json meta = {
+      {"format", kFormat},
+      {"tool_version", tool_version()},
+      {"config", to_json(config)},
+      {"state", {{"step", state.step}, {"real_batches", state.real_batches}, {"seconds", state.seconds}}}};
+  torch::serialize::OutputArchive archive, g, d, opt_g, opt_d;
+  models.g->save(g);
+  models.d->save(d);
+  models.opt_g->save(opt_g);
+  models.opt_d->save(opt_d);
+  archive.write("G", g);
+  archive.write("D", d);
+  archive.write("opt_g", opt_g);
+  archive.write("opt_d", opt_d);
+  archive.write("meta", c10::IValue(meta.dump()));
+  AtomicOutput output(path, true);
+  try {
+    archive.save_to(output.temp_path().string());
+  } catch (const std::exception& e) {
+    fail(ErrorKind::Data, fmt::format("cannot write checkpoint {}: {}", path.string(), e.what()));
+  }
+  output.commit();
+}
+
+CheckpointMeta read_checkpoint_meta(const std::filesystem::path& path) {
+  auto archive = open_archive(path, c10::Device(c10::kCPU));
+  c10::IValue value;
+  GANKIT_CHECK_DATA(archive.try_read("meta", value) && value.isString(), "{} is not a gankit checkpoint (no meta record)",
+                    path.string());
+  CheckpointMeta meta;
+  try {
+    const auto j = nlohmann::json::parse(value.toStringRef());
+    GANKIT_CHECK_DATA(j.at("format").get<int>() == kFormat, "{}: checkpoint format {} (this gankit reads {})",
+                      path.string(), j.at("format").dump(), kFormat);
+    meta.config = j.at("config");
+    meta.tool_version = j.value("tool_version", "");
+    const auto& s = j.at("state");
+    meta.state = {s.at("step").get<int64_t>(), s.at("real_batches").get<int64_t>(), s.at("seconds").get<double>()};
+  } catch (const nlohmann::json::exception& e) {
+    fail(ErrorKind::Data, fmt::format("{}: corrupt checkpoint meta record ({})", path.string(), e.what()));
+  }
+  return meta;
+}
+
+void load_checkpoint(const std::filesystem::path& path, GanModels& models, const c10::Device& device) {
+  auto archive = open_archive(path, device);
+  torch::serialize::InputArchive g, d, opt_g, opt_d;
+  try {
+    archive.read("G", g);
+    archive.read("D", d);
+    archive.read("opt_g", opt_g);
+    archive.read("opt_d", opt_d);
+    models.g->load(g);
+    models.d->load(d);
+    models.opt_g->load(opt_g);
+    models.opt_d->load(opt_d);
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    std::string what = e.what();
+    what = what.substr(0, what.find('\n'));
+    fail(ErrorKind::Data, fmt::format("{}: checkpoint does not fit this model ({})", path.string(), what));
+  }
+}
+
+}  // namespace gankit

@@ -1,0 +1,79 @@
+#include "generate.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "error.h"
+#include "image_tensor.h"
+#include "rng.h"
+
+namespace gankit {
+
+namespace fs = std::filesystem;
+
+namespace {
+constexpr uint64_t kGenerateStream = 0x47454e45ull;  // "GENE"
+}
+
+fs::path resolve_checkpoint(const fs::path& run_or_checkpoint) {
+  if (fs::is_directory(run_or_checkpoint)) {
+    const fs::path latest = run_or_checkpoint / "checkpoints" / "latest.pt";
+    GANKIT_CHECK_DATA(fs::is_regular_file(latest), "{} is a folder without checkpoints/latest.pt (not a gan-train run)",
+                      run_or_checkpoint.string());
+    return latest;
+  }
+  GANKIT_CHECK_DATA(fs::is_regular_file(run_or_checkpoint), "{} does not exist", run_or_checkpoint.string());
+  return run_or_checkpoint;
+}
+
+LoadedGenerator load_generator(const fs::path& checkpoint, const c10::Device& device) {
+  const CheckpointMeta meta = read_checkpoint_meta(checkpoint);
+  LoadedGenerator out;
+  out.config = from_json(meta.config);
+  out.state = meta.state;
+  GanModels m = make_models(out.config, device);
+  load_checkpoint(checkpoint, m, device);
+  out.g = m.g;
+  out.g->eval();
+  return out;
+}
+
+torch::Tensor latents(int z_dim, int64_t first, int64_t n, uint64_t seed) {
+  torch::Tensor z = torch::empty({n, z_dim});
+  for (int64_t i = 0; i < n; ++i) {
+    at::Generator gen = at::detail::createCPUGenerator(derive_seed(seed, kGenerateStream, static_cast<uint64_t>(first + i)));
+    z[i].copy_(torch::randn({z_dim}, gen));
+  }
+  return z;
+}
+
+ImageBatch generate_images(DcganGenerator& g, int64_t first, int64_t n, uint64_t seed, const c10::Device& device) {
+  torch::NoGradGuard no_grad;
+  g->eval();
+  return tensor_to_images(g->forward(latents(g->shape().z_dim, first, n, seed).to(device)));
+}
+
+ImageBatch interpolation_grid(DcganGenerator& g, int rows, int cols, uint64_t seed, const c10::Device& device) {
+  GANKIT_CHECK_USAGE(rows >= 1 && cols >= 2, "an interpolation grid needs at least 1 row and 2 columns ({} x {})", rows,
+                     cols);
+  const torch::Tensor ends = latents(g->shape().z_dim, 0, 2 * rows, seed).to(torch::kDouble);
+  std::vector<torch::Tensor> zs;
+  for (int r = 0; r < rows; ++r) {
+    const torch::Tensor a = ends[2 * r], b = ends[2 * r + 1];
+    const double omega = std::acos(std::clamp((a / a.norm()).dot(b / b.norm()).item<double>(), -1.0, 1.0));
+    for (int c = 0; c < cols; ++c) {
+      const double t = static_cast<double>(c) / (cols - 1);
+      if (omega < 1e-6)
+        zs.push_back((1 - t) * a + t * b);
+      else
+        zs.push_back((std::sin((1 - t) * omega) * a + std::sin(t * omega) * b) / std::sin(omega));
+    }
+  }
+  torch::NoGradGuard no_grad;
+  g->eval();
+  return tensor_to_images(g->forward(torch::stack(zs).to(torch::kFloat).to(device)));
+}
+
+}  // namespace gankit

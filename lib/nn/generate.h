@@ -1,0 +1,38 @@
+// Sampling a trained generator: the images gan-eval measures and the grids people look at.
+//
+// Image i of seed s is G(z_i) with z_i ~ N(0, I) drawn from its own generator
+// derive_seed(s, generate stream, i), and G in eval mode (BatchNorm with its running
+// statistics), so image i does not depend on the batch size or on how many images are asked for.
+#pragma once
+
+#include <c10/core/Device.h>
+
+#include <filesystem>
+
+#include "dcgan.h"
+#include "gan_models.h"
+#include "image_batch.h"
+
+namespace gankit {
+
+// A checkpoint file, or a run folder (its checkpoints/latest.pt).
+std::filesystem::path resolve_checkpoint(const std::filesystem::path& run_or_checkpoint);
+
+struct LoadedGenerator {
+  TrainConfig config;
+  TrainState state;
+  DcganGenerator g{nullptr};
+};
+LoadedGenerator load_generator(const std::filesystem::path& checkpoint, const c10::Device& device);
+
+// Latents z_first .. z_{first+n-1} of `seed`: (n, z_dim) float on the CPU.
+torch::Tensor latents(int z_dim, int64_t first, int64_t n, uint64_t seed);
+
+// Images [first, first + n) of `seed`: uint8 (n, C, R, R).
+ImageBatch generate_images(DcganGenerator& g, int64_t first, int64_t n, uint64_t seed, const c10::Device& device);
+
+// A latent interpolation grid: row r walks from z_{2r} to z_{2r+1} of `seed` in `cols` steps
+// along the great circle (slerp, since z is Gaussian), returning rows * cols images row-major.
+ImageBatch interpolation_grid(DcganGenerator& g, int rows, int cols, uint64_t seed, const c10::Device& device);
+
+}  // namespace gankit

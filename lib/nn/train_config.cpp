@@ -1,0 +1,204 @@
+#include "train_config.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "error.h"
+
+namespace gankit {
+
+namespace {
+
+template <typename E, size_t N>
+E parse_name(const std::string& name, const char* option, const std::pair<const char*, E> (&table)[N]) {
+  std::string choices;
+  for (const auto& [text, value] : table) {
+    if (name == text) return value;
+    choices += choices.empty() ? text : std::string(", ") + text;
+  }
+  fail(ErrorKind::Usage, fmt::format("{} '{}': expected one of {}", option, name, choices));
+}
+
+template <typename E, size_t N>
+std::string name_of(E value, const std::pair<const char*, E> (&table)[N]) {
+  for (const auto& [text, v] : table)
+    if (v == value) return text;
+  return "?";
+}
+
+constexpr std::pair<const char*, GanLoss> kLosses[] = {
+    {"gan", GanLoss::Gan}, {"wgan", GanLoss::Wgan}, {"wgan-gp", GanLoss::WganGp}, {"lsgan", GanLoss::Lsgan}};
+constexpr std::pair<const char*, GanArch> kArchs[] = {{"dcgan", GanArch::Dcgan}, {"dcgan-selu", GanArch::DcganSelu}};
+constexpr std::pair<const char*, NormKind> kNorms[] = {
+    {"batch", NormKind::Batch}, {"layer", NormKind::Layer}, {"none", NormKind::None}};
+constexpr std::pair<const char*, OptimizerKind> kOptimizers[] = {{"adam", OptimizerKind::Adam},
+                                                                  {"rmsprop", OptimizerKind::RmsProp}};
+
+}  // namespace
+
+GanLoss parse_loss(const std::string& name) { return parse_name(name, "--loss", kLosses); }
+GanArch parse_arch(const std::string& name) { return parse_name(name, "--arch", kArchs); }
+NormKind parse_norm(const std::string& name) { return parse_name(name, "--d-norm", kNorms); }
+OptimizerKind parse_optimizer(const std::string& name) { return parse_name(name, "--optimizer", kOptimizers); }
+std::string to_string(GanLoss v) { return name_of(v, kLosses); }
+std::string to_string(GanArch v) { return name_of(v, kArchs); }
+std::string to_string(NormKind v) { return name_of(v, kNorms); }
+std::string to_string(OptimizerKind v) { return name_of(v, kOptimizers); }
+
+TrainConfig defaults_for(GanLoss loss) {
+  TrainConfig c;
+  c.loss = loss;
+  switch (loss) {
+    case GanLoss::Gan:  // DCGAN: Adam 2e-4, beta1 0.5, batch 128
+      c.optimizer = OptimizerKind::Adam, c.lr_g = c.lr_d = 2e-4, c.beta1 = 0.5, c.beta2 = 0.999, c.batch = 128;
+      c.n_critic = 1;
+      break;
+    case GanLoss::Wgan:  // WGAN: RMSprop 5e-5, clip 0.01, 5 critic steps (100 while warming up), batch 64
+      c.optimizer = OptimizerKind::RmsProp, c.lr_g = c.lr_d = 5e-5, c.batch = 64;
+      c.n_critic = 5, c.critic_warmup = true, c.clip = 0.01;
+      break;
+    case GanLoss::WganGp:  // WGAN-GP: Adam 1e-4 (0, 0.9), lambda 10, 5 critic steps, no BatchNorm in D
+      c.optimizer = OptimizerKind::Adam, c.lr_g = c.lr_d = 1e-4, c.beta1 = 0.0, c.beta2 = 0.9, c.batch = 64;
+      c.n_critic = 5, c.gp_lambda = 10, c.d_norm = NormKind::Layer;
+      break;
+    case GanLoss::Lsgan:  // LSGAN: Adam 2e-4, beta1 0.5, a=0 b=1 c=1, batch 64
+      c.optimizer = OptimizerKind::Adam, c.lr_g = c.lr_d = 2e-4, c.beta1 = 0.5, c.beta2 = 0.999, c.batch = 64;
+      c.n_critic = 1;
+      break;
+  }
+  return c;
+}
+
+nlohmann::json to_json(const TrainConfig& c) {
+  return {{"data", c.data},
+          {"resolution", c.resolution},
+          {"channels", c.channels},
+          {"arch", to_string(c.arch)},
+          {"loss", to_string(c.loss)},
+          {"z_dim", c.z_dim},
+          {"ngf", c.ngf},
+          {"ndf", c.ndf},
+          {"d_norm", to_string(c.d_norm)},
+          {"optimizer", to_string(c.optimizer)},
+          {"lr_g", c.lr_g},
+          {"lr_d", c.lr_d},
+          {"beta1", c.beta1},
+          {"beta2", c.beta2},
+          {"batch", c.batch},
+          {"n_critic", c.n_critic},
+          {"critic_warmup", c.critic_warmup},
+          {"clip", c.clip},
+          {"gp_lambda", c.gp_lambda},
+          {"seed", c.seed},
+          {"steps", c.steps},
+          {"epochs", c.epochs},
+          {"device", c.device},
+          {"threads", c.threads},
+          {"log_every", c.log_every},
+          {"sample_every", c.sample_every},
+          {"checkpoint_every", c.checkpoint_every},
+          {"keep_every", c.keep_every}};
+}
+
+TrainConfig from_json(const nlohmann::json& j, const TrainConfig& base) {
+  TrainConfig c = base;
+  auto get = [&](const char* key, auto& field) {
+    if (!j.contains(key)) return;
+    try {
+      j.at(key).get_to(field);
+    } catch (const nlohmann::json::exception&) {
+      fail(ErrorKind::Usage, fmt::format("config field {}: bad value {}", key, j.at(key).dump()));
+    }
+  };
+  auto get_enum = [&](const char* key, auto& field, auto parse) {
+    if (!j.contains(key)) return;
+    GANKIT_CHECK_USAGE(j.at(key).is_string(), "config field {}: bad value {}", key, j.at(key).dump());
+    field = parse(j.at(key).get<std::string>());
+  };
+  get("data", c.data);
+  get("resolution", c.resolution);
+  get("channels", c.channels);
+  get_enum("arch", c.arch, parse_arch);
+  get_enum("loss", c.loss, parse_loss);
+  get("z_dim", c.z_dim);
+  get("ngf", c.ngf);
+  get("ndf", c.ndf);
+  get_enum("d_norm", c.d_norm, parse_norm);
+  get_enum("optimizer", c.optimizer, parse_optimizer);
+  get("lr_g", c.lr_g);
+  get("lr_d", c.lr_d);
+  get("beta1", c.beta1);
+  get("beta2", c.beta2);
+  get("batch", c.batch);
+  get("n_critic", c.n_critic);
+  get("critic_warmup", c.critic_warmup);
+  get("clip", c.clip);
+  get("gp_lambda", c.gp_lambda);
+  get("seed", c.seed);
+  get("steps", c.steps);
+  get("epochs", c.epochs);
+  get("device", c.device);
+  get("threads", c.threads);
+  get("log_every", c.log_every);
+  get("sample_every", c.sample_every);
+  get("checkpoint_every", c.checkpoint_every);
+  get("keep_every", c.keep_every);
+  return c;
+}
+
+void validate(const TrainConfig& c) {
+  GANKIT_CHECK_USAGE(c.resolution == 32 || c.resolution == 64 || c.resolution == 128,
+                     "--resolution {}: the {} architecture supports 32, 64 and 128", c.resolution, to_string(c.arch));
+  GANKIT_CHECK_USAGE(c.channels == 1 || c.channels == 3, "{}: {} channels (expected 1 or 3)", c.data, c.channels);
+  GANKIT_CHECK_USAGE(c.z_dim >= 1 && c.z_dim <= 4096, "--z-dim {} must be in 1..4096", c.z_dim);
+  GANKIT_CHECK_USAGE(c.ngf >= 1 && c.ngf <= 1024, "--ngf {} must be in 1..1024", c.ngf);
+  GANKIT_CHECK_USAGE(c.ndf >= 1 && c.ndf <= 1024, "--ndf {} must be in 1..1024", c.ndf);
+  GANKIT_CHECK_USAGE(c.lr_g > 0 && std::isfinite(c.lr_g), "--lr-g {} must be positive", c.lr_g);
+  GANKIT_CHECK_USAGE(c.lr_d > 0 && std::isfinite(c.lr_d), "--lr-d {} must be positive", c.lr_d);
+  GANKIT_CHECK_USAGE(c.beta1 >= 0 && c.beta1 < 1 && c.beta2 >= 0 && c.beta2 < 1,
+                     "--betas {},{}: each must be in [0, 1)", c.beta1, c.beta2);
+  GANKIT_CHECK_USAGE(c.batch >= 2, "--batch {} must be at least 2", c.batch);
+  GANKIT_CHECK_USAGE(c.n_critic >= 1 && c.n_critic <= 1000, "--n-critic {} must be in 1..1000", c.n_critic);
+  GANKIT_CHECK_USAGE(c.clip >= 0, "--clip {} must not be negative", c.clip);
+  GANKIT_CHECK_USAGE(c.gp_lambda >= 0, "--gp-lambda {} must not be negative", c.gp_lambda);
+  GANKIT_CHECK_USAGE(c.steps > 0 || c.epochs > 0, "give --steps N or --epochs E (a positive length)");
+  GANKIT_CHECK_USAGE(c.steps >= 0 && c.epochs >= 0, "--steps {} / --epochs {} must not be negative", c.steps,
+                     c.epochs);
+  GANKIT_CHECK_USAGE(c.threads >= 0, "--threads {} must not be negative", c.threads);
+  GANKIT_CHECK_USAGE(c.log_every >= 1 && c.sample_every >= 0 && c.checkpoint_every >= 0 && c.keep_every >= 0,
+                     "--log-every must be positive and --sample-every/--checkpoint-every/--keep-every not negative");
+  // The penalty is a per-sample gradient norm; BatchNorm mixes the samples of a batch and makes
+  // it meaningless (the WGAN-GP paper drops BatchNorm in the critic for this reason).
+  GANKIT_CHECK_USAGE(!(c.gp_lambda > 0 && c.d_norm == NormKind::Batch),
+                     "--d-norm batch cannot be used with a gradient penalty (--gp-lambda {}): use layer or none",
+                     c.gp_lambda);
+  GANKIT_CHECK_USAGE(c.arch != GanArch::DcganSelu || c.d_norm == NormKind::None,
+                     "--arch dcgan-selu has no normalisation layers: --d-norm {} does not apply (use none)",
+                     to_string(c.d_norm));
+}
+
+const std::vector<std::string>& training_fields() {
+  static const std::vector<std::string> fields = {
+      "resolution", "channels", "arch",    "loss",          "z_dim", "ngf",       "ndf",  "d_norm",
+      "optimizer",  "lr_g",     "lr_d",    "beta1",         "beta2", "batch",     "n_critic",
+      "critic_warmup", "clip",  "gp_lambda", "seed"};
+  return fields;
+}
+
+std::string first_training_difference(const nlohmann::json& run, const nlohmann::json& now) {
+  for (const auto& f : training_fields()) {
+    const auto a = run.contains(f) ? run.at(f) : nlohmann::json();
+    const auto b = now.contains(f) ? now.at(f) : nlohmann::json();
+    if (a != b) return fmt::format("{}: {} in the run, {} now", f, a.dump(), b.dump());
+  }
+  return {};
+}
+
+int critic_steps(const TrainConfig& c, int64_t step) {
+  // The WGAN reference code trains the critic to optimality early on and periodically after.
+  if (c.critic_warmup && (step < 25 || step % 500 == 0)) return 100;
+  return c.n_critic;
+}
+
+}  // namespace gankit

@@ -1,0 +1,266 @@
+#include "trainer.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+#include "atomic_output.h"
+#include "device.h"
+#include "error.h"
+#include "gan_loss.h"
+#include "hdf5_store.h"
+#include "image_grid.h"
+#include "image_io.h"
+#include "image_tensor.h"
+#include "real_images.h"
+#include "rng.h"
+
+namespace gankit {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr uint64_t kStepStream = 0x53544550ull;    // "STEP": z and penalty draws of step s
+constexpr uint64_t kSampleStream = 0x53414d50ull;  // "SAMP": the fixed z of the sample grids
+constexpr int kGridImages = 64, kGridCols = 8;
+
+at::Generator cpu_generator(uint64_t seed) { return at::detail::createCPUGenerator(seed); }
+
+void write_text_atomic(const fs::path& path, const std::string& text) {
+  AtomicOutput out(path, true);
+  std::ofstream f(out.temp_path());
+  f << text;
+  f.close();
+  GANKIT_CHECK_DATA(!f.fail(), "cannot write {}", path.string());
+  out.commit();
+}
+
+// Prepares the run folder. A new run needs a folder without a run in it, unless `overwrite`,
+// which removes only our own files from it.
+void prepare_run_dir(const fs::path& dir, const TrainOptions& options) {
+  if (!options.resume && (fs::exists(dir / "config.json") || fs::exists(dir / "checkpoints"))) {
+    GANKIT_CHECK_USAGE(options.overwrite,
+                       "{} already holds a run (config.json): pass --resume to continue it or --overwrite to start over",
+                       dir.string());
+    for (const char* name : {"config.json", "log.jsonl", "samples", "checkpoints"}) fs::remove_all(dir / name);
+  }
+  try {
+    fs::create_directories(dir / "samples");
+    fs::create_directories(dir / "checkpoints");
+  } catch (const fs::filesystem_error& e) {
+    fail(ErrorKind::Data, fmt::format("cannot create run folder {}: {}", dir.string(), e.code().message()));
+  }
+  GANKIT_CHECK_DATA(access(dir.c_str(), W_OK) == 0, "run folder {} is not writable", dir.string());
+}
+
+// Keeps the log records of steps <= step (a resume replays what followed the checkpoint).
+void truncate_log(const fs::path& path, int64_t step) {
+  if (!fs::exists(path)) return;
+  std::ifstream in(path);
+  std::string line, kept;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    try {
+      if (nlohmann::json::parse(line).value("step", int64_t{0}) > step) continue;
+    } catch (const nlohmann::json::exception&) {
+      continue;  // a line cut by a crash
+    }
+    kept += line + "\n";
+  }
+  write_text_atomic(path, kept);
+}
+
+// Running means of the logged quantities over one log interval.
+struct Interval {
+  double loss_d = 0, loss_g = 0, d_real = 0, d_fake = 0, gp = 0;
+  int64_t critic_updates = 0, steps = 0, images = 0;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+};
+
+}  // namespace
+
+int64_t planned_steps(const TrainConfig& config, int64_t batches_per_epoch) {
+  if (config.epochs <= 0) return config.steps;
+  const auto limit = static_cast<int64_t>(std::llround(config.epochs * static_cast<double>(batches_per_epoch)));
+  int64_t step = 0;
+  for (int64_t batches = 0; batches < limit && (config.steps <= 0 || step < config.steps); ++step)
+    batches += critic_steps(config, step);
+  return step;
+}
+
+TrainSummary train_gan(TrainConfig config, const fs::path& run_dir, const TrainOptions& options) {
+  {
+    PyramidReader probe(config.data);
+    probe.require_level(config.resolution);
+    config.channels = probe.channels();
+  }
+  validate(config);
+  const c10::Device device = torch_device(config.device);
+  set_torch_threads(config.threads);
+
+  const fs::path ckpt_dir = run_dir / "checkpoints", latest = ckpt_dir / "latest.pt";
+  CheckpointMeta meta;
+  if (options.resume) {
+    GANKIT_CHECK_DATA(fs::is_regular_file(latest),
+                      "--resume: {} holds no checkpoint to resume (checkpoints/latest.pt is missing)",
+                      run_dir.string());
+    meta = read_checkpoint_meta(latest);
+    const std::string diff = first_training_difference(meta.config, to_json(config));
+    GANKIT_CHECK_USAGE(diff.empty(), "--resume: settings differ from the run's ({}); start a new run to change them",
+                       diff);
+  }
+  prepare_run_dir(run_dir, options);
+  nlohmann::json config_file = to_json(config);
+  config_file["tool_version"] = tool_version();
+  write_text_atomic(run_dir / "config.json", config_file.dump(2) + "\n");
+
+  RealImages data(config.data, config.resolution, config.batch, config.seed, options.progress);
+  GanModels m = make_models(config, device);
+  TrainState state;
+  if (options.resume) {
+    load_checkpoint(latest, m, device);
+    state = meta.state;
+    truncate_log(run_dir / "log.jsonl", state.step);
+  }
+  const int64_t bpe = data.batches_per_epoch();
+  const int64_t total = planned_steps(config, bpe);
+  const bool wasserstein = config.loss == GanLoss::Wgan || config.loss == GanLoss::WganGp;
+  const torch::Tensor fixed_z =
+      torch::randn({kGridImages, config.z_dim}, cpu_generator(derive_seed(config.seed, kSampleStream, 0))).to(device);
+
+  if (!options.progress.quiet)
+    std::fprintf(stderr, "gan-train: %s/%s %dx%d, %lld images x %d ch, %lld batches of %d per epoch, %s, step %lld -> %lld\n",
+                 to_string(config.arch).c_str(), to_string(config.loss).c_str(), config.resolution, config.resolution,
+                 static_cast<long long>(data.count()), data.channels(), static_cast<long long>(bpe), config.batch,
+                 device.is_cpu() ? fmt::format("cpu, {} threads", at::get_num_threads()).c_str() : device.str().c_str(),
+                 static_cast<long long>(state.step), static_cast<long long>(total));
+
+  TrainSummary summary;
+  summary.start_step = state.step;
+  std::ofstream log(run_dir / "log.jsonl", std::ios::app);
+  GANKIT_CHECK_DATA(log.good(), "cannot write {}", (run_dir / "log.jsonl").string());
+  Progress progress("train", total - state.step, options.progress, "step");
+  const auto session_start = std::chrono::steady_clock::now();
+  auto clock = session_start;
+  int64_t session_images = 0;
+  Interval iv;
+  std::vector<torch::Tensor> d_params = m.d->parameters();
+
+  auto write_samples = [&] {
+    torch::NoGradGuard no_grad;
+    m.g->eval();
+    const ImageBatch images = tensor_to_images(m.g->forward(fixed_z));
+    m.g->train();
+    summary.samples = run_dir / "samples" / fmt::format("step_{:06}.png", state.step);
+    write_image(summary.samples, tile_images(images, kGridCols));
+  };
+  auto write_checkpoint = [&] {
+    save_checkpoint(latest, m, config, state);
+    summary.checkpoint = latest;
+    if (config.keep_every > 0 && state.step % config.keep_every == 0) {
+      const fs::path kept = ckpt_dir / fmt::format("step_{:06}.pt", state.step);
+      AtomicOutput out(kept, true);
+      fs::copy_file(latest, out.temp_path());
+      out.commit();
+      summary.checkpoint = kept;
+    }
+  };
+
+  while (state.step < total) {
+    at::Generator gen = cpu_generator(derive_seed(config.seed, kStepStream, static_cast<uint64_t>(state.step)));
+    const int n_critic = critic_steps(config, state.step);
+    for (int j = 0; j < n_critic; ++j) {
+      const torch::Tensor real = data.batch(state.real_batches++).to(device);
+      const torch::Tensor z = torch::randn({config.batch, config.z_dim}, gen).to(device);
+      torch::Tensor fake;
+      {
+        torch::NoGradGuard no_grad;
+        fake = m.g->forward(z);
+      }
+      const torch::Tensor d_real = m.d->forward(real), d_fake = m.d->forward(fake);
+      const torch::Tensor loss_d = discriminator_loss(config.loss, d_real, d_fake);
+      torch::Tensor total_d = loss_d;
+      if (config.gp_lambda > 0) {
+        const torch::Tensor gp = gradient_penalty([&](const torch::Tensor& x) { return m.d->forward(x); }, real,
+                                                  fake, config.gp_lambda, gen);
+        total_d = loss_d + gp;
+        iv.gp += gp.item<double>();
+      }
+      m.opt_d->zero_grad();
+      total_d.backward();
+      m.opt_d->step();
+      if (config.clip > 0) clip_weights(d_params, config.clip);
+      iv.loss_d += loss_d.item<double>();
+      iv.d_real += d_real.mean().item<double>();
+      iv.d_fake += d_fake.mean().item<double>();
+      ++iv.critic_updates;
+    }
+    // Generator step: D's weights take no gradient (saves a third of D's backward pass).
+    for (auto& p : d_params) p.requires_grad_(false);
+    const torch::Tensor z = torch::randn({config.batch, config.z_dim}, gen).to(device);
+    const torch::Tensor loss_g = generator_loss(config.loss, m.d->forward(m.g->forward(z)));
+    m.opt_g->zero_grad();
+    loss_g.backward();
+    m.opt_g->step();
+    for (auto& p : d_params) p.requires_grad_(true);
+    const double lg = loss_g.item<double>();
+    iv.loss_g += lg;
+    ++iv.steps;
+    iv.images += static_cast<int64_t>(n_critic) * config.batch;
+    session_images += static_cast<int64_t>(n_critic) * config.batch;
+    ++state.step;
+    const auto now = std::chrono::steady_clock::now();
+    state.seconds += std::chrono::duration<double>(now - clock).count();
+    clock = now;
+    progress.add(1);
+
+    const double ld = iv.loss_d / static_cast<double>(iv.critic_updates);
+    if (!std::isfinite(ld) || !std::isfinite(lg)) {
+      progress.finish();
+      const std::string kept = fs::exists(latest) ? fmt::format("{} (step {})", latest.string(),
+                                                                 read_checkpoint_meta(latest).state.step)
+                                                  : "none written yet";
+      fail(ErrorKind::Data,
+           fmt::format("training diverged at step {}: loss_d {} loss_g {} (not finite); last good checkpoint: {}; "
+                       "lower --lr-d/--lr-g",
+                       state.step, ld, lg, kept));
+    }
+    const bool last = state.step == total;
+    if (state.step % config.log_every == 0 || last) {
+      const double secs = std::chrono::duration<double>(now - iv.start).count();
+      const double k = static_cast<double>(iv.critic_updates);
+      nlohmann::json rec = {{"step", state.step},
+                            {"epoch", static_cast<double>(state.real_batches) / static_cast<double>(bpe)},
+                            {"kimg", static_cast<double>(state.real_batches) * config.batch / 1000.0},
+                            {"loss_d", ld},
+                            {"loss_g", iv.loss_g / static_cast<double>(iv.steps)},
+                            {"d_real", iv.d_real / k},
+                            {"d_fake", iv.d_fake / k}};
+      if (wasserstein) rec["wdist"] = (iv.d_real - iv.d_fake) / k;
+      if (config.gp_lambda > 0) rec["gp"] = iv.gp / k;
+      rec["images_per_s"] = secs > 0 ? static_cast<double>(iv.images) / secs : 0.0;
+      rec["seconds"] = state.seconds;
+      log << rec.dump() << "\n" << std::flush;
+      GANKIT_CHECK_DATA(log.good(), "cannot write {}", (run_dir / "log.jsonl").string());
+      summary.last_log = rec;
+      iv = Interval();
+    }
+    if ((config.sample_every > 0 && state.step % config.sample_every == 0) || last) write_samples();
+    if ((config.checkpoint_every > 0 && state.step % config.checkpoint_every == 0) || last) write_checkpoint();
+  }
+  progress.finish();
+  summary.state = state;
+  summary.epochs = static_cast<double>(state.real_batches) / static_cast<double>(bpe);
+  const double session = std::chrono::duration<double>(std::chrono::steady_clock::now() - session_start).count();
+  summary.images_per_s = session > 0 ? static_cast<double>(session_images) / session : 0.0;
+  if (summary.checkpoint.empty() && fs::exists(latest)) summary.checkpoint = latest;
+  return summary;
+}
+
+}  // namespace gankit

@@ -1,0 +1,53 @@
+// train_gan — the DCGAN-family training loop (gan-train): DCGAN, WGAN, WGAN-GP and LSGAN on one
+// level of an HDF5 pyramid, on the CPU or a CUDA device.
+//
+// One generator step = critic_steps() discriminator updates, each on the next real minibatch and
+// a fresh z, then one generator update on a fresh z. The run folder holds:
+//   config.json                 every setting (TrainConfig JSON) and the tool version
+//   log.jsonl                   one JSON object per --log-every steps: step, epoch, kimg, loss_d,
+//                               loss_g, d_real, d_fake (mean outputs), wdist and gp where they
+//                               apply (averages over the interval), images_per_s, seconds
+//   samples/step_XXXXXX.png     8x8 grids of G (eval mode) on a fixed z
+//   checkpoints/latest.pt       every --checkpoint-every steps and at the end (gan_models.h)
+//   checkpoints/step_XXXXXX.pt  kept every --keep-every steps
+// Resuming continues from latest.pt and gives the same weights and logs as an uninterrupted run
+// with the same settings, device and thread count.
+#pragma once
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "gan_models.h"
+#include "progress.h"
+#include "train_config.h"
+
+namespace gankit {
+
+struct TrainOptions {
+  bool resume = false;     // continue the run in run_dir from checkpoints/latest.pt
+  bool overwrite = false;  // start over in a run_dir that already holds a run
+  ProgressOptions progress;
+};
+
+struct TrainSummary {
+  int64_t start_step = 0;
+  TrainState state;
+  double epochs = 0;           // passes over the data so far
+  double images_per_s = 0;     // real images per second in this session
+  nlohmann::json last_log;     // the last log.jsonl record
+  std::filesystem::path checkpoint;
+  std::filesystem::path samples;  // the last sample grid
+};
+
+// Generator steps a run of `config` makes in total (its --steps, or the steps that consume
+// --epochs passes of `batches_per_epoch` minibatches, whichever ends first).
+int64_t planned_steps(const TrainConfig& config, int64_t batches_per_epoch);
+
+// Trains `config` in `run_dir`. config.channels is taken from the data. Throws Error(Usage) for
+// bad settings or a resume whose training fields differ from the run's (naming the field),
+// Error(Data) for unusable data, an unwritable run folder, or losses that stop being finite (the
+// last good checkpoint stays).
+TrainSummary train_gan(TrainConfig config, const std::filesystem::path& run_dir, const TrainOptions& options);
+
+}  // namespace gankit

@@ -1,0 +1,185 @@
+// gan-train end to end: train, resume, sample and interpolate from the command line on a small
+// pyramid, the run folder's files, and one clear line for every bad input.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "fixtures.h"
+#include "hdf5_store.h"
+#include "image_io.h"
+#include "npy.h"
+#include "test_util.h"
+
+namespace gankit {
+namespace {
+namespace fs = std::filesystem;
+using test::expect_cli_error;
+using test::run;
+using test::TempDir;
+
+std::string gan_train() { return test::bin("gan-train"); }
+
+// 40 gray 32x32 images and the flags of a tiny, single-threaded network.
+struct Fixture {
+  TempDir dir;
+  std::string data = (dir / "d.h5").string();
+  Fixture() { test::write_pyramid(dir / "d.h5", 40, 1, 32); }
+  std::string train(const std::string& run_dir, const std::string& extra) const {
+    return fmt::format("{} --data {} --out {} --ngf 8 --ndf 8 --z-dim 16 --batch 8 --threads 1 -q {}", gan_train(),
+                       data, (dir / run_dir).string(), extra);
+  }
+  std::string path(const std::string& name) const { return (dir / name).string(); }
+};
+
+std::vector<nlohmann::json> read_log(const fs::path& path) {
+  std::vector<nlohmann::json> out;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
+TEST(GanTrainCli, TrainWritesTheRunFolder) {
+  Fixture f;
+  auto r = run(f.train("run", "--loss wgan-gp --steps 6 --log-every 2 --sample-every 3 --checkpoint-every 3 "
+                              "--keep-every 3 --json"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.err.empty()) << r.err;  // -q: nothing on stderr
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["step"], 6);
+  EXPECT_EQ(j["start_step"], 0);
+  EXPECT_NEAR(j["epochs"].get<double>(), 6 * 5 / 5.0, 1e-9);  // 6 steps x 5 critic batches, 5 batches per epoch
+  const fs::path run_dir = f.dir / "run";
+  const auto config = nlohmann::json::parse(test::read_bytes(run_dir / "config.json"));
+  EXPECT_EQ(config["loss"], "wgan-gp");
+  EXPECT_EQ(config["d_norm"], "layer");
+  EXPECT_DOUBLE_EQ(config["lr_d"].get<double>(), 1e-4);
+  EXPECT_DOUBLE_EQ(config["beta2"].get<double>(), 0.9);
+  EXPECT_EQ(config["channels"], 1);
+  EXPECT_TRUE(config.contains("tool_version"));
+  const auto log = read_log(run_dir / "log.jsonl");
+  ASSERT_EQ(log.size(), 3u);
+  EXPECT_EQ(log[2]["step"], 6);
+  for (const char* key : {"loss_d", "loss_g", "wdist", "gp", "d_real", "d_fake", "kimg", "images_per_s"})
+    EXPECT_TRUE(log[2].contains(key)) << key;
+  EXPECT_DOUBLE_EQ(log[2]["kimg"].get<double>(), 6 * 5 * 8 / 1000.0);
+  for (const char* name : {"samples/step_000003.png", "samples/step_000006.png", "checkpoints/latest.pt",
+                           "checkpoints/step_000003.pt", "checkpoints/step_000006.pt"})
+    EXPECT_TRUE(fs::exists(run_dir / name)) << name;
+  // An 8x8 grid of 32x32 gray images with 2-pixel borders.
+  auto grid = read_image(run_dir / "samples/step_000006.png", ColorMode::Keep);
+  EXPECT_EQ(grid.cols, 8 * 34 + 2);
+  EXPECT_EQ(grid.rows, 8 * 34 + 2);
+}
+
+TEST(GanTrainCli, ResumeMatchesAnUninterruptedRun) {
+  Fixture f;
+  ASSERT_EQ(run(f.train("straight", "--steps 6 --log-every 1")).exit_code, 0);
+  ASSERT_EQ(run(f.train("split", "--steps 3 --log-every 1")).exit_code, 0);
+  // Resume needs only the run folder and the new length.
+  auto r = run(fmt::format("{} --out {} --resume --steps 6 --threads 1 -q", gan_train(), f.path("split")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto a = read_log(f.dir / "straight/log.jsonl"), b = read_log(f.dir / "split/log.jsonl");
+  ASSERT_EQ(a.size(), 6u);
+  ASSERT_EQ(b.size(), 6u);
+  for (size_t i = 0; i < a.size(); ++i)
+    for (const char* key : {"step", "loss_d", "loss_g", "d_real", "d_fake", "kimg"}) EXPECT_EQ(a[i][key], b[i][key]) << i;
+  for (const char* name : {"straight", "split"})
+    ASSERT_EQ(run(fmt::format("{} sample {} --num 12 --out {} --threads 1 -q", gan_train(), f.path(name),
+                              f.path(std::string(name) + ".npy")))
+                  .exit_code,
+              0);
+  EXPECT_EQ(test::read_bytes(f.dir / "straight.npy"), test::read_bytes(f.dir / "split.npy"));
+  // Resuming a finished run does nothing and says so in the table.
+  r = run(fmt::format("{} --out {} --resume --threads 1 -q", gan_train(), f.path("split")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("6 -> 6"), std::string::npos) << r.out;
+}
+
+TEST(GanTrainCli, SampleWritesWhatGanEvalReads) {
+  Fixture f;
+  ASSERT_EQ(run(f.train("run", "--loss lsgan --steps 2")).exit_code, 0);
+  for (const char* out : {"s.npy", "s.h5", "s_png"}) {
+    auto r = run(fmt::format("{} sample {} --num 20 --batch 7 --out {} --threads 1 -q --json", gan_train(),
+                             f.path("run"), f.path(out)));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(nlohmann::json::parse(r.out)["images"], 20);
+  }
+  const ImageBatch npy = load_npy(f.dir / "s.npy");
+  EXPECT_EQ(npy.n, 20);
+  EXPECT_EQ(npy.c, 1);
+  EXPECT_EQ(npy.h, 32);
+  PyramidReader h5(f.dir / "s.h5");
+  EXPECT_EQ(h5.count(), 20);
+  EXPECT_EQ(h5.info().attributes.at("importer"), "gan-train sample");
+  const ImageBatch level = h5.read(32, 0, 20);
+  EXPECT_TRUE(std::equal(level.data.begin(), level.data.end(), npy.data.begin()));  // same images, any format
+  EXPECT_TRUE(fs::exists(f.dir / "s_png" / "00000019.png"));
+  EXPECT_FALSE(fs::exists(f.dir / "s_png" / "00000020.png"));
+  // gan-eval takes them.
+  auto r = run(fmt::format("{} msssim {} --json", test::bin("gan-eval"), f.path("s.h5")));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = run(fmt::format("{} interpolate {} --rows 3 --cols 4 --out {} -q", gan_train(), f.path("run"),
+                      f.path("walk.png")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto grid = read_image(f.path("walk.png"), ColorMode::Keep);
+  EXPECT_EQ(grid.cols, 4 * 34 + 2);
+  EXPECT_EQ(grid.rows, 3 * 34 + 2);
+}
+
+TEST(GanTrainCli, BadInputFailsWithOneClearLine) {
+  Fixture f;
+  expect_cli_error(run(f.train("a", "--steps 2 --resolution 64")), 2, "64");
+  test::write_pyramid(f.dir / "d16.h5", 10, 1, 16);
+  expect_cli_error(run(fmt::format("{} --data {} --out {} --steps 1 --resolution 16 -q", gan_train(),
+                                   f.path("d16.h5"), f.path("b"))),
+                   1, "--resolution 16: the dcgan architecture supports 32, 64 and 128");
+  expect_cli_error(run(f.train("c", "")), 1, "give --steps N or --epochs E");
+  expect_cli_error(run(f.train("d", "--steps 1 --loss hinge")), 1, "--loss 'hinge'");
+  expect_cli_error(run(f.train("e", "--steps 1 --loss wgan-gp --d-norm batch")), 1, "cannot be used with a gradient");
+  expect_cli_error(run(f.train("f", "--steps 1 --device cuda")), 1, "--device cuda: no such CUDA device");
+  test::write_pyramid(f.dir / "d5.h5", 5, 1, 32);
+  expect_cli_error(run(fmt::format("{} --data {} --out {} --steps 1 --batch 8 -q", gan_train(), f.path("d5.h5"),
+                                   f.path("g"))),
+                   2, "5 images, fewer than one minibatch of 8");
+  expect_cli_error(run(f.train("h", "--steps 1 --betas 0.5")), 1, "--betas '0.5'");
+  expect_cli_error(run(fmt::format("{} --out {} --steps 1 -q", gan_train(), f.path("i"))), 1, "--data DATA.h5 is required");
+  expect_cli_error(run(fmt::format("{} --data {} --out {} --steps 1 -q", gan_train(), f.path("missing.h5"),
+                                   f.path("j"))),
+                   2, "missing.h5");
+  // An unwritable run folder: its parent is a file.
+  test::write_bytes(f.dir / "file", "x");
+  expect_cli_error(run(f.train("file/run", "--steps 1")), 2, "cannot create run folder");
+  // Losses that blow up: stop with the last good checkpoint named.
+  // (G's huge step at step 1 makes every value of step 2 overflow.)
+  auto r = run(f.train("nan", "--steps 50 --lr-g 1e30 --checkpoint-every 1 --loss lsgan"));
+  expect_cli_error(r, 2, "training diverged at step 2");
+  EXPECT_NE(r.err.find("last good checkpoint: " + f.path("nan/checkpoints/latest.pt") + " (step 1)"), std::string::npos)
+      << r.err;
+  EXPECT_TRUE(fs::exists(f.dir / "nan/checkpoints/latest.pt"));
+  // Existing runs, resumes.
+  ASSERT_EQ(run(f.train("run", "--steps 1")).exit_code, 0);
+  expect_cli_error(run(f.train("run", "--steps 2")), 1, "already holds a run");
+  EXPECT_EQ(run(f.train("run", "--steps 1 --overwrite")).exit_code, 0);
+  expect_cli_error(run(fmt::format("{} --out {} --resume --steps 2 --lr-d 0.001 -q", gan_train(), f.path("run"))), 1,
+                   "lr_d: 0.0002 in the run, 0.001 now");
+  expect_cli_error(run(fmt::format("{} --out {} --resume --steps 2 --loss wgan -q", gan_train(), f.path("run"))), 1,
+                   "settings differ");
+  expect_cli_error(run(fmt::format("{} --out {} --resume --steps 2 -q", gan_train(), f.path("none"))), 2,
+                   "holds no checkpoint to resume");
+  // Sampling bad input.
+  expect_cli_error(run(fmt::format("{} sample {} --num 0 --out {}", gan_train(), f.path("run"), f.path("x.npy"))), 1,
+                   "--num 0");
+  expect_cli_error(run(fmt::format("{} sample {} --num 2 --out {}", gan_train(), f.path("d.h5"), f.path("x.npy"))), 2,
+                   "not a gankit checkpoint");
+  expect_cli_error(run(fmt::format("{} sample {} --num 2 --out {}", gan_train(), f.path(""), f.path("x.npy"))), 2,
+                   "not a gan-train run");
+  ASSERT_EQ(run(fmt::format("{} sample {} --num 2 --out {} -q", gan_train(), f.path("run"), f.path("x.npy"))).exit_code,
+            0);
+  expect_cli_error(run(fmt::format("{} sample {} --num 2 --out {}", gan_train(), f.path("run"), f.path("x.npy"))), 2,
+                   "exists");
+}
+
+}  // namespace
+}  // namespace gankit

@@ -1,0 +1,319 @@
+// gankit::nn — DCGAN networks, losses, gradient penalty, clipping, data order, checkpoints and
+// exact resume, sampling. Tiny networks (ngf = ndf = 8) on 32x32 fixtures keep this fast.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <set>
+
+#include "dcgan.h"
+#include "error.h"
+#include "fixtures.h"
+#include "gan_loss.h"
+#include "gan_models.h"
+#include "generate.h"
+#include "image_tensor.h"
+#include "real_images.h"
+#include "test_util.h"
+#include "train_config.h"
+#include "trainer.h"
+
+namespace gankit {
+namespace {
+namespace fs = std::filesystem;
+using test::TempDir;
+
+int64_t count_params(torch::nn::Module& m) {
+  int64_t n = 0;
+  for (const auto& p : m.parameters()) n += p.numel();
+  return n;
+}
+
+TEST(Dcgan, ShapesAndRangeAtEveryResolution) {
+  for (int r : {32, 64, 128}) {
+    DcganShape s{r, 3, 16, 8, 8, GanArch::Dcgan, NormKind::Batch};
+    DcganGenerator g(s);
+    DcganDiscriminator d(s);
+    const auto x = g->forward(torch::randn({2, 16}));
+    EXPECT_EQ(x.sizes(), (std::vector<int64_t>{2, 3, r, r}));
+    EXPECT_LE(x.abs().max().item<float>(), 1.0f);
+    EXPECT_EQ(d->forward(x).sizes(), (std::vector<int64_t>{2}));
+    const auto f = d->features(x);
+    const int k = static_cast<int>(std::log2(r)) - 2;
+    ASSERT_EQ(static_cast<int>(f.size()), k);
+    for (int i = 0; i < k; ++i)
+      EXPECT_EQ(f[static_cast<size_t>(i)].sizes(), (std::vector<int64_t>{2, 8 << i, r >> (i + 1), r >> (i + 1)}));
+  }
+}
+
+TEST(Dcgan, ParameterCountsOfThePaperNetworkAt64) {
+  // DCGAN 64x64, ngf = ndf = 64, z = 100, RGB. Hand count: G = convT 100*512*16 + 512*256*16 +
+  // 256*128*16 + 128*64*16 + (64*3*16 + 3 bias) + BN (2 * (512+256+128+64)) = 3576707;
+  // D = (3*64*16 + 64 bias) + 64*128*16 + 128*256*16 + 256*512*16 + (512*16 + 1) + BN 2*(128+256+512) = 2765633.
+  DcganShape s{64, 3, 100, 64, 64, GanArch::Dcgan, NormKind::Batch};
+  DcganGenerator g(s);
+  DcganDiscriminator d(s);
+  EXPECT_EQ(count_params(*g), 3576707);
+  EXPECT_EQ(count_params(*d), 2765633);
+}
+
+TEST(Dcgan, InitialisationFollowsDcganAndLecun) {
+  torch::manual_seed(3);
+  DcganShape s{32, 1, 100, 64, 64, GanArch::Dcgan, NormKind::Batch};
+  DcganGenerator g(s);
+  init_dcgan_weights(*g, GanArch::Dcgan);
+  const auto w = g->named_parameters()["net.0.weight"];  // 100 x 256 x 4 x 4
+  EXPECT_NEAR(w.std().item<double>(), 0.02, 0.0005);
+  EXPECT_NEAR(w.mean().item<double>(), 0.0, 0.0005);
+  const auto gamma = g->named_parameters()["net.1.weight"];
+  EXPECT_NEAR(gamma.mean().item<double>(), 1.0, 0.005);
+  s.arch = GanArch::DcganSelu;
+  DcganDiscriminator d(s);
+  init_dcgan_weights(*d, GanArch::DcganSelu);
+  const auto w1 = d->named_parameters()["blocks.1.0.weight"];  // 128 x 64 x 4 x 4, fan_in 1024
+  EXPECT_NEAR(w1.std().item<double>(), 1.0 / 32.0, 0.001);
+  for (const auto& item : d->named_parameters()) EXPECT_EQ(item.key().find("1.1."), std::string::npos) << item.key();
+}
+
+TEST(GanLoss, ValuesOnKnownOutputs) {
+  const auto zero = torch::zeros({4});
+  EXPECT_NEAR(discriminator_loss(GanLoss::Gan, zero, zero).item<double>(), 2 * std::log(2.0), 1e-6);
+  EXPECT_NEAR(generator_loss(GanLoss::Gan, zero).item<double>(), std::log(2.0), 1e-6);
+  const auto real = torch::tensor({1.0f, 2.0f}), fake = torch::tensor({0.5f, 0.5f});
+  EXPECT_NEAR(discriminator_loss(GanLoss::Wgan, real, fake).item<double>(), 0.5 - 1.5, 1e-6);
+  EXPECT_NEAR(discriminator_loss(GanLoss::WganGp, real, fake).item<double>(), -1.0, 1e-6);
+  EXPECT_NEAR(generator_loss(GanLoss::Wgan, fake).item<double>(), -0.5, 1e-6);
+  // LSGAN: 0.5 mean((D(x) - 1)^2) + 0.5 mean(D(G(z))^2) = 0.5 * 0.5 + 0.5 * 0.25
+  EXPECT_NEAR(discriminator_loss(GanLoss::Lsgan, real, fake).item<double>(), 0.25 + 0.125, 1e-6);
+  EXPECT_NEAR(generator_loss(GanLoss::Lsgan, fake).item<double>(), 0.5 * 0.25, 1e-6);
+  EXPECT_NEAR(generator_loss(GanLoss::Lsgan, zero).item<double>(), 0.5, 1e-6);
+}
+
+TEST(GanLoss, GradientPenaltyOfALinearAndAQuadraticCritic) {
+  auto gen = at::detail::createCPUGenerator(7);
+  // Linear critic f(x) = sum(w * x), w = 1 on 4 pixels: grad = w, |grad| = 2, GP = 10 * (2 - 1)^2.
+  torch::Tensor w = torch::ones({1, 1, 2, 2}, torch::requires_grad());
+  auto linear = [&](const torch::Tensor& x) { return (x * w).sum({1, 2, 3}); };
+  const auto real = torch::rand({3, 1, 2, 2}), fake = torch::rand({3, 1, 2, 2});
+  torch::Tensor gp = gradient_penalty(linear, real, fake, 10.0, gen);
+  EXPECT_NEAR(gp.item<double>(), 10.0, 1e-5);
+  // d GP / dw = lambda * 2 (|w| - 1) * w / |w| = 10 * 2 * 1 * 0.5 = 10 per weight (create_graph works).
+  gp.backward();
+  EXPECT_TRUE(torch::allclose(w.grad(), torch::full({1, 1, 2, 2}, 10.0f), 1e-5, 1e-5));
+  // Quadratic critic f(x) = sum(x^2) with real = fake = 1: x_hat = 1, grad = 2, |grad| = 4, GP = 10 * 9.
+  auto quadratic = [](const torch::Tensor& x) { return x.pow(2).sum({1, 2, 3}); };
+  const auto ones = torch::ones({2, 1, 2, 2});
+  EXPECT_NEAR(gradient_penalty(quadratic, ones, ones, 10.0, gen).item<double>(), 90.0, 1e-4);
+}
+
+TEST(GanLoss, ClippingBoundsEveryWeight) {
+  std::vector<torch::Tensor> params = {torch::randn({50}) * 5, torch::randn({3, 3}) * 0.001};
+  const auto small = params[1].clone();
+  clip_weights(params, 0.01);
+  EXPECT_LE(params[0].abs().max().item<float>(), 0.01f);
+  EXPECT_NEAR(params[0].abs().max().item<float>(), 0.01f, 1e-9);
+  EXPECT_TRUE(torch::equal(params[1], small));  // inside the bound: untouched
+}
+
+TEST(TrainConfig, DefaultsFollowTheSpecTable) {
+  const auto gan = defaults_for(GanLoss::Gan);
+  EXPECT_EQ(gan.optimizer, OptimizerKind::Adam);
+  EXPECT_DOUBLE_EQ(gan.lr_d, 2e-4);
+  EXPECT_DOUBLE_EQ(gan.beta1, 0.5);
+  EXPECT_EQ(gan.batch, 128);
+  const auto wgan = defaults_for(GanLoss::Wgan);
+  EXPECT_EQ(wgan.optimizer, OptimizerKind::RmsProp);
+  EXPECT_DOUBLE_EQ(wgan.lr_g, 5e-5);
+  EXPECT_DOUBLE_EQ(wgan.clip, 0.01);
+  EXPECT_EQ(wgan.n_critic, 5);
+  EXPECT_EQ(critic_steps(wgan, 0), 100);
+  EXPECT_EQ(critic_steps(wgan, 24), 100);
+  EXPECT_EQ(critic_steps(wgan, 25), 5);
+  EXPECT_EQ(critic_steps(wgan, 500), 100);
+  EXPECT_EQ(critic_steps(wgan, 501), 5);
+  const auto gp = defaults_for(GanLoss::WganGp);
+  EXPECT_DOUBLE_EQ(gp.lr_d, 1e-4);
+  EXPECT_DOUBLE_EQ(gp.beta1, 0.0);
+  EXPECT_DOUBLE_EQ(gp.beta2, 0.9);
+  EXPECT_DOUBLE_EQ(gp.gp_lambda, 10.0);
+  EXPECT_EQ(gp.d_norm, NormKind::Layer);
+  EXPECT_EQ(critic_steps(gp, 0), 5);
+  const auto ls = defaults_for(GanLoss::Lsgan);
+  EXPECT_EQ(ls.batch, 64);
+  EXPECT_DOUBLE_EQ(ls.beta1, 0.5);
+}
+
+TEST(TrainConfig, JsonRoundTripAndDifferences) {
+  TrainConfig c = defaults_for(GanLoss::WganGp);
+  c.data = "x.h5", c.channels = 1, c.steps = 10, c.seed = 99;
+  const auto j = to_json(c);
+  EXPECT_EQ(to_json(from_json(j)), j);
+  auto k = j;
+  EXPECT_EQ(first_training_difference(j, k), "");
+  k["steps"] = 20, k["device"] = "cuda", k["data"] = "moved.h5";  // run-time fields may change
+  EXPECT_EQ(first_training_difference(j, k), "");
+  k["lr_d"] = 5e-4;
+  EXPECT_EQ(first_training_difference(j, k), "lr_d: 0.0001 in the run, 0.0005 now");
+  nlohmann::json bad = {{"batch", "many"}};
+  EXPECT_THROW(from_json(bad), Error);
+  EXPECT_THROW(from_json(nlohmann::json{{"loss", "hinge"}}), Error);
+}
+
+TEST(TrainConfig, ValidateRejectsBadCombinations) {
+  TrainConfig c = defaults_for(GanLoss::WganGp);
+  c.channels = 3, c.steps = 1;
+  EXPECT_NO_THROW(validate(c));
+  auto expect_usage = [](const TrainConfig& bad, const std::string& needle) {
+    try {
+      validate(bad);
+      ADD_FAILURE() << "no error for " << needle;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::Usage);
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  };
+  auto bn = c;
+  bn.d_norm = NormKind::Batch;
+  expect_usage(bn, "--d-norm batch cannot be used with a gradient penalty");
+  auto res = c;
+  res.resolution = 48;
+  expect_usage(res, "--resolution 48");
+  auto len = c;
+  len.steps = 0;
+  expect_usage(len, "--steps N or --epochs E");
+  auto lr = c;
+  lr.lr_g = -1;
+  expect_usage(lr, "--lr-g -1");
+}
+
+TEST(RealImages, EpochsArePermutationsInASeededOrder) {
+  TempDir dir;
+  test::write_pyramid(dir / "d.h5", 50, 1, 32);
+  RealImages a(dir / "d.h5", 32, 8, 5, {true, false}), b(dir / "d.h5", 32, 8, 5, {true, false});
+  RealImages c(dir / "d.h5", 32, 8, 6, {true, false});
+  EXPECT_EQ(a.batches_per_epoch(), 6);  // 50 / 8, the last 2 images of each epoch dropped
+  for (int64_t epoch = 0; epoch < 3; ++epoch) {
+    std::set<int64_t> seen;
+    for (int64_t k = epoch * 6; k < epoch * 6 + 6; ++k)
+      for (int64_t i : a.batch_indices(k)) seen.insert(i);
+    EXPECT_EQ(seen.size(), 48u);  // no repeats within an epoch
+  }
+  EXPECT_EQ(a.batch_indices(7), b.batch_indices(7));  // same seed, same order (read out of order)
+  EXPECT_EQ(a.batch_indices(0), b.batch_indices(0));
+  EXPECT_NE(a.batch_indices(0), c.batch_indices(0));  // another seed, another order
+  EXPECT_NE(a.batch_indices(0), a.batch_indices(6));  // another epoch, another order
+  // Values: image i's pixel (y, x) = pixel(i, 0, y, x) / 127.5 - 1.
+  const auto idx = a.batch_indices(3);
+  const auto t = a.batch(3);
+  EXPECT_EQ(t.sizes(), (std::vector<int64_t>{8, 1, 32, 32}));
+  EXPECT_FLOAT_EQ(t[2][0][5][9].item<float>(), test::pixel(static_cast<int>(idx[2]), 0, 5, 9) / 127.5f - 1.0f);
+}
+
+TEST(ImageTensor, RoundTripIsExact) {
+  ImageBatch b(3, 3, 4, 4);
+  for (size_t i = 0; i < b.data.size(); ++i) b.data[i] = static_cast<uint8_t>(i * 7);
+  const ImageBatch back = tensor_to_images(images_to_tensor(b, 0, 3));
+  EXPECT_TRUE(std::equal(b.data.begin(), b.data.end(), back.data.begin()));
+  const ImageBatch clamped = tensor_to_images(torch::tensor({-3.0f, 3.0f, 0.0f}).view({1, 1, 1, 3}));
+  EXPECT_EQ(clamped.data[0], 0);
+  EXPECT_EQ(clamped.data[1], 255);
+  EXPECT_EQ(clamped.data[2], 128);  // round(127.5) = 128
+}
+
+// A tiny training configuration on the fixture.
+TrainConfig tiny(const fs::path& data, GanLoss loss, int64_t steps) {
+  TrainConfig c = defaults_for(loss);
+  c.data = data.string();
+  c.ngf = c.ndf = 8;
+  c.batch = 8;
+  c.z_dim = 16;
+  c.steps = steps;
+  c.threads = 1;
+  c.log_every = 1;
+  c.sample_every = 0;
+  c.checkpoint_every = 0;
+  c.keep_every = 0;
+  if (loss == GanLoss::Wgan) c.critic_warmup = false;  // keep the test short
+  return c;
+}
+
+std::map<std::string, torch::Tensor> weights(const fs::path& ckpt) {
+  LoadedGenerator g = load_generator(ckpt, torch::kCPU);
+  GanModels m = make_models(g.config, torch::kCPU);
+  load_checkpoint(ckpt, m, torch::kCPU);
+  std::map<std::string, torch::Tensor> out;
+  for (const auto& item : m.g->named_parameters()) out["G." + item.key()] = item.value();
+  for (const auto& item : m.d->named_parameters()) out["D." + item.key()] = item.value();
+  for (const auto& item : m.d->named_buffers()) out["D." + item.key()] = item.value();
+  return out;
+}
+
+TEST(Trainer, ResumeContinuesExactlyForEveryLoss) {
+  TempDir dir;
+  test::write_pyramid(dir / "d.h5", 40, 1, 32);
+  const TrainOptions quiet{false, false, {true, false}};
+  for (GanLoss loss : {GanLoss::Gan, GanLoss::Wgan, GanLoss::WganGp, GanLoss::Lsgan}) {
+    const std::string name = to_string(loss);
+    const fs::path straight = dir / (name + "-straight"), split = dir / (name + "-split");
+    const auto s = train_gan(tiny(dir / "d.h5", loss, 4), straight, quiet);
+    EXPECT_EQ(s.state.step, 4);
+    train_gan(tiny(dir / "d.h5", loss, 2), split, quiet);
+    TrainOptions resume = quiet;
+    resume.resume = true;
+    const auto r = train_gan(tiny(dir / "d.h5", loss, 4), split, resume);
+    EXPECT_EQ(r.start_step, 2);
+    EXPECT_EQ(r.state.real_batches, s.state.real_batches);
+    const auto a = weights(straight / "checkpoints" / "latest.pt"), b = weights(split / "checkpoints" / "latest.pt");
+    ASSERT_EQ(a.size(), b.size());
+    for (const auto& [k, v] : a) EXPECT_TRUE(torch::equal(v, b.at(k))) << name << " " << k;
+    EXPECT_EQ(s.last_log["loss_d"], r.last_log["loss_d"]) << name;
+    EXPECT_EQ(s.last_log["loss_g"], r.last_log["loss_g"]) << name;
+    if (loss == GanLoss::Wgan)  // clipping holds after every critic step
+      for (const auto& [k, v] : a)
+        if (k.rfind("D.", 0) == 0 && k.find("running") == std::string::npos && k.find("num_batches") == std::string::npos)
+          EXPECT_LE(v.abs().max().item<float>(), 0.01f) << k;
+    if (loss == GanLoss::WganGp) EXPECT_GT(s.last_log["gp"].get<double>(), 0.0);
+  }
+}
+
+TEST(Trainer, EpochLengthCountsCriticBatches) {
+  TrainConfig c = defaults_for(GanLoss::Wgan);  // warm-up: 100 critic steps for steps 0..24
+  c.epochs = 2;
+  EXPECT_EQ(planned_steps(c, 150), 3);  // 300 batches: 100 + 100 + 100
+  c.critic_warmup = false;
+  EXPECT_EQ(planned_steps(c, 150), 60);
+  c.steps = 10;
+  EXPECT_EQ(planned_steps(c, 150), 10);  // whichever ends first
+  c.epochs = 0;
+  c.steps = 7;
+  EXPECT_EQ(planned_steps(c, 150), 7);
+}
+
+TEST(Generate, ImagesDoNotDependOnTheBatching) {
+  TempDir dir;
+  test::write_pyramid(dir / "d.h5", 40, 3, 32);
+  TrainConfig c = tiny(dir / "d.h5", GanLoss::Gan, 2);
+  train_gan(c, dir / "run", {false, false, {true, false}});
+  LoadedGenerator g = load_generator(resolve_checkpoint(dir / "run"), torch::kCPU);
+  EXPECT_EQ(g.state.step, 2);
+  const ImageBatch all = generate_images(g.g, 0, 10, 3, torch::kCPU);
+  EXPECT_EQ(all.n, 10);
+  EXPECT_EQ(all.c, 3);
+  EXPECT_EQ(all.h, 32);
+  const ImageBatch tail = generate_images(g.g, 4, 6, 3, torch::kCPU);
+  int64_t differ = 0, max_diff = 0;
+  for (size_t i = 0; i < tail.data.size(); ++i) {
+    const int d = std::abs(int(tail.data[i]) - int(all.data[4 * all.image_bytes() + i]));
+    differ += d != 0;
+    max_diff = std::max<int64_t>(max_diff, d);
+  }
+  EXPECT_LE(max_diff, 1);  // float rounding at a .5 boundary at most
+  EXPECT_LE(differ, static_cast<int64_t>(tail.data.size() / 1000));
+  const ImageBatch other = generate_images(g.g, 0, 10, 4, torch::kCPU);
+  EXPECT_FALSE(std::equal(other.data.begin(), other.data.end(), all.data.begin()));  // another seed
+  const ImageBatch grid = interpolation_grid(g.g, 2, 5, 3, torch::kCPU);
+  EXPECT_EQ(grid.n, 10);
+}
+
+}  // namespace
+}  // namespace gankit

@@ -1,0 +1,181 @@
+// gan-train train --data DATA.h5 --out RUN_DIR [options]
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "cli.h"
+#include "error.h"
+#include "gan_models.h"
+#include "gan_train_commands.h"
+#include "report.h"
+#include "trainer.h"
+
+namespace gankit::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Puts option `opt` into `j[key]` when the user gave it.
+template <typename T>
+void put_given(const po::variables_map& vm, const char* opt, nlohmann::json& j, const char* key) {
+  if (vm.count(opt) && !vm[opt].defaulted()) j[key] = vm[opt].as<T>();
+}
+
+double parse_number(const std::string& text, const char* option) {
+  try {
+    size_t used = 0;
+    const double v = std::stod(text, &used);
+    if (used == text.size()) return v;
+  } catch (const std::exception&) {
+  }
+  fail(ErrorKind::Usage, fmt::format("{} '{}': not a number", option, text));
+}
+
+}  // namespace
+
+int train_run(const std::string& prog, const std::vector<std::string>& args) {
+  CommonFlags common;
+  std::string out;
+  bool resume = false, overwrite = false;
+  po::options_description data_opts("Data and run"), model_opts("Model"), optim_opts("Optimisation"),
+      run_opts("Length, output and device");
+  data_opts.add_options()("data", po::value<std::string>(), "HDF5 pyramid made by gan-data (required for a new run)")(
+      "out", po::value(&out)->required(), "run folder (config.json, log.jsonl, samples/, checkpoints/)")(
+      "resolution", po::value<int>()->default_value(32), "training resolution: 32, 64 or 128 (a level of --data)")(
+      "resume", po::bool_switch(&resume), "continue the run in --out from checkpoints/latest.pt")(
+      "overwrite", po::bool_switch(&overwrite), "start over in a --out that holds a run (removes its files)");
+  model_opts.add_options()("loss", po::value<std::string>()->default_value("gan"), "gan | wgan | wgan-gp | lsgan")(
+      "arch", po::value<std::string>()->default_value("dcgan"),
+      "dcgan (BatchNorm) | dcgan-selu (SELU, no normalisation)")(
+      "z-dim", po::value<int>()->default_value(100), "latent size")(
+      "ngf", po::value<int>()->default_value(64), "generator width (maps of the last hidden layer)")(
+      "ndf", po::value<int>()->default_value(64), "discriminator width (maps of the first layer)")(
+      "d-norm", po::value<std::string>(),
+      "critic normalisation: batch | layer | none (default: batch; layer for wgan-gp; none for dcgan-selu)");
+  optim_opts.add_options()("optimizer", po::value<std::string>(),
+                           "adam | rmsprop (default per loss: rmsprop for wgan, adam otherwise)")(
+      "lr", po::value<double>(), "both learning rates")("lr-g", po::value<double>(), "generator learning rate")(
+      "lr-d", po::value<double>(), "discriminator learning rate")("betas", po::value<std::string>(),
+                                                                  "Adam betas as B1,B2")(
+      "batch", po::value<int>(), "minibatch size (default per loss: 128 gan, 64 otherwise)")(
+      "n-critic", po::value<int>(), "critic steps per generator step (default: 5 for wgan/wgan-gp, else 1)")(
+      "critic-warmup", po::value<std::string>(),
+      "on | off: 100 critic steps for the first 25 G steps and every 500th (default on for wgan)")(
+      "clip", po::value<double>(), "WGAN weight clipping bound (default 0.01 for wgan, else off)")(
+      "gp-lambda", po::value<double>(), "gradient penalty weight (default 10 for wgan-gp, else off)")(
+      "seed", po::value<uint64_t>()->default_value(1), "seed of every random draw (init, data order, z)");
+  run_opts.add_options()("steps", po::value<int64_t>(), "generator steps to reach")(
+      "epochs", po::value<double>(), "passes of the critic over the data to reach")(
+      "device", po::value<std::string>()->default_value("cpu"), "cpu, cuda or cuda:N")(
+      "threads", po::value<int>()->default_value(0), "CPU threads (default: all cores)")(
+      "log-every", po::value<int64_t>()->default_value(50), "steps between log.jsonl records")(
+      "sample-every", po::value<int64_t>()->default_value(500), "steps between sample grids (0: only at the end)")(
+      "checkpoint-every", po::value<int64_t>()->default_value(500),
+      "steps between checkpoints/latest.pt updates (0: only at the end)")(
+      "keep-every", po::value<int64_t>()->default_value(5000), "steps between kept checkpoints step_N.pt (0: none)");
+  po::options_description desc;
+  desc.add(data_opts).add(model_opts).add(optim_opts).add(run_opts);
+  add_common(desc, common, true);
+  po::variables_map vm;
+  const std::string usage = fmt::format(
+      "Usage: {} --data DATA.h5 --out RUN_DIR (--steps N | --epochs E) [options]\n"
+      "       {} --out RUN_DIR --resume [--steps N | --epochs E]\n\n"
+      "Trains a DCGAN-family GAN on one level of an HDF5 pyramid, scaled to [-1, 1], reshuffled every epoch.\n"
+      "Defaults per --loss follow the papers' official code: gan = DCGAN (Adam 2e-4, beta1 0.5, batch 128);\n"
+      "wgan = RMSprop 5e-5, clip 0.01, 5 critic steps (100 while warming up), batch 64; wgan-gp = Adam 1e-4,\n"
+      "betas 0,0.9, lambda 10, 5 critic steps, layer norm in the critic, batch 64; lsgan = least squares\n"
+      "(a=0, b=1, c=1), Adam 2e-4, beta1 0.5, batch 64. Every option overrides its default.\n"
+      "A resumed run continues exactly (same weights as an uninterrupted run on the same device and threads);\n"
+      "only its length, cadences, device and threads may change.",
+      prog, prog);
+  if (!parse(usage, args, desc, {}, vm)) return 0;
+
+  nlohmann::json given;
+  put_given<std::string>(vm, "data", given, "data");
+  put_given<int>(vm, "resolution", given, "resolution");
+  put_given<std::string>(vm, "loss", given, "loss");
+  put_given<std::string>(vm, "arch", given, "arch");
+  put_given<int>(vm, "z-dim", given, "z_dim");
+  put_given<int>(vm, "ngf", given, "ngf");
+  put_given<int>(vm, "ndf", given, "ndf");
+  put_given<std::string>(vm, "d-norm", given, "d_norm");
+  put_given<std::string>(vm, "optimizer", given, "optimizer");
+  put_given<double>(vm, "lr", given, "lr_g");
+  put_given<double>(vm, "lr", given, "lr_d");
+  put_given<double>(vm, "lr-g", given, "lr_g");
+  put_given<double>(vm, "lr-d", given, "lr_d");
+  put_given<int>(vm, "batch", given, "batch");
+  put_given<int>(vm, "n-critic", given, "n_critic");
+  put_given<double>(vm, "clip", given, "clip");
+  put_given<double>(vm, "gp-lambda", given, "gp_lambda");
+  put_given<uint64_t>(vm, "seed", given, "seed");
+  put_given<int64_t>(vm, "steps", given, "steps");
+  put_given<double>(vm, "epochs", given, "epochs");
+  put_given<std::string>(vm, "device", given, "device");
+  put_given<int>(vm, "threads", given, "threads");
+  put_given<int64_t>(vm, "log-every", given, "log_every");
+  put_given<int64_t>(vm, "sample-every", given, "sample_every");
+  put_given<int64_t>(vm, "checkpoint-every", given, "checkpoint_every");
+  put_given<int64_t>(vm, "keep-every", given, "keep_every");
+  if (vm.count("betas")) {
+    const std::string b = vm["betas"].as<std::string>();
+    const auto comma = b.find(',');
+    GANKIT_CHECK_USAGE(comma != std::string::npos, "--betas '{}': expected B1,B2 (e.g. 0.5,0.999)", b);
+    given["beta1"] = parse_number(b.substr(0, comma), "--betas");
+    given["beta2"] = parse_number(b.substr(comma + 1), "--betas");
+  }
+  if (vm.count("critic-warmup")) {
+    const std::string w = vm["critic-warmup"].as<std::string>();
+    GANKIT_CHECK_USAGE(w == "on" || w == "off", "--critic-warmup '{}': expected on or off", w);
+    given["critic_warmup"] = w == "on";
+  }
+  // Both lengths given: the run ends at whichever comes first; one given on resume replaces both.
+  if (given.contains("steps") && !given.contains("epochs")) given["epochs"] = 0.0;
+  if (given.contains("epochs") && !given.contains("steps")) given["steps"] = 0;
+
+  TrainConfig base;
+  TrainOptions options;
+  options.resume = resume;
+  options.overwrite = overwrite;
+  options.progress = common.progress_options();
+  GANKIT_CHECK_USAGE(!(resume && overwrite), "--resume and --overwrite exclude each other");
+  if (resume) {
+    // The run's own settings; options given now must agree on the training fields (checked by
+    // train_gan, which names the first that differs).
+    const fs::path latest = fs::path(out) / "checkpoints" / "latest.pt";
+    GANKIT_CHECK_DATA(fs::is_regular_file(latest),
+                      "--resume: {} holds no checkpoint to resume (checkpoints/latest.pt is missing)", out);
+    base = from_json(read_checkpoint_meta(latest).config);
+  } else {
+    GANKIT_CHECK_USAGE(given.contains("data"), "--data DATA.h5 is required for a new run");
+    base = defaults_for(parse_loss(given.value("loss", std::string("gan"))));
+    if (parse_arch(given.value("arch", std::string("dcgan"))) == GanArch::DcganSelu) base.d_norm = NormKind::None;
+  }
+  const TrainConfig config = from_json(given, base);
+  const TrainSummary s = train_gan(config, out, options);
+
+  nlohmann::json j = {{"run", out},
+                      {"start_step", s.start_step},
+                      {"step", s.state.step},
+                      {"epochs", s.epochs},
+                      {"seconds", s.state.seconds},
+                      {"images_per_s", s.images_per_s},
+                      {"last", s.last_log},
+                      {"checkpoint", s.checkpoint.string()},
+                      {"samples", s.samples.string()}};
+  Table t({"field", "value"});
+  t.add_row({"run", out});
+  t.add_row({"steps", fmt::format("{} -> {}", s.start_step, s.state.step)});
+  t.add_row({"epochs", fmt::format("{:.2f}", s.epochs)});
+  t.add_row({"training time", fmt::format("{:.1f} s", s.state.seconds)});
+  t.add_row({"real images/s", fmt::format("{:.1f}", s.images_per_s)});
+  for (const char* key : {"loss_d", "loss_g", "wdist", "gp"})
+    if (s.last_log.contains(key)) t.add_row({key, fmt::format("{:.5f}", s.last_log[key].get<double>())});
+  t.add_row({"checkpoint", s.checkpoint.string()});
+  if (!s.samples.empty()) t.add_row({"samples", s.samples.string()});
+  emit(j, t, common.json);
+  return 0;
+}
+
+}  // namespace gankit::cli
