@@ -28,3 +28,17 @@ $bin/gan-eval swd "$out/fashion-mnist-train.h5" "$out/fashion-mnist-test.h5" --n
 echo
 echo "== gan-eval msssim: diversity of the test set (1000 pairs; lower = more diverse)"
 $bin/gan-eval msssim "$out/fashion-mnist-test.h5" --num-pairs 1000
+
+echo
+echo "== gan-train: a short DCGAN run at 32x32 on the training set (300 steps of 64 images, CPU)"
+$bin/gan-train --data "$out/fashion-mnist-train.h5" --out "$out/dcgan-run" --loss gan --steps 300 --batch 64 \
+  --ngf 32 --ndf 32 --sample-every 100 --checkpoint-every 100 --keep-every 300 --overwrite --quiet
+echo
+echo "== gan-eval swd: 2048 test images vs 2048 samples, untrained generator (step 0) then step 300"
+for step in 000000 000300; do
+  $bin/gan-train sample "$out/dcgan-run/checkpoints/step_$step.pt" --num 2048 --out "$out/samples-$step.npy" \
+    --overwrite --quiet
+  $bin/gan-eval swd "$out/fashion-mnist-test.h5" "$out/samples-$step.npy" --num-images 2048 --quiet
+done
+echo
+echo "Sample grids: $out/dcgan-run/samples/ (step_000000.png = untrained ... step_000300.png)"

@@ -64,7 +64,7 @@ TEST(GanTrainCli, TrainWritesTheRunFolder) {
   for (const char* key : {"loss_d", "loss_g", "wdist", "gp", "d_real", "d_fake", "kimg", "images_per_s"})
     EXPECT_TRUE(log[2].contains(key)) << key;
   EXPECT_DOUBLE_EQ(log[2]["kimg"].get<double>(), 6 * 5 * 8 / 1000.0);
-  for (const char* name : {"samples/step_000003.png", "samples/step_000006.png", "checkpoints/latest.pt",
+  for (const char* name : {"samples/step_000000.png", "checkpoints/step_000000.pt", "samples/step_000003.png", "samples/step_000006.png", "checkpoints/latest.pt",
                            "checkpoints/step_000003.pt", "checkpoints/step_000006.pt"})
     EXPECT_TRUE(fs::exists(run_dir / name)) << name;
   // An 8x8 grid of 32x32 gray images with 2-pixel borders.

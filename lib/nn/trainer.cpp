@@ -2,6 +2,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
+#include <torch/version.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -118,6 +119,7 @@ TrainSummary train_gan(TrainConfig config, const fs::path& run_dir, const TrainO
   prepare_run_dir(run_dir, options);
   nlohmann::json config_file = to_json(config);
   config_file["tool_version"] = tool_version();
+  config_file["torch_version"] = TORCH_VERSION;
   write_text_atomic(run_dir / "config.json", config_file.dump(2) + "\n");
 
   RealImages data(config.data, config.resolution, config.batch, config.seed, options.progress);
@@ -145,7 +147,9 @@ TrainSummary train_gan(TrainConfig config, const fs::path& run_dir, const TrainO
   summary.start_step = state.step;
   std::ofstream log(run_dir / "log.jsonl", std::ios::app);
   GANKIT_CHECK_DATA(log.good(), "cannot write {}", (run_dir / "log.jsonl").string());
-  Progress progress("train", total - state.step, options.progress, "step");
+  int64_t planned_images = 0;  // real images the critic will see in this session: the progress unit
+  for (int64_t s = state.step; s < total; ++s) planned_images += static_cast<int64_t>(critic_steps(config, s)) * config.batch;
+  Progress progress("train", planned_images, options.progress, "img");
   const auto session_start = std::chrono::steady_clock::now();
   auto clock = session_start;
   int64_t session_images = 0;
@@ -172,6 +176,11 @@ TrainSummary train_gan(TrainConfig config, const fs::path& run_dir, const TrainO
     }
   };
 
+  // The untrained generator is the baseline every metric should beat: keep it.
+  if (!options.resume) {
+    if (config.sample_every > 0) write_samples();
+    if (config.keep_every > 0) write_checkpoint();
+  }
   while (state.step < total) {
     at::Generator gen = cpu_generator(derive_seed(config.seed, kStepStream, static_cast<uint64_t>(state.step)));
     const int n_critic = critic_steps(config, state.step);
@@ -218,7 +227,7 @@ TrainSummary train_gan(TrainConfig config, const fs::path& run_dir, const TrainO
     const auto now = std::chrono::steady_clock::now();
     state.seconds += std::chrono::duration<double>(now - clock).count();
     clock = now;
-    progress.add(1);
+    progress.add(static_cast<int64_t>(n_critic) * config.batch);
 
     const double ld = iv.loss_d / static_cast<double>(iv.critic_updates);
     if (!std::isfinite(ld) || !std::isfinite(lg)) {

@@ -7,9 +7,10 @@
 //   log.jsonl                   one JSON object per --log-every steps: step, epoch, kimg, loss_d,
 //                               loss_g, d_real, d_fake (mean outputs), wdist and gp where they
 //                               apply (averages over the interval), images_per_s, seconds
-//   samples/step_XXXXXX.png     8x8 grids of G (eval mode) on a fixed z
+//   samples/step_XXXXXX.png     8x8 grids of G (eval mode) on a fixed z, every --sample-every
+//                               steps, at step 0 (the untrained G) and at the end
 //   checkpoints/latest.pt       every --checkpoint-every steps and at the end (gan_models.h)
-//   checkpoints/step_XXXXXX.pt  kept every --keep-every steps
+//   checkpoints/step_XXXXXX.pt  kept every --keep-every steps, step 0 included
 // Resuming continues from latest.pt and gives the same weights and logs as an uninterrupted run
 // with the same settings, device and thread count.
 #pragma once
