@@ -46,17 +46,17 @@ for loss in gan wgan-gp; do
   [[ $loss == wgan-gp ]] && steps=$steps_gp
   run=$work/$loss
   if [[ -f $run/checkpoints/latest.pt ]]; then
-    $bin/gan-train --out "$run" --resume --steps "$steps" --threads "$threads" --quiet
+    $bin/gan-train --out "$run" --resume --steps "$steps" --threads "$threads" --quiet >/dev/null
   else
     $bin/gan-train --data "$work/train.h5" --out "$run" --loss $loss --steps "$steps" --ngf "$width" --ndf "$width" \
-      --keep-every "$keep" --sample-every "$keep" --checkpoint-every "$keep" --threads "$threads" --quiet
+      --keep-every "$keep" --sample-every "$keep" --checkpoint-every "$keep" --threads "$threads" --quiet >/dev/null
   fi
   for ckpt in "$run"/checkpoints/step_*.pt; do
     step=$((10#$(basename "$ckpt" .pt | cut -d_ -f2)))
-    $bin/gan-train sample "$ckpt" --num $n --out "$run/eval.npy" --overwrite --threads "$threads" --quiet
+    $bin/gan-train sample "$ckpt" --num $n --out "$run/eval.npy" --overwrite --threads "$threads" --quiet >/dev/null
     s=$(swd "$run/eval.npy")
     ms=$($bin/gan-eval msssim "$run/eval.npy" --json --quiet | field 'd["msssim"]')
-    info=$(grep "\"step\":$step," "$run/log.jsonl" | tail -1 || true)
+    info=$(grep -E "\"step\":$step[,}]" "$run/log.jsonl" | tail -1 || true)
     epochs=$( [[ -n $info ]] && echo "$info" | field '"%.2f" % d["epoch"]' || echo 0)
     secs=$( [[ -n $info ]] && echo "$info" | field '"%.0f s" % d["seconds"]' || echo "0 s")
     table+="

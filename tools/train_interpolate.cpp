@@ -15,7 +15,7 @@ namespace gankit::cli {
 int train_interpolate(const std::string& prog, const std::vector<std::string>& args) {
   CommonFlags common;
   std::string run, out, device;
-  int rows = 8, cols = 10;
+  int rows = 8, cols = 10, threads = 0;
   uint64_t seed = 1;
   po::options_description desc("Options");
   desc.add_options()("run", po::value(&run)->required(), "run folder (its checkpoints/latest.pt) or a checkpoint .pt")(
@@ -23,7 +23,8 @@ int train_interpolate(const std::string& prog, const std::vector<std::string>& a
                                                                  "interpolations (one per row)")(
       "cols", po::value(&cols)->default_value(10), "steps per interpolation, end points included")(
       "seed", po::value(&seed)->default_value(1), "seed of the end points")(
-      "device", po::value(&device)->default_value("cpu"), "cpu, cuda or cuda:N");
+      "device", po::value(&device)->default_value("cpu"), "cpu, cuda or cuda:N")(
+      "threads", po::value(&threads)->default_value(0), "CPU threads (default: all cores)");
   add_common(desc, common, true);
   po::positional_options_description pos;
   pos.add("run", 1);
@@ -37,6 +38,7 @@ int train_interpolate(const std::string& prog, const std::vector<std::string>& a
   GANKIT_CHECK_USAGE(rows >= 1 && rows <= 64 && cols >= 2 && cols <= 64, "--rows {} / --cols {}: rows 1..64, cols 2..64",
                      rows, cols);
   const c10::Device dev = torch_device(device);
+  set_torch_threads(threads);
   const auto ckpt = resolve_checkpoint(run);
   LoadedGenerator gen = load_generator(ckpt, dev);
   write_image(out, tile_images(interpolation_grid(gen.g, rows, cols, seed, dev), cols));
