@@ -1,6 +1,7 @@
 #include "atomic_output.h"
 
 #include <csignal>
+#include <fstream>
 #include <cstring>
 #include <mutex>
 #include <unistd.h>
@@ -88,6 +89,15 @@ void AtomicOutput::commit() {
   GANKIT_CHECK(!ec, Internal, "cannot rename {} to {}: {}", temp_.string(), target_.string(), ec.message());
   committed_ = true;
   unregister_live(temp_);
+}
+
+void write_file_atomic(const fs::path& path, std::string_view bytes) {
+  AtomicOutput output(path, true);
+  std::ofstream out(output.temp_path(), std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  GANKIT_CHECK_DATA(!out.fail(), "cannot write {}", path.string());
+  output.commit();
 }
 
 }  // namespace gankit

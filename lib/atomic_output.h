@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 namespace gankit {
 
@@ -31,5 +32,9 @@ class AtomicOutput {
   bool overwrite_;
   bool committed_ = false;
 };
+
+// Writes `bytes` to `path` through an AtomicOutput (replacing an existing file). Throws
+// Error(Data) naming the path when it cannot be written.
+void write_file_atomic(const std::filesystem::path& path, std::string_view bytes);
 
 }  // namespace gankit

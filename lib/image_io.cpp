@@ -95,12 +95,7 @@ void write_image(const fs::path& path, const cv::Mat& rgb) {
     ok = false;
   }
   GANKIT_CHECK_DATA(ok, "cannot write image {}: no encoder for its extension", path.string());
-  AtomicOutput output(path, true);
-  std::ofstream out(output.temp_path(), std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  out.close();
-  GANKIT_CHECK_DATA(!out.fail(), "cannot write image {}", path.string());
-  output.commit();
+  write_file_atomic(path, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 bool has_image_extension(const fs::path& path) {

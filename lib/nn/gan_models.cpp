@@ -112,8 +112,6 @@ void load_checkpoint(const std::filesystem::path& path, GanModels& models, const
     models.d->load(d);
     models.opt_g->load(opt_g);
     models.opt_d->load(opt_d);
-  } catch (const Error&) {
-    throw;
   } catch (const std::exception& e) {
     std::string what = e.what();
     what = what.substr(0, what.find('\n'));

@@ -33,15 +33,6 @@ constexpr int kGridImages = 64, kGridCols = 8;
 
 at::Generator cpu_generator(uint64_t seed) { return at::detail::createCPUGenerator(seed); }
 
-void write_text_atomic(const fs::path& path, const std::string& text) {
-  AtomicOutput out(path, true);
-  std::ofstream f(out.temp_path());
-  f << text;
-  f.close();
-  GANKIT_CHECK_DATA(!f.fail(), "cannot write {}", path.string());
-  out.commit();
-}
-
 // Prepares the run folder. A new run needs a folder without a run in it, unless `overwrite`,
 // which removes only our own files from it.
 void prepare_run_dir(const fs::path& dir, const TrainOptions& options) {
@@ -74,7 +65,7 @@ void truncate_log(const fs::path& path, int64_t step) {
     }
     kept += line + "\n";
   }
-  write_text_atomic(path, kept);
+  write_file_atomic(path, kept);
 }
 
 // Running means of the logged quantities over one log interval.
@@ -120,7 +111,7 @@ TrainSummary train_gan(TrainConfig config, const fs::path& run_dir, const TrainO
   nlohmann::json config_file = to_json(config);
   config_file["tool_version"] = tool_version();
   config_file["torch_version"] = TORCH_VERSION;
-  write_text_atomic(run_dir / "config.json", config_file.dump(2) + "\n");
+  write_file_atomic(run_dir / "config.json", config_file.dump(2) + "\n");
 
   RealImages data(config.data, config.resolution, config.batch, config.seed, options.progress);
   GanModels m = make_models(config, device);
@@ -151,8 +142,9 @@ TrainSummary train_gan(TrainConfig config, const fs::path& run_dir, const TrainO
   for (int64_t s = state.step; s < total; ++s) planned_images += static_cast<int64_t>(critic_steps(config, s)) * config.batch;
   Progress progress("train", planned_images, options.progress, "img");
   const auto session_start = std::chrono::steady_clock::now();
+  const int64_t session_start_batches = state.real_batches;
   auto clock = session_start;
-  int64_t session_images = 0;
+  int64_t saved_step = options.resume ? state.step : -1;  // step of checkpoints/latest.pt (-1: none yet)
   Interval iv;
   std::vector<torch::Tensor> d_params = m.d->parameters();
 
@@ -166,6 +158,7 @@ TrainSummary train_gan(TrainConfig config, const fs::path& run_dir, const TrainO
   };
   auto write_checkpoint = [&] {
     save_checkpoint(latest, m, config, state);
+    saved_step = state.step;
     summary.checkpoint = latest;
     if (config.keep_every > 0 && state.step % config.keep_every == 0) {
       const fs::path kept = ckpt_dir / fmt::format("step_{:06}.pt", state.step);
@@ -184,6 +177,7 @@ TrainSummary train_gan(TrainConfig config, const fs::path& run_dir, const TrainO
   while (state.step < total) {
     at::Generator gen = cpu_generator(derive_seed(config.seed, kStepStream, static_cast<uint64_t>(state.step)));
     const int n_critic = critic_steps(config, state.step);
+    const int64_t step_images = static_cast<int64_t>(n_critic) * config.batch;
     for (int j = 0; j < n_critic; ++j) {
       const torch::Tensor real = data.batch(state.real_batches++).to(device);
       const torch::Tensor z = torch::randn({config.batch, config.z_dim}, gen).to(device);
@@ -221,20 +215,18 @@ TrainSummary train_gan(TrainConfig config, const fs::path& run_dir, const TrainO
     const double lg = loss_g.item<double>();
     iv.loss_g += lg;
     ++iv.steps;
-    iv.images += static_cast<int64_t>(n_critic) * config.batch;
-    session_images += static_cast<int64_t>(n_critic) * config.batch;
+    iv.images += step_images;
     ++state.step;
     const auto now = std::chrono::steady_clock::now();
     state.seconds += std::chrono::duration<double>(now - clock).count();
     clock = now;
-    progress.add(static_cast<int64_t>(n_critic) * config.batch);
+    progress.add(step_images);
 
     const double ld = iv.loss_d / static_cast<double>(iv.critic_updates);
     if (!std::isfinite(ld) || !std::isfinite(lg)) {
       progress.finish();
-      const std::string kept = fs::exists(latest) ? fmt::format("{} (step {})", latest.string(),
-                                                                 read_checkpoint_meta(latest).state.step)
-                                                  : "none written yet";
+      const std::string kept =
+          saved_step >= 0 ? fmt::format("{} (step {})", latest.string(), saved_step) : "none written yet";
       fail(ErrorKind::Data,
            fmt::format("training diverged at step {}: loss_d {} loss_g {} (not finite); last good checkpoint: {}; "
                        "lower --lr-d/--lr-g",
@@ -267,6 +259,7 @@ TrainSummary train_gan(TrainConfig config, const fs::path& run_dir, const TrainO
   summary.state = state;
   summary.epochs = static_cast<double>(state.real_batches) / static_cast<double>(bpe);
   const double session = std::chrono::duration<double>(std::chrono::steady_clock::now() - session_start).count();
+  const int64_t session_images = (state.real_batches - session_start_batches) * config.batch;
   summary.images_per_s = session > 0 ? static_cast<double>(session_images) / session : 0.0;
   if (summary.checkpoint.empty() && fs::exists(latest)) summary.checkpoint = latest;
   return summary;
