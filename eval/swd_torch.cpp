@@ -1,12 +1,10 @@
-// The LibTorch SWD backend, built as the module libgankit_swd_torch.so and loaded by
-// swd_torch_loader.cpp only when a torch device is asked for: linking LibTorch into gan-eval
-// would add ~0.45 s to every start (loading and registering libtorch_cpu).
+// The LibTorch SWD backend, part of the module libgankit_eval_torch.so (see torch_module.h).
 #include <ATen/ATen.h>
 
 #include "device.h"
 #include "error.h"
 #include "swd_plan.h"
-#include "swd_torch_module.h"
+#include "torch_module.h"
 
 namespace gankit {
 
@@ -117,9 +115,3 @@ SwdResult torch_swd(ImageSet& real, ImageSet& fake, const SwdOptions& opt, const
 }
 
 }  // namespace gankit
-
-extern "C" const gankit::SwdTorchModule* gankit_swd_torch_module() {
-  static const gankit::SwdTorchModule module{gankit::kSwdTorchModuleVersion, &gankit::torch_device_available,
-                                             &gankit::torch_swd};
-  return &module;
-}

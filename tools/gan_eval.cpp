@@ -1,4 +1,5 @@
-// gan-eval — GAN metrics: SWD and MS-SSIM as defined by the official Progressive GAN code.
+// gan-eval — GAN metrics: SWD and MS-SSIM as defined by the official Progressive GAN code, and
+// DCGAN's discriminator-feature L2-SVM benchmark.
 #include "cli.h"
 #include "gan_eval_commands.h"
 
@@ -8,6 +9,8 @@ int main(int argc, char** argv) {
                   {
                       {"swd", "sliced Wasserstein distance over Laplacian-pyramid patches (ProGAN)", eval_swd},
                       {"msssim", "MS-SSIM of aligned pairs, or the diversity of one set (ProGAN)", eval_msssim},
+                      {"features", "discriminator features of labelled images (DCGAN), or raw-pixel baselines", eval_features},
+                      {"svm", "linear L2-SVM accuracy on features (DCGAN's CIFAR-10 / SVHN protocol)", eval_svm},
                   },
                   argc, argv);
 }

@@ -1,23 +1,24 @@
-// Loads libgankit_swd_torch.so (beside the executable, else on the library path) the first
-// time a torch device is used, and forwards swd_torch.h to it.
+// Loads libgankit_eval_torch.so (beside the executable, else on the library path) the first
+// time it is needed, and forwards swd_torch.h and feature_extraction.h to it.
 #include <dlfcn.h>
 
 #include <filesystem>
 #include <mutex>
 
 #include "error.h"
+#include "feature_extraction.h"
 #include "swd_torch.h"
-#include "swd_torch_module.h"
+#include "torch_module.h"
 
 namespace gankit {
 namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kModule = "libgankit_swd_torch.so";
+constexpr const char* kModule = "libgankit_eval_torch.so";
 
-const SwdTorchModule& module() {
-  static const SwdTorchModule* loaded = nullptr;
+const EvalTorchModule& module() {
+  static const EvalTorchModule* loaded = nullptr;
   static std::string error;
   static std::once_flag once;
   std::call_once(once, [] {
@@ -29,15 +30,15 @@ const SwdTorchModule& module() {
       error = dlerror();
       return;
     }
-    using Entry = const SwdTorchModule* (*)();
-    auto entry = reinterpret_cast<Entry>(dlsym(handle, "gankit_swd_torch_module"));
-    if (!entry || entry()->version != kSwdTorchModuleVersion) {
+    using Entry = const EvalTorchModule* (*)();
+    auto entry = reinterpret_cast<Entry>(dlsym(handle, "gankit_eval_torch_module"));
+    if (!entry || entry()->version != kEvalTorchModuleVersion) {
       error = "wrong or incomplete module";
       return;
     }
     loaded = entry();
   });
-  GANKIT_CHECK(loaded != nullptr, Internal, "cannot load the LibTorch SWD module {}: {}", kModule, error);
+  GANKIT_CHECK(loaded != nullptr, Internal, "cannot load the LibTorch module {}: {}", kModule, error);
   return *loaded;
 }
 
@@ -49,5 +50,7 @@ SwdResult sliced_wasserstein_torch(ImageSet& real, ImageSet& fake, const SwdOpti
                                    const std::string& device) {
   return module().swd(real, fake, options, device);
 }
+
+FeatureJobSummary extract_features(const FeatureJob& job) { return module().extract_features(job); }
 
 }  // namespace gankit

@@ -1,0 +1,31 @@
+// The interface between gan-eval and its LibTorch module (libgankit_eval_torch.so), which is
+// loaded with dlopen on first use: the SWD backend for torch devices and the discriminator
+// feature extractor. Linking LibTorch into gan-eval would add ~0.45 s to every start (loading
+// and registering libtorch_cpu). Internal to gankit::eval.
+#pragma once
+
+#include <string>
+
+#include "feature_extraction.h"
+#include "image_set.h"
+#include "swd.h"
+
+namespace gankit {
+
+constexpr int kEvalTorchModuleVersion = 2;
+
+struct EvalTorchModule {
+  int version;
+  bool (*device_available)(const std::string& device);
+  SwdResult (*swd)(ImageSet& real, ImageSet& fake, const SwdOptions& options, const std::string& device);
+  FeatureJobSummary (*extract_features)(const FeatureJob& job);
+};
+
+// The module's implementations (compiled into the module only).
+SwdResult torch_swd(ImageSet& real, ImageSet& fake, const SwdOptions& options, const std::string& device);
+FeatureJobSummary torch_extract_features(const FeatureJob& job);
+
+}  // namespace gankit
+
+// Exported by the module: its function table.
+extern "C" const gankit::EvalTorchModule* gankit_eval_torch_module();
