@@ -91,7 +91,6 @@ SvmErrorCounter::SvmErrorCounter(std::vector<LinearSvm> models) : models_(std::m
     for (int k = 0; k < m.functions(); ++k, ++col)
       for (int64_t j = 0; j <= dim_; ++j) w_[j * columns_ + col] = m.weights[k * (dim_ + 1) + j];
   errors_.assign(models_.size(), 0);
-  predictions_.resize(models_.size());
 }
 
 void SvmErrorCounter::add(const float* rows, std::span<const int64_t> labels) {
@@ -111,8 +110,6 @@ void SvmErrorCounter::add(const float* rows, std::span<const int64_t> labels) {
   for (size_t m = 0; m < models_.size(); ++m) {
     const LinearSvm& model = models_[m];
     const int f = model.functions();
-    auto& pred = predictions_[m];
-    pred.resize(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i) {
       const double* s = scores_.data() + i * columns_ + col;
       int64_t label;
@@ -124,7 +121,6 @@ void SvmErrorCounter::add(const float* rows, std::span<const int64_t> labels) {
           if (s[k] > s[best]) best = k;
         label = model.classes[best];
       }
-      pred[i] = label;
       errors_[m] += label != labels[i];
     }
     col += f;

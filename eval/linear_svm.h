@@ -37,8 +37,6 @@ class SvmErrorCounter {
   // Misclassified rows per model, and rows seen.
   const std::vector<int64_t>& errors() const { return errors_; }
   int64_t seen() const { return seen_; }
-  // The predicted labels of the last block (model m, row i at [m][i]); for tests.
-  const std::vector<std::vector<int64_t>>& last_predictions() const { return predictions_; }
 
  private:
   std::vector<LinearSvm> models_;
@@ -47,7 +45,6 @@ class SvmErrorCounter {
   std::vector<double> w_;          // (dim + 1) x columns, column-major per function
   std::vector<int64_t> errors_;
   int64_t seen_ = 0;
-  std::vector<std::vector<int64_t>> predictions_;
   std::vector<double> x_, scores_;
 };
 
