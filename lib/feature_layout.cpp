@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
-#include <sstream>
 
 #include "error.h"
 
@@ -33,27 +32,6 @@ FeatureLayout feature_layout(int resolution, int ndf, const std::vector<int>& la
     out.dims += l.dims;
     out.layers.push_back(l);
   }
-  return out;
-}
-
-std::vector<int> parse_layer_list(const std::string& text) {
-  if (text == "all") return {};
-  std::vector<int> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    size_t used = 0;
-    int v = -1;
-    try {
-      v = std::stoi(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    GANKIT_CHECK_USAGE(used == item.size() && !item.empty() && v >= 0,
-                       "--layers {}: expected 'all' or layer indices like 0,1,2", text);
-    out.push_back(v);
-  }
-  GANKIT_CHECK_USAGE(!out.empty(), "--layers {}: expected 'all' or layer indices like 0,1,2", text);
   return out;
 }
 

@@ -8,7 +8,6 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
 #include <vector>
 
 namespace gankit {
@@ -30,8 +29,5 @@ struct FeatureLayout {
 // wanted; empty = every block) pooled to `pool`. Throws Error(Usage) naming an index D does not
 // have, a repeated index or a pool that is not a power of two, and Error(Data) when D has no conv blocks.
 FeatureLayout feature_layout(int resolution, int ndf, const std::vector<int>& layers, int pool);
-
-// "all" -> {} (every layer); "0,2" -> {0, 2}. Throws Error(Usage) on anything else.
-std::vector<int> parse_layer_list(const std::string& text);
 
 }  // namespace gankit

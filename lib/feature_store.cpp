@@ -1,12 +1,11 @@
 #include "feature_store.h"
 
-#include <algorithm>
 #include <cstring>
-#include <numeric>
 
 #include "error.h"
 #include "hdf5_store.h"
 #include "hdf5_util.h"
+#include "index_runs.h"
 
 namespace gankit {
 namespace fs = std::filesystem;
@@ -190,25 +189,16 @@ void FeatureReader::read_rows(const std::string& name, int64_t start, int64_t n,
 
 void FeatureReader::read_indices(const std::string& name, std::span<const int64_t> indices, float* out) const {
   const int64_t count = split(name).count;
-  std::vector<size_t> order(indices.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return indices[a] < indices[b]; });
-  std::vector<float> run;
   const size_t row = static_cast<size_t>(dim_);
-  for (size_t i = 0; i < order.size();) {
-    const int64_t first = indices[order[i]];
-    size_t j = i + 1;
-    while (j < order.size() && indices[order[j]] - indices[order[j - 1]] <= 1) ++j;
-    const int64_t last = indices[order[j - 1]];
-    GANKIT_CHECK(first >= 0 && last < count, Internal, "{}: row {}..{} out of range (count {})", name, first, last,
+  std::vector<float> run;
+  for_each_index_run(indices, [&](int64_t first, int64_t last, std::span<const size_t> positions) {
+    GANKIT_CHECK(first >= 0 && last < count, Internal, "{}: rows {}..{} out of range (count {})", name, first, last,
                  count);
     run.resize(static_cast<size_t>(last - first + 1) * row);
     read_rows(name, first, last - first + 1, run.data());
-    for (size_t k = i; k < j; ++k)
-      std::memcpy(out + order[k] * row, run.data() + static_cast<size_t>(indices[order[k]] - first) * row,
-                  row * sizeof(float));
-    i = j;
-  }
+    for (size_t k : positions)
+      std::memcpy(out + k * row, run.data() + static_cast<size_t>(indices[k] - first) * row, row * sizeof(float));
+  });
 }
 
 }  // namespace gankit

@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "hdf5_util.h"
+#include "index_runs.h"
 #include "pyramid.h"
 
 #ifndef GANKIT_VERSION
@@ -280,24 +281,13 @@ ImageBatch PyramidReader::read(int r, int64_t start, int64_t n) const {
 ImageBatch PyramidReader::read_indices(int r, std::span<const int64_t> indices) const {
   require_level(r);
   ImageBatch batch(static_cast<int64_t>(indices.size()), info_.channels, r, r);
-  std::vector<size_t> order(indices.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return indices[a] < indices[b]; });
-  size_t i = 0;
-  while (i < order.size()) {
-    const int64_t first = indices[order[i]];
-    GANKIT_CHECK_USAGE(first >= 0 && first < info_.count, "{}: image index {} out of range (count {})",
-                       path_.string(), first, info_.count);
-    size_t j = i + 1;
-    while (j < order.size() && indices[order[j]] - indices[order[j - 1]] <= 1) ++j;
-    const int64_t last = indices[order[j - 1]];
-    GANKIT_CHECK_USAGE(last < info_.count, "{}: image index {} out of range (count {})", path_.string(), last,
-                       info_.count);
-    ImageBatch run = read(r, first, last - first + 1);
-    for (size_t k = i; k < j; ++k)
-      std::memcpy(batch.image(static_cast<int64_t>(order[k])), run.image(indices[order[k]] - first), batch.image_bytes());
-    i = j;
-  }
+  for_each_index_run(indices, [&](int64_t first, int64_t last, std::span<const size_t> positions) {
+    GANKIT_CHECK_USAGE(first >= 0 && last < info_.count, "{}: image index {} out of range (count {})", path_.string(),
+                       first < 0 ? first : last, info_.count);
+    const ImageBatch run = read(r, first, last - first + 1);
+    for (size_t k : positions)
+      std::memcpy(batch.image(static_cast<int64_t>(k)), run.image(indices[k] - first), batch.image_bytes());
+  });
   return batch;
 }
 

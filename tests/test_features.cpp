@@ -30,8 +30,6 @@ TEST(FeatureLayout, DimensionsOfTheDcganDiscriminators) {
   EXPECT_EQ(b.layers[0].index, 3);
   EXPECT_EQ(b.layers[0].pooled, 4);
   EXPECT_EQ(b.dims, 512 * 16 + 64 * 64);
-  EXPECT_EQ(parse_layer_list("all"), std::vector<int>{});
-  EXPECT_EQ(parse_layer_list("2,0"), (std::vector<int>{2, 0}));
 }
 
 TEST(FeatureLayout, RejectsLayersPoolsAndNetworksItCannotUse) {
@@ -47,8 +45,6 @@ TEST(FeatureLayout, RejectsLayersPoolsAndNetworksItCannotUse) {
   EXPECT_NE(kind_of([] { feature_layout(32, 8, {1, 1}, 4); }).find("given twice"), std::string::npos);
   EXPECT_NE(kind_of([] { feature_layout(32, 8, {}, 3); }).find("power of two"), std::string::npos);
   EXPECT_NE(kind_of([] { feature_layout(4, 8, {}, 4); }).find("no conv layers"), std::string::npos);
-  EXPECT_NE(kind_of([] { parse_layer_list("0,x"); }).find("expected 'all'"), std::string::npos);
-  EXPECT_NE(kind_of([] { parse_layer_list("-1"); }).find("expected 'all'"), std::string::npos);
 }
 
 // A 16x16 gray D with ndf 1 and no normalisation whose convs copy one input pixel:

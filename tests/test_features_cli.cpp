@@ -139,7 +139,9 @@ TEST_F(FeaturesCli, BadInputsGiveOneClearLine) {
                    "has 3-channel images but the discriminator takes 1");
   expect_cli_error(run(features(fmt::format("{} {} {}", ckpt, small, out))), 2, "has no 32x32 level");
   expect_cli_error(run(features(fmt::format("{} {} {} --layers 3", ckpt, train, out))), 1, "conv layers 0..2");
-  expect_cli_error(run(features(fmt::format("{} {} {} --layers 0,a", ckpt, train, out))), 1, "--layers 0,a");
+  expect_cli_error(run(features(fmt::format("{} {} {} --layers 0,a", ckpt, train, out))), 1, "--layers '0,a'");
+  expect_cli_error(run(features(fmt::format("{} {} {} --layers 0,-1", ckpt, train, out))), 1,
+                   "expected 'all' or indices");
   expect_cli_error(run(features(fmt::format("{} {} {} --pool 3", ckpt, train, out))), 1, "power of two");
   expect_cli_error(run(features(fmt::format("{} {} {}", train, train, out))), 2, "is not a gankit checkpoint");
   expect_cli_error(run(features(fmt::format("{} {} {} --split test={}", ckpt, train, out, (dir / "no.h5").string()))),
@@ -160,8 +162,8 @@ TEST_F(FeaturesCli, BadInputsGiveOneClearLine) {
   ASSERT_EQ(run(features(fmt::format("{} {} --raw-pixels --split test={} -q", train, raw, path("test.h5")))).exit_code, 0);
   const std::string svm = eval() + " svm ";
   expect_cli_error(run(svm + out), 2, "has no labels");
-  expect_cli_error(run(svm + raw + " --C 1e-3,0"), 1, "C must be positive");
-  expect_cli_error(run(svm + raw + " --C 1e-3,x"), 1, "--C 1e-3,x");
+  expect_cli_error(run(svm + raw + " --C 1e-3,0"), 1, "--C 0 must be positive");
+  expect_cli_error(run(svm + raw + " --C 1e-3,x"), 1, "--C '1e-3,x'");
   expect_cli_error(run(svm + raw + " --validation 100 --labels-per-class 100"), 2, "fewer than --labels-per-class 100");
   expect_cli_error(run(svm + train), 2, "is not a feature file");
   expect_cli_error(run(svm + raw + " --protocol stl10"), 1, "--protocol stl10");

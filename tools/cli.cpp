@@ -27,6 +27,26 @@ bool parse(const std::string& usage, const std::vector<std::string>& args, po::o
   return true;
 }
 
+std::vector<double> parse_number_list(const std::string& text, const std::string& option) {
+  std::vector<double> out;
+  size_t start = 0;
+  while (true) {
+    const size_t comma = text.find(',', start);
+    const std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    size_t used = 0;
+    double v = 0;
+    try {
+      v = std::stod(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    GANKIT_CHECK_USAGE(!item.empty() && used == item.size(), "{} '{}': expected comma-separated numbers", option, text);
+    out.push_back(v);
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
+}
+
 int run_main(const std::string& prog, const std::string& about, const std::vector<Subcommand>& subcommands, int argc,
              char** argv) {
   auto print_usage = [&](std::FILE* out) {

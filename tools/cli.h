@@ -35,6 +35,10 @@ struct Subcommand {
 bool parse(const std::string& usage, const std::vector<std::string>& args, po::options_description& desc,
            const po::positional_options_description& positional, po::variables_map& vm);
 
+// "0.5,0.999" -> {0.5, 0.999}. Throws Error(Usage) "OPTION 'TEXT': expected comma-separated
+// numbers" when an item is not a number.
+std::vector<double> parse_number_list(const std::string& text, const std::string& option);
+
 // The whole main: dispatches argv[1] to a subcommand and maps exceptions to exit codes
 // (gankit::Error -> its kind, option errors -> 1, anything else -> 3) with one line on stderr.
 int run_main(const std::string& prog, const std::string& about, const std::vector<Subcommand>& subcommands, int argc,

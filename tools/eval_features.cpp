@@ -64,7 +64,12 @@ int eval_features(const std::string& prog, const std::vector<std::string>& args)
       GANKIT_CHECK_USAGE(have.name != name, "--split {}: split '{}' is given twice", s, name);
     job.splits.push_back({name, s.substr(eq + 1)});
   }
-  job.layers = parse_layer_list(layers);
+  if (layers != "all")
+    for (double v : parse_number_list(layers, "--layers")) {
+      GANKIT_CHECK_USAGE(v >= 0 && v == static_cast<int>(v), "--layers '{}': expected 'all' or indices like 0,1,2",
+                         layers);
+      job.layers.push_back(static_cast<int>(v));
+    }
   GANKIT_CHECK_USAGE(bn == "data" || bn == "checkpoint", "--bn-stats {}: expected data or checkpoint", bn);
   GANKIT_CHECK_USAGE(!(bn == "checkpoint" && random_init),
                      "--bn-stats checkpoint: a --random-init D has no statistics; they are estimated over the data");

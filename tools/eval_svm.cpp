@@ -1,8 +1,6 @@
 // gan-eval svm FEATURES.h5
 #include <fmt/format.h>
 
-#include <sstream>
-
 #include "cli.h"
 #include "error.h"
 #include "feature_store.h"
@@ -11,30 +9,6 @@
 #include "svm_protocol.h"
 
 namespace gankit::cli {
-
-namespace {
-
-std::vector<double> parse_cs(const std::string& text) {
-  std::vector<double> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    size_t used = 0;
-    double v = 0;
-    try {
-      v = std::stod(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    GANKIT_CHECK_USAGE(used == item.size() && !item.empty(), "--C {}: expected numbers like 1e-4,1e-3,1e-2", text);
-    GANKIT_CHECK_USAGE(v > 0, "--C {}: C must be positive (got {})", text, item);
-    out.push_back(v);
-  }
-  GANKIT_CHECK_USAGE(!out.empty(), "--C {}: expected numbers like 1e-4,1e-3,1e-2", text);
-  return out;
-}
-
-}  // namespace
 
 int eval_svm(const std::string& prog, const std::vector<std::string>& args) {
   CommonFlags common;
@@ -65,7 +39,7 @@ int eval_svm(const std::string& prog, const std::vector<std::string>& args) {
       "are given. DCGAN reports 82.8% CIFAR-10 accuracy and 22.48% SVHN error with 1000 labels.",
       prog);
   if (!parse(usage, args, desc, pos, vm)) return 0;
-  opt.cs = parse_cs(cs);
+  opt.cs = parse_number_list(cs, "--C");  // positivity is checked with the protocol
   opt.progress = common.progress_options();
   const FeatureReader features(path);
   const SvmReport r = run_svm_protocol(features, opt);

@@ -22,16 +22,6 @@ void put_given(const po::variables_map& vm, const char* opt, nlohmann::json& j, 
   if (vm.count(opt) && !vm[opt].defaulted()) j[key] = vm[opt].as<T>();
 }
 
-double parse_number(const std::string& text, const char* option) {
-  try {
-    size_t used = 0;
-    const double v = std::stod(text, &used);
-    if (used == text.size()) return v;
-  } catch (const std::exception&) {
-  }
-  fail(ErrorKind::Usage, fmt::format("{} '{}': not a number", option, text));
-}
-
 }  // namespace
 
 int train_run(const std::string& prog, const std::vector<std::string>& args) {
@@ -120,10 +110,10 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
   put_given<int64_t>(vm, "keep-every", given, "keep_every");
   if (vm.count("betas")) {
     const std::string b = vm["betas"].as<std::string>();
-    const auto comma = b.find(',');
-    GANKIT_CHECK_USAGE(comma != std::string::npos, "--betas '{}': expected B1,B2 (e.g. 0.5,0.999)", b);
-    given["beta1"] = parse_number(b.substr(0, comma), "--betas");
-    given["beta2"] = parse_number(b.substr(comma + 1), "--betas");
+    const std::vector<double> betas = parse_number_list(b, "--betas");
+    GANKIT_CHECK_USAGE(betas.size() == 2, "--betas '{}': expected B1,B2 (e.g. 0.5,0.999)", b);
+    given["beta1"] = betas[0];
+    given["beta2"] = betas[1];
   }
   if (vm.count("critic-warmup")) {
     const std::string w = vm["critic-warmup"].as<std::string>();
