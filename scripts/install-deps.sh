@@ -14,6 +14,7 @@ packages=(
   liblinear-dev liblmdb-dev libmatio-dev
   dataset-fashion-mnist             # the default data of demo.sh and the real-data tests
   python3-numpy python3-h5py python3-pil python3-scipy time  # bench/: reference implementations, peak RSS
+  python3-skimage                   # real test photos: astronaut.png, lfw_subset.npy (faces vs non-faces)
 )
 
 missing=()

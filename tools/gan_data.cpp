@@ -9,6 +9,8 @@ int main(int argc, char** argv) {
                       {"import", "import images (folder, CIFAR-10, SVHN, IDX, LSUN, CelebA) into an HDF5 pyramid",
                        data_import},
                       {"export", "write the images of an HDF5 pyramid level as PNG files", data_export},
+                      {"faces", "crop high-resolution faces out of photos with an OpenCV face detector (DCGAN)",
+                       data_faces},
                       {"info", "show levels, counts, labels and provenance of an HDF5 pyramid", data_info},
                   },
                   argc, argv);
