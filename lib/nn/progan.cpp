@@ -47,6 +47,15 @@ torch::Tensor upsample2x(const torch::Tensor& x) {
 
 torch::Tensor downsample2x(const torch::Tensor& x) { return torch::avg_pool2d(x, {2, 2}); }
 
+void update_moving_average(torch::nn::Module& average, const torch::nn::Module& current, double beta) {
+  torch::NoGradGuard no_grad;
+  const auto a = average.parameters(), c = current.parameters();
+  GANKIT_CHECK(a.size() == c.size(), Internal, "moving average over {} and {} parameters", a.size(), c.size());
+  for (size_t i = 0; i < a.size(); ++i) a[i].lerp_(c[i], 1.0 - beta);
+  const auto ab = average.buffers(), cb = current.buffers();
+  for (size_t i = 0; i < ab.size() && i < cb.size(); ++i) ab[i].copy_(cb[i]);
+}
+
 torch::Tensor fade_real_images(const torch::Tensor& x, double alpha) {
   if (alpha >= 1.0) return x;
   return torch::lerp(upsample2x(downsample2x(x)), x, alpha);

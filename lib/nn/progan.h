@@ -110,6 +110,10 @@ class ProganDiscriminatorImpl : public torch::nn::Module {
 };
 TORCH_MODULE(ProganDiscriminator);
 
+// The generator average used for samples: every parameter and buffer of `average` becomes
+// beta * average + (1 - beta) * current (beta 0.999 in the official code).
+void update_moving_average(torch::nn::Module& average, const torch::nn::Module& current, double beta);
+
 // The fade-in blend of real images for level `level` (> 0): (1 - alpha) * upsample(avgpool(x))
 // + alpha * x, so D sees reals the way G's faded output is made.
 torch::Tensor fade_real_images(const torch::Tensor& x, double alpha);
