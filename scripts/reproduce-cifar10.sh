@@ -10,11 +10,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 usage() { sed -n 2,8p "$0" | sed 's/^# \{0,1\}//'; benchmark_usage; }
 source "$root/scripts/lib/features-benchmark.sh"
-[[ $# -gt 0 && $1 != -* ]] || { usage >&2; exit 1; }
-data=$1; shift
-work=cifar10-features
-[[ $# -gt 0 && $1 != -* ]] && { work=$1; shift; }
-parse_benchmark_options "$@"
+parse_arguments 1 cifar10-features "$@"
 [[ -d $data/cifar-10-batches-bin ]] && data=$data/cifar-10-batches-bin
 for f in data_batch_1.bin data_batch_2.bin data_batch_3.bin data_batch_4.bin data_batch_5.bin test_batch.bin; do
   require_file "$data/$f" "the CIFAR-10 binary version: cifar-10-binary.tar.gz, unpacked"

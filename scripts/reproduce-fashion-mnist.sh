@@ -9,9 +9,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 usage() { sed -n 2,7p "$0" | sed 's/^# \{0,1\}//'; benchmark_usage; }
 source "$root/scripts/lib/features-benchmark.sh"
-work=fm-features
-[[ $# -gt 0 && $1 != -* ]] && { work=$1; shift; }
-parse_benchmark_options "$@"
+parse_arguments 0 fm-features "$@"
 data=${FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}
 require_file "$data/train-images-idx3-ubyte.gz" "Debian package dataset-fashion-mnist; scripts/install-deps.sh installs it"
 require_file "$data/t10k-images-idx3-ubyte.gz" "Debian package dataset-fashion-mnist"

@@ -10,11 +10,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 usage() { sed -n 2,8p "$0" | sed 's/^# \{0,1\}//'; benchmark_usage; }
 source "$root/scripts/lib/features-benchmark.sh"
-[[ $# -gt 0 && $1 != -* ]] || { usage >&2; exit 1; }
-data=$1; shift
-work=svhn-features
-[[ $# -gt 0 && $1 != -* ]] && { work=$1; shift; }
-parse_benchmark_options "$@"
+parse_arguments 1 svhn-features "$@"
 for f in train_32x32.mat test_32x32.mat; do
   require_file "$data/$f" "SVHN format 2 (cropped digits) from http://ufldl.stanford.edu/housenumbers/"
 done

@@ -41,6 +41,22 @@ parse_benchmark_options() {
   done
 }
 
+# The scripts' arguments: [DATA_DIR] [WORK_DIR] [options]. parse_arguments NEEDS_DATA DEFAULT_WORK "$@"
+# sets data (when NEEDS_DATA is 1), work and the options.
+parse_arguments() {
+  local needs_data=$1
+  work=$2
+  shift 2
+  if [[ ${1:-} == -h || ${1:-} == --help ]]; then usage; exit 0; fi
+  if [[ $needs_data == 1 ]]; then
+    [[ $# -gt 0 && $1 != -* ]] || { usage >&2; exit 1; }
+    data=$1
+    shift
+  fi
+  [[ $# -gt 0 && $1 != -* ]] && { work=$1; shift; }
+  parse_benchmark_options "$@"
+}
+
 require_file() {  # require_file PATH WHAT
   [[ -e $1 ]] || { echo "error: missing $1 ($2)" >&2; exit 1; }
 }
