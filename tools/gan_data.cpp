@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
                       {"export", "write the images of an HDF5 pyramid level as PNG files", data_export},
                       {"faces", "crop high-resolution faces out of photos with an OpenCV face detector (DCGAN)",
                        data_faces},
+                      {"celebahq", "align faces from 5 landmarks CelebA-HQ style into an HDF5 pyramid", data_celebahq},
                       {"info", "show levels, counts, labels and provenance of an HDF5 pyramid", data_info},
                   },
                   argc, argv);

@@ -1,0 +1,123 @@
+// gan-data celebahq end to end: synthetic photos whose eyes (bright dots) sit at known landmarks,
+// shifted and rotated, come out aligned (the eyes at the same output pixels) in the pyramid;
+// CelebA's landmark format and CSV; one clear line for every bad input.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "hdf5_store.h"
+#include "test_util.h"
+
+namespace gankit {
+namespace {
+namespace fs = std::filesystem;
+using test::expect_cli_error;
+using test::run;
+using test::TempDir;
+
+std::string celebahq(const std::string& args) { return test::bin("gan-data") + " celebahq " + args; }
+
+// Photo i: eyes 40 px apart with the mouth 40 px below, moved by (10 i, 5 i) and turned by 15 i
+// degrees about the eyes' midpoint. Returns the landmark fields "lex ley rex rey nx ny lmx lmy rmx rmy".
+std::string write_photo(const fs::path& file, int i) {
+  const cv::Point2d mid(110 + 10 * i, 100 + 5 * i);
+  const double a = 15.0 * i * CV_PI / 180.0;
+  auto at = [&](double dx, double dy) {
+    return cv::Point2d(mid.x + dx * std::cos(a) - dy * std::sin(a), mid.y + dx * std::sin(a) + dy * std::cos(a));
+  };
+  const cv::Point2d pts[5] = {at(-20, 0), at(20, 0), at(0, 20), at(-15, 40), at(15, 40)};
+  cv::Mat img(260, 260, CV_8UC3, cv::Scalar(70, 90, 110));
+  cv::circle(img, pts[0], 3, cv::Scalar(255, 255, 255), cv::FILLED);
+  cv::circle(img, pts[1], 3, cv::Scalar(255, 255, 255), cv::FILLED);
+  cv::imwrite(file.string(), img);
+  std::string fields;
+  for (const auto& p : pts) fields += fmt::format(" {:.3f} {:.3f}", p.x, p.y);
+  return fields;
+}
+
+struct Photos {
+  TempDir dir;
+  std::string lines;
+  explicit Photos(int n) {
+    fs::create_directories(dir / "img");
+    for (int i = 0; i < n; ++i) {
+      const std::string name = fmt::format("{:06}.png", i + 1);
+      lines += name + write_photo(dir / "img" / name, i) + "\n";
+    }
+    test::write_bytes(dir / "lm.txt", fmt::format("{}\nlefteye_x lefteye_y righteye_x righteye_y nose_x nose_y "
+                                                  "leftmouth_x leftmouth_y rightmouth_x rightmouth_y\n{}",
+                                                  n, lines));
+  }
+  std::string path(const std::string& name) const { return (dir / name).string(); }
+};
+
+// Centroid of the bright part of a region of a CHW uint8 image's first channel.
+cv::Point2d spot(const uint8_t* chw, int size, cv::Rect region) {
+  double sx = 0, sy = 0, sw = 0;
+  for (int y = region.y; y < region.y + region.height; ++y)
+    for (int x = region.x; x < region.x + region.width; ++x) {
+      const double v = chw[y * size + x] - 160.0;
+      if (v > 0) sx += v * x, sy += v * y, sw += v;
+    }
+  return sw > 0 ? cv::Point2d(sx / sw, sy / sw) : cv::Point2d(-1, -1);
+}
+
+TEST(CelebahqCli, AlignsShiftedAndRotatedFacesIntoThePyramid) {
+  Photos p(5);
+  const auto r = run(celebahq(p.path("img") + " " + p.path("lm.txt") + " " + p.path("hq.h5") + " --size 64 --json -q"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["images"], 5);
+  PyramidReader rd(p.path("hq.h5"));
+  EXPECT_EQ(rd.info().resolution, 64);
+  EXPECT_EQ(rd.info().resolutions.back(), 1);
+  EXPECT_EQ(rd.info().attributes.at("importer"), "gan-data celebahq");
+  const ImageBatch b = rd.read(64, 0, 5);
+  // e2e 40, e2m 40: |x| = 80, the quad's corner at the eyes' midpoint + (-79.5, -75.5) in the face's
+  // frame, so the eyes land at ((0.5 + 59.5 / 160) * 64 - 0.5 ... ): (23.3, 29.7) and (39.3, 29.7).
+  for (int i = 0; i < 5; ++i) {
+    const cv::Point2d l = spot(b.image(i), 64, cv::Rect(0, 0, 32, 48)), rr = spot(b.image(i), 64, cv::Rect(32, 0, 32, 48));
+    EXPECT_NEAR(l.x, 23.3, 0.7) << "photo " << i;
+    EXPECT_NEAR(l.y, 29.7, 0.7) << "photo " << i;
+    EXPECT_NEAR(rr.x, 39.3, 0.7) << "photo " << i;
+    EXPECT_NEAR(rr.y, 29.7, 0.7) << "photo " << i;
+  }
+  // The same rows as a CSV with a header give the same pixels.
+  std::string csv = "name,lex,ley,rex,rey,nx,ny,lmx,lmy,rmx,rmy\n";
+  for (char ch : p.lines) csv += ch == ' ' ? ',' : ch;
+  test::write_bytes(p.dir / "lm.csv", csv);
+  ASSERT_EQ(run(celebahq(p.path("img") + " " + p.path("lm.csv") + " " + p.path("csv.h5") + " --size 64 -q")).exit_code,
+            0);
+  const ImageBatch c = PyramidReader(p.path("csv.h5")).read(64, 0, 5);
+  EXPECT_EQ(std::vector<uint8_t>(c.data.begin(), c.data.end()), std::vector<uint8_t>(b.data.begin(), b.data.end()));
+}
+
+TEST(CelebahqCli, BadInputsGiveOneClearLine) {
+  Photos p(3);
+  const std::string img = p.path("img"), out = p.path("x.h5");
+  test::write_bytes(p.dir / "bad.txt", "000001.png 1 2 3\n");
+  expect_cli_error(run(celebahq(img + " " + p.path("bad.txt") + " " + out)), 2, "bad.txt:1: expected NAME and 10 numbers");
+  test::write_bytes(p.dir / "nan.txt", "000001.png 1 2 3 4 5 6 7 8 9 x\n");
+  expect_cli_error(run(celebahq(img + " " + p.path("nan.txt") + " " + out)), 2, "nan.txt:1: 'x' is not a number");
+  test::write_bytes(p.dir / "missing.txt", p.lines + "000099.png 80 100 120 100 100 120 85 140 115 140\n");
+  expect_cli_error(run(celebahq(img + " " + p.path("missing.txt") + " " + out + " --size 32")), 2,
+                   "000099.png (landmarks line 4) does not exist");
+  test::write_bytes(p.dir / "outside.txt", "000001.png 80 100 320 100 100 120 85 140 115 140\n");
+  expect_cli_error(run(celebahq(img + " " + p.path("outside.txt") + " " + out + " --size 32")), 2,
+                   "landmark (320, 100) lies outside");
+  expect_cli_error(run(celebahq(img + " " + p.path("lm.txt") + " " + out + " --size 48")), 1, "--size 48");
+  EXPECT_FALSE(fs::exists(out));
+  // --skip-bad names and skips the missing photo and keeps the rest.
+  const auto skipped = run(celebahq(img + " " + p.path("missing.txt") + " " + out + " --size 32 --skip-bad --json"));
+  ASSERT_EQ(skipped.exit_code, 0) << skipped.err;
+  EXPECT_EQ(nlohmann::json::parse(skipped.out)["skipped"], 1);
+  EXPECT_NE(skipped.err.find("000099.png"), std::string::npos);
+  expect_cli_error(run(celebahq(img + " " + p.path("lm.txt") + " " + out + " --size 32")), 2, "exists");
+}
+
+}  // namespace
+}  // namespace gankit
