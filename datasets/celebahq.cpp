@@ -1,6 +1,7 @@
 #include "celebahq.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <opencv2/core/utility.hpp>
 
 #include <chrono>
@@ -64,6 +65,8 @@ CelebahqSummary build_celebahq(const fs::path& image_dir, const fs::path& landma
   if (o.limit >= 0 && static_cast<int64_t>(rows.size()) > o.limit) rows.resize(static_cast<size_t>(o.limit));
   PyramidWriterOptions wo;
   wo.overwrite = o.overwrite;
+  wo.resumable = true;
+  wo.resume = o.resume;
   wo.attributes = {{"source", image_dir.string()},
                    {"landmarks", landmarks_path.string()},
                    {"importer", "gan-data celebahq"},
@@ -73,11 +76,27 @@ CelebahqSummary build_celebahq(const fs::path& image_dir, const fs::path& landma
   PyramidWriter writer(out, o.size, 3, wo);
   CelebahqSummary s;
   s.rows = static_cast<int64_t>(rows.size());
-  Progress progress("celebahq", s.rows, o.progress);
-  const int64_t block = std::max(2, cv::getNumThreads()) * 2;
+  const nlohmann::json job = {{"images", image_dir.string()}, {"landmarks", landmarks_path.string()}, {"size", o.size}};
+  if (!writer.resume_token().empty()) {
+    const nlohmann::json token = nlohmann::json::parse(writer.resume_token(), nullptr, false);
+    GANKIT_CHECK_DATA(token.is_object() && token.value("job", nlohmann::json()) == job,
+                      "--resume: {}.partial was made from other photos, landmarks or --size ({}); pass --overwrite to "
+                      "start over",
+                      out.string(), token.is_object() ? token.value("job", nlohmann::json()).dump() : "unreadable");
+    s.resumed_at = token.value("rows", int64_t{0});
+    s.skipped = token.value("skipped", int64_t{0});
+    s.written = writer.count();
+    if (!o.progress.quiet)
+      std::fprintf(stderr, "gan-data celebahq: resuming at row %lld (%lld faces written)\n",
+                   static_cast<long long>(s.resumed_at), static_cast<long long>(s.written));
+  }
+  Progress progress("celebahq", s.rows - s.resumed_at, o.progress);
+  // Faces aligned in parallel and checkpointed together (a fixed count: where a resumed run
+  // continues does not depend on the machine).
+  constexpr int64_t block = 16;
   std::vector<cv::Mat> faces;
   std::vector<std::string> errors;
-  for (int64_t b0 = 0; b0 < s.rows; b0 += block) {
+  for (int64_t b0 = s.resumed_at; b0 < s.rows; b0 += block) {
     const int64_t n = std::min(block, s.rows - b0);
     faces.assign(static_cast<size_t>(n), cv::Mat());
     errors.assign(static_cast<size_t>(n), std::string());
@@ -110,6 +129,7 @@ CelebahqSummary build_celebahq(const fs::path& image_dir, const fs::path& landma
       writer.append(chw.data());
       ++s.written;
     }
+    writer.checkpoint(nlohmann::json{{"job", job}, {"rows", b0 + n}, {"skipped", s.skipped}}.dump());
     progress.add(n);
   }
   progress.finish();

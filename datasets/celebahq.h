@@ -31,11 +31,15 @@ struct CelebahqOptions {
   int64_t limit = -1;  // first N rows
   bool skip_bad = false;  // skip (and name) unreadable photos and landmarks outside their photo
   bool overwrite = false;
+  // The output grows as OUT.h5.partial with a checkpoint after every block of faces; `resume`
+  // continues an interrupted run from its last checkpoint (no face twice, none missing).
+  bool resume = false;
   ProgressOptions progress;
 };
 
 struct CelebahqSummary {
   int64_t rows = 0, written = 0, skipped = 0;
+  int64_t resumed_at = 0;  // rows done before this run (resume)
   double seconds = 0;
 };
 

@@ -74,9 +74,22 @@ AtomicOutput::AtomicOutput(fs::path target, bool overwrite)
   register_live(temp_);
 }
 
+AtomicOutput::AtomicOutput(fs::path target, bool overwrite, Resumable)
+    : target_(std::move(target)), overwrite_(overwrite), keep_partial_(true) {
+  GANKIT_CHECK_USAGE(!target_.empty(), "output path is empty");
+  fs::path dir = target_.parent_path();
+  if (dir.empty()) dir = ".";
+  GANKIT_CHECK_DATA(fs::is_directory(dir) && access(dir.c_str(), W_OK) == 0,
+                    "cannot write {}: folder {} does not exist or is not writable", target_.string(), dir.string());
+  GANKIT_CHECK_DATA(overwrite_ || !fs::exists(target_), "output {} exists (pass --overwrite to replace it)",
+                    target_.string());
+  temp_ = target_;
+  temp_ += ".partial";
+}
+
 AtomicOutput::~AtomicOutput() {
   unregister_live(temp_);
-  if (!committed_) {
+  if (!committed_ && !keep_partial_) {
     std::error_code ec;
     fs::remove_all(temp_, ec);
   }

@@ -17,6 +17,10 @@ class AtomicOutput {
   // Checks that `target` can be created: its folder exists and is writable, and the target does
   // not exist unless `overwrite`. Throws Error(Data) naming the path otherwise.
   AtomicOutput(std::filesystem::path target, bool overwrite);
+  // A resumable output: the temporary is "OUT.partial", left in place (for a later run to
+  // continue) when the object is destroyed without commit() or the process is interrupted.
+  struct Resumable {};
+  AtomicOutput(std::filesystem::path target, bool overwrite, Resumable);
   ~AtomicOutput();
   AtomicOutput(const AtomicOutput&) = delete;
   AtomicOutput& operator=(const AtomicOutput&) = delete;
@@ -31,6 +35,7 @@ class AtomicOutput {
   std::filesystem::path temp_;
   bool overwrite_;
   bool committed_ = false;
+  bool keep_partial_ = false;
 };
 
 // Writes `bytes` to `path` through an AtomicOutput (replacing an existing file). Throws

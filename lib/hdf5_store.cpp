@@ -56,7 +56,8 @@ struct PyramidWriter::Impl {
 PyramidWriter::PyramidWriter(const fs::path& out, int resolution, int channels, PyramidWriterOptions options)
     : impl_(std::make_unique<Impl>()),
       options_(std::move(options)),
-      output_(out, options_.overwrite),
+      output_(options_.resumable ? AtomicOutput(out, options_.overwrite, AtomicOutput::Resumable{})
+                                 : AtomicOutput(out, options_.overwrite)),
       resolution_(resolution),
       channels_(channels) {
   silence_hdf5();
@@ -67,6 +68,16 @@ PyramidWriter::PyramidWriter(const fs::path& out, int resolution, int channels, 
   block_.resize(block_capacity_ * image_bytes);
   block_labels_.resize(block_capacity_);
 
+  if (options_.resumable && fs::exists(output_.temp_path())) {
+    GANKIT_CHECK_USAGE(options_.resume || options_.overwrite,
+                       "{} exists from an interrupted run: pass --resume to continue it or --overwrite to start over",
+                       output_.temp_path().string());
+    if (options_.resume) {
+      reopen_partial();
+      return;
+    }
+    fs::remove(output_.temp_path());
+  }
   impl_->file = Handle(H5Fcreate(output_.temp_path().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
   GANKIT_CHECK_DATA(impl_->file.valid(), "cannot create {}", output_.temp_path().string());
   for (int r = resolution; r >= 1; r /= 2) {
@@ -97,7 +108,64 @@ PyramidWriter::PyramidWriter(const fs::path& out, int resolution, int channels, 
   }
 }
 
-PyramidWriter::~PyramidWriter() = default;  // an uncommitted temporary is removed by output_
+void PyramidWriter::reopen_partial() {
+  const fs::path& path = output_.temp_path();
+  const std::string damaged = fmt::format("cannot resume from {} (damaged by the interruption?): pass --overwrite to "
+                                          "start over",
+                                          path.string());
+  impl_->file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+  GANKIT_CHECK_DATA(impl_->file.valid(), "{}", damaged);
+  const hid_t f = impl_->file.get();
+  const auto attributes = read_string_attributes(f);
+  GANKIT_CHECK_DATA(attributes.count("resume_count") > 0, "{}", damaged);
+  count_ = std::stoll(attributes.at("resume_count"));
+  checkpointed_ = true;
+  resume_token_ = attributes.count("resume_token") ? attributes.at("resume_token") : "";
+  for (int r = resolution_; r >= 1; r /= 2) {
+    Handle ds(H5Dopen2(f, level_name(r).c_str(), H5P_DEFAULT), H5Dclose);
+    GANKIT_CHECK_DATA(ds.valid(), "{} was written at another resolution (it has no {} level): pass --overwrite to start over",
+                      path.string(), level_name(r));
+    Handle space(H5Dget_space(ds.get()), H5Sclose);
+    hsize_t dims[4] = {0, 0, 0, 0};
+    H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+    GANKIT_CHECK_DATA(dims[1] == static_cast<hsize_t>(channels_) && static_cast<int64_t>(dims[0]) >= count_,
+                      "{} holds {} images of {} channels at {}; expected at least {} of {}", path.string(), dims[0],
+                      dims[1], level_name(r), count_, channels_);
+    dims[0] = static_cast<hsize_t>(count_);  // drop images written after the last checkpoint
+    check(H5Dset_extent(ds.get(), dims), "truncate " + level_name(r));
+    impl_->levels.push_back(std::move(ds));
+  }
+  if (options_.with_labels) {
+    impl_->labels = Handle(H5Dopen2(f, "labels", H5P_DEFAULT), H5Dclose);
+    GANKIT_CHECK_DATA(impl_->labels.valid(), "{}", damaged);
+    hsize_t dims[1] = {static_cast<hsize_t>(count_)};
+    check(H5Dset_extent(impl_->labels.get(), dims), "truncate labels");
+  }
+}
+
+void PyramidWriter::checkpoint(const std::string& token) {
+  GANKIT_CHECK(options_.resumable, Internal, "checkpoint() of a writer that is not resumable");
+  flush();
+  const hid_t f = impl_->file.get();
+  for (const char* name : {"resume_count", "resume_token"})
+    if (H5Aexists(f, name) > 0) check(H5Adelete(f, name), std::string("delete attribute ") + name);
+  write_string_attribute(f, "resume_count", std::to_string(count_));
+  write_string_attribute(f, "resume_token", token);
+  check(H5Fflush(f, H5F_SCOPE_GLOBAL), "flush");
+  checkpointed_ = true;
+}
+
+PyramidWriter::~PyramidWriter() {
+  // An uncommitted temporary is removed by output_, except a resumable one, which stays for
+  // --resume once it holds a checkpoint (before that there is nothing to resume).
+  if (options_.resumable && !checkpointed_ && impl_->file.valid()) {
+    impl_->labels.reset();
+    impl_->levels.clear();
+    impl_->file.reset();
+    std::error_code ec;
+    fs::remove(output_.temp_path(), ec);
+  }
+}
 
 void PyramidWriter::append(const uint8_t* chw, int64_t label) {
   const size_t image_bytes = static_cast<size_t>(channels_) * resolution_ * resolution_;
@@ -156,7 +224,12 @@ void PyramidWriter::commit() {
   flush();
   GANKIT_CHECK_DATA(count_ > 0, "no images to write to {}", output_.target().string());
   options_.attributes["tool_version"] = tool_version();
-  for (const auto& [k, v] : options_.attributes) write_string_attribute(impl_->file.get(), k, v);
+  for (const char* name : {"resume_count", "resume_token"})
+    if (H5Aexists(impl_->file.get(), name) > 0) check(H5Adelete(impl_->file.get(), name), "delete attribute");
+  for (const auto& [k, v] : options_.attributes) {
+    if (H5Aexists(impl_->file.get(), k.c_str()) > 0) check(H5Adelete(impl_->file.get(), k.c_str()), "attribute " + k);
+    write_string_attribute(impl_->file.get(), k, v);
+  }
   if (impl_->labels.valid() && !options_.class_names.empty())
     write_string_array_attribute(impl_->labels.get(), "class_names", options_.class_names);
   impl_->labels.reset();

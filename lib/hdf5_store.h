@@ -35,6 +35,12 @@ struct PyramidWriterOptions {
   std::map<std::string, std::string> attributes;  // provenance, written at commit
   bool overwrite = false;
   size_t block_bytes = 32u << 20;  // images buffered before their pyramids are written
+  // Resumable writing: the file grows as OUT.partial, which stays when the writer is destroyed
+  // without commit(); with `resume` an existing OUT.partial is reopened and continued from its
+  // last checkpoint(). Without `resume` an existing OUT.partial is an error (or replaced with
+  // `overwrite`).
+  bool resumable = false;
+  bool resume = false;
 };
 
 // Streams images into a new pyramid file. Memory is bounded by one block of images
@@ -52,11 +58,17 @@ class PyramidWriter {
   void append(const uint8_t* chw, int64_t label = -1);
   void set_attribute(const std::string& name, const std::string& value) { options_.attributes[name] = value; }
   int64_t count() const { return count_; }
+  // Resumable writers: writes every buffered image and records `token` (the caller's position,
+  // e.g. input rows done) with the image count, so a resumed writer restarts exactly here.
+  void checkpoint(const std::string& token);
+  // The token of the checkpoint a resumed writer continues from ("" for a new file).
+  const std::string& resume_token() const { return resume_token_; }
   void commit();
 
  private:
   struct Impl;
   void flush();
+  void reopen_partial();
   std::unique_ptr<Impl> impl_;
   PyramidWriterOptions options_;
   AtomicOutput output_;
@@ -66,6 +78,8 @@ class PyramidWriter {
   std::vector<uint8_t> block_;
   std::vector<int64_t> block_labels_;
   size_t block_count_ = 0;
+  std::string resume_token_;
+  bool checkpointed_ = false;
 };
 
 struct PyramidInfo {

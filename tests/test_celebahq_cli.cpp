@@ -21,11 +21,12 @@ using test::TempDir;
 
 std::string celebahq(const std::string& args) { return test::bin("gan-data") + " celebahq " + args; }
 
-// Photo i: eyes 40 px apart with the mouth 40 px below, moved by (10 i, 5 i) and turned by 15 i
-// degrees about the eyes' midpoint. Returns the landmark fields "lex ley rex rey nx ny lmx lmy rmx rmy".
+// Photo i (k = i mod 5): eyes 40 px apart with the mouth 40 px below, moved by (10 k, 5 k) and
+// turned by 15 k degrees about the eyes' midpoint. Returns the landmark fields "lex ley rex rey nx ny lmx lmy rmx rmy".
 std::string write_photo(const fs::path& file, int i) {
-  const cv::Point2d mid(110 + 10 * i, 100 + 5 * i);
-  const double a = 15.0 * i * CV_PI / 180.0;
+  const int k = i % 5;
+  const cv::Point2d mid(110 + 10 * k, 100 + 5 * k);
+  const double a = 15.0 * k * CV_PI / 180.0;
   auto at = [&](double dx, double dy) {
     return cv::Point2d(mid.x + dx * std::cos(a) - dy * std::sin(a), mid.y + dx * std::sin(a) + dy * std::cos(a));
   };
@@ -94,6 +95,36 @@ TEST(CelebahqCli, AlignsShiftedAndRotatedFacesIntoThePyramid) {
             0);
   const ImageBatch c = PyramidReader(p.path("csv.h5")).read(64, 0, 5);
   EXPECT_EQ(std::vector<uint8_t>(c.data.begin(), c.data.end()), std::vector<uint8_t>(b.data.begin(), b.data.end()));
+}
+
+TEST(CelebahqCli, ResumeContinuesAnInterruptedRunWithoutDuplicates) {
+  Photos p(20);  // two blocks of 16 faces
+  const std::string args = p.path("img") + " " + p.path("lm.txt") + " ";
+  ASSERT_EQ(run(celebahq(args + p.path("straight.h5") + " --size 32 -q")).exit_code, 0);
+  // A photo missing in the middle stops the run; what came before is kept as OUT.h5.partial.
+  fs::rename(p.dir / "img" / "000019.png", p.dir / "aside.png");
+  const std::string out = p.path("hq.h5");
+  expect_cli_error(run(celebahq(args + out + " --size 32")), 2, "000019.png (landmarks line 21) does not exist");
+  EXPECT_FALSE(fs::exists(out));
+  ASSERT_TRUE(fs::exists(out + ".partial"));
+  fs::rename(p.dir / "aside.png", p.dir / "img" / "000019.png");
+  expect_cli_error(run(celebahq(args + out + " --size 32")), 1, "pass --resume to continue it");
+  expect_cli_error(run(celebahq(args + out + " --size 64 --resume")), 2, "another resolution");
+  const auto r = run(celebahq(args + out + " --size 32 --resume --json"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["resumed_at_row"], 16);
+  EXPECT_NE(r.err.find("resuming at row 16 (16 faces written)"), std::string::npos) << r.err;
+  EXPECT_EQ(j["images"], 20);
+  EXPECT_FALSE(fs::exists(out + ".partial"));
+  PyramidReader a(out), b(p.path("straight.h5"));
+  ASSERT_EQ(a.count(), 20);
+  EXPECT_EQ(a.info().attributes.count("resume_count"), 0u);
+  for (int level : {32, 4, 1}) {
+    const ImageBatch x = a.read(level, 0, 20), y = b.read(level, 0, 20);
+    EXPECT_EQ(std::vector<uint8_t>(x.data.begin(), x.data.end()), std::vector<uint8_t>(y.data.begin(), y.data.end()))
+        << "level " << level;
+  }
 }
 
 TEST(CelebahqCli, BadInputsGiveOneClearLine) {

@@ -21,7 +21,8 @@ int data_celebahq(const std::string& prog, const std::vector<std::string>& args)
       "limit", po::value(&opt.limit)->default_value(-1), "align only the first N rows")(
       "skip-bad", po::bool_switch(&opt.skip_bad),
       "skip (and name) missing or unreadable photos and landmarks outside their photo instead of stopping")(
-      "overwrite", po::bool_switch(&opt.overwrite), "replace OUT.h5 if it exists");
+      "resume", po::bool_switch(&opt.resume), "continue an interrupted run from OUT.h5.partial")(
+      "overwrite", po::bool_switch(&opt.overwrite), "replace OUT.h5 (and an interrupted OUT.h5.partial) if they exist");
   add_common(desc, common, true);
   po::positional_options_description pos;
   pos.add("images", 1).add("landmarks", 1).add("out", 1);
@@ -30,13 +31,15 @@ int data_celebahq(const std::string& prog, const std::vector<std::string>& args)
       "Usage: {} IMG_DIR LANDMARKS OUT.h5 [options]\n\n"
       "CelebA-HQ-style alignment (Karras et al. 2018): an oriented square from the eyes and mouth, the photo\n"
       "shrunk, cropped, padded with a blurred reflection where the square leaves it, and warped to S x S;\n"
-      "every face streams into an HDF5 pyramid (S down to 1x1). In-the-wild CelebA: img_celeba/ with\n"
+      "every face streams into an HDF5 pyramid (S down to 1x1), checkpointed as OUT.h5.partial so that\n"
+      "--resume continues an interrupted run. In-the-wild CelebA: img_celeba/ with\n"
       "list_landmarks_celeba.txt. The official release's super-resolution network is not reproduced.",
       prog);
   if (!parse(usage, args, desc, pos, vm)) return 0;
   opt.progress = common.progress_options();
   const CelebahqSummary s = build_celebahq(images, landmarks, out, opt);
   const nlohmann::json j = {{"output", out},       {"rows", s.rows},        {"images", s.written},
+                            {"resumed_at_row", s.resumed_at},
                             {"skipped", s.skipped}, {"resolution", opt.size}, {"seconds", s.seconds},
                             {"images_per_second", s.seconds > 0 ? s.written / s.seconds : 0.0}};
   Table t({"field", "value"});
