@@ -55,8 +55,7 @@ void unregister_live(const fs::path& p) {
 
 }  // namespace
 
-AtomicOutput::AtomicOutput(fs::path target, bool overwrite)
-    : target_(std::move(target)), overwrite_(overwrite) {
+void AtomicOutput::check_target() const {
   GANKIT_CHECK_USAGE(!target_.empty(), "output path is empty");
   fs::path dir = target_.parent_path();
   if (dir.empty()) dir = ".";
@@ -66,6 +65,11 @@ AtomicOutput::AtomicOutput(fs::path target, bool overwrite)
                     target_.string(), dir.string());
   GANKIT_CHECK_DATA(overwrite_ || !fs::exists(target_), "output {} exists (pass --overwrite to replace it)",
                     target_.string());
+}
+
+AtomicOutput::AtomicOutput(fs::path target, bool overwrite)
+    : target_(std::move(target)), overwrite_(overwrite) {
+  check_target();
   temp_ = target_;
   temp_ += ".tmp-" + std::to_string(getpid());
   std::error_code ec;
@@ -76,13 +80,7 @@ AtomicOutput::AtomicOutput(fs::path target, bool overwrite)
 
 AtomicOutput::AtomicOutput(fs::path target, bool overwrite, Resumable)
     : target_(std::move(target)), overwrite_(overwrite), keep_partial_(true) {
-  GANKIT_CHECK_USAGE(!target_.empty(), "output path is empty");
-  fs::path dir = target_.parent_path();
-  if (dir.empty()) dir = ".";
-  GANKIT_CHECK_DATA(fs::is_directory(dir) && access(dir.c_str(), W_OK) == 0,
-                    "cannot write {}: folder {} does not exist or is not writable", target_.string(), dir.string());
-  GANKIT_CHECK_DATA(overwrite_ || !fs::exists(target_), "output {} exists (pass --overwrite to replace it)",
-                    target_.string());
+  check_target();
   temp_ = target_;
   temp_ += ".partial";
 }

@@ -31,6 +31,8 @@ class AtomicOutput {
   void commit();
 
  private:
+  // Throws Error naming the path when the target cannot be created (see the constructor).
+  void check_target() const;
   std::filesystem::path target_;
   std::filesystem::path temp_;
   bool overwrite_;
