@@ -96,6 +96,7 @@ CelebahqSummary build_celebahq(const fs::path& image_dir, const fs::path& landma
   constexpr int64_t block = 16;
   std::vector<cv::Mat> faces;
   std::vector<std::string> errors;
+  std::vector<uint8_t> chw(static_cast<size_t>(3) * o.size * o.size);
   for (int64_t b0 = s.resumed_at; b0 < s.rows; b0 += block) {
     const int64_t n = std::min(block, s.rows - b0);
     faces.assign(static_cast<size_t>(n), cv::Mat());
@@ -124,7 +125,6 @@ CelebahqSummary build_celebahq(const fs::path& image_dir, const fs::path& landma
         if (!o.progress.quiet) std::fprintf(stderr, "gan-data celebahq: skipped: %s\n", errors[static_cast<size_t>(i)].c_str());
         continue;
       }
-      std::vector<uint8_t> chw(static_cast<size_t>(3) * o.size * o.size);
       mat_to_chw(faces[static_cast<size_t>(i)], chw.data());
       writer.append(chw.data());
       ++s.written;

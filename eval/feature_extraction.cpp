@@ -28,15 +28,16 @@ struct LoadedDiscriminator {
 LoadedDiscriminator load_discriminator(const FeatureJob& job, const c10::Device& device) {
   const std::filesystem::path ckpt = resolve_checkpoint(job.checkpoint);
   LoadedDiscriminator out;
-  out.meta = read_checkpoint_meta(ckpt);
-  out.config = from_json(out.meta.config);
   if (job.kind == FeatureKind::RandomInit) {
+    out.meta = read_checkpoint_meta(ckpt);
+    out.config = from_json(out.meta.config);
     out.config.seed = job.seed;  // the run's architecture with fresh weights of --seed
     out.d = make_models(out.config, device).d;
   } else {
-    GanModels m = make_models(out.config, device);
-    load_checkpoint(ckpt, m, device);
-    out.d = m.d;
+    LoadedModels loaded = load_models(ckpt, device);
+    out.meta = loaded.meta;
+    out.config = loaded.config;
+    out.d = loaded.models.d;
   }
   return out;
 }

@@ -119,4 +119,13 @@ void load_checkpoint(const std::filesystem::path& path, GanModels& models, const
   }
 }
 
+LoadedModels load_models(const std::filesystem::path& path, const c10::Device& device) {
+  LoadedModels out;
+  out.meta = read_checkpoint_meta(path);
+  out.config = from_json(out.meta.config);
+  out.models = make_models(out.config, device);
+  load_checkpoint(path, out.models, device);
+  return out;
+}
+
 }  // namespace gankit

@@ -53,4 +53,12 @@ CheckpointMeta read_checkpoint_meta(const std::filesystem::path& path);
 // config; tensors land on `device`.
 void load_checkpoint(const std::filesystem::path& path, GanModels& models, const c10::Device& device);
 
+struct LoadedModels {
+  CheckpointMeta meta;
+  TrainConfig config;  // from meta.config
+  GanModels models;
+};
+// The models of a checkpoint: built from its stored config and loaded with its weights.
+LoadedModels load_models(const std::filesystem::path& path, const c10::Device& device);
+
 }  // namespace gankit

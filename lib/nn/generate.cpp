@@ -29,13 +29,11 @@ fs::path resolve_checkpoint(const fs::path& run_or_checkpoint) {
 }
 
 LoadedGenerator load_generator(const fs::path& checkpoint, const c10::Device& device) {
-  const CheckpointMeta meta = read_checkpoint_meta(checkpoint);
+  LoadedModels loaded = load_models(checkpoint, device);
   LoadedGenerator out;
-  out.config = from_json(meta.config);
-  out.state = meta.state;
-  GanModels m = make_models(out.config, device);
-  load_checkpoint(checkpoint, m, device);
-  out.g = m.g;
+  out.config = loaded.config;
+  out.state = loaded.meta.state;
+  out.g = loaded.models.g;
   out.g->eval();
   return out;
 }
