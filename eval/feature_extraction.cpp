@@ -28,6 +28,12 @@ struct LoadedDiscriminator {
 LoadedDiscriminator load_discriminator(const FeatureJob& job, const c10::Device& device) {
   const std::filesystem::path ckpt = resolve_checkpoint(job.checkpoint);
   LoadedDiscriminator out;
+  {
+    const TrainConfig run = from_json(read_checkpoint_meta(ckpt).config);
+    GANKIT_CHECK_USAGE(run.arch != GanArch::Progan,
+                       "{} is a progan checkpoint: features are defined for DCGAN-family discriminators",
+                       ckpt.string());
+  }
   if (job.kind == FeatureKind::RandomInit) {
     out.meta = read_checkpoint_meta(ckpt);
     out.config = from_json(out.meta.config);

@@ -128,6 +128,73 @@ TEST(GanTrainCli, SampleWritesWhatGanEvalReads) {
   EXPECT_EQ(grid.rows, 3 * 34 + 2);
 }
 
+// Progressive growing 4 -> 32 on the 32x32 fixture: 8-image phases of 4-image minibatches.
+TEST(GanTrainCli, ProganGrowsResumesMidFadeAndSamples) {
+  Fixture f;
+  auto progan = [&](const std::string& run_dir, const std::string& extra, int resolution = 32) {
+    return fmt::format("{} --data {} --out {} --arch progan --resolution {} --fmap-base 32 --fmap-max 8 --z-dim 8 "
+                       "--batch 4 --fade-kimg 0.008 --stable-kimg 0.008 --threads 1 --log-every 1 -q {}",
+                       gan_train(), f.data, f.path(run_dir), resolution, extra);
+  };
+  auto r = run(progan("straight", "--kimg 0.064 --json"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["step"], 16);
+  EXPECT_EQ(j["last"]["resolution"], 32);
+  EXPECT_DOUBLE_EQ(j["last"]["alpha"].get<double>(), 1.0);
+  const auto config = nlohmann::json::parse(test::read_bytes(f.dir / "straight" / "config.json"));
+  EXPECT_EQ(config["arch"], "progan");
+  EXPECT_EQ(config["loss"], "wgan-gp");
+  EXPECT_DOUBLE_EQ(config["lr_g"].get<double>(), 1e-3);
+  EXPECT_DOUBLE_EQ(config["drift"].get<double>(), 0.001);
+  EXPECT_EQ(config["z_dim"], 8);
+  for (const char* phase : {"phase00_4x4_stable.pt", "phase01_8x8_fade.pt", "phase04_16x16_stable.pt",
+                            "phase05_32x32_fade.pt"})
+    EXPECT_TRUE(fs::exists(f.dir / "straight" / "checkpoints" / phase)) << phase;
+  // Stop half-way through the 32x32 fade (0.044 kimg), resume to the same end.
+  ASSERT_EQ(run(progan("split", "--kimg 0.044")).exit_code, 0);
+  const auto mid = read_log(f.dir / "split" / "log.jsonl").back();
+  EXPECT_EQ(mid["resolution"], 32);
+  EXPECT_NEAR(mid["alpha"].get<double>(), 0.5, 1e-12);
+  r = run(fmt::format("{} --out {} --resume --kimg 0.064 -q --json", gan_train(), f.path("split")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["start_step"], 11);
+  const auto a = read_log(f.dir / "straight" / "log.jsonl"), b = read_log(f.dir / "split" / "log.jsonl");
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i)
+    for (const char* key : {"loss_d", "loss_g", "gp", "alpha", "kimg"}) EXPECT_EQ(a[i][key], b[i][key]) << i << key;
+  // Samples come from the moving average at 32x32, or at a level it grew through.
+  r = run(fmt::format("{} sample {} --num 6 --out {} -q --json", gan_train(), f.path("split"), f.path("s32.npy")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["resolution"], 32);
+  r = run(fmt::format("{} sample {} --resolution 16 --num 6 --out {} -q", gan_train(), f.path("split"),
+                      f.path("s16.npy")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(load_npy(f.dir / "s16.npy").h, 16);
+  const ImageBatch s1 = load_npy(f.dir / "s32.npy");
+  r = run(fmt::format("{} sample {} --num 6 --out {} -q", gan_train(), f.path("straight"), f.path("t32.npy")));
+  const ImageBatch s2 = load_npy(f.dir / "t32.npy");
+  EXPECT_TRUE(std::equal(s1.data.begin(), s1.data.end(), s2.data.begin()));  // resumed = uninterrupted
+  r = run(fmt::format("{} interpolate {} --rows 2 --cols 3 --out {} -q", gan_train(), f.path("split"),
+                      f.path("walk.png")));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  // Bad input.
+  expect_cli_error(run(fmt::format("{} sample {} --resolution 64 --num 2 --out {}", gan_train(), f.path("split"),
+                                   f.path("x.npy"))),
+                   1, "has grown to 32x32");
+  expect_cli_error(run(progan("bad1", "--kimg 1", 24)), 1, "power of two");
+  expect_cli_error(run(progan("bad2", "--steps 5")), 1, "use --kimg instead of --steps");
+  expect_cli_error(run(progan("bad3", "--kimg 1 --ngf 8")), 1, "--fmap-base");
+  expect_cli_error(run(progan("bad4", "--kimg 1 --loss gan")), 1, "progan trains with wgan-gp");
+  expect_cli_error(run(progan("bad5", "--kimg 1", 64)), 2, "64");
+  ASSERT_EQ(run(f.train("dc", "--steps 1")).exit_code, 0);
+  expect_cli_error(run(fmt::format("{} --out {} --resume --arch progan --kimg 1 -q", gan_train(), f.path("dc"))), 1,
+                   "arch: \"dcgan\" in the run, \"progan\" now");
+  expect_cli_error(run(fmt::format("{} features {} {} {} -q", test::bin("gan-eval"), f.path("split"), f.data,
+                                   f.path("feat.h5"))),
+                   1, "progan checkpoint");
+}
+
 TEST(GanTrainCli, BadInputFailsWithOneClearLine) {
   Fixture f;
   expect_cli_error(run(f.train("a", "--steps 2 --resolution 64")), 2, "64");

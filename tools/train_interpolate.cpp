@@ -41,7 +41,7 @@ int train_interpolate(const std::string& prog, const std::vector<std::string>& a
   set_torch_threads(threads);
   const auto ckpt = resolve_checkpoint(run);
   LoadedGenerator gen = load_generator(ckpt, dev);
-  write_image(out, tile_images(interpolation_grid(gen.g, rows, cols, seed, dev), cols));
+  write_image(out, tile_images(interpolation_grid(gen, rows, cols, seed, dev), cols));
   nlohmann::json j = {{"output", out}, {"rows", rows}, {"cols", cols}, {"checkpoint", ckpt.string()},
                       {"step", gen.state.step}};
   Table t({"field", "value"});

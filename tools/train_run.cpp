@@ -32,23 +32,31 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
       run_opts("Length, output and device");
   data_opts.add_options()("data", po::value<std::string>(), "HDF5 pyramid made by gan-data (required for a new run)")(
       "out", po::value(&out)->required(), "run folder (config.json, log.jsonl, samples/, checkpoints/)")(
-      "resolution", po::value<int>()->default_value(32), "training resolution: 32, 64 or 128 (a level of --data)")(
+      "resolution", po::value<int>()->default_value(32),
+      "training resolution: 32, 64 or 128 (a level of --data); progan: the final one, a power of two 8..1024")(
       "resume", po::bool_switch(&resume), "continue the run in --out from checkpoints/latest.pt")(
       "overwrite", po::bool_switch(&overwrite), "start over in a --out that holds a run (removes its files)");
   model_opts.add_options()("loss", po::value<std::string>()->default_value("gan"), "gan | wgan | wgan-gp | lsgan")(
       "arch", po::value<std::string>()->default_value("dcgan"),
-      "dcgan (BatchNorm) | dcgan-selu (SELU, no normalisation)")(
-      "z-dim", po::value<int>()->default_value(100), "latent size")(
+      "dcgan (BatchNorm) | dcgan-selu (SELU, no normalisation) | progan (progressive growing)")(
+      "z-dim", po::value<int>(), "latent size (default 100; 512 for progan)")(
       "ngf", po::value<int>()->default_value(64), "generator width (maps of the last hidden layer)")(
       "ndf", po::value<int>()->default_value(64), "discriminator width (maps of the first layer)")(
       "d-norm", po::value<std::string>(),
-      "critic normalisation: batch | layer | none (default: batch; layer for wgan-gp; none for dcgan-selu)");
+      "critic normalisation: batch | layer | none (default: batch; layer for wgan-gp; none for dcgan-selu)")(
+      "fmap-base", po::value<int>(), "progan: feature maps min(fmap-base / 2^stage, fmap-max) (default 8192)")(
+      "fmap-max", po::value<int>(), "progan: at most this many feature maps per layer (default 512)")(
+      "fade-kimg", po::value<double>(), "progan: thousands of real images to fade in each new level (default 600)")(
+      "stable-kimg", po::value<double>(), "progan: thousands of real images to stabilise each level (default 600)")(
+      "drift", po::value<double>(), "progan: drift penalty on the critic's real outputs (default 0.001 with wgan-gp)")(
+      "g-ema", po::value<double>(), "progan: decay of the generator's moving average used for samples (default 0.999)");
   optim_opts.add_options()("optimizer", po::value<std::string>(),
                            "adam | rmsprop (default per loss: rmsprop for wgan, adam otherwise)")(
       "lr", po::value<double>(), "both learning rates")("lr-g", po::value<double>(), "generator learning rate")(
       "lr-d", po::value<double>(), "discriminator learning rate")("betas", po::value<std::string>(),
                                                                   "Adam betas as B1,B2")(
-      "batch", po::value<int>(), "minibatch size (default per loss: 128 gan, 64 otherwise)")(
+      "batch", po::value<int>(),
+      "minibatch size (default per loss: 128 gan, 64 otherwise; progan 16, capped at 8 for 256 and 4 above)")(
       "n-critic", po::value<int>(), "critic steps per generator step (default: 5 for wgan/wgan-gp, else 1)")(
       "critic-warmup", po::value<std::string>(),
       "on | off: 100 critic steps for the first 25 G steps and every 500th (default on for wgan)")(
@@ -57,6 +65,7 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
       "seed", po::value<uint64_t>()->default_value(1), "seed of every random draw (init, data order, z)");
   run_opts.add_options()("steps", po::value<int64_t>(), "generator steps to reach")(
       "epochs", po::value<double>(), "passes of the critic over the data to reach")(
+      "kimg", po::value<double>(), "progan: thousands of real images to reach (the run's length)")(
       "device", po::value<std::string>()->default_value("cpu"), "cpu, cuda or cuda:N")(
       "threads", po::value<int>()->default_value(0), "CPU threads (default: all cores)")(
       "log-every", po::value<int64_t>()->default_value(50), "steps between log.jsonl records")(
@@ -70,15 +79,20 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
   po::variables_map vm;
   const std::string usage = fmt::format(
       "Usage: {} --data DATA.h5 --out RUN_DIR (--steps N | --epochs E) [options]\n"
-      "       {} --out RUN_DIR --resume [--steps N | --epochs E]\n\n"
+      "       {} --data DATA.h5 --out RUN_DIR --arch progan --resolution R --kimg K [options]\n"
+      "       {} --out RUN_DIR --resume [--steps N | --epochs E | --kimg K]\n\n"
       "Trains a DCGAN-family GAN on one level of an HDF5 pyramid, scaled to [-1, 1], reshuffled every epoch.\n"
       "Defaults per --loss follow the papers' official code: gan = DCGAN (Adam 2e-4, beta1 0.5, batch 128);\n"
       "wgan = RMSprop 5e-5, clip 0.01, 5 critic steps (100 while warming up), batch 64; wgan-gp = Adam 1e-4,\n"
       "betas 0,0.9, lambda 10, 5 critic steps, layer norm in the critic, batch 64; lsgan = least squares\n"
       "(a=0, b=1, c=1), Adam 2e-4, beta1 0.5, batch 64. Every option overrides its default.\n"
+      "--arch progan grows G and D from 4x4 to --resolution (Karras et al. 2018): each level fades in over\n"
+      "--fade-kimg and stabilises over --stable-kimg, on the pyramid level of its resolution; wgan-gp with\n"
+      "drift 0.001 (or lsgan), Adam 1e-3 (0, 0.99) reset every phase, latent 512, samples from G's moving average;\n"
+      "checkpoints/phaseNN_RxR_{{fade,stable}}.pt keeps the end of every phase.\n"
       "A resumed run continues exactly (same weights as an uninterrupted run on the same device and threads);\n"
       "only its length, cadences, device and threads may change.",
-      prog, prog);
+      prog, prog, prog);
   if (!parse(usage, args, desc, {}, vm)) return 0;
 
   nlohmann::json given;
@@ -90,6 +104,12 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
   put_given<int>(vm, "ngf", given, "ngf");
   put_given<int>(vm, "ndf", given, "ndf");
   put_given<std::string>(vm, "d-norm", given, "d_norm");
+  put_given<int>(vm, "fmap-base", given, "fmap_base");
+  put_given<int>(vm, "fmap-max", given, "fmap_max");
+  put_given<double>(vm, "fade-kimg", given, "fade_kimg");
+  put_given<double>(vm, "stable-kimg", given, "stable_kimg");
+  put_given<double>(vm, "drift", given, "drift");
+  put_given<double>(vm, "g-ema", given, "g_ema");
   put_given<std::string>(vm, "optimizer", given, "optimizer");
   put_given<double>(vm, "lr", given, "lr_g");
   put_given<double>(vm, "lr", given, "lr_d");
@@ -102,6 +122,7 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
   put_given<uint64_t>(vm, "seed", given, "seed");
   put_given<int64_t>(vm, "steps", given, "steps");
   put_given<double>(vm, "epochs", given, "epochs");
+  put_given<double>(vm, "kimg", given, "kimg");
   put_given<std::string>(vm, "device", given, "device");
   put_given<int>(vm, "threads", given, "threads");
   put_given<int64_t>(vm, "log-every", given, "log_every");
@@ -139,10 +160,12 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
     base = from_json(read_checkpoint_meta(latest).config);
   } else {
     GANKIT_CHECK_USAGE(given.contains("data"), "--data DATA.h5 is required for a new run");
-    base = defaults_for(parse_loss(given.value("loss", std::string("gan"))));
-    if (parse_arch(given.value("arch", std::string("dcgan"))) == GanArch::DcganSelu) base.d_norm = NormKind::None;
+    const GanArch arch = parse_arch(given.value("arch", std::string("dcgan")));
+    base = defaults_for(arch, parse_loss(given.value("loss", std::string(arch == GanArch::Progan ? "wgan-gp" : "gan"))));
   }
   const TrainConfig config = from_json(given, base);
+  GANKIT_CHECK_USAGE(config.arch != GanArch::Progan || (!given.contains("ngf") && !given.contains("ndf")),
+                     "--ngf/--ndf size DCGAN networks: progan's widths are set by --fmap-base and --fmap-max");
   const TrainSummary s = train_gan(config, out, options);
 
   nlohmann::json j = {{"run", out},
@@ -158,9 +181,13 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
   t.add_row({"run", out});
   t.add_row({"steps", fmt::format("{} -> {}", s.start_step, s.state.step)});
   t.add_row({"epochs", fmt::format("{:.2f}", s.epochs)});
+  if (s.last_log.contains("resolution"))
+    t.add_row({"progan", fmt::format("{:.1f} kimg, {}x{}, alpha {:.3f}", s.last_log["kimg"].get<double>(),
+                                     s.last_log["resolution"].get<int>(), s.last_log["resolution"].get<int>(),
+                                     s.last_log["alpha"].get<double>())});
   t.add_row({"training time", fmt::format("{:.1f} s", s.state.seconds)});
   t.add_row({"real images/s", fmt::format("{:.1f}", s.images_per_s)});
-  for (const char* key : {"loss_d", "loss_g", "wdist", "gp"})
+  for (const char* key : {"loss_d", "loss_g", "wdist", "gp", "drift"})
     if (s.last_log.contains(key)) t.add_row({key, fmt::format("{:.5f}", s.last_log[key].get<double>())});
   t.add_row({"checkpoint", s.checkpoint.string()});
   if (!s.samples.empty()) t.add_row({"samples", s.samples.string()});

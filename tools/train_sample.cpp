@@ -17,7 +17,7 @@ int train_sample(const std::string& prog, const std::vector<std::string>& args) 
   std::string run, out, device;
   int64_t num = 0;
   uint64_t seed = 1;
-  int batch = 256, threads = 0;
+  int batch = 256, threads = 0, resolution = 0;
   bool overwrite = false;
   po::options_description desc("Options");
   desc.add_options()("run", po::value(&run)->required(), "run folder (its checkpoints/latest.pt) or a checkpoint .pt")(
@@ -27,6 +27,8 @@ int train_sample(const std::string& prog, const std::vector<std::string>& args) 
       "batch", po::value(&batch)->default_value(256), "images per forward pass (memory only, never the result)")(
       "device", po::value(&device)->default_value("cpu"), "cpu, cuda or cuda:N")(
       "threads", po::value(&threads)->default_value(0), "CPU threads (default: all cores)")(
+      "resolution", po::value(&resolution)->default_value(0),
+      "progan: sample an earlier level the run grew through (default: the level it has reached)")(
       "overwrite", po::bool_switch(&overwrite), "replace --out if it exists");
   add_common(desc, common, true);
   po::positional_options_description pos;
@@ -34,7 +36,8 @@ int train_sample(const std::string& prog, const std::vector<std::string>& args) 
   po::variables_map vm;
   const std::string usage = fmt::format(
       "Usage: {} RUN_DIR|CHECKPOINT --num N --out OUT [options]\n\n"
-      "Generates N images with the generator of a checkpoint (eval mode) for gan-eval swd / msssim.",
+      "Generates N images with the generator of a checkpoint (eval mode) for gan-eval swd / msssim.\n"
+      "ProGAN checkpoints sample with the moving-average generator at the resolution the run has reached.",
       prog);
   if (!parse(usage, args, desc, pos, vm)) return 0;
   GANKIT_CHECK_USAGE(num > 0, "--num {} must be positive", num);
@@ -42,8 +45,9 @@ int train_sample(const std::string& prog, const std::vector<std::string>& args) 
   const c10::Device dev = torch_device(device);
   set_torch_threads(threads);
   const auto ckpt = resolve_checkpoint(run);
-  LoadedGenerator gen = load_generator(ckpt, dev);
+  LoadedGenerator gen = load_generator(ckpt, dev, resolution);
   const TrainConfig& c = gen.config;
+  const int res = gen.resolution();
   ImageSinkOptions sink_options;
   sink_options.overwrite = overwrite;
   sink_options.attributes = {{"source", ckpt.string()},
@@ -53,22 +57,23 @@ int train_sample(const std::string& prog, const std::vector<std::string>& args) 
                              {"step", std::to_string(gen.state.step)},
                              {"loss", to_string(c.loss)},
                              {"arch", to_string(c.arch)}};
-  auto sink = open_image_sink(out, num, c.channels, c.resolution, sink_options);
+  if (gen.g_ema) sink_options.attributes["kimg"] = fmt::format("{:.1f}", static_cast<double>(gen.state.images) / 1000.0);
+  auto sink = open_image_sink(out, num, c.channels, res, sink_options);
   Progress progress("sample", num, common.progress_options());
   for (int64_t first = 0; first < num; first += batch) {
     const int64_t n = std::min<int64_t>(batch, num - first);
-    sink->append(generate_images(gen.g, first, n, seed, dev));
+    sink->append(generate_images(gen, first, n, seed, dev));
     progress.add(n);
   }
   progress.finish();
   sink->commit();
-  nlohmann::json j = {{"output", out},       {"images", num},        {"resolution", c.resolution},
+  nlohmann::json j = {{"output", out},       {"images", num},        {"resolution", res},
                       {"channels", c.channels}, {"checkpoint", ckpt.string()}, {"step", gen.state.step},
                       {"seed", seed}};
   Table t({"field", "value"});
   t.add_row({"output", out});
   t.add_row({"images", std::to_string(num)});
-  t.add_row({"size", fmt::format("{} x {}x{}", c.channels, c.resolution, c.resolution)});
+  t.add_row({"size", fmt::format("{} x {}x{}", c.channels, res, res)});
   t.add_row({"checkpoint", fmt::format("{} (step {})", ckpt.string(), gen.state.step)});
   t.add_row({"seed", std::to_string(seed)});
   emit(j, t, common.json);

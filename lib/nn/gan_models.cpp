@@ -39,18 +39,50 @@ torch::serialize::InputArchive open_archive(const std::filesystem::path& path, c
 
 }  // namespace
 
+torch::nn::Module& GanModels::generator() { return pg ? static_cast<torch::nn::Module&>(*pg) : *g; }
+torch::nn::Module& GanModels::discriminator() { return pd ? static_cast<torch::nn::Module&>(*pd) : *d; }
+
+ProganShape progan_shape(const TrainConfig& config) {
+  ProganShape s;
+  s.resolution = config.resolution;
+  s.channels = config.channels;
+  s.z_dim = config.z_dim;
+  s.fmap_base = config.fmap_base;
+  s.fmap_max = config.fmap_max;
+  return s;
+}
+
+ProganSchedule progan_schedule(const TrainConfig& config) {
+  return {progan_shape(config).levels(), config.fade_kimg, config.stable_kimg};
+}
+
+void reset_optimizers(GanModels& m, const TrainConfig& config) {
+  m.opt_g = make_optimizer(config, m.generator().parameters(), config.lr_g);
+  m.opt_d = make_optimizer(config, m.discriminator().parameters(), config.lr_d);
+}
+
 GanModels make_models(const TrainConfig& config, const c10::Device& device) {
-  const DcganShape shape = DcganShape::of(config);
   torch::manual_seed(derive_seed(config.seed, kInitStream, 0));
   GanModels m;
-  m.g = DcganGenerator(shape);
-  m.d = DcganDiscriminator(shape);
-  init_dcgan_weights(*m.g, config.arch);
-  init_dcgan_weights(*m.d, config.arch);
-  m.g->to(device);
-  m.d->to(device);
-  m.opt_g = make_optimizer(config, m.g->parameters(), config.lr_g);
-  m.opt_d = make_optimizer(config, m.d->parameters(), config.lr_d);
+  if (config.arch == GanArch::Progan) {
+    const ProganShape shape = progan_shape(config);
+    m.pg = ProganGenerator(shape);  // equalised LR: N(0, 1) weights drawn in the constructors
+    m.pd = ProganDiscriminator(shape);
+    m.pg_ema = ProganGenerator(shape);
+    update_moving_average(*m.pg_ema, *m.pg, 0.0);  // the average starts as a copy of G
+    m.pg->to(device);
+    m.pd->to(device);
+    m.pg_ema->to(device);
+  } else {
+    const DcganShape shape = DcganShape::of(config);
+    m.g = DcganGenerator(shape);
+    m.d = DcganDiscriminator(shape);
+    init_dcgan_weights(*m.g, config.arch);
+    init_dcgan_weights(*m.d, config.arch);
+    m.g->to(device);
+    m.d->to(device);
+  }
+  reset_optimizers(m, config);
   return m;
 }
 
@@ -60,10 +92,20 @@ void save_checkpoint(const std::filesystem::path& path, GanModels& models, const
       {"format", kFormat},
       {"tool_version", tool_version()},
       {"config", to_json(config)},
-      {"state", {{"step", state.step}, {"real_batches", state.real_batches}, {"seconds", state.seconds}}}};
+      {"state",
+       {{"step", state.step},
+        {"real_batches", state.real_batches},
+        {"seconds", state.seconds},
+        {"images", state.images},
+        {"opt_segment", state.opt_segment}}}};
   torch::serialize::OutputArchive archive, g, d, opt_g, opt_d;
-  models.g->save(g);
-  models.d->save(d);
+  models.generator().save(g);
+  models.discriminator().save(d);
+  if (models.pg_ema) {
+    torch::serialize::OutputArchive g_ema;
+    models.pg_ema->save(g_ema);
+    archive.write("G_ema", g_ema);
+  }
   models.opt_g->save(opt_g);
   models.opt_d->save(opt_d);
   archive.write("G", g);
@@ -93,7 +135,11 @@ CheckpointMeta read_checkpoint_meta(const std::filesystem::path& path) {
     meta.config = j.at("config");
     meta.tool_version = j.value("tool_version", "");
     const auto& s = j.at("state");
-    meta.state = {s.at("step").get<int64_t>(), s.at("real_batches").get<int64_t>(), s.at("seconds").get<double>()};
+    meta.state.step = s.at("step").get<int64_t>();
+    meta.state.real_batches = s.at("real_batches").get<int64_t>();
+    meta.state.seconds = s.at("seconds").get<double>();
+    meta.state.images = s.value("images", int64_t{0});
+    meta.state.opt_segment = s.value("opt_segment", 0);
   } catch (const nlohmann::json::exception& e) {
     fail(ErrorKind::Data, fmt::format("{}: corrupt checkpoint meta record ({})", path.string(), e.what()));
   }
@@ -108,8 +154,13 @@ void load_checkpoint(const std::filesystem::path& path, GanModels& models, const
     archive.read("D", d);
     archive.read("opt_g", opt_g);
     archive.read("opt_d", opt_d);
-    models.g->load(g);
-    models.d->load(d);
+    models.generator().load(g);
+    models.discriminator().load(d);
+    if (models.pg_ema) {
+      torch::serialize::InputArchive g_ema;
+      archive.read("G_ema", g_ema);
+      models.pg_ema->load(g_ema);
+    }
     models.opt_g->load(opt_g);
     models.opt_d->load(opt_d);
   } catch (const std::exception& e) {

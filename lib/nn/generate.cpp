@@ -28,13 +28,41 @@ fs::path resolve_checkpoint(const fs::path& run_or_checkpoint) {
   return run_or_checkpoint;
 }
 
-LoadedGenerator load_generator(const fs::path& checkpoint, const c10::Device& device) {
+int LoadedGenerator::resolution() const { return g_ema ? 4 << level : config.resolution; }
+
+torch::Tensor LoadedGenerator::forward(const torch::Tensor& z) {
+  if (g_ema) return g_ema->forward(z, level, alpha);
+  g->eval();
+  return g->forward(z);
+}
+
+LoadedGenerator load_generator(const fs::path& checkpoint, const c10::Device& device, int resolution) {
   LoadedModels loaded = load_models(checkpoint, device);
   LoadedGenerator out;
   out.config = loaded.config;
   out.state = loaded.meta.state;
-  out.g = loaded.models.g;
-  out.g->eval();
+  if (out.config.arch != GanArch::Progan) {
+    GANKIT_CHECK_USAGE(resolution == 0 || resolution == out.config.resolution,
+                       "--resolution {}: {} is a {} checkpoint of {}x{} images", resolution, checkpoint.string(),
+                       to_string(out.config.arch), out.config.resolution, out.config.resolution);
+    out.g = loaded.models.g;
+    out.g->eval();
+    return out;
+  }
+  out.g_ema = loaded.models.pg_ema;
+  out.g_ema->eval();
+  const ProganPosition pos = progan_schedule(out.config).at(out.state.images);
+  out.level = pos.level;
+  out.alpha = pos.alpha;
+  if (resolution != 0 && resolution != out.resolution()) {
+    int level = -1;
+    for (int l = 0; l < pos.level; ++l)
+      if ((4 << l) == resolution) level = l;
+    GANKIT_CHECK_USAGE(level >= 0, "--resolution {}: {} has grown to {}x{} (levels 4 .. {} can be sampled)",
+                       resolution, checkpoint.string(), out.resolution(), out.resolution(), out.resolution());
+    out.level = level;
+    out.alpha = 1.0;
+  }
   return out;
 }
 
@@ -47,16 +75,15 @@ torch::Tensor latents(int z_dim, int64_t first, int64_t n, uint64_t seed) {
   return z;
 }
 
-ImageBatch generate_images(DcganGenerator& g, int64_t first, int64_t n, uint64_t seed, const c10::Device& device) {
+ImageBatch generate_images(LoadedGenerator& g, int64_t first, int64_t n, uint64_t seed, const c10::Device& device) {
   torch::NoGradGuard no_grad;
-  g->eval();
-  return tensor_to_images(g->forward(latents(g->shape().z_dim, first, n, seed).to(device)));
+  return tensor_to_images(g.forward(latents(g.z_dim(), first, n, seed).to(device)));
 }
 
-ImageBatch interpolation_grid(DcganGenerator& g, int rows, int cols, uint64_t seed, const c10::Device& device) {
+ImageBatch interpolation_grid(LoadedGenerator& g, int rows, int cols, uint64_t seed, const c10::Device& device) {
   GANKIT_CHECK_USAGE(rows >= 1 && cols >= 2, "an interpolation grid needs at least 1 row and 2 columns ({} x {})", rows,
                      cols);
-  const torch::Tensor ends = latents(g->shape().z_dim, 0, 2 * rows, seed).to(torch::kDouble);
+  const torch::Tensor ends = latents(g.z_dim(), 0, 2 * rows, seed).to(torch::kDouble);
   std::vector<torch::Tensor> zs;
   for (int r = 0; r < rows; ++r) {
     const torch::Tensor a = ends[2 * r], b = ends[2 * r + 1];
@@ -70,8 +97,7 @@ ImageBatch interpolation_grid(DcganGenerator& g, int rows, int cols, uint64_t se
     }
   }
   torch::NoGradGuard no_grad;
-  g->eval();
-  return tensor_to_images(g->forward(torch::stack(zs).to(torch::kFloat).to(device)));
+  return tensor_to_images(g.forward(torch::stack(zs).to(torch::kFloat).to(device)));
 }
 
 }  // namespace gankit

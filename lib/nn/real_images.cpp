@@ -40,9 +40,7 @@ RealImages::RealImages(const std::filesystem::path& file, int resolution, int ba
   bar.finish();
 }
 
-std::vector<int64_t> RealImages::batch_indices(int64_t k) {
-  const int64_t per_epoch = batches_per_epoch();
-  const int64_t epoch = k / per_epoch, slot = k % per_epoch;
+void RealImages::shuffle(int64_t epoch) {
   if (epoch != epoch_) {
     order_.resize(static_cast<size_t>(images_.n));
     std::iota(order_.begin(), order_.end(), int64_t{0});
@@ -53,7 +51,24 @@ std::vector<int64_t> RealImages::batch_indices(int64_t k) {
     }
     epoch_ = epoch;
   }
+}
+
+std::vector<int64_t> RealImages::batch_indices(int64_t k) {
+  const int64_t per_epoch = batches_per_epoch();
+  const int64_t epoch = k / per_epoch, slot = k % per_epoch;
+  shuffle(epoch);
   return {order_.begin() + slot * batch_, order_.begin() + (slot + 1) * batch_};
+}
+
+int64_t RealImages::index_at(int64_t position) {
+  shuffle(position / images_.n);
+  return order_[static_cast<size_t>(position % images_.n)];
+}
+
+torch::Tensor RealImages::images_at(int64_t position, int64_t n) {
+  ImageBatch b(n, images_.c, images_.h, images_.w);
+  for (int64_t i = 0; i < n; ++i) std::memcpy(b.image(i), images_.image(index_at(position + i)), b.image_bytes());
+  return images_to_tensor(b, 0, n);
 }
 
 torch::Tensor RealImages::batch(int64_t k) {

@@ -6,6 +6,10 @@
 // permutation of the images (Fisher-Yates from derive_seed(seed, shuffle stream, e)) in
 // consecutive slices of `batch` images, dropping the incomplete last slice. The stream is a pure
 // function of (seed, k), so a resumed run only needs k.
+//
+// images_at(p, n) reads the same epoch permutations as one endless stream of images (p counts
+// images, not minibatches; nothing is dropped at epoch ends): ProGAN's minibatch changes size
+// with the level, so its position is the number of real images shown so far.
 #pragma once
 
 #include <torch/types.h>
@@ -31,6 +35,10 @@ class RealImages {
   torch::Tensor batch(int64_t k);
   // The image indices of minibatch k (for tests).
   std::vector<int64_t> batch_indices(int64_t k);
+  // Images [position, position + n) of the stream as (n, C, R, R) float in [-1, 1] on the CPU.
+  torch::Tensor images_at(int64_t position, int64_t n);
+  // The image index at stream position `position`.
+  int64_t index_at(int64_t position);
 
  private:
   ImageBatch images_;
@@ -38,6 +46,7 @@ class RealImages {
   uint64_t seed_;
   int64_t epoch_ = -1;
   std::vector<int64_t> order_;
+  void shuffle(int64_t epoch);
 };
 
 }  // namespace gankit

@@ -29,7 +29,8 @@ std::string name_of(E value, const std::pair<const char*, E> (&table)[N]) {
 
 constexpr std::pair<const char*, GanLoss> kLosses[] = {
     {"gan", GanLoss::Gan}, {"wgan", GanLoss::Wgan}, {"wgan-gp", GanLoss::WganGp}, {"lsgan", GanLoss::Lsgan}};
-constexpr std::pair<const char*, GanArch> kArchs[] = {{"dcgan", GanArch::Dcgan}, {"dcgan-selu", GanArch::DcganSelu}};
+constexpr std::pair<const char*, GanArch> kArchs[] = {
+    {"dcgan", GanArch::Dcgan}, {"dcgan-selu", GanArch::DcganSelu}, {"progan", GanArch::Progan}};
 constexpr std::pair<const char*, NormKind> kNorms[] = {
     {"batch", NormKind::Batch}, {"layer", NormKind::Layer}, {"none", NormKind::None}};
 constexpr std::pair<const char*, OptimizerKind> kOptimizers[] = {{"adam", OptimizerKind::Adam},
@@ -70,6 +71,20 @@ TrainConfig defaults_for(GanLoss loss) {
   return c;
 }
 
+TrainConfig defaults_for(GanArch arch, GanLoss loss) {
+  TrainConfig c = defaults_for(loss);
+  c.arch = arch;
+  if (arch == GanArch::DcganSelu) c.d_norm = NormKind::None;
+  if (arch == GanArch::Progan) {  // official ProGAN: one critic step, Adam 1e-3 (0, 0.99, 1e-8)
+    c.z_dim = 512, c.d_norm = NormKind::None;
+    c.optimizer = OptimizerKind::Adam, c.lr_g = c.lr_d = 1e-3, c.beta1 = 0.0, c.beta2 = 0.99, c.batch = 16;
+    c.n_critic = 1, c.critic_warmup = false, c.clip = 0;
+    c.gp_lambda = loss == GanLoss::WganGp ? 10.0 : 0.0;
+    c.drift = loss == GanLoss::WganGp ? 0.001 : 0.0;
+  }
+  return c;
+}
+
 nlohmann::json to_json(const TrainConfig& c) {
   return {{"data", c.data},
           {"resolution", c.resolution},
@@ -80,6 +95,12 @@ nlohmann::json to_json(const TrainConfig& c) {
           {"ngf", c.ngf},
           {"ndf", c.ndf},
           {"d_norm", to_string(c.d_norm)},
+          {"fmap_base", c.fmap_base},
+          {"fmap_max", c.fmap_max},
+          {"fade_kimg", c.fade_kimg},
+          {"stable_kimg", c.stable_kimg},
+          {"drift", c.drift},
+          {"g_ema", c.g_ema},
           {"optimizer", to_string(c.optimizer)},
           {"lr_g", c.lr_g},
           {"lr_d", c.lr_d},
@@ -93,6 +114,7 @@ nlohmann::json to_json(const TrainConfig& c) {
           {"seed", c.seed},
           {"steps", c.steps},
           {"epochs", c.epochs},
+          {"kimg", c.kimg},
           {"device", c.device},
           {"threads", c.threads},
           {"log_every", c.log_every},
@@ -125,6 +147,12 @@ TrainConfig from_json(const nlohmann::json& j, const TrainConfig& base) {
   get("ngf", c.ngf);
   get("ndf", c.ndf);
   get_enum("d_norm", c.d_norm, parse_norm);
+  get("fmap_base", c.fmap_base);
+  get("fmap_max", c.fmap_max);
+  get("fade_kimg", c.fade_kimg);
+  get("stable_kimg", c.stable_kimg);
+  get("drift", c.drift);
+  get("g_ema", c.g_ema);
   get_enum("optimizer", c.optimizer, parse_optimizer);
   get("lr_g", c.lr_g);
   get("lr_d", c.lr_d);
@@ -138,6 +166,7 @@ TrainConfig from_json(const nlohmann::json& j, const TrainConfig& base) {
   get("seed", c.seed);
   get("steps", c.steps);
   get("epochs", c.epochs);
+  get("kimg", c.kimg);
   get("device", c.device);
   get("threads", c.threads);
   get("log_every", c.log_every);
@@ -147,27 +176,45 @@ TrainConfig from_json(const nlohmann::json& j, const TrainConfig& base) {
   return c;
 }
 
-void validate(const TrainConfig& c) {
+namespace {
+
+bool power_of_two(int v) { return v > 0 && (v & (v - 1)) == 0; }
+
+void validate_progan(const TrainConfig& c) {
+  GANKIT_CHECK_USAGE(power_of_two(c.resolution) && c.resolution >= 8 && c.resolution <= 1024,
+                     "--resolution {}: progan grows from 4x4 by doubling to a power of two in 8..1024", c.resolution);
+  GANKIT_CHECK_USAGE(c.loss == GanLoss::WganGp || c.loss == GanLoss::Lsgan,
+                     "--loss {}: progan trains with wgan-gp (the paper's) or lsgan", to_string(c.loss));
+  GANKIT_CHECK_USAGE(c.fmap_base >= 1 && c.fmap_max >= 1 && c.fmap_max <= 4096,
+                     "--fmap-base {} / --fmap-max {}: must be positive (fmap-max at most 4096)", c.fmap_base, c.fmap_max);
+  GANKIT_CHECK_USAGE(c.fade_kimg >= 0 && c.stable_kimg > 0 && std::isfinite(c.fade_kimg) && std::isfinite(c.stable_kimg),
+                     "--fade-kimg {} must not be negative and --stable-kimg {} must be positive", c.fade_kimg,
+                     c.stable_kimg);
+  GANKIT_CHECK_USAGE(c.drift >= 0, "--drift {} must not be negative", c.drift);
+  GANKIT_CHECK_USAGE(c.g_ema >= 0 && c.g_ema < 1, "--g-ema {} must be in [0, 1)", c.g_ema);
+  GANKIT_CHECK_USAGE(c.n_critic == 1 && !c.critic_warmup && c.clip == 0,
+                     "progan makes one critic step per generator step without clipping (--n-critic {}, --clip {})",
+                     c.n_critic, c.clip);
+  GANKIT_CHECK_USAGE(c.d_norm == NormKind::None, "progan has no normalisation layers in D: --d-norm {} does not apply",
+                     to_string(c.d_norm));
+  GANKIT_CHECK_USAGE(c.batch >= 4 && c.batch % 4 == 0,
+                     "--batch {}: progan's minibatch-stddev layer needs a multiple of its group size 4", c.batch);
+  GANKIT_CHECK_USAGE(c.steps == 0 && c.epochs == 0,
+                     "progan runs are measured in real images: use --kimg instead of --steps/--epochs");
+  GANKIT_CHECK_USAGE(c.kimg > 0 && std::isfinite(c.kimg), "give --kimg K (thousands of real images) for a progan run");
+}
+
+void validate_dcgan(const TrainConfig& c) {
   GANKIT_CHECK_USAGE(c.resolution == 32 || c.resolution == 64 || c.resolution == 128,
                      "--resolution {}: the {} architecture supports 32, 64 and 128", c.resolution, to_string(c.arch));
-  GANKIT_CHECK_USAGE(c.channels == 1 || c.channels == 3, "{}: {} channels (expected 1 or 3)", c.data, c.channels);
-  GANKIT_CHECK_USAGE(c.z_dim >= 1 && c.z_dim <= 4096, "--z-dim {} must be in 1..4096", c.z_dim);
   GANKIT_CHECK_USAGE(c.ngf >= 1 && c.ngf <= 1024, "--ngf {} must be in 1..1024", c.ngf);
   GANKIT_CHECK_USAGE(c.ndf >= 1 && c.ndf <= 1024, "--ndf {} must be in 1..1024", c.ndf);
-  GANKIT_CHECK_USAGE(c.lr_g > 0 && std::isfinite(c.lr_g), "--lr-g {} must be positive", c.lr_g);
-  GANKIT_CHECK_USAGE(c.lr_d > 0 && std::isfinite(c.lr_d), "--lr-d {} must be positive", c.lr_d);
-  GANKIT_CHECK_USAGE(c.beta1 >= 0 && c.beta1 < 1 && c.beta2 >= 0 && c.beta2 < 1,
-                     "--betas {},{}: each must be in [0, 1)", c.beta1, c.beta2);
-  GANKIT_CHECK_USAGE(c.batch >= 2, "--batch {} must be at least 2", c.batch);
   GANKIT_CHECK_USAGE(c.n_critic >= 1 && c.n_critic <= 1000, "--n-critic {} must be in 1..1000", c.n_critic);
   GANKIT_CHECK_USAGE(c.clip >= 0, "--clip {} must not be negative", c.clip);
-  GANKIT_CHECK_USAGE(c.gp_lambda >= 0, "--gp-lambda {} must not be negative", c.gp_lambda);
+  GANKIT_CHECK_USAGE(c.kimg == 0, "--kimg is the length of progan runs: give --steps or --epochs");
   GANKIT_CHECK_USAGE(c.steps > 0 || c.epochs > 0, "give --steps N or --epochs E (a positive length)");
   GANKIT_CHECK_USAGE(c.steps >= 0 && c.epochs >= 0, "--steps {} / --epochs {} must not be negative", c.steps,
                      c.epochs);
-  GANKIT_CHECK_USAGE(c.threads >= 0, "--threads {} must not be negative", c.threads);
-  GANKIT_CHECK_USAGE(c.log_every >= 1 && c.sample_every >= 0 && c.checkpoint_every >= 0 && c.keep_every >= 0,
-                     "--log-every must be positive and --sample-every/--checkpoint-every/--keep-every not negative");
   // The penalty is a per-sample gradient norm; BatchNorm mixes the samples of a batch and makes
   // it meaningless (the WGAN-GP paper drops BatchNorm in the critic for this reason).
   GANKIT_CHECK_USAGE(!(c.gp_lambda > 0 && c.d_norm == NormKind::Batch),
@@ -176,13 +223,35 @@ void validate(const TrainConfig& c) {
   GANKIT_CHECK_USAGE(c.arch != GanArch::DcganSelu || c.d_norm == NormKind::None,
                      "--arch dcgan-selu has no normalisation layers: --d-norm {} does not apply (use none)",
                      to_string(c.d_norm));
+  GANKIT_CHECK_USAGE(c.drift == 0, "--drift is progan's critic penalty (--arch progan)");
+}
+
+}  // namespace
+
+void validate(const TrainConfig& c) {
+  GANKIT_CHECK_USAGE(c.channels == 1 || c.channels == 3, "{}: {} channels (expected 1 or 3)", c.data, c.channels);
+  GANKIT_CHECK_USAGE(c.z_dim >= 1 && c.z_dim <= 4096, "--z-dim {} must be in 1..4096", c.z_dim);
+  GANKIT_CHECK_USAGE(c.lr_g > 0 && std::isfinite(c.lr_g), "--lr-g {} must be positive", c.lr_g);
+  GANKIT_CHECK_USAGE(c.lr_d > 0 && std::isfinite(c.lr_d), "--lr-d {} must be positive", c.lr_d);
+  GANKIT_CHECK_USAGE(c.beta1 >= 0 && c.beta1 < 1 && c.beta2 >= 0 && c.beta2 < 1,
+                     "--betas {},{}: each must be in [0, 1)", c.beta1, c.beta2);
+  GANKIT_CHECK_USAGE(c.batch >= 2, "--batch {} must be at least 2", c.batch);
+  GANKIT_CHECK_USAGE(c.gp_lambda >= 0, "--gp-lambda {} must not be negative", c.gp_lambda);
+  GANKIT_CHECK_USAGE(c.threads >= 0, "--threads {} must not be negative", c.threads);
+  GANKIT_CHECK_USAGE(c.log_every >= 1 && c.sample_every >= 0 && c.checkpoint_every >= 0 && c.keep_every >= 0,
+                     "--log-every must be positive and --sample-every/--checkpoint-every/--keep-every not negative");
+  if (c.arch == GanArch::Progan)
+    validate_progan(c);
+  else
+    validate_dcgan(c);
 }
 
 const std::vector<std::string>& training_fields() {
   static const std::vector<std::string> fields = {
       "resolution", "channels", "arch",    "loss",          "z_dim", "ngf",       "ndf",  "d_norm",
       "optimizer",  "lr_g",     "lr_d",    "beta1",         "beta2", "batch",     "n_critic",
-      "critic_warmup", "clip",  "gp_lambda", "seed"};
+      "critic_warmup", "clip",  "gp_lambda", "seed", "fmap_base", "fmap_max", "fade_kimg", "stable_kimg",
+      "drift", "g_ema"};
   return fields;
 }
 

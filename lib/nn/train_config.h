@@ -1,5 +1,6 @@
-// TrainConfig — every setting of a DCGAN-family training run (gan-train), with the defaults of
-// the papers' official code per loss (../shared/spec/TRAINING.md), and its JSON form.
+// TrainConfig — every setting of a gan-train run (the DCGAN family and Progressive GAN), with
+// the defaults of the papers' official code per loss and architecture
+// (../shared/spec/TRAINING.md), and its JSON form.
 //
 // The JSON form is the run's config.json and is stored in every checkpoint. Fields fall in two
 // groups: training fields (what the model and its numbers depend on) must match when a run is
@@ -16,12 +17,12 @@
 namespace gankit {
 
 enum class GanLoss { Gan, Wgan, WganGp, Lsgan };
-enum class GanArch { Dcgan, DcganSelu };
+enum class GanArch { Dcgan, DcganSelu, Progan };
 enum class NormKind { Batch, Layer, None };  // the critic's normalisation (G uses BatchNorm in dcgan)
 enum class OptimizerKind { Adam, RmsProp };
 
 GanLoss parse_loss(const std::string& name);  // gan | wgan | wgan-gp | lsgan; Error(Usage) otherwise
-GanArch parse_arch(const std::string& name);  // dcgan | dcgan-selu
+GanArch parse_arch(const std::string& name);  // dcgan | dcgan-selu | progan
 NormKind parse_norm(const std::string& name); // batch | layer | none
 OptimizerKind parse_optimizer(const std::string& name);  // adam | rmsprop
 std::string to_string(GanLoss v);
@@ -30,7 +31,8 @@ std::string to_string(NormKind v);
 std::string to_string(OptimizerKind v);
 
 struct TrainConfig {
-  // Data: the pyramid level `resolution` of `data`, scaled to [-1, 1].
+  // Data: the pyramid level `resolution` of `data`, scaled to [-1, 1] (progan: every level from
+  // 4x4 up to `resolution`, the final one).
   std::string data;
   int resolution = 32;
   int channels = 0;  // of the data (1 gray, 3 RGB); set from the file
@@ -41,12 +43,19 @@ struct TrainConfig {
   int z_dim = 100;
   int ngf = 64, ndf = 64;
   NormKind d_norm = NormKind::Batch;
+  // Progressive GAN (arch progan): feature maps min(fmap_base / 2^stage, fmap_max), fade-in and
+  // stabilisation lengths per level in thousands of real images, the drift penalty
+  // drift * mean D(x)^2 added to the critic's loss, and the decay of G's moving average.
+  int fmap_base = 8192, fmap_max = 512;
+  double fade_kimg = 600, stable_kimg = 600;
+  double drift = 0;
+  double g_ema = 0.999;
 
   // Optimisation (defaults per loss: defaults_for()).
   OptimizerKind optimizer = OptimizerKind::Adam;
   double lr_g = 2e-4, lr_d = 2e-4;
   double beta1 = 0.5, beta2 = 0.999;
-  int batch = 128;
+  int batch = 128;              // progan: the minibatch up to 128x128 (progan_batch() caps larger levels)
   int n_critic = 1;            // critic steps per generator step
   bool critic_warmup = false;  // WGAN: 100 critic steps for the first 25 G steps and every 500th
   double clip = 0;             // WGAN weight clipping (0 = off)
@@ -56,6 +65,7 @@ struct TrainConfig {
   // Run-time fields.
   int64_t steps = 0;     // generator steps to reach (0: use epochs)
   double epochs = 0;     // passes of the critic over the data to reach (0: use steps)
+  double kimg = 0;       // progan: thousands of real images to reach (its only length)
   std::string device = "cpu";
   int threads = 0;       // CPU threads (0: all cores)
   int64_t log_every = 50, sample_every = 500, checkpoint_every = 500, keep_every = 5000;
@@ -64,6 +74,10 @@ struct TrainConfig {
 // The spec's defaults for `loss` (optimiser, learning rates, betas, batch, critic steps,
 // clipping, penalty, critic normalisation); other fields keep their defaults.
 TrainConfig defaults_for(GanLoss loss);
+// The same for an architecture and loss: progan gets ProGAN's official settings (Adam 1e-3,
+// betas 0, 0.99, batch 16, latent 512, no normalisation layers, lambda 10 and drift 0.001 with
+// wgan-gp); dcgan-selu drops the critic's normalisation.
+TrainConfig defaults_for(GanArch arch, GanLoss loss);
 
 nlohmann::json to_json(const TrainConfig& c);
 // Reads a config; missing fields keep the values of `base`. Throws Error(Usage) naming a field

@@ -18,6 +18,8 @@
 #include "image_grid.h"
 #include "image_io.h"
 #include "image_tensor.h"
+#include "progan_schedule.h"
+#include "progan_step.h"
 #include "real_images.h"
 #include "rng.h"
 
@@ -70,7 +72,7 @@ void truncate_log(const fs::path& path, int64_t step) {
 
 // Running means of the logged quantities over one log interval.
 struct Interval {
-  double loss_d = 0, loss_g = 0, d_real = 0, d_fake = 0, gp = 0;
+  double loss_d = 0, loss_g = 0, d_real = 0, d_fake = 0, gp = 0, drift = 0;
   int64_t critic_updates = 0, steps = 0, images = 0;
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 };
@@ -86,34 +88,90 @@ int64_t planned_steps(const TrainConfig& config, int64_t batches_per_epoch) {
   return step;
 }
 
+namespace {
+
+// One DCGAN-family generator step: critic_steps() critic updates, each on the next real
+// minibatch and fresh z, then one generator update on fresh z.
+StepStats dcgan_step(GanModels& m, const TrainConfig& config, RealImages& data, TrainState& state, at::Generator gen,
+                     const c10::Device& device) {
+  StepStats s;
+  std::vector<torch::Tensor> d_params = m.d->parameters();
+  const int n_critic = critic_steps(config, state.step);
+  for (int j = 0; j < n_critic; ++j) {
+    const torch::Tensor real = data.batch(state.real_batches++).to(device);
+    const torch::Tensor z = torch::randn({config.batch, config.z_dim}, gen).to(device);
+    torch::Tensor fake;
+    {
+      torch::NoGradGuard no_grad;
+      fake = m.g->forward(z);
+    }
+    const torch::Tensor d_real = m.d->forward(real), d_fake = m.d->forward(fake);
+    const torch::Tensor loss_d = discriminator_loss(config.loss, d_real, d_fake);
+    torch::Tensor total_d = loss_d;
+    if (config.gp_lambda > 0) {
+      const torch::Tensor gp =
+          gradient_penalty([&](const torch::Tensor& x) { return m.d->forward(x); }, real, fake, config.gp_lambda, gen);
+      total_d = loss_d + gp;
+      s.gp += gp.item<double>();
+    }
+    m.opt_d->zero_grad();
+    total_d.backward();
+    m.opt_d->step();
+    if (config.clip > 0) clip_weights(d_params, config.clip);
+    s.loss_d += loss_d.item<double>();
+    s.d_real += d_real.mean().item<double>();
+    s.d_fake += d_fake.mean().item<double>();
+    ++s.critic_updates;
+  }
+  // Generator step: D's weights take no gradient (saves a third of D's backward pass).
+  for (auto& p : d_params) p.requires_grad_(false);
+  const torch::Tensor z = torch::randn({config.batch, config.z_dim}, gen).to(device);
+  const torch::Tensor loss_g = generator_loss(config.loss, m.d->forward(m.g->forward(z)));
+  m.opt_g->zero_grad();
+  loss_g.backward();
+  m.opt_g->step();
+  for (auto& p : d_params) p.requires_grad_(true);
+  s.loss_g = loss_g.item<double>();
+  s.images = static_cast<int64_t>(n_critic) * config.batch;
+  return s;
+}
+
+int level_resolution(int level) { return 4 << level; }
+
+}  // namespace
+
 TrainSummary train_gan(TrainConfig config, const fs::path& run_dir, const TrainOptions& options) {
+  const bool progan = config.arch == GanArch::Progan;
   {
     PyramidReader probe(config.data);
-    probe.require_level(config.resolution);
+    if (progan) {  // every level the network grows through
+      for (int r = 4; r <= config.resolution && r <= 1024; r *= 2) probe.require_level(r);
+    } else {
+      probe.require_level(config.resolution);
+    }
     config.channels = probe.channels();
   }
-  validate(config);
-  const c10::Device device = torch_device(config.device);
-  set_torch_threads(config.threads);
-
   const fs::path ckpt_dir = run_dir / "checkpoints", latest = ckpt_dir / "latest.pt";
   CheckpointMeta meta;
-  if (options.resume) {
+  if (options.resume) {  // first: a resume with other settings is named as such, not as a bad setting
     GANKIT_CHECK_DATA(fs::is_regular_file(latest),
                       "--resume: {} holds no checkpoint to resume (checkpoints/latest.pt is missing)",
                       run_dir.string());
     meta = read_checkpoint_meta(latest);
-    const std::string diff = first_training_difference(meta.config, to_json(config));
+    // The run's config as this version reads it (fields added since take their defaults).
+    const std::string diff = first_training_difference(to_json(from_json(meta.config)), to_json(config));
     GANKIT_CHECK_USAGE(diff.empty(), "--resume: settings differ from the run's ({}); start a new run to change them",
                        diff);
   }
+  validate(config);
+  const c10::Device device = torch_device(config.device);
+  set_torch_threads(config.threads);
   prepare_run_dir(run_dir, options);
   nlohmann::json config_file = to_json(config);
   config_file["tool_version"] = tool_version();
   config_file["torch_version"] = TORCH_VERSION;
   write_file_atomic(run_dir / "config.json", config_file.dump(2) + "\n");
 
-  RealImages data(config.data, config.resolution, config.batch, config.seed, options.progress);
   GanModels m = make_models(config, device);
   TrainState state;
   if (options.resume) {
@@ -121,52 +179,92 @@ TrainSummary train_gan(TrainConfig config, const fs::path& run_dir, const TrainO
     state = meta.state;
     truncate_log(run_dir / "log.jsonl", state.step);
   }
-  const int64_t bpe = data.batches_per_epoch();
-  const int64_t total = planned_steps(config, bpe);
+  // DCGAN: one level for the whole run. ProGAN: the level of the current resolution, replaced
+  // when the network grows (only one level is held in memory).
+  const ProganSchedule schedule = progan_schedule(config);
+  ProganPosition pos = progan ? schedule.at(state.images) : ProganPosition{};
+  int data_level = pos.level;
+  auto load_data = [&](int resolution) {
+    return std::make_unique<RealImages>(config.data, resolution, progan ? progan_batch(config.batch, resolution) : config.batch,
+                                        config.seed, options.progress);
+  };
+  std::unique_ptr<RealImages> data = load_data(progan ? level_resolution(pos.level) : config.resolution);
+  const int64_t bpe = data->batches_per_epoch();
+  const int64_t total = progan ? 0 : planned_steps(config, bpe);
+  const int64_t target_images = progan ? static_cast<int64_t>(std::llround(config.kimg * 1000.0)) : 0;
+  // Passes over the data: DCGAN counts whole minibatches of an epoch, ProGAN images.
+  auto epochs_done = [&] {
+    return progan ? static_cast<double>(state.images) / static_cast<double>(data->count())
+                  : static_cast<double>(state.real_batches) / static_cast<double>(bpe);
+  };
+  auto finished = [&] { return progan ? state.images >= target_images : state.step >= total; };
   const bool wasserstein = config.loss == GanLoss::Wgan || config.loss == GanLoss::WganGp;
   const torch::Tensor fixed_z =
       torch::randn({kGridImages, config.z_dim}, cpu_generator(derive_seed(config.seed, kSampleStream, 0))).to(device);
+  const std::string where =
+      device.is_cpu() ? fmt::format("cpu, {} threads", at::get_num_threads()) : device.str();
 
-  if (!options.progress.quiet)
-    std::fprintf(stderr, "gan-train: %s/%s %dx%d, %lld images x %d ch, %lld batches of %d per epoch, %s, step %lld -> %lld\n",
-                 to_string(config.arch).c_str(), to_string(config.loss).c_str(), config.resolution, config.resolution,
-                 static_cast<long long>(data.count()), data.channels(), static_cast<long long>(bpe), config.batch,
-                 device.is_cpu() ? fmt::format("cpu, {} threads", at::get_num_threads()).c_str() : device.str().c_str(),
-                 static_cast<long long>(state.step), static_cast<long long>(total));
+  if (!options.progress.quiet) {
+    if (progan)
+      std::fprintf(stderr,
+                   "gan-train: progan/%s 4x4 -> %dx%d (fade %g + stable %g kimg per level), %lld images x %d ch, "
+                   "minibatch %d, %s, %.1f -> %.1f kimg\n",
+                   to_string(config.loss).c_str(), config.resolution, config.resolution, config.fade_kimg,
+                   config.stable_kimg, static_cast<long long>(data->count()), data->channels(), config.batch,
+                   where.c_str(), static_cast<double>(state.images) / 1000.0, config.kimg);
+    else
+      std::fprintf(stderr,
+                   "gan-train: %s/%s %dx%d, %lld images x %d ch, %lld batches of %d per epoch, %s, step %lld -> %lld\n",
+                   to_string(config.arch).c_str(), to_string(config.loss).c_str(), config.resolution,
+                   config.resolution, static_cast<long long>(data->count()), data->channels(),
+                   static_cast<long long>(bpe), config.batch, where.c_str(), static_cast<long long>(state.step),
+                   static_cast<long long>(total));
+  }
 
   TrainSummary summary;
   summary.start_step = state.step;
   std::ofstream log(run_dir / "log.jsonl", std::ios::app);
   GANKIT_CHECK_DATA(log.good(), "cannot write {}", (run_dir / "log.jsonl").string());
   int64_t planned_images = 0;  // real images the critic will see in this session: the progress unit
-  for (int64_t s = state.step; s < total; ++s) planned_images += static_cast<int64_t>(critic_steps(config, s)) * config.batch;
+  if (progan)
+    planned_images = std::max<int64_t>(0, target_images - state.images);
+  else
+    for (int64_t s = state.step; s < total; ++s)
+      planned_images += static_cast<int64_t>(critic_steps(config, s)) * config.batch;
   Progress progress("train", planned_images, options.progress, "img");
   const auto session_start = std::chrono::steady_clock::now();
-  const int64_t session_start_batches = state.real_batches;
+  int64_t session_images = 0;
   auto clock = session_start;
   int64_t saved_step = options.resume ? state.step : -1;  // step of checkpoints/latest.pt (-1: none yet)
   Interval iv;
-  std::vector<torch::Tensor> d_params = m.d->parameters();
 
   auto write_samples = [&] {
     torch::NoGradGuard no_grad;
-    m.g->eval();
-    const ImageBatch images = tensor_to_images(m.g->forward(fixed_z));
-    m.g->train();
+    torch::Tensor out;
+    if (progan) {
+      out = m.pg_ema->forward(fixed_z, pos.level, pos.alpha);
+      // Small levels are enlarged (nearest) to 32 px so that early grids can be looked at.
+      for (int r = level_resolution(pos.level); r < 32; r *= 2) out = upsample2x(out);
+    } else {
+      m.g->eval();
+      out = m.g->forward(fixed_z);
+      m.g->train();
+    }
     summary.samples = run_dir / "samples" / fmt::format("step_{:06}.png", state.step);
-    write_image(summary.samples, tile_images(images, kGridCols));
+    write_image(summary.samples, tile_images(tensor_to_images(out), kGridCols));
+  };
+  auto keep_copy = [&](const fs::path& kept) {
+    AtomicOutput out(kept, true);
+    fs::copy_file(latest, out.temp_path());
+    out.commit();
+    summary.checkpoint = kept;
   };
   auto write_checkpoint = [&] {
     save_checkpoint(latest, m, config, state);
     saved_step = state.step;
     summary.checkpoint = latest;
-    if (config.keep_every > 0 && state.step % config.keep_every == 0) {
-      const fs::path kept = ckpt_dir / fmt::format("step_{:06}.pt", state.step);
-      AtomicOutput out(kept, true);
-      fs::copy_file(latest, out.temp_path());
-      out.commit();
-      summary.checkpoint = kept;
-    }
+    if (config.keep_every > 0 && state.step % config.keep_every == 0)
+      keep_copy(ckpt_dir / fmt::format("step_{:06}.pt", state.step));
   };
 
   // The untrained generator is the baseline every metric should beat: keep it.
@@ -174,77 +272,76 @@ TrainSummary train_gan(TrainConfig config, const fs::path& run_dir, const TrainO
     if (config.sample_every > 0) write_samples();
     if (config.keep_every > 0) write_checkpoint();
   }
-  while (state.step < total) {
+  while (!finished()) {
     at::Generator gen = cpu_generator(derive_seed(config.seed, kStepStream, static_cast<uint64_t>(state.step)));
-    const int n_critic = critic_steps(config, state.step);
-    const int64_t step_images = static_cast<int64_t>(n_critic) * config.batch;
-    for (int j = 0; j < n_critic; ++j) {
-      const torch::Tensor real = data.batch(state.real_batches++).to(device);
-      const torch::Tensor z = torch::randn({config.batch, config.z_dim}, gen).to(device);
-      torch::Tensor fake;
-      {
-        torch::NoGradGuard no_grad;
-        fake = m.g->forward(z);
+    StepStats st;
+    int finished_segment = -1;  // progan: the segment this step completed, if any
+    if (progan) {
+      pos = schedule.at(state.images);
+      if (pos.segment != state.opt_segment) {  // a new phase starts with fresh optimiser states
+        reset_optimizers(m, config);
+        state.opt_segment = pos.segment;
       }
-      const torch::Tensor d_real = m.d->forward(real), d_fake = m.d->forward(fake);
-      const torch::Tensor loss_d = discriminator_loss(config.loss, d_real, d_fake);
-      torch::Tensor total_d = loss_d;
-      if (config.gp_lambda > 0) {
-        const torch::Tensor gp = gradient_penalty([&](const torch::Tensor& x) { return m.d->forward(x); }, real,
-                                                  fake, config.gp_lambda, gen);
-        total_d = loss_d + gp;
-        iv.gp += gp.item<double>();
+      if (pos.level != data_level) {
+        data.reset();  // free the previous level first
+        data = load_data(level_resolution(pos.level));
+        data_level = pos.level;
       }
-      m.opt_d->zero_grad();
-      total_d.backward();
-      m.opt_d->step();
-      if (config.clip > 0) clip_weights(d_params, config.clip);
-      iv.loss_d += loss_d.item<double>();
-      iv.d_real += d_real.mean().item<double>();
-      iv.d_fake += d_fake.mean().item<double>();
-      ++iv.critic_updates;
+      const int n = progan_batch(config.batch, level_resolution(pos.level));
+      torch::Tensor reals = data->images_at(state.images, n);
+      if (pos.level > 0) reals = fade_real_images(reals, pos.alpha);
+      st = progan_step(m, config, reals.to(device), pos, gen);
+      state.images += st.images;
+      const ProganPosition next = schedule.at(state.images);
+      if (next.segment != pos.segment) finished_segment = pos.segment;
+      pos = next;
+    } else {
+      st = dcgan_step(m, config, *data, state, gen, device);
     }
-    // Generator step: D's weights take no gradient (saves a third of D's backward pass).
-    for (auto& p : d_params) p.requires_grad_(false);
-    const torch::Tensor z = torch::randn({config.batch, config.z_dim}, gen).to(device);
-    const torch::Tensor loss_g = generator_loss(config.loss, m.d->forward(m.g->forward(z)));
-    m.opt_g->zero_grad();
-    loss_g.backward();
-    m.opt_g->step();
-    for (auto& p : d_params) p.requires_grad_(true);
-    const double lg = loss_g.item<double>();
-    iv.loss_g += lg;
+    iv.loss_d += st.loss_d;
+    iv.d_real += st.d_real;
+    iv.d_fake += st.d_fake;
+    iv.gp += st.gp;
+    iv.drift += st.drift;
+    iv.critic_updates += st.critic_updates;
+    iv.loss_g += st.loss_g;
     ++iv.steps;
-    iv.images += step_images;
+    iv.images += st.images;
+    session_images += st.images;
     ++state.step;
     const auto now = std::chrono::steady_clock::now();
     state.seconds += std::chrono::duration<double>(now - clock).count();
     clock = now;
-    progress.add(step_images);
+    progress.add(st.images);
 
     const double ld = iv.loss_d / static_cast<double>(iv.critic_updates);
-    if (!std::isfinite(ld) || !std::isfinite(lg)) {
+    if (!std::isfinite(ld) || !std::isfinite(st.loss_g)) {
       progress.finish();
       const std::string kept =
           saved_step >= 0 ? fmt::format("{} (step {})", latest.string(), saved_step) : "none written yet";
       fail(ErrorKind::Data,
            fmt::format("training diverged at step {}: loss_d {} loss_g {} (not finite); last good checkpoint: {}; "
                        "lower --lr-d/--lr-g",
-                       state.step, ld, lg, kept));
+                       state.step, ld, st.loss_g, kept));
     }
-    const bool last = state.step == total;
-    if (state.step % config.log_every == 0 || last) {
+    const bool last = finished();
+    if (state.step % config.log_every == 0 || last || finished_segment >= 0) {
       const double secs = std::chrono::duration<double>(now - iv.start).count();
       const double k = static_cast<double>(iv.critic_updates);
-      nlohmann::json rec = {{"step", state.step},
-                            {"epoch", static_cast<double>(state.real_batches) / static_cast<double>(bpe)},
-                            {"kimg", static_cast<double>(state.real_batches) * config.batch / 1000.0},
-                            {"loss_d", ld},
-                            {"loss_g", iv.loss_g / static_cast<double>(iv.steps)},
-                            {"d_real", iv.d_real / k},
-                            {"d_fake", iv.d_fake / k}};
+      const double seen = progan ? static_cast<double>(state.images)
+                                 : static_cast<double>(state.real_batches) * config.batch;
+      nlohmann::json rec = {{"step", state.step}, {"epoch", epochs_done()}, {"kimg", seen / 1000.0}};
+      if (progan) {
+        rec["resolution"] = level_resolution(pos.level);
+        rec["alpha"] = pos.alpha;
+      }
+      rec["loss_d"] = ld;
+      rec["loss_g"] = iv.loss_g / static_cast<double>(iv.steps);
+      rec["d_real"] = iv.d_real / k;
+      rec["d_fake"] = iv.d_fake / k;
       if (wasserstein) rec["wdist"] = (iv.d_real - iv.d_fake) / k;
       if (config.gp_lambda > 0) rec["gp"] = iv.gp / k;
+      if (config.drift > 0) rec["drift"] = iv.drift / k;
       rec["images_per_s"] = secs > 0 ? static_cast<double>(iv.images) / secs : 0.0;
       rec["seconds"] = state.seconds;
       log << rec.dump() << "\n" << std::flush;
@@ -253,13 +350,19 @@ TrainSummary train_gan(TrainConfig config, const fs::path& run_dir, const TrainO
       iv = Interval();
     }
     if ((config.sample_every > 0 && state.step % config.sample_every == 0) || last) write_samples();
-    if ((config.checkpoint_every > 0 && state.step % config.checkpoint_every == 0) || last) write_checkpoint();
+    if ((config.checkpoint_every > 0 && state.step % config.checkpoint_every == 0) || last ||
+        finished_segment >= 0)
+      write_checkpoint();
+    if (finished_segment >= 0) {  // the end of every phase is kept, for measuring each resolution
+      const int level = (finished_segment + 1) / 2;
+      keep_copy(ckpt_dir / fmt::format("phase{:02}_{}x{}_{}.pt", finished_segment, level_resolution(level),
+                                       level_resolution(level), finished_segment % 2 ? "fade" : "stable"));
+    }
   }
   progress.finish();
   summary.state = state;
-  summary.epochs = static_cast<double>(state.real_batches) / static_cast<double>(bpe);
+  summary.epochs = epochs_done();
   const double session = std::chrono::duration<double>(std::chrono::steady_clock::now() - session_start).count();
-  const int64_t session_images = (state.real_batches - session_start_batches) * config.batch;
   summary.images_per_s = session > 0 ? static_cast<double>(session_images) / session : 0.0;
   if (summary.checkpoint.empty() && fs::exists(latest)) summary.checkpoint = latest;
   return summary;

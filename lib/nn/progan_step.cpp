@@ -1,0 +1,58 @@
+#include "progan_step.h"
+
+#include <torch/torch.h>
+
+#include "gan_loss.h"
+
+namespace gankit {
+
+StepStats progan_step(GanModels& m, const TrainConfig& c, const torch::Tensor& reals, const ProganPosition& pos,
+                      at::Generator gen) {
+  const int64_t n = reals.size(0);
+  const c10::Device device = reals.device();
+  auto critic = [&](const torch::Tensor& x) { return m.pd->forward(x, pos.level, pos.alpha); };
+  StepStats s;
+  {
+    const torch::Tensor z = torch::randn({n, c.z_dim}, gen).to(device);
+    torch::Tensor fake;
+    {
+      torch::NoGradGuard no_grad;
+      fake = m.pg->forward(z, pos.level, pos.alpha);
+    }
+    const torch::Tensor d_real = critic(reals), d_fake = critic(fake);
+    const torch::Tensor loss_d = discriminator_loss(c.loss, d_real, d_fake);
+    torch::Tensor total = loss_d;
+    if (c.gp_lambda > 0) {
+      const torch::Tensor gp = gradient_penalty(critic, reals, fake, c.gp_lambda, gen);
+      total = total + gp;
+      s.gp = gp.item<double>();
+    }
+    if (c.drift > 0) {  // keeps the critic's output near zero (the paper's epsilon_drift)
+      const torch::Tensor drift = c.drift * d_real.pow(2).mean();
+      total = total + drift;
+      s.drift = drift.item<double>();
+    }
+    m.opt_d->zero_grad();
+    total.backward();
+    m.opt_d->step();
+    s.loss_d = loss_d.item<double>();
+    s.d_real = d_real.mean().item<double>();
+    s.d_fake = d_fake.mean().item<double>();
+    s.critic_updates = 1;
+    s.images = n;
+  }
+  update_moving_average(*m.pg_ema, *m.pg, c.g_ema);
+  // Generator update: D's weights take no gradient (saves a third of D's backward pass).
+  std::vector<torch::Tensor> d_params = m.pd->parameters();
+  for (auto& p : d_params) p.requires_grad_(false);
+  const torch::Tensor z = torch::randn({n, c.z_dim}, gen).to(device);
+  const torch::Tensor loss_g = generator_loss(c.loss, critic(m.pg->forward(z, pos.level, pos.alpha)));
+  m.opt_g->zero_grad();
+  loss_g.backward();
+  m.opt_g->step();
+  for (auto& p : d_params) p.requires_grad_(true);
+  s.loss_g = loss_g.item<double>();
+  return s;
+}
+
+}  // namespace gankit
