@@ -70,6 +70,7 @@ int train_sample(const std::string& prog, const std::vector<std::string>& args) 
   nlohmann::json j = {{"output", out},       {"images", num},        {"resolution", res},
                       {"channels", c.channels}, {"checkpoint", ckpt.string()}, {"step", gen.state.step},
                       {"seed", seed}};
+  if (gen.g_ema) j["kimg"] = static_cast<double>(gen.state.images) / 1000.0;
   Table t({"field", "value"});
   t.add_row({"output", out});
   t.add_row({"images", std::to_string(num)});
