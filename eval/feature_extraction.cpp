@@ -28,22 +28,20 @@ struct LoadedDiscriminator {
 LoadedDiscriminator load_discriminator(const FeatureJob& job, const c10::Device& device) {
   const std::filesystem::path ckpt = resolve_checkpoint(job.checkpoint);
   LoadedDiscriminator out;
-  {
-    const TrainConfig run = from_json(read_checkpoint_meta(ckpt).config);
-    GANKIT_CHECK_USAGE(run.arch != GanArch::Progan,
-                       "{} is a progan checkpoint: features are defined for DCGAN-family discriminators",
-                       ckpt.string());
-  }
   if (job.kind == FeatureKind::RandomInit) {
     out.meta = read_checkpoint_meta(ckpt);
     out.config = from_json(out.meta.config);
-    out.config.seed = job.seed;  // the run's architecture with fresh weights of --seed
-    out.d = make_models(out.config, device).d;
   } else {
     LoadedModels loaded = load_models(ckpt, device);
     out.meta = loaded.meta;
     out.config = loaded.config;
     out.d = loaded.models.d;
+  }
+  GANKIT_CHECK_USAGE(out.config.arch != GanArch::Progan,
+                     "{} is a progan checkpoint: features are defined for DCGAN-family discriminators", ckpt.string());
+  if (job.kind == FeatureKind::RandomInit) {
+    out.config.seed = job.seed;  // the run's architecture with fresh weights of --seed
+    out.d = make_models(out.config, device).d;
   }
   return out;
 }

@@ -28,7 +28,7 @@ fs::path resolve_checkpoint(const fs::path& run_or_checkpoint) {
   return run_or_checkpoint;
 }
 
-int LoadedGenerator::resolution() const { return g_ema ? 4 << level : config.resolution; }
+int LoadedGenerator::resolution() const { return g_ema ? level_resolution(level) : config.resolution; }
 
 torch::Tensor LoadedGenerator::forward(const torch::Tensor& z) {
   if (g_ema) return g_ema->forward(z, level, alpha);
@@ -57,7 +57,7 @@ LoadedGenerator load_generator(const fs::path& checkpoint, const c10::Device& de
   if (resolution != 0 && resolution != out.resolution()) {
     int level = -1;
     for (int l = 0; l < pos.level; ++l)
-      if ((4 << l) == resolution) level = l;
+      if (level_resolution(l) == resolution) level = l;
     GANKIT_CHECK_USAGE(level >= 0, "--resolution {}: {} has grown to {}x{} (levels 4 .. {} can be sampled)",
                        resolution, checkpoint.string(), out.resolution(), out.resolution(), out.resolution());
     out.level = level;

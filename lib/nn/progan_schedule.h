@@ -30,6 +30,9 @@ struct ProganSchedule {
   int64_t segment_start(int segment) const;
 };
 
+// The image size of level `level`: 4 * 2^level.
+constexpr int level_resolution(int level) { return 4 << level; }
+
 // The minibatch at a level's resolution: `base` up to 128x128, then at most 8 (256), 4 (512, 1024)
 // so that large levels fit in memory; always a multiple of the minibatch-stddev group (4) or
 // smaller than it.

@@ -136,8 +136,6 @@ StepStats dcgan_step(GanModels& m, const TrainConfig& config, RealImages& data, 
   return s;
 }
 
-int level_resolution(int level) { return 4 << level; }
-
 }  // namespace
 
 TrainSummary train_gan(TrainConfig config, const fs::path& run_dir, const TrainOptions& options) {
