@@ -6,12 +6,15 @@
 #
 #   scripts/progan-fashion-mnist.sh [WORK] [--fade-kimg F] [--stable-kimg S] [--final-kimg E]
 #                                   [--fmap-base B] [--fmap-max M] [--batch N] [--threads T] [--device D]
+#                                   [--num-images N]
+# WORK/train.h5 and WORK/test.h5 are imported unless they exist (GANKIT_BIN: the binaries'
+# folder, default build/bin; GANKIT_FASHION_MNIST: the IDX files' folder).
 # Defaults (10 kimg per fade and per stabilisation, fmap 512/128, minibatch 16) take about 20 min
 # on 2 CPU cores; the paper's 600/600 kimg and 8192/512 maps want a GPU (--device cuda).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=fm-progan
-fade=10 stable=10 final=10 fmap_base=512 fmap_max=128 batch=16 threads=0 device=cpu
+fade=10 stable=10 final=10 fmap_base=512 fmap_max=128 batch=16 threads=0 device=cpu n=4096
 [[ $# -gt 0 && $1 != --* ]] && { work=$1; shift; }
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -23,18 +26,18 @@ while [[ $# -gt 0 ]]; do
     --batch) batch=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --device) device=$2; shift 2 ;;
+    --num-images) n=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 1 ;;
   esac
 done
 bin=${GANKIT_BIN:-build/bin}
 data=${GANKIT_FASHION_MNIST:-/usr/share/datasets/fashion-mnist}
 [[ -x $bin/gan-train ]] || { echo "build first: scripts/build.sh" >&2; exit 1; }
-[[ -d $data ]] || { echo "missing $data (Debian package dataset-fashion-mnist; scripts/install-deps.sh)" >&2; exit 1; }
+[[ -f $work/train.h5 && -f $work/test.h5 ]] || [[ -d $data ]] || { echo "missing $data (Debian package dataset-fashion-mnist; scripts/install-deps.sh)" >&2; exit 1; }
 mkdir -p "$work"
 [[ -f $work/train.h5 ]] || $bin/gan-data import "$data" "$work/train.h5" --split train --quiet
 [[ -f $work/test.h5 ]] || $bin/gan-data import "$data" "$work/test.h5" --split test --quiet
 field() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
-n=4096
 
 # Level 0 stabilises, then three levels fade in and stabilise, then the last trains on.
 kimg=$(python3 -c "print($stable + 3 * ($fade + $stable) + $final)")

@@ -195,6 +195,36 @@ TEST(GanTrainCli, ProganGrowsResumesMidFadeAndSamples) {
                    1, "progan checkpoint");
 }
 
+// scripts/progan-fashion-mnist.sh end to end on 600 Fashion-MNIST images with tiny phases: every
+// kept phase from 16x16 up and the last checkpoint get an SWD row next to the real-data floor.
+TEST(GanTrainCli, ProganFashionMnistScriptMeasuresEveryPhase) {
+  const std::string fm = "/usr/share/datasets/fashion-mnist";
+  if (!fs::is_directory(fm)) GTEST_SKIP() << "Fashion-MNIST (dataset-fashion-mnist) is not installed";
+  TempDir dir;
+  const std::string work = (dir / "work").string();
+  fs::create_directories(work);
+  for (const auto& [split, n] : {std::pair{"train", 600}, std::pair{"test", 300}})
+    ASSERT_EQ(run(fmt::format("{} import {} {}/{}.h5 --split {} --limit {} -q", test::bin("gan-data"), fm, work, split,
+                              split, n))
+                  .exit_code,
+              0);
+  auto r = run(fmt::format("GANKIT_BIN={} bash {}/scripts/progan-fashion-mnist.sh {} --fade-kimg 0.032 "
+                           "--stable-kimg 0.032 --final-kimg 0.032 --fmap-base 32 --fmap-max 8 --batch 8 --threads 1 "
+                           "--num-images 256",
+                           GANKIT_BIN_DIR, GANKIT_SOURCE_DIR, work));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string table = test::read_bytes(fs::path(work) / "table.md");
+  for (const char* row : {"| real (train vs test) | - | 16x16 |", "| real (train vs test) | - | 32x32 |",
+                          "| phase03_16x16_fade (step 16) | 0.1 | 16x16 |", "| phase04_16x16_stable (step 20) | 0.2 | 16x16 |",
+                          "| phase05_32x32_fade (step 24) | 0.2 | 32x32 |", "| latest (step 32) | 0.3 | 32x32 |",
+                          "Training: 0.256 kimg"})
+    EXPECT_NE(table.find(row), std::string::npos) << row << "\n" << table;
+  r = run(fmt::format("GANKIT_BIN={} bash {}/scripts/progan-fashion-mnist.sh {} --bogus 1", GANKIT_BIN_DIR,
+                      GANKIT_SOURCE_DIR, work));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("unknown option --bogus"), std::string::npos) << r.err;
+}
+
 TEST(GanTrainCli, BadInputFailsWithOneClearLine) {
   Fixture f;
   expect_cli_error(run(f.train("a", "--steps 2 --resolution 64")), 2, "64");
