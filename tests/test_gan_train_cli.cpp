@@ -33,13 +33,6 @@ struct Fixture {
   std::string path(const std::string& name) const { return (dir / name).string(); }
 };
 
-std::vector<nlohmann::json> read_log(const fs::path& path) {
-  std::vector<nlohmann::json> out;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
-  return out;
-}
-
 TEST(GanTrainCli, TrainWritesTheRunFolder) {
   Fixture f;
   auto r = run(f.train("run", "--loss wgan-gp --steps 6 --log-every 2 --sample-every 3 --checkpoint-every 3 "
@@ -58,7 +51,7 @@ TEST(GanTrainCli, TrainWritesTheRunFolder) {
   EXPECT_DOUBLE_EQ(config["beta2"].get<double>(), 0.9);
   EXPECT_EQ(config["channels"], 1);
   EXPECT_TRUE(config.contains("tool_version"));
-  const auto log = read_log(run_dir / "log.jsonl");
+  const auto log = test::read_jsonl(run_dir / "log.jsonl");
   ASSERT_EQ(log.size(), 3u);
   EXPECT_EQ(log[2]["step"], 6);
   for (const char* key : {"loss_d", "loss_g", "wdist", "gp", "d_real", "d_fake", "kimg", "images_per_s"})
@@ -80,7 +73,7 @@ TEST(GanTrainCli, ResumeMatchesAnUninterruptedRun) {
   // Resume needs only the run folder and the new length.
   auto r = run(fmt::format("{} --out {} --resume --steps 6 --threads 1 -q", gan_train(), f.path("split")));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto a = read_log(f.dir / "straight/log.jsonl"), b = read_log(f.dir / "split/log.jsonl");
+  const auto a = test::read_jsonl(f.dir / "straight/log.jsonl"), b = test::read_jsonl(f.dir / "split/log.jsonl");
   ASSERT_EQ(a.size(), 6u);
   ASSERT_EQ(b.size(), 6u);
   for (size_t i = 0; i < a.size(); ++i)
@@ -153,13 +146,13 @@ TEST(GanTrainCli, ProganGrowsResumesMidFadeAndSamples) {
     EXPECT_TRUE(fs::exists(f.dir / "straight" / "checkpoints" / phase)) << phase;
   // Stop half-way through the 32x32 fade (0.044 kimg), resume to the same end.
   ASSERT_EQ(run(progan("split", "--kimg 0.044")).exit_code, 0);
-  const auto mid = read_log(f.dir / "split" / "log.jsonl").back();
+  const auto mid = test::read_jsonl(f.dir / "split" / "log.jsonl").back();
   EXPECT_EQ(mid["resolution"], 32);
   EXPECT_NEAR(mid["alpha"].get<double>(), 0.5, 1e-12);
   r = run(fmt::format("{} --out {} --resume --kimg 0.064 -q --json", gan_train(), f.path("split")));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["start_step"], 11);
-  const auto a = read_log(f.dir / "straight" / "log.jsonl"), b = read_log(f.dir / "split" / "log.jsonl");
+  const auto a = test::read_jsonl(f.dir / "straight" / "log.jsonl"), b = test::read_jsonl(f.dir / "split" / "log.jsonl");
   ASSERT_EQ(a.size(), b.size());
   for (size_t i = 0; i < a.size(); ++i)
     for (const char* key : {"loss_d", "loss_g", "gp", "alpha", "kimg"}) EXPECT_EQ(a[i][key], b[i][key]) << i << key;

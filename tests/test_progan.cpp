@@ -197,13 +197,6 @@ TrainConfig tiny_run(const fs::path& data, double kimg) {
 
 const TrainOptions kQuiet{false, false, {true, false}};
 
-std::vector<nlohmann::json> read_log(const fs::path& path) {
-  std::vector<nlohmann::json> out;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
-  return out;
-}
-
 std::map<std::string, torch::Tensor> all_weights(const fs::path& ckpt) {
   LoadedModels m = load_models(ckpt, torch::kCPU);
   std::map<std::string, torch::Tensor> out;
@@ -222,7 +215,7 @@ TEST(ProganTrainer, GrowsThroughEveryLevelAndKeepsEachPhase) {
   EXPECT_EQ(s.state.step, 20);
   EXPECT_EQ(s.state.images, 80);
   EXPECT_EQ(s.state.opt_segment, 4);
-  const auto log = read_log(dir / "run" / "log.jsonl");
+  const auto log = test::read_jsonl(dir / "run" / "log.jsonl");
   ASSERT_EQ(log.size(), 20u);
   // Step k (1-based) ends at 4k images; the record gives the position after the step.
   const std::vector<int> resolution = {4, 4, 4, 8, 8, 8, 8, 8, 8, 8, 8, 16, 16, 16, 16, 16, 16, 16, 16, 16};
@@ -276,7 +269,7 @@ TEST(ProganTrainer, ResumeInsideAFadeAndAtAPhaseBoundaryIsExact) {
     const auto b = all_weights(run / "checkpoints" / "latest.pt");
     ASSERT_EQ(a.size(), b.size());
     for (const auto& [k, v] : a) EXPECT_TRUE(torch::equal(v, b.at(k))) << split << " " << k;
-    const auto la = read_log(straight / "log.jsonl"), lb = read_log(run / "log.jsonl");
+    const auto la = test::read_jsonl(straight / "log.jsonl"), lb = test::read_jsonl(run / "log.jsonl");
     ASSERT_EQ(la.size(), lb.size()) << split;
     for (size_t i = 0; i < la.size(); ++i)
       for (const char* key : {"loss_d", "loss_g", "gp", "drift", "alpha", "resolution", "kimg"})

@@ -54,6 +54,13 @@ std::string read_bytes(const fs::path& path) {
   return ss.str();
 }
 
+std::vector<nlohmann::json> read_jsonl(const fs::path& path) {
+  std::vector<nlohmann::json> out;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
 ByteBuffer random_bytes(size_t n, uint32_t seed) {
   std::mt19937 rng(seed);
   ByteBuffer v(n);

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "buffer.h"
 
 namespace gankit::test {
@@ -42,6 +44,8 @@ std::string bin(const std::string& name);
 
 void write_bytes(const std::filesystem::path& path, const std::string& bytes);
 std::string read_bytes(const std::filesystem::path& path);
+// The records of a JSON-lines file (a run's log.jsonl), in order.
+std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path);
 
 // Deterministic pseudo-random bytes.
 ByteBuffer random_bytes(size_t n, uint32_t seed);

@@ -274,8 +274,7 @@ TrainSummary train_gan(TrainConfig config, const fs::path& run_dir, const TrainO
     at::Generator gen = cpu_generator(derive_seed(config.seed, kStepStream, static_cast<uint64_t>(state.step)));
     StepStats st;
     int finished_segment = -1;  // progan: the segment this step completed, if any
-    if (progan) {
-      pos = schedule.at(state.images);
+    if (progan) {  // pos is schedule.at(state.images): set before the loop and after every step
       if (pos.segment != state.opt_segment) {  // a new phase starts with fresh optimiser states
         reset_optimizers(m, config);
         state.opt_segment = pos.segment;
