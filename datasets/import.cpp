@@ -1,5 +1,6 @@
 #include "import.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <opencv2/imgproc.hpp>
@@ -68,12 +69,18 @@ ImportSummary import_dataset(const fs::path& source_path, const fs::path& out, c
   std::vector<SourceRecord> batch;
   std::vector<std::vector<uint8_t>> chw;
   int64_t remaining = opt.limit > 0 ? opt.limit : INT64_MAX;
+  int64_t position = 0;  // of the next record in the source
+  const bool selective = !opt.select.empty();
+  if (selective) total = std::count(opt.select.begin(), opt.select.end(), 1);
   while (remaining > 0) {
     batch.clear();
     if (!source->next_batch(batch, static_cast<size_t>(std::min<int64_t>(256, remaining)))) break;
     // Bad records, in source order: stop on the first, or skip and count them.
     std::vector<SourceRecord*> good;
     for (auto& r : batch) {
+      const int64_t p = position++;
+      if (selective && (p >= static_cast<int64_t>(opt.select.size()) || !opt.select[static_cast<size_t>(p)]))
+        continue;
       if (r.error.empty()) {
         good.push_back(&r);
         continue;
@@ -108,6 +115,7 @@ ImportSummary import_dataset(const fs::path& source_path, const fs::path& out, c
                       opt.resolution ? "" : " (from first image)", opt.resize_filter, opt.center_crop ? "yes" : "no",
                       opt.limit > 0 ? fmt::format(" limit={}", opt.limit) : "",
                       source->preprocessing().empty() ? "" : " preprocessing=" + source->preprocessing());
+      for (const auto& [k, v] : opt.attributes) wopt.attributes[k] = v;
       writer = std::make_unique<PyramidWriter>(out, resolution, summary.channels, wopt);
     }
     // Crop/resize in parallel; the first failure in source order is reported.

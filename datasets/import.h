@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,10 @@ struct ImportOptions {
   Compression compression;
   bool overwrite = false;
   ProgressOptions progress;
+  // Optional: import only the records whose source position p has select[p] != 0 (positions
+  // count every record, unreadable ones included; records beyond select.size() are skipped).
+  std::vector<char> select;
+  std::map<std::string, std::string> attributes;  // extra provenance for the output file
 };
 
 struct ImportSummary {

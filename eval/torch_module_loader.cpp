@@ -1,44 +1,24 @@
-// Loads libgankit_eval_torch.so (beside the executable, else on the library path) the first
-// time it is needed, and forwards swd_torch.h and feature_extraction.h to it.
-#include <dlfcn.h>
-
-#include <filesystem>
-#include <mutex>
-
+// Forwards swd_torch.h and feature_extraction.h to libgankit_eval_torch.so, loaded on first use.
 #include "error.h"
 #include "feature_extraction.h"
+#include "module_loader.h"
 #include "swd_torch.h"
 #include "torch_module.h"
 
 namespace gankit {
-namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kModule = "libgankit_eval_torch.so";
-
 const EvalTorchModule& module() {
-  static const EvalTorchModule* loaded = nullptr;
-  static std::string error;
-  static std::once_flag once;
-  std::call_once(once, [] {
-    std::error_code ec;
-    const fs::path beside = fs::read_symlink("/proc/self/exe", ec).parent_path() / kModule;
-    void* handle = ec ? nullptr : dlopen(beside.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (!handle) handle = dlopen(kModule, RTLD_NOW | RTLD_LOCAL);
-    if (!handle) {
-      error = dlerror();
-      return;
-    }
+  static const EvalTorchModule* loaded = [] {
     using Entry = const EvalTorchModule* (*)();
-    auto entry = reinterpret_cast<Entry>(dlsym(handle, "gankit_eval_torch_module"));
-    if (!entry || entry()->version != kEvalTorchModuleVersion) {
-      error = "wrong or incomplete module";
-      return;
-    }
-    loaded = entry();
-  });
-  GANKIT_CHECK(loaded != nullptr, Internal, "cannot load the LibTorch module {}: {}", kModule, error);
+    auto entry = reinterpret_cast<Entry>(load_module_entry("libgankit_eval_torch.so", "gankit_eval_torch_module"));
+    const EvalTorchModule* m = entry();
+    GANKIT_CHECK(m->version == kEvalTorchModuleVersion, Internal,
+                 "libgankit_eval_torch.so is version {}, gan-eval needs {}: rebuild", m->version,
+                 kEvalTorchModuleVersion);
+    return m;
+  }();
   return *loaded;
 }
 

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
                       {"faces", "crop high-resolution faces out of photos with an OpenCV face detector (DCGAN)",
                        data_faces},
                       {"celebahq", "align faces from 5 landmarks CelebA-HQ style into an HDF5 pyramid", data_celebahq},
+                      {"dedup", "find near-duplicate images with an autoencoder hash (DCGAN) and remove them", data_dedup},
                       {"info", "show levels, counts, labels and provenance of an HDF5 pyramid", data_info},
                   },
                   argc, argv);

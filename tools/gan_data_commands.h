@@ -9,5 +9,6 @@ int data_import(const std::string& prog, const std::vector<std::string>& args);
 int data_export(const std::string& prog, const std::vector<std::string>& args);
 int data_celebahq(const std::string& prog, const std::vector<std::string>& args);
 int data_faces(const std::string& prog, const std::vector<std::string>& args);
+int data_dedup(const std::string& prog, const std::vector<std::string>& args);
 int data_info(const std::string& prog, const std::vector<std::string>& args);
 }  // namespace gankit::cli

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# gan-data dedup: quality on planted near-duplicates and hashing throughput at 100k+ images.
+#   1. bench/make_dedup_benchmark.py: 70,000 Fashion-MNIST images + photo tiles (scikit-image),
+#      10 % of them with a JPEG, resized, cropped, shifted and brightened copy (~106k files).
+#   2. gan-data dedup train on a 100k sample; gan-data dedup hash with --radius 0, 1, 2, and the
+#      exact-duplicate baseline (--method exact); bench/score_dedup.py scores each.
+#   3. Throughput on the same folder, same run: gan-data dedup hash (exact and autoencoder) vs
+#      bench/reference_dedup.py (PIL + numpy, the same pipeline).
+# Prints Markdown tables (also saved to WORK/dedup-bench.md).
+# Usage: bench/bench-dedup.sh [WORK_DIR] [--epochs N] [--threads N]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d); epochs=10; threads=0
+if [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; then work=$1; shift; fi
+while [ $# -gt 0 ]; do
+  case $1 in
+    --epochs) epochs=$2; shift 2 ;;
+    --threads) threads=$2; shift 2 ;;
+    *) echo "bench-dedup: unknown option $1" >&2; exit 1 ;;
+  esac
+done
+bin=build/bin/gan-data
+[ -x "$bin" ] || scripts/build.sh >/dev/null
+py=/usr/bin/python3
+mkdir -p "$work"
+[ -f "$work/truth.csv" ] || $py bench/make_dedup_benchmark.py "$work" >&2
+images=$work/images
+n=$(ls "$images" | wc -l)
+field() { $py -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
+
+[ -f "$work/ae.pt" ] || $bin dedup train "$images" "$work/ae.pt" --epochs "$epochs" --threads "$threads" -q --json \
+  > "$work/train.json"
+out=$work/dedup-bench.md
+{
+  echo "## Quality: $n images ($(field "$work/train.json" samples) trained on, $epochs epochs, $(field "$work/train.json" train_seconds | cut -d. -f1) s)"
+  echo
+  $bin dedup hash "$images" "$work/exact.json" --method exact -q --json --overwrite > "$work/hash-exact.json"
+  $py bench/score_dedup.py "$work/exact.json" "$work/truth.csv" --label "exact pixels (baseline)"
+  for r in 0 1 2; do
+    $bin dedup hash "$images" "$work/ae-r$r.json" --model "$work/ae.pt" --radius $r --threads "$threads" -q --json \
+      --overwrite > "$work/hash-r$r.json"
+    for part in "" fashion-mnist photo; do
+      $py bench/score_dedup.py "$work/ae-r$r.json" "$work/truth.csv" --label "autoencoder, radius $r${part:+, $part only}" \
+        ${part:+--subset $part} | tail -1
+    done
+  done
+  echo
+  echo "## Hashing throughput: $n PNG/JPEG files, $(nproc) cores"
+  echo
+  echo "| tool | seconds | images/s |"
+  echo "|---|---:|---:|"
+  read -r rn rs rg < <($py bench/reference_dedup.py "$images")
+  awk -v s="$rs" -v n="$rn" 'BEGIN{printf "| reference (PIL + numpy, bench/reference_dedup.py) | %.2f | %.0f |\n", s, n/s}'
+  for f in exact r0 r2; do
+    awk -v s="$(field "$work/hash-$f.json" hash_seconds)" -v n="$(field "$work/hash-$f.json" images)" -v f="$f" \
+      'BEGIN{printf "| gan-data dedup hash %s | %.2f | %.0f |\n", (f=="exact"?"--method exact":"--radius " substr(f,2)), s, n/s}'
+  done
+} | tee "$out"

@@ -1,0 +1,246 @@
+#include "dedup.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+
+#include "atomic_output.h"
+#include "dedup_module.h"
+#include "error.h"
+#include "import.h"
+
+namespace gankit {
+namespace fs = std::filesystem;
+
+namespace {
+
+double since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+void write_text(const fs::path& temp, const std::string& text, const fs::path& target) {
+  std::ofstream f(temp, std::ios::binary);
+  f << text;
+  f.close();
+  GANKIT_CHECK_DATA(f.good(), "cannot write {}", target.string());
+}
+
+std::string absolute_name(const fs::path& p) { return fs::absolute(p).lexically_normal().string(); }
+
+void check_autoencoder_options(const HashAutoencoderOptions& o) {
+  GANKIT_CHECK_USAGE(o.epochs >= 1, "--epochs {} must be at least 1", o.epochs);
+  GANKIT_CHECK_USAGE(o.batch >= 1, "--batch {} must be at least 1", o.batch);
+  GANKIT_CHECK_USAGE(o.lr > 0, "--lr {} must be positive", o.lr);
+  GANKIT_CHECK_USAGE(o.noise >= 0 && o.noise <= 1, "--noise {} must be in [0, 1] (pixel range units)", o.noise);
+  GANKIT_CHECK_USAGE(o.brightness >= 0 && o.brightness < 1, "--brightness {} must be in [0, 1)", o.brightness);
+  GANKIT_CHECK_USAGE(o.resample > 0 && o.resample <= 1, "--resample {} must be in (0, 1]", o.resample);
+  GANKIT_CHECK_USAGE(o.shift >= 0 && o.shift <= 8, "--shift {} must be in [0, 8] pixels", o.shift);
+  GANKIT_CHECK_USAGE(o.scale >= 0 && o.scale < 0.5, "--scale {} must be in [0, 0.5)", o.scale);
+  GANKIT_CHECK_USAGE(o.margin >= 0, "--margin {} must not be negative", o.margin);
+  GANKIT_CHECK_USAGE(o.margin_weight >= 0, "--margin-weight {} must not be negative", o.margin_weight);
+  GANKIT_CHECK_USAGE(o.dropout >= 0 && o.dropout < 1, "--dropout {} must be in [0, 1)", o.dropout);
+}
+
+// Copies images `keep` of pyramid `input` (all levels, labels, provenance) into `out`.
+int64_t apply_to_pyramid(const fs::path& input, const fs::path& out, const std::vector<int64_t>& keep,
+                         const DedupHashOptions& opt, const std::string& provenance) {
+  PyramidReader reader(input);
+  const PyramidInfo& info = reader.info();
+  PyramidWriterOptions w;
+  w.compression = Compression::parse(info.compression == "none" ? "none" : info.compression);
+  w.with_labels = info.has_labels;
+  w.class_names = info.class_names;
+  w.attributes = info.attributes;
+  w.attributes["dedup"] = provenance;
+  w.overwrite = opt.overwrite;
+  PyramidWriter writer(out, info.resolution, info.channels, w);
+  const std::vector<int64_t> labels = reader.labels();
+  Progress bar("apply", static_cast<int64_t>(keep.size()), opt.progress);
+  constexpr size_t kChunk = 1024;
+  for (size_t s = 0; s < keep.size(); s += kChunk) {
+    const std::span<const int64_t> idx(keep.data() + s, std::min(kChunk, keep.size() - s));
+    const ImageBatch b = reader.read_indices(info.resolution, idx);
+    for (size_t i = 0; i < idx.size(); ++i)
+      writer.append(b.image(static_cast<int64_t>(i)), labels.empty() ? -1 : labels[static_cast<size_t>(idx[i])]);
+    bar.add(static_cast<int64_t>(idx.size()));
+  }
+  bar.finish();
+  writer.commit();
+  return writer.count();
+}
+
+}  // namespace
+
+DedupTrainSummary train_dedup_model(const fs::path& input, const fs::path& model, const DedupTrainOptions& opt) {
+  const auto t0 = std::chrono::steady_clock::now();
+  check_autoencoder_options(opt.autoencoder);
+  GANKIT_CHECK_USAGE(opt.samples >= kMinDedupTrainImages, "--samples {} is too small to train the autoencoder (at least {})",
+                     opt.samples, kMinDedupTrainImages);
+  { AtomicOutput probe(model, opt.overwrite); }  // an unwritable model fails before any reading
+  const DataTorchModule& module = data_torch_module();
+
+  ThumbnailReader reader(input, opt.input, opt.progress.quiet);
+  DedupTrainSummary s;
+  s.format = reader.format();
+  const std::vector<uint8_t> sample = sample_thumbnails(reader, opt.samples, opt.autoencoder.seed, opt.progress);
+  s.samples = static_cast<int64_t>(sample.size() / kThumbnailBytes);
+  s.records = reader.random_access() ? reader.count() : reader.records();
+  s.unreadable = reader.unreadable();
+  GANKIT_CHECK_DATA(s.samples >= kMinDedupTrainImages,
+                    "{} has {} readable images{}: too few to train the dedup autoencoder (at least {}); use "
+                    "--method exact for exact duplicates, or hash it with a model trained on a larger set of similar "
+                    "images",
+                    input.string(), s.samples, s.unreadable ? fmt::format(" ({} unreadable)", s.unreadable) : "",
+                    kMinDedupTrainImages);
+  const nlohmann::json extra = {{"input", absolute_name(input)},
+                                {"format", s.format},
+                                {"records", s.records},
+                                {"unreadable", s.unreadable},
+                                {"samples", s.samples},
+                                {"thumbnail", "32x32 RGB centre crop, area resize"}};
+  const AutoencoderTrainResult r = module.train(sample, opt.autoencoder, opt.device, opt.threads, model, extra,
+                                                opt.progress.quiet);
+  s.epoch_loss = r.epoch_loss;
+  s.clean_loss = r.clean_loss;
+  s.mean_bits = r.mean_bits;
+  s.dead_units = r.dead_units;
+  s.always_units = r.always_units;
+  s.distinct = r.distinct;
+  s.train_seconds = r.seconds;
+  s.seconds = since(t0);
+  return s;
+}
+
+DedupMethod parse_dedup_method(const std::string& name) {
+  if (name == "ae") return DedupMethod::Autoencoder;
+  if (name == "exact") return DedupMethod::Exact;
+  fail(ErrorKind::Usage, fmt::format("--method {}: expected ae (autoencoder hash) or exact (identical pixels)", name));
+}
+
+DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const bool ae = opt.method == DedupMethod::Autoencoder;
+  GANKIT_CHECK_USAGE(!ae || !opt.model.empty(),
+                     "--model AE.pt is required (train one with gan-data dedup train), or use --method exact");
+  GANKIT_CHECK_USAGE(ae || opt.model.empty(), "--model applies to --method ae only");
+  GANKIT_CHECK_USAGE(ae || opt.radius == 0, "--radius applies to --method ae only");
+  GANKIT_CHECK_USAGE(opt.radius >= 0 && opt.radius <= 2, "--radius {}: expected 0, 1 or 2 (bits)", opt.radius);
+  GANKIT_CHECK_USAGE(!opt.groups.empty() && !opt.keep.empty(), "give the groups and keep outputs");
+  GANKIT_CHECK_USAGE(opt.groups != opt.keep && opt.groups != opt.apply && opt.keep != opt.apply,
+                     "the groups, keep and --apply outputs must be different files");
+  GANKIT_CHECK_USAGE(opt.apply.empty() || opt.apply.extension() == ".h5", "--apply {}: the output must end in .h5",
+                     opt.apply.string());
+  // Every output writable (and not there, unless --overwrite) before any reading.
+  AtomicOutput groups_out(opt.groups, opt.overwrite), keep_out(opt.keep, opt.overwrite);
+  if (!opt.apply.empty()) AtomicOutput probe(opt.apply, opt.overwrite);
+
+  std::unique_ptr<ThumbnailHasher> hasher;
+  if (ae) hasher = data_torch_module().open_hasher(opt.model, opt.device, opt.threads);
+  ThumbnailReader reader(input, opt.input, opt.progress.quiet,
+                         ae ? ReadContent::Thumbnails : ReadContent::PixelHashes);
+  DedupHashSummary s;
+  s.format = reader.format();
+  std::vector<Hash128> hashes;
+  std::vector<int64_t> positions;
+  std::vector<std::string> names;
+  {
+    Progress bar(ae ? "hash" : "exact hash", reader.count(), opt.progress);
+    ThumbnailBatch batch;
+    while (true) {
+      batch.clear();
+      if (!reader.next(batch, 1024)) break;
+      const size_t base = hashes.size();
+      hashes.resize(base + batch.size());
+      if (ae)
+        hasher->hash(batch.pixels.data(), static_cast<int64_t>(batch.size()), hashes.data() + base);
+      else
+        std::copy(batch.pixel_hashes.begin(), batch.pixel_hashes.end(), hashes.begin() + static_cast<ptrdiff_t>(base));
+      positions.insert(positions.end(), batch.index.begin(), batch.index.end());
+      for (auto& n : batch.names) names.push_back(std::move(n));
+      bar.add(static_cast<int64_t>(batch.size()));
+    }
+    bar.finish();
+  }
+  s.records = reader.records();
+  s.unreadable = reader.unreadable();
+  s.hashed = static_cast<int64_t>(hashes.size());
+  GANKIT_CHECK_DATA(s.hashed > 0, "no readable images in {}{}", input.string(),
+                    s.unreadable ? fmt::format(" ({} unreadable)", s.unreadable) : "");
+  const DuplicateGroups g = group_duplicates(hashes, opt.radius);
+  s.hash_seconds = since(t0);
+  s.groups = static_cast<int64_t>(g.groups.size());
+  s.removed = g.removed();
+  s.kept = g.distinct;
+  for (const auto& members : g.groups) s.largest_group = std::max<int64_t>(s.largest_group, members.size());
+
+  const std::string method_name = ae ? "ae" : "exact";
+  nlohmann::json j = {{"input", absolute_name(input)},
+                      {"format", s.format},
+                      {"method", method_name},
+                      {"radius", opt.radius},
+                      {"tool_version", tool_version()},
+                      {"images", s.hashed},
+                      {"records", s.records},
+                      {"distinct", g.distinct},
+                      {"removed", s.removed},
+                      {"unreadable", reader.unreadable_names()}};
+  if (ae) {
+    j["model"] = absolute_name(opt.model);
+    j["model_options"] = hasher->meta().value("options", nlohmann::json::object());
+  }
+  nlohmann::json groups = nlohmann::json::array();
+  for (size_t k = 0; k < g.groups.size(); ++k) {
+    nlohmann::json members = nlohmann::json::array();
+    for (int64_t i : g.groups[k])
+      members.push_back({{"index", positions[static_cast<size_t>(i)]}, {"name", names[static_cast<size_t>(i)]}});
+    groups.push_back({{"hash", g.group_hash[k].to_hex()}, {"members", std::move(members)}});
+  }
+  j["groups"] = std::move(groups);
+  std::string keep_text;
+  std::vector<int64_t> kept_positions;
+  kept_positions.reserve(static_cast<size_t>(g.distinct));
+  for (size_t i = 0; i < hashes.size(); ++i) {
+    if (!g.keep[i]) continue;
+    keep_text += names[i];
+    keep_text += '\n';
+    kept_positions.push_back(positions[i]);
+  }
+
+  if (!opt.apply.empty()) {
+    const std::string provenance =
+        fmt::format("method={}{} radius={} kept={} removed={} of {} (groups: {})", method_name,
+                    ae ? " model=" + absolute_name(opt.model) : "", opt.radius, g.distinct, s.removed, s.hashed,
+                    absolute_name(opt.groups));
+    if (reader.random_access()) {
+      s.applied = apply_to_pyramid(input, opt.apply, kept_positions, opt, provenance);
+    } else {
+      ImportOptions io;
+      io.source.format = opt.input.format;
+      io.source.split = opt.input.split;
+      io.source.recursive = opt.input.recursive;
+      io.resolution = opt.resolution;
+      io.center_crop = opt.center_crop;
+      io.resize_filter = opt.resize_filter;
+      io.compression = opt.compression;
+      io.overwrite = opt.overwrite;
+      io.progress = opt.progress;
+      io.skip_bad = true;  // unreadable records are not selected anyway
+      io.select.assign(static_cast<size_t>(s.records), 0);
+      for (int64_t p : kept_positions) io.select[static_cast<size_t>(p)] = 1;
+      io.attributes["dedup"] = provenance;
+      s.applied = import_dataset(input, opt.apply, io).count;
+    }
+  }
+  // The groups and keep files appear last, together: their presence means the run completed.
+  write_text(groups_out.temp_path(), j.dump(1) + "\n", opt.groups);
+  write_text(keep_out.temp_path(), keep_text, opt.keep);
+  groups_out.commit();
+  keep_out.commit();
+  s.seconds = since(t0);
+  return s;
+}
+
+}  // namespace gankit

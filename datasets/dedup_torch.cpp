@@ -1,0 +1,101 @@
+// libgankit_data_torch.so: the LibTorch side of gan-data dedup.
+#include <fmt/format.h>
+#include <torch/types.h>
+
+#include <cstdio>
+
+#include "dedup_module.h"
+#include "device.h"
+#include "hash_autoencoder.h"
+#include "thumbnails.h"
+
+namespace gankit {
+
+namespace {
+
+torch::Tensor as_tensor(const uint8_t* thumbnails, int64_t n) {
+  return torch::from_blob(const_cast<uint8_t*>(thumbnails), {n, kThumbnailBytes}, torch::kUInt8);
+}
+
+std::vector<Hash128> hashes_of(HashAutoencoder& model, const uint8_t* thumbnails, int64_t n) {
+  std::vector<Hash128> out(static_cast<size_t>(n));
+  constexpr int64_t kChunk = 4096;
+  for (int64_t s = 0; s < n; s += kChunk) {
+    const int64_t b = std::min(kChunk, n - s);
+    const torch::Tensor pre = hash_preactivations(model, as_tensor(thumbnails + s * kThumbnailBytes, b)).contiguous();
+    const float* p = pre.data_ptr<float>();
+    for (int64_t i = 0; i < b; ++i)
+      out[static_cast<size_t>(s + i)] = binarize_code({p + i * kHashCodeUnits, static_cast<size_t>(kHashCodeUnits)});
+  }
+  return out;
+}
+
+AutoencoderTrainResult train(const std::vector<uint8_t>& thumbnails, const HashAutoencoderOptions& options,
+                             const std::string& device_name, int threads, const std::filesystem::path& out,
+                             const nlohmann::json& extra, bool quiet) {
+  set_torch_threads(threads);
+  const c10::Device device = torch_device(device_name);
+  const int64_t n = static_cast<int64_t>(thumbnails.size() / kThumbnailBytes);
+  HashAutoencoder model;
+  const HashTrainStats stats =
+      train_hash_autoencoder(model, as_tensor(thumbnails.data(), n), options, device, [&](int epoch, double loss) {
+        if (!quiet) std::fprintf(stderr, "epoch %d/%d: loss %.5f\n", epoch + 1, options.epochs, loss);
+      });
+  AutoencoderTrainResult r;
+  r.epoch_loss = stats.epoch_loss;
+  r.clean_loss = stats.clean_loss;
+  r.seconds = stats.seconds;
+  // Bit statistics of the sample's hashes.
+  const std::vector<Hash128> h = hashes_of(model, thumbnails.data(), n);
+  std::vector<int64_t> on(kHashCodeUnits, 0);
+  double bits = 0;
+  for (const Hash128& x : h) {
+    bits += x.popcount();
+    for (int i = 0; i < 64; ++i) {
+      on[static_cast<size_t>(i)] += (x.hi >> (63 - i)) & 1;
+      on[static_cast<size_t>(64 + i)] += (x.lo >> (63 - i)) & 1;
+    }
+  }
+  r.mean_bits = bits / static_cast<double>(std::max<int64_t>(n, 1));
+  for (int64_t c : on) {
+    r.dead_units += c == 0;
+    r.always_units += c == n;
+  }
+  r.distinct = group_duplicates(h).distinct;
+  nlohmann::json meta_extra = extra;
+  meta_extra["sample_bits"] = {{"mean_bits", r.mean_bits}, {"dead_units", r.dead_units},
+                               {"always_units", r.always_units}, {"distinct", r.distinct}};
+  save_hash_autoencoder(out, model, options, stats, meta_extra);
+  return r;
+}
+
+class ModelHasher : public ThumbnailHasher {
+ public:
+  ModelHasher(const std::filesystem::path& path, const std::string& device, int threads) {
+    set_torch_threads(threads);
+    model_ = load_hash_autoencoder(path, torch_device(device), &meta_);
+  }
+  void hash(const uint8_t* thumbnails, int64_t n, Hash128* out) override {
+    const std::vector<Hash128> h = hashes_of(model_, thumbnails, n);
+    std::copy(h.begin(), h.end(), out);
+  }
+  const nlohmann::json& meta() const override { return meta_; }
+
+ private:
+  HashAutoencoder model_{nullptr};
+  nlohmann::json meta_;
+};
+
+std::unique_ptr<ThumbnailHasher> open_hasher(const std::filesystem::path& model, const std::string& device,
+                                             int threads) {
+  return std::make_unique<ModelHasher>(model, device, threads);
+}
+
+}  // namespace
+
+}  // namespace gankit
+
+extern "C" const gankit::DataTorchModule* gankit_data_torch_module() {
+  static const gankit::DataTorchModule module{gankit::kDataTorchModuleVersion, &gankit::train, &gankit::open_hasher};
+  return &module;
+}

@@ -1,0 +1,156 @@
+#include "semantic_hash.h"
+
+#include <algorithm>
+#include <bit>
+#include <unordered_map>
+
+#include "error.h"
+
+namespace gankit {
+
+namespace {
+
+struct HashOf {
+  size_t operator()(const Hash128& h) const { return static_cast<size_t>(h.hi ^ (h.lo * 0x9e3779b97f4a7c15ull)); }
+};
+
+// Groups are opened at their second member: order them by their first.
+DuplicateGroups sort_groups(DuplicateGroups out) {
+  std::vector<size_t> order(out.groups.size());
+  for (size_t g = 0; g < order.size(); ++g) order[g] = g;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return out.groups[a][0] < out.groups[b][0]; });
+  DuplicateGroups sorted;
+  for (size_t g : order) {
+    sorted.groups.push_back(std::move(out.groups[g]));
+    sorted.group_hash.push_back(out.group_hash[g]);
+  }
+  sorted.keep = std::move(out.keep);
+  sorted.distinct = out.distinct;
+  return sorted;
+}
+
+// 128-bit FNV-1a (offset basis and prime from the FNV specification), on unsigned __int128.
+struct Fnv128 {
+  unsigned __int128 h = (static_cast<unsigned __int128>(0x6c62272e07bb0142ull) << 64) | 0x62b821756295c58dull;
+  void add(const uint8_t* p, size_t n) {
+    const unsigned __int128 prime = (static_cast<unsigned __int128>(0x0000000001000000ull) << 64) | 0x000000000000013Bull;
+    for (size_t i = 0; i < n; ++i) {
+      h ^= p[i];
+      h *= prime;
+    }
+  }
+  Hash128 value() const { return {static_cast<uint64_t>(h >> 64), static_cast<uint64_t>(h)}; }
+};
+
+}  // namespace
+
+std::string Hash128::to_hex() const { return fmt::format("{:016x}{:016x}", hi, lo); }
+
+Hash128 Hash128::from_hex(const std::string& hex) {
+  GANKIT_CHECK_DATA(hex.size() == 32 && hex.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos,
+                    "'{}' is not a 128-bit hash (32 hex digits)", hex);
+  return {std::stoull(hex.substr(0, 16), nullptr, 16), std::stoull(hex.substr(16), nullptr, 16)};
+}
+
+int Hash128::popcount() const { return std::popcount(hi) + std::popcount(lo); }
+
+Hash128 binarize_code(std::span<const float> code) {
+  GANKIT_CHECK(code.size() == 128, Internal, "a semantic hash needs 128 code units, got {}", code.size());
+  Hash128 h;
+  for (int i = 0; i < 64; ++i) {
+    if (code[static_cast<size_t>(i)] > 0) h.hi |= uint64_t{1} << (63 - i);
+    if (code[static_cast<size_t>(64 + i)] > 0) h.lo |= uint64_t{1} << (63 - i);
+  }
+  return h;
+}
+
+Hash128 pixel_hash(const cv::Mat& image) {
+  Fnv128 f;
+  const int32_t header[3] = {image.rows, image.cols, image.channels()};
+  f.add(reinterpret_cast<const uint8_t*>(header), sizeof header);
+  const size_t row_bytes = static_cast<size_t>(image.cols) * image.elemSize();
+  for (int y = 0; y < image.rows; ++y) f.add(image.ptr<uint8_t>(y), row_bytes);
+  return f.value();
+}
+
+Hash128 bytes_hash(std::span<const uint8_t> bytes) {
+  Fnv128 f;
+  f.add(bytes.data(), bytes.size());
+  return f.value();
+}
+
+namespace {
+
+Hash128 flip(Hash128 h, int bit) {
+  if (bit < 64)
+    h.hi ^= uint64_t{1} << (63 - bit);
+  else
+    h.lo ^= uint64_t{1} << (127 - bit);
+  return h;
+}
+
+// Leader grouping within Hamming radius 1 or 2 (see the header).
+DuplicateGroups group_within_radius(std::span<const Hash128> hashes, int radius) {
+  DuplicateGroups out;
+  out.keep.assign(hashes.size(), 0);
+  std::unordered_map<Hash128, int64_t, HashOf> leader;  // leader hash -> its position
+  leader.reserve(hashes.size());
+  std::vector<int64_t> group_of_leader(hashes.size(), -1);
+  for (size_t i = 0; i < hashes.size(); ++i) {
+    int64_t best = -1;
+    auto probe = [&](const Hash128& h) {
+      auto it = leader.find(h);
+      if (it != leader.end() && (best < 0 || it->second < best)) best = it->second;
+    };
+    probe(hashes[i]);
+    for (int a = 0; a < 128; ++a) {
+      const Hash128 ha = flip(hashes[i], a);
+      probe(ha);
+      if (radius >= 2)
+        for (int b = a + 1; b < 128; ++b) probe(flip(ha, b));
+    }
+    if (best < 0) {
+      leader.emplace(hashes[i], static_cast<int64_t>(i));
+      out.keep[i] = 1;
+      continue;
+    }
+    int64_t& g = group_of_leader[static_cast<size_t>(best)];
+    if (g < 0) {
+      g = static_cast<int64_t>(out.groups.size());
+      out.groups.push_back({best});
+      out.group_hash.push_back(hashes[static_cast<size_t>(best)]);
+    }
+    out.groups[static_cast<size_t>(g)].push_back(static_cast<int64_t>(i));
+  }
+  out.distinct = static_cast<int64_t>(leader.size());
+  return out;
+}
+
+}  // namespace
+
+DuplicateGroups group_duplicates(std::span<const Hash128> hashes, int radius) {
+  GANKIT_CHECK_USAGE(radius >= 0 && radius <= 2, "--radius {}: expected 0, 1 or 2 (bits)", radius);
+  if (radius > 0) return sort_groups(group_within_radius(hashes, radius));
+  DuplicateGroups out;
+  out.keep.assign(hashes.size(), 0);
+  std::unordered_map<Hash128, int64_t, HashOf> first;  // hash -> group number (-1 - position while single)
+  first.reserve(hashes.size());
+  for (size_t i = 0; i < hashes.size(); ++i) {
+    auto [it, inserted] = first.try_emplace(hashes[i], -1 - static_cast<int64_t>(i));
+    if (inserted) {
+      out.keep[i] = 1;
+      continue;
+    }
+    if (it->second < 0) {  // second member: open the group
+      const int64_t head = -1 - it->second;
+      it->second = static_cast<int64_t>(out.groups.size());
+      out.groups.push_back({head});
+      out.group_hash.push_back(hashes[i]);
+    }
+    out.groups[static_cast<size_t>(it->second)].push_back(static_cast<int64_t>(i));
+  }
+  out.distinct = static_cast<int64_t>(first.size());
+  return sort_groups(std::move(out));
+}
+
+}  // namespace gankit

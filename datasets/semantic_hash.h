@@ -1,0 +1,53 @@
+// 128-bit image hashes and their grouping into duplicate sets (spec DATASETS.md,
+// "De-duplication").
+//
+// Semantic hash: bit i is set when unit i of the autoencoder's 128-unit ReLU code is > 0. Exact
+// hash (the baseline): a 128-bit FNV-1a of the decoded pixels (size, channels and bytes), equal
+// only for pixel-identical images. Images with equal hashes form one group; grouping is one
+// pass with a hash table, so linear in the number of images.
+#pragma once
+
+#include <opencv2/core.hpp>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace gankit {
+
+struct Hash128 {
+  uint64_t hi = 0, lo = 0;  // code bits 0..63 in hi, 64..127 in lo, most significant bit first
+  bool operator==(const Hash128&) const = default;
+  // 32 hex digits, code bit 0 first (the most significant nibble holds bits 0..3).
+  std::string to_hex() const;
+  static Hash128 from_hex(const std::string& hex);  // throws Error(Data) on a malformed string
+  int popcount() const;
+};
+
+// Bit i = code[i] > 0 for i < 128 (code has exactly 128 values).
+Hash128 binarize_code(std::span<const float> code);
+
+// The exact-duplicate hash of the pixels of a decoded image (any size, 1 or 3 channels).
+Hash128 pixel_hash(const cv::Mat& image);
+// The same over raw bytes.
+Hash128 bytes_hash(std::span<const uint8_t> bytes);
+
+struct DuplicateGroups {
+  // Groups of two or more images with one hash, as positions into the hashed sequence, in
+  // sequence order; groups are ordered by their first member.
+  std::vector<std::vector<int64_t>> groups;
+  std::vector<Hash128> group_hash;
+  std::vector<char> keep;  // per position: the first of its group, or a unique image
+  int64_t distinct = 0;    // number of different hashes
+  int64_t removed() const { return static_cast<int64_t>(keep.size()) - distinct; }
+};
+
+// radius 0: images with equal hashes form a group (DCGAN's rule; an equivalence, so the result
+// does not depend on the order). radius r = 1 or 2: an image joins the earliest group whose
+// first member's hash is within Hamming distance r of its own, else opens a new group; found by
+// probing the C(128, <= r) hashes around it (129 probes for r = 1, 8257 for r = 2), so still
+// linear in the number of images. Throws Error(Usage) for another radius.
+DuplicateGroups group_duplicates(std::span<const Hash128> hashes, int radius = 0);
+
+}  // namespace gankit

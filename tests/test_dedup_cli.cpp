@@ -1,0 +1,285 @@
+// gan-data dedup end to end: real Fashion-MNIST images with planted duplicates (exact copies,
+// small pixel noise like re-encoding, brightness), the exact baseline, the autoencoder hash with
+// its recall and precision, --apply, determinism, folders with unreadable files, and one clear
+// line for every bad input.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <map>
+#include <random>
+#include <set>
+
+#include "hdf5_store.h"
+#include "test_util.h"
+
+namespace gankit {
+namespace {
+namespace fs = std::filesystem;
+using test::expect_cli_error;
+using test::run;
+
+std::string dedup(const std::string& args) { return test::bin("gan-data") + " dedup " + args; }
+
+constexpr int kOriginals = 1500;
+constexpr int kPlanted = 60;  // per kind
+
+// Position of the copies of kind `kind` (0 exact, 1 noise, 2 brightness) of planted pair k, and
+// of their original.
+int64_t copy_at(int k, int kind) { return kOriginals + 3 * k + kind; }
+int64_t original_of(int k, int kind) { return 10 * k + 3 * kind; }
+
+// The groups of a groups file as sets of indices.
+std::vector<std::set<int64_t>> groups_of(const fs::path& path) {
+  std::ifstream in(path);
+  const nlohmann::json j = nlohmann::json::parse(in);
+  std::vector<std::set<int64_t>> out;
+  for (const auto& g : j["groups"]) {
+    std::set<int64_t> s;
+    for (const auto& m : g["members"]) s.insert(m["index"].get<int64_t>());
+    out.push_back(s);
+  }
+  return out;
+}
+
+class DedupCli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (test::fashion_mnist_dir().empty()) return;
+    dir_ = new test::TempDir();
+    const fs::path fm = *dir_ / "fm.h5";
+    const auto r = run(fmt::format("{} import {} {} --split test --limit {} -q", test::bin("gan-data"),
+                                   test::fashion_mnist_dir(), fm.string(), kOriginals));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    // planted.h5: the originals, then for each k an exact copy, a copy with pixel noise of
+    // +-4 levels (about what JPEG re-encoding does) and a copy 6 % brighter.
+    PyramidReader in(fm);
+    const ImageBatch b = in.read(32, 0, kOriginals);
+    const std::vector<int64_t> labels = in.labels();
+    PyramidWriterOptions o;
+    o.with_labels = true;
+    o.class_names = in.info().class_names;
+    PyramidWriter w(*dir_ / "planted.h5", 32, 1, o);
+    for (int i = 0; i < kOriginals; ++i) w.append(b.image(i), labels[static_cast<size_t>(i)]);
+    std::mt19937 rng(3);
+    std::vector<uint8_t> img(1024);
+    for (int k = 0; k < kPlanted; ++k) {
+      w.append(b.image(original_of(k, 0)), labels[static_cast<size_t>(original_of(k, 0))]);
+      const uint8_t* src = b.image(original_of(k, 1));
+      for (int p = 0; p < 1024; ++p) img[p] = static_cast<uint8_t>(std::clamp(src[p] + int(rng() % 9) - 4, 0, 255));
+      w.append(img.data(), labels[static_cast<size_t>(original_of(k, 1))]);
+      src = b.image(original_of(k, 2));
+      for (int p = 0; p < 1024; ++p) img[p] = static_cast<uint8_t>(std::min(255.0, std::round(src[p] * 1.06)));
+      w.append(img.data(), labels[static_cast<size_t>(original_of(k, 2))]);
+    }
+    w.commit();
+    const auto t = run(dedup(fmt::format("train {} {} --epochs 8 --threads 2 -q --json", (*dir_ / "planted.h5").string(),
+                                         (*dir_ / "ae.pt").string())));
+    ASSERT_EQ(t.exit_code, 0) << t.err;
+    train_json_ = new nlohmann::json(nlohmann::json::parse(t.out));
+  }
+  static void TearDownTestSuite() {
+    delete train_json_;
+    delete dir_;
+    train_json_ = nullptr;
+    dir_ = nullptr;
+  }
+  void SetUp() override {
+    if (!dir_) GTEST_SKIP() << "dataset-fashion-mnist not installed";
+  }
+  static std::string path(const std::string& name) { return (*dir_ / name).string(); }
+  static test::TempDir* dir_;
+  static nlohmann::json* train_json_;
+};
+test::TempDir* DedupCli::dir_ = nullptr;
+nlohmann::json* DedupCli::train_json_ = nullptr;
+
+TEST_F(DedupCli, ExactMethodFindsExactlyTheExactCopies) {
+  const auto r = run(dedup(fmt::format("hash {} {} --method exact -q --json", path("planted.h5"), path("exact.json"))));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::set<int64_t>> expected;
+  for (int k = 0; k < kPlanted; ++k) expected.push_back({original_of(k, 0), copy_at(k, 0)});
+  EXPECT_EQ(groups_of(path("exact.json")), expected);
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["images"], kOriginals + 3 * kPlanted);
+  EXPECT_EQ(j["removed"], kPlanted);
+  // The keep list: every image but the copies, by name, in dataset order.
+  std::ifstream keep(path("exact.keep.txt"));
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(keep, l);) lines.push_back(l);
+  ASSERT_EQ(lines.size(), static_cast<size_t>(kOriginals + 2 * kPlanted));
+  EXPECT_EQ(lines[0], path("planted.h5") + "#0");
+  EXPECT_EQ(lines[kOriginals], path("planted.h5") + "#" + std::to_string(copy_at(0, 1)));
+}
+
+// Measured on this data (8 epochs, 2 threads): radius 0 finds 38 of the 60 noisy copies and 6
+// of the brighter ones and removes 1 image that is not a planted copy (of 105); radius 1 finds
+// 53 and 19 and removes 22 such images (of 154). Bounds leave room for other CPUs' arithmetic.
+struct RadiusCase {
+  int radius, min_noise, min_bright, max_wrong;
+};
+
+TEST_F(DedupCli, AutoencoderHashFindsPlantedNearDuplicates) {
+  EXPECT_EQ((*train_json_)["samples"], kOriginals + 3 * kPlanted);
+  EXPECT_EQ((*train_json_)["epoch_loss"].size(), 8u);
+  EXPECT_LT((*train_json_)["epoch_loss"].back().get<double>(), (*train_json_)["epoch_loss"][0].get<double>());
+  for (const RadiusCase c : {RadiusCase{0, 30, 3, 3}, RadiusCase{1, 48, 12, 30}}) {
+    SCOPED_TRACE(c.radius);
+    const auto r = run(dedup(fmt::format("hash {} {} --model {} --radius {} -q --json --overwrite", path("planted.h5"),
+                                         path("ae.json"), path("ae.pt"), c.radius)));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto groups = groups_of(path("ae.json"));
+    std::map<int64_t, size_t> group_of;
+    for (size_t g = 0; g < groups.size(); ++g)
+      for (int64_t i : groups[g]) group_of[i] = g;
+    auto found = [&](int kind) {
+      int n = 0;
+      for (int k = 0; k < kPlanted; ++k) {
+        auto a = group_of.find(original_of(k, kind)), b = group_of.find(copy_at(k, kind));
+        n += a != group_of.end() && b != group_of.end() && a->second == b->second;
+      }
+      return n;
+    };
+    EXPECT_EQ(found(0), kPlanted);  // identical pixels, identical hash
+    EXPECT_GE(found(1), c.min_noise);
+    EXPECT_GE(found(2), c.min_bright);
+    // Removed images that are not a planted copy of a member of their group.
+    int wrong = 0, removed = 0;
+    for (const auto& g : groups) {
+      for (auto it = std::next(g.begin()); it != g.end(); ++it) {
+        ++removed;
+        const int64_t i = *it;
+        bool ok = false;
+        if (i >= kOriginals) {
+          const int k = static_cast<int>((i - kOriginals) / 3), kind = static_cast<int>((i - kOriginals) % 3);
+          ok = g.count(original_of(k, kind)) > 0;
+        }
+        wrong += !ok;
+      }
+    }
+    EXPECT_EQ(nlohmann::json::parse(r.out)["removed"], removed);
+    EXPECT_LE(wrong, c.max_wrong) << wrong << " of " << removed << " removed images are not planted copies";
+  }
+}
+
+TEST_F(DedupCli, ApplyWritesTheKeptImagesWithLabelsAndLeavesTheInputAlone) {
+  const std::string before = test::read_bytes(path("planted.h5"));
+  const auto r = run(dedup(fmt::format("hash {} {} --model {} --apply {} -q --json", path("planted.h5"),
+                                       path("apply.json"), path("ae.pt"), path("dedup.h5"))));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(test::read_bytes(path("planted.h5")), before);
+  const auto j = nlohmann::json::parse(r.out);
+  PyramidReader in(path("planted.h5")), out(path("dedup.h5"));
+  ASSERT_EQ(out.count(), j["kept"].get<int64_t>());
+  EXPECT_EQ(j["applied"], out.count());
+  EXPECT_LT(out.count(), in.count());
+  EXPECT_NE(out.info().attributes.at("dedup").find("method=ae"), std::string::npos);
+  EXPECT_EQ(out.info().class_names, in.info().class_names);
+  // The kept images, in order, bit-exact at every level, with their labels.
+  std::ifstream keep(path("apply.keep.txt"));
+  std::vector<int64_t> kept;
+  for (std::string l; std::getline(keep, l);) kept.push_back(std::stoll(l.substr(l.rfind('#') + 1)));
+  ASSERT_EQ(static_cast<int64_t>(kept.size()), out.count());
+  for (int r : {32, 8, 1}) {
+    const ImageBatch a = in.read_indices(r, kept), b = out.read(r, 0, out.count());
+    EXPECT_TRUE(std::equal(a.data.data(), a.data.data() + a.data.size(), b.data.data())) << r;
+  }
+  const std::vector<int64_t> li = in.labels(), lo = out.labels();
+  for (size_t i = 0; i < kept.size(); ++i) ASSERT_EQ(lo[i], li[static_cast<size_t>(kept[i])]);
+}
+
+TEST_F(DedupCli, TrainingIsAFunctionOfTheSeed) {
+  const std::string train = "train " + path("planted.h5") + " {} --epochs 2 --threads 2 --seed {} -q";
+  ASSERT_EQ(run(dedup(fmt::format(fmt::runtime(train), path("s1.pt"), 7))).exit_code, 0);
+  ASSERT_EQ(run(dedup(fmt::format(fmt::runtime(train), path("s2.pt"), 7))).exit_code, 0);
+  ASSERT_EQ(run(dedup(fmt::format(fmt::runtime(train), path("s3.pt"), 8))).exit_code, 0);
+  auto groups = [&](const std::string& model) {
+    const auto r = run(dedup(fmt::format("hash {} {} --model {} -q --overwrite", path("planted.h5"),
+                                         path("seed.json"), path(model))));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return test::read_bytes(path("seed.keep.txt")) + "|" + nlohmann::json(groups_of(path("seed.json"))).dump();
+  };
+  EXPECT_EQ(groups("s1.pt"), groups("s2.pt"));
+  EXPECT_NE(groups("s1.pt"), groups("s3.pt"));
+}
+
+TEST_F(DedupCli, BadInputGetsOneClearLine) {
+  const fs::path small = *dir_ / "small";
+  fs::create_directories(small);
+  for (int i = 0; i < 5; ++i)
+    cv::imwrite((small / fmt::format("{}.png", i)).string(), cv::Mat(40, 40, CV_8UC3, cv::Scalar(40 * i, 7, 9)));
+  expect_cli_error(run(dedup(fmt::format("train {} {} -q", small.string(), path("small.pt")))), 2,
+                   "5 readable images: too few to train the dedup autoencoder (at least 1000)");
+  EXPECT_FALSE(fs::exists(path("small.pt")));
+  expect_cli_error(run(dedup(fmt::format("train {} {} --samples 10 -q", path("planted.h5"), path("x.pt")))), 1,
+                   "--samples 10 is too small");
+  expect_cli_error(run(dedup(fmt::format("train {} {} --dropout 1 -q", path("planted.h5"), path("x.pt")))), 1,
+                   "--dropout 1 must be in [0, 1)");
+  expect_cli_error(run(dedup(fmt::format("train {} {} -q", path("planted.h5"), path("ae.pt")))), 2, "ae.pt");
+  expect_cli_error(run(dedup(fmt::format("hash {} {} -q", path("planted.h5"), path("g.json")))), 1,
+                   "--model AE.pt is required");
+  expect_cli_error(run(dedup(fmt::format("hash {} {} --model {} -q", path("planted.h5"), path("g.json"),
+                                         path("planted.h5")))),
+                   2, "is not a gankit dedup model");
+  expect_cli_error(run(dedup(fmt::format("hash {} {} --model {} -q", path("planted.h5"), path("g.json"),
+                                         path("missing.pt")))),
+                   2, "missing.pt does not exist");
+  expect_cli_error(run(dedup(fmt::format("hash {} {} --model {} --radius 3 -q", path("planted.h5"), path("g.json"),
+                                         path("ae.pt")))),
+                   1, "--radius 3: expected 0, 1 or 2");
+  expect_cli_error(run(dedup(fmt::format("hash {} {} --method fuzzy -q", path("planted.h5"), path("g.json")))), 1,
+                   "--method fuzzy");
+  expect_cli_error(run(dedup(fmt::format("hash {} {} --method exact --apply {} -q", path("planted.h5"),
+                                         path("g.json"), path("out.txt")))),
+                   1, "must end in .h5");
+  expect_cli_error(run(dedup(fmt::format("hash {} {} --method exact -q", path("nothing.h5"), path("g.json")))), 2,
+                   "nothing.h5 does not exist");
+  // An existing output is refused before any work (and left as it was).
+  test::write_bytes(path("taken.json"), "mine");
+  expect_cli_error(run(dedup(fmt::format("hash {} {} --method exact -q", path("planted.h5"), path("taken.json")))), 2,
+                   "taken.json");
+  EXPECT_EQ(test::read_bytes(path("taken.json")), "mine");
+  expect_cli_error(run(dedup("prune x y")), 1, "dedup prune: unknown step (expected train or hash)");
+  EXPECT_FALSE(fs::exists(path("g.json")));
+}
+
+// Folders: unreadable files are named and skipped, --apply imports the kept files, the folder is
+// not touched.
+TEST(DedupFolder, UnreadableFilesAreSkippedAndApplyImportsTheKeptOnes) {
+  test::TempDir dir;
+  const fs::path photos = dir / "photos";
+  fs::create_directories(photos);
+  for (int i = 0; i < 3; ++i) {
+    cv::Mat m(48, 64, CV_8UC3);
+    cv::randu(m, 0, 256);
+    cv::imwrite((photos / fmt::format("{}.png", static_cast<char>('a' + i))).string(), m);
+  }
+  fs::copy_file(photos / "a.png", photos / "d.png");
+  test::write_bytes(photos / "e.png", "not a png");
+  const auto listing = [&] {
+    std::string s;
+    for (const auto& e : fs::directory_iterator(photos)) s += e.path().string() + std::to_string(fs::file_size(e.path()));
+    return s;
+  };
+  const std::string before = listing();
+  const auto r = run(dedup(fmt::format("hash {} {} --method exact --apply {} --center-crop --resolution 32 --json",
+                                       photos.string(), (dir / "g.json").string(), (dir / "kept.h5").string())));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("e.png"), std::string::npos) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["images"], 4);
+  EXPECT_EQ(j["unreadable"], 1);
+  EXPECT_EQ(j["removed"], 1);
+  EXPECT_EQ(j["applied"], 3);
+  EXPECT_EQ(groups_of(dir / "g.json"), (std::vector<std::set<int64_t>>{{0, 3}}));
+  EXPECT_EQ(test::read_bytes(dir / "g.keep.txt"),
+            (photos / "a.png").string() + "\n" + (photos / "b.png").string() + "\n" + (photos / "c.png").string() + "\n");
+  PyramidReader kept(dir / "kept.h5");
+  EXPECT_EQ(kept.count(), 3);
+  EXPECT_EQ(listing(), before);
+}
+
+}  // namespace
+}  // namespace gankit

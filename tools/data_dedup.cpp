@@ -1,0 +1,193 @@
+// gan-data dedup train IN AE.pt | gan-data dedup hash IN GROUPS.json
+#include <fmt/format.h>
+
+#include "cli.h"
+#include "dedup.h"
+#include "error.h"
+#include "gan_data_commands.h"
+#include "report.h"
+
+namespace gankit::cli {
+
+namespace {
+
+void add_input_options(po::options_description& desc, DatasetInputOptions& in) {
+  desc.add_options()("format", po::value(&in.format)->default_value("auto"),
+                     "input format: auto|h5|folder|lsun|idx|cifar10|svhn|celeba")(
+      "split", po::value(&in.split), "importer split (train|test|all, ...); default: the importer's")(
+      "recursive", po::bool_switch(&in.recursive), "image folders: include subfolders");
+}
+
+std::string join_losses(const std::vector<double>& v) {
+  std::string s;
+  for (size_t i = 0; i < v.size(); ++i) s += fmt::format("{}{:.4f}", i ? " " : "", v[i]);
+  return s;
+}
+
+int dedup_train(const std::string& prog, const std::vector<std::string>& args) {
+  DedupTrainOptions opt;
+  CommonFlags common;
+  std::string input, model;
+  HashAutoencoderOptions& ae = opt.autoencoder;
+  po::options_description desc("Options");
+  desc.add_options()("input", po::value(&input)->required(), "dataset: HDF5 pyramid, image folder, lmdb, ...")(
+      "model", po::value(&model)->required(), "output model file (.pt)")(
+      "samples", po::value(&opt.samples)->default_value(opt.samples), "training images, a uniform sample of IN")(
+      "epochs", po::value(&ae.epochs)->default_value(ae.epochs), "passes over the sample")(
+      "batch", po::value(&ae.batch)->default_value(ae.batch), "minibatch size (Adam)")(
+      "lr", po::value(&ae.lr)->default_value(ae.lr, "0.001"), "Adam learning rate")(
+      "noise", po::value(&ae.noise)->default_value(ae.noise, "0.03"), "corruption: Gaussian pixel noise std (pixel range 0..1)")(
+      "brightness", po::value(&ae.brightness)->default_value(ae.brightness, "0.1"),
+      "corruption: brightness factor 1 +- this")(
+      "resample", po::value(&ae.resample)->default_value(ae.resample, "1"),
+      "corruption: half the images resampled down to 32 * [this, 1] pixels and back (blur; 1 = none)")(
+      "shift", po::value(&ae.shift)->default_value(ae.shift, "0"), "corruption: shift +- this many thumbnail pixels")(
+      "scale", po::value(&ae.scale)->default_value(ae.scale, "0"), "corruption: scale 1 +- this")(
+      "margin", po::value(&ae.margin)->default_value(ae.margin, "0.5"),
+      "hash margin: code pre-activations keep their clean sign by this many standard deviations")(
+      "margin-weight", po::value(&ae.margin_weight)->default_value(ae.margin_weight, "0"),
+      "weight of the margin hinge loss (0 = plain denoising autoencoder)")(
+      "dropout", po::value(&ae.dropout)->default_value(ae.dropout, "0.1"), "dropout of the 128 code units")(
+      "seed", po::value(&ae.seed)->default_value(ae.seed), "drives the sample, the initial weights, shuffling and noise")(
+      "device", po::value(&opt.device)->default_value("cpu"), "cpu, cuda or cuda:N (a CUDA LibTorch build)")(
+      "threads", po::value(&opt.threads)->default_value(0), "CPU threads (default: all cores)")(
+      "overwrite", po::bool_switch(&opt.overwrite), "replace the model file if it exists");
+  add_input_options(desc, opt.input);
+  add_common(desc, common, true);
+  po::positional_options_description pos;
+  pos.add("input", 1).add("model", 1);
+  po::variables_map vm;
+  const std::string usage = fmt::format(
+      "Usage: {} IN AE.pt [options]\n\n"
+      "Trains DCGAN's de-duplication autoencoder (3072-128-3072, ReLU code) on 32x32 RGB centre crops of a\n"
+      "uniform sample of IN. Denoising: each training input gets Gaussian pixel noise (--noise) and a random\n"
+      "brightness offset (--brightness) and must reconstruct the clean crop; dropout acts on the code units.\n"
+      "At least {} readable images are needed. The model appears only when complete.",
+      prog, kMinDedupTrainImages);
+  if (!parse(usage, args, desc, pos, vm)) return 0;
+  opt.progress = common.progress_options();
+  const DedupTrainSummary s = train_dedup_model(input, model, opt);
+
+  const nlohmann::json j = {{"model", model},
+                            {"input", input},
+                            {"format", s.format},
+                            {"records", s.records},
+                            {"unreadable", s.unreadable},
+                            {"samples", s.samples},
+                            {"options", ae.to_json()},
+                            {"epoch_loss", s.epoch_loss},
+                            {"clean_loss", s.clean_loss},
+                            {"mean_bits", s.mean_bits},
+                            {"dead_units", s.dead_units},
+                            {"always_units", s.always_units},
+                            {"distinct_hashes", s.distinct},
+                            {"train_seconds", s.train_seconds},
+                            {"seconds", s.seconds}};
+  Table t({"field", "value"});
+  t.add_row({"model", model});
+  t.add_row({"input", fmt::format("{} ({})", input, s.format)});
+  t.add_row({"samples", fmt::format("{}{}", s.samples,
+                                    s.unreadable ? fmt::format(" ({} unreadable skipped)", s.unreadable) : "")});
+  t.add_row({"loss per epoch", join_losses(s.epoch_loss)});
+  t.add_row({"clean reconstruction MSE", fmt::format("{:.4f} (standardised units)", s.clean_loss)});
+  t.add_row({"bits set per image", fmt::format("{:.1f} of 128 ({} units never on, {} always on)", s.mean_bits,
+                                               s.dead_units, s.always_units)});
+  t.add_row({"distinct hashes in sample", fmt::format("{} of {}", s.distinct, s.samples)});
+  t.add_row({"time", fmt::format("{:.1f} s ({:.1f} s training)", s.seconds, s.train_seconds)});
+  emit(j, t, common.json);
+  return 0;
+}
+
+int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
+  DedupHashOptions opt;
+  CommonFlags common;
+  std::string input, groups, keep, model, apply, method = "ae", compression = "gzip:4";
+  po::options_description desc("Options");
+  desc.add_options()("input", po::value(&input)->required(), "dataset: HDF5 pyramid, image folder, lmdb, ...")(
+      "groups", po::value(&groups)->required(), "output: the duplicate groups (JSON)")(
+      "keep", po::value(&keep), "output: names of the images kept, one per line (default: GROUPS with .keep.txt)")(
+      "model", po::value(&model), "the autoencoder (gan-data dedup train)")(
+      "method", po::value(&method)->default_value("ae"), "ae (semantic hash) or exact (identical pixels, no model)")(
+      "radius", po::value(&opt.radius)->default_value(0),
+      "group hashes within this Hamming distance (0, 1 or 2 bits; 0 = equal hashes, DCGAN's rule)")(
+      "apply", po::value(&apply), "also write the de-duplicated dataset as an HDF5 pyramid")(
+      "resolution", po::value(&opt.resolution)->default_value(0), "--apply on a non-HDF5 input: as gan-data import")(
+      "center-crop", po::bool_switch(&opt.center_crop), "--apply on a non-HDF5 input: as gan-data import")(
+      "resize-filter", po::value(&opt.resize_filter)->default_value("area"), "--apply on a non-HDF5 input: area|lanczos|bicubic")(
+      "compression", po::value(&compression)->default_value("gzip:4"), "--apply on a non-HDF5 input: none|gzip|gzip:N")(
+      "device", po::value(&opt.device)->default_value("cpu"), "cpu, cuda or cuda:N (a CUDA LibTorch build)")(
+      "threads", po::value(&opt.threads)->default_value(0), "CPU threads (default: all cores)")(
+      "overwrite", po::bool_switch(&opt.overwrite), "replace the outputs if they exist");
+  add_input_options(desc, opt.input);
+  add_common(desc, common, true);
+  po::positional_options_description pos;
+  pos.add("input", 1).add("groups", 1);
+  po::variables_map vm;
+  const std::string usage = fmt::format(
+      "Usage: {} IN GROUPS.json --model AE.pt [--keep KEEP.txt] [--apply OUT.h5] [options]\n"
+      "       {} IN GROUPS.json --method exact [...]\n\n"
+      "Hashes every image of IN: the 128-bit semantic hash (autoencoder code unit > 0) of its 32x32 centre\n"
+      "crop, or with --method exact a hash of its decoded pixels. Images with one hash form a group; the first\n"
+      "of each group (in dataset order) is kept. Writes the groups (JSON: hash, members with index and name),\n"
+      "the keep list and, with --apply, the de-duplicated dataset. IN is never modified. Unreadable images are\n"
+      "named and skipped.",
+      prog, prog);
+  if (!parse(usage, args, desc, pos, vm)) return 0;
+  opt.method = parse_dedup_method(method);
+  opt.model = model;
+  opt.groups = groups;
+  if (keep.empty()) {
+    std::filesystem::path k = groups;
+    keep = (k.extension() == ".json" ? k.replace_extension("") : k).string() + ".keep.txt";
+  }
+  opt.keep = keep;
+  opt.apply = apply;
+  opt.compression = Compression::parse(compression);
+  opt.progress = common.progress_options();
+  const DedupHashSummary s = hash_dataset(input, opt);
+
+  const double rate = s.hash_seconds > 0 ? s.hashed / s.hash_seconds : 0.0;
+  nlohmann::json j = {{"input", input},       {"format", s.format},         {"method", method}, {"radius", opt.radius},
+                      {"groups_file", groups}, {"keep_file", keep},          {"records", s.records},
+                      {"images", s.hashed},   {"unreadable", s.unreadable}, {"groups", s.groups},
+                      {"removed", s.removed}, {"kept", s.kept},             {"largest_group", s.largest_group},
+                      {"hash_seconds", s.hash_seconds}, {"images_per_second", rate}, {"seconds", s.seconds}};
+  if (!apply.empty()) {
+    j["apply"] = apply;
+    j["applied"] = s.applied;
+  }
+  Table t({"field", "value"});
+  t.add_row({"input", fmt::format("{} ({})", input, s.format)});
+  t.add_row({"method", method == "ae" ? "ae (" + model + ")" : method});
+  t.add_row({"images", fmt::format("{}{}", s.hashed,
+                                   s.unreadable ? fmt::format(" ({} unreadable skipped)", s.unreadable) : "")});
+  t.add_row({"duplicate groups", fmt::format("{} (largest {})", s.groups, s.largest_group)});
+  t.add_row({"kept", fmt::format("{} ({} removed)", s.kept, s.removed)});
+  t.add_row({"groups file", groups});
+  t.add_row({"keep list", keep});
+  if (!apply.empty()) t.add_row({"de-duplicated dataset", fmt::format("{} ({} images)", apply, s.applied)});
+  t.add_row({"time", fmt::format("{:.2f} s ({:.0f} images/s hashing)", s.seconds, rate)});
+  emit(j, t, common.json);
+  return 0;
+}
+
+}  // namespace
+
+int data_dedup(const std::string& prog, const std::vector<std::string>& args) {
+  const std::string usage = fmt::format(
+      "Usage: {0} train IN AE.pt [options]       train the hashing autoencoder\n"
+      "       {0} hash IN GROUPS.json [options]  find duplicate groups, write the keep list (--apply OUT.h5)\n\n"
+      "DCGAN's de-duplication: a 128-bit semantic hash from a denoising autoencoder; images with equal hashes\n"
+      "are near-duplicates. '{0} train --help' and '{0} hash --help' list the options.",
+      prog);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::printf("%s\n", usage.c_str());
+    return args.empty() ? 1 : 0;
+  }
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (args[0] == "train") return dedup_train(prog + " train", rest);
+  if (args[0] == "hash") return dedup_hash(prog + " hash", rest);
+  fail(ErrorKind::Usage, fmt::format("dedup {}: unknown step (expected train or hash)", args[0]));
+}
+
+}  // namespace gankit::cli
