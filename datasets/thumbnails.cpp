@@ -93,7 +93,10 @@ bool ThumbnailReader::random_access() const { return impl_->h5 != nullptr; }
 
 bool ThumbnailReader::next(ThumbnailBatch& out, size_t max) {
   if (impl_->h5) {
-    const int64_t n = std::min<int64_t>(static_cast<int64_t>(max), impl_->h5->count() - records_);
+    // At most ~64 MiB of pyramid pixels per call (the exact method reads the largest level).
+    const int64_t image_bytes = int64_t{impl_->h5->channels()} * impl_->level * impl_->level;
+    const int64_t n = std::min({static_cast<int64_t>(max), std::max<int64_t>(1, (int64_t{64} << 20) / image_bytes),
+                                impl_->h5->count() - records_});
     if (n <= 0) return false;
     const ImageBatch b = impl_->h5->read(impl_->level, records_, n);
     if (content_ == ReadContent::PixelHashes) {
