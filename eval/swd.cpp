@@ -13,8 +13,8 @@
 #include "buffer.h"
 #include "error.h"
 #include "laplacian.h"
-#include "radix_sort.h"
 #include "swd_plan.h"
+#include "wasserstein_1d.h"
 
 namespace gankit {
 
@@ -135,15 +135,12 @@ double repeat_distance(const FloatBuffer& a, const FloatBuffer& b, int64_t n_des
     }
 #pragma omp parallel
     {
-      std::vector<uint32_t> scratch_a, scratch_b;
+      Wasserstein1d w1;
 #pragma omp for schedule(dynamic, 1)
       for (int j = 0; j < kDirChunk; ++j) {
         const size_t n = static_cast<size_t>(n_desc);
-        const uint32_t* ka = radix_sort_keys(pa.data() + static_cast<size_t>(j) * n, n, scratch_a);
-        const uint32_t* kb = radix_sort_keys(pb.data() + static_cast<size_t>(j) * n, n, scratch_b);
-        double s = 0;
-        for (size_t i = 0; i < n; ++i) s += std::fabs(static_cast<double>(key_to_float(ka[i])) - key_to_float(kb[i]));
-        per_dir[static_cast<size_t>(d0 + j)] = s;
+        per_dir[static_cast<size_t>(d0 + j)] = w1.sorted_abs_diff_sum(pa.data() + static_cast<size_t>(j) * n,
+                                                                      pb.data() + static_cast<size_t>(j) * n, n);
       }
     }
   }
