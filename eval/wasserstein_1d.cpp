@@ -1,6 +1,8 @@
 #include "wasserstein_1d.h"
 
-#include <emmintrin.h>  // SSE2: part of every x86-64 CPU
+#if defined(__SSE2__)
+#include <emmintrin.h>  // part of every x86-64 CPU
+#endif
 
 #include <algorithm>
 #include <cmath>
@@ -26,8 +28,9 @@ inline float key_to_float(uint32_t key) {
 // (The compiler does not vectorise a float min/max reduction by itself: it has to keep NaN
 // semantics.)
 void min_max(const float* v, size_t n, float& lo, float& hi) {
-  __m128 l = _mm_set1_ps(lo), h = _mm_set1_ps(hi);
   size_t i = 0;
+#if defined(__SSE2__)
+  __m128 l = _mm_set1_ps(lo), h = _mm_set1_ps(hi);
   for (; i + 4 <= n; i += 4) {
     const __m128 x = _mm_loadu_ps(v + i);
     l = _mm_min_ps(l, x);
@@ -40,6 +43,7 @@ void min_max(const float* v, size_t n, float& lo, float& hi) {
     lo = std::min(lo, ls[k]);
     hi = std::max(hi, hs[k]);
   }
+#endif
   for (; i < n; ++i) {
     lo = std::min(lo, v[i]);
     hi = std::max(hi, v[i]);

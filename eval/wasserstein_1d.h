@@ -23,7 +23,7 @@ namespace gankit {
 class Wasserstein1d {
  public:
   // sum_i |sort(a)_i - sort(b)_i| over a[0..n), b[0..n). Values must be finite.
-  // Reuses this object's scratch memory (about 6n bytes, plus 8 bytes per crossing value).
+  // Reuses this object's scratch memory (about 3n bytes, plus 8 bytes per crossing value).
   double sorted_abs_diff_sum(const float* a, const float* b, size_t n);
 
  private:
