@@ -2,7 +2,7 @@
 # gan-data dedup: quality on planted near-duplicates and hashing throughput at 100k+ images.
 #   1. bench/make_dedup_benchmark.py: 70,000 Fashion-MNIST images + photo tiles (scikit-image),
 #      10 % of them with a JPEG, resized, cropped, shifted and brightened copy (~106k files).
-#   2. gan-data dedup train on a 100k sample; gan-data dedup hash with --radius 0, 1, 2, and the
+#   2. gan-data dedup train on a 100k sample; gan-data dedup hash with --radius 0, 1, 2, --probe 8, 10, 12 and the
 #      exact-duplicate baseline (--method exact); bench/score_dedup.py scores each.
 #   3. Throughput on the same folder, same run: gan-data dedup hash (exact and autoencoder) vs
 #      bench/reference_dedup.py (PIL + numpy, the same pipeline).
@@ -36,11 +36,12 @@ out=$work/dedup-bench.md
   echo
   $bin dedup hash "$images" "$work/exact.json" --method exact -q --json --overwrite > "$work/hash-exact.json"
   $py bench/score_dedup.py "$work/exact.json" "$work/truth.csv" --label "exact pixels (baseline)"
-  for r in 0 1 2; do
-    $bin dedup hash "$images" "$work/ae-r$r.json" --model "$work/ae.pt" --radius $r --threads "$threads" -q --json \
-      --overwrite > "$work/hash-r$r.json"
+  for g in r0 r1 r2 p8 p10 p12; do
+    case $g in r*) flags="--radius ${g#r}"; label="radius ${g#r}" ;; p*) flags="--probe ${g#p}"; label="probe ${g#p}" ;; esac
+    $bin dedup hash "$images" "$work/ae-$g.json" --model "$work/ae.pt" $flags --threads "$threads" -q --json \
+      --overwrite > "$work/hash-$g.json"
     for part in "" fashion-mnist photo; do
-      $py bench/score_dedup.py "$work/ae-r$r.json" "$work/truth.csv" --label "autoencoder, radius $r${part:+, $part only}" \
+      $py bench/score_dedup.py "$work/ae-$g.json" "$work/truth.csv" --label "autoencoder, $label${part:+, $part only}" \
         ${part:+--subset $part} | tail -1
     done
   done
@@ -51,8 +52,8 @@ out=$work/dedup-bench.md
   echo "|---|---:|---:|"
   read -r rn rs rg < <($py bench/reference_dedup.py "$images")
   awk -v s="$rs" -v n="$rn" 'BEGIN{printf "| reference (PIL + numpy, bench/reference_dedup.py) | %.2f | %.0f |\n", s, n/s}'
-  for f in exact r0 r2; do
+  for f in exact r0 r2 p8; do
     awk -v s="$(field "$work/hash-$f.json" hash_seconds)" -v n="$(field "$work/hash-$f.json" images)" -v f="$f" \
-      'BEGIN{printf "| gan-data dedup hash %s | %.2f | %.0f |\n", (f=="exact"?"--method exact":"--radius " substr(f,2)), s, n/s}'
+      'BEGIN{printf "| gan-data dedup hash %s | %.2f | %.0f |\n", (f=="exact"?"--method exact":(substr(f,1,1)=="r"?"--radius ":"--probe ") substr(f,2)), s, n/s}'
   done
 } | tee "$out"

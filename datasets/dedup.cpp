@@ -128,6 +128,10 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
   GANKIT_CHECK_USAGE(ae || opt.model.empty(), "--model applies to --method ae only");
   GANKIT_CHECK_USAGE(ae || opt.radius == 0, "--radius applies to --method ae only");
   GANKIT_CHECK_USAGE(opt.radius >= 0 && opt.radius <= 2, "--radius {}: expected 0, 1 or 2 (bits)", opt.radius);
+  GANKIT_CHECK_USAGE(ae || opt.probe == 0, "--probe applies to --method ae only");
+  GANKIT_CHECK_USAGE(opt.probe >= 0 && opt.probe <= kMaxProbeBits, "--probe {}: expected 0 to {} bits", opt.probe,
+                     kMaxProbeBits);
+  GANKIT_CHECK_USAGE(opt.probe == 0 || opt.radius == 0, "give --radius or --probe, not both");
   GANKIT_CHECK_USAGE(!opt.groups.empty() && !opt.keep.empty(), "give the groups and keep outputs");
   GANKIT_CHECK_USAGE(opt.groups != opt.keep && opt.groups != opt.apply && opt.keep != opt.apply,
                      "the groups, keep and --apply outputs must be different files");
@@ -144,6 +148,7 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
   DedupHashSummary s;
   s.format = reader.format();
   std::vector<Hash128> hashes;
+  std::vector<uint8_t> uncertain;  // --probe: opt.probe bit indices per image
   std::vector<int64_t> positions;
   std::vector<std::string> names;
   {
@@ -154,8 +159,10 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
       if (!reader.next(batch, 1024)) break;
       const size_t base = hashes.size();
       hashes.resize(base + batch.size());
+      uncertain.resize(hashes.size() * static_cast<size_t>(opt.probe));
       if (ae)
-        hasher->hash(batch.pixels.data(), static_cast<int64_t>(batch.size()), hashes.data() + base);
+        hasher->hash(batch.pixels.data(), static_cast<int64_t>(batch.size()), hashes.data() + base,
+                     uncertain.data() + base * static_cast<size_t>(opt.probe), opt.probe);
       else
         std::copy(batch.pixel_hashes.begin(), batch.pixel_hashes.end(), hashes.begin() + static_cast<ptrdiff_t>(base));
       positions.insert(positions.end(), batch.index.begin(), batch.index.end());
@@ -169,7 +176,8 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
   s.hashed = static_cast<int64_t>(hashes.size());
   GANKIT_CHECK_DATA(s.hashed > 0, "no readable images in {}{}", input.string(),
                     s.unreadable ? fmt::format(" ({} unreadable)", s.unreadable) : "");
-  const DuplicateGroups g = group_duplicates(hashes, opt.radius);
+  const DuplicateGroups g =
+      opt.probe > 0 ? group_with_probes(hashes, uncertain, opt.probe) : group_duplicates(hashes, opt.radius);
   s.hash_seconds = since(t0);
   s.groups = static_cast<int64_t>(g.groups.size());
   s.removed = g.removed();
@@ -181,6 +189,7 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
                       {"format", s.format},
                       {"method", method_name},
                       {"radius", opt.radius},
+                      {"probe", opt.probe},
                       {"tool_version", tool_version()},
                       {"images", s.hashed},
                       {"records", s.records},
@@ -211,8 +220,8 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
 
   if (!opt.apply.empty()) {
     const std::string provenance =
-        fmt::format("method={}{} radius={} kept={} removed={} of {} (groups: {})", method_name,
-                    ae ? " model=" + absolute_name(opt.model) : "", opt.radius, g.distinct, s.removed, s.hashed,
+        fmt::format("method={}{} radius={} probe={} kept={} removed={} of {} (groups: {})", method_name,
+                    ae ? " model=" + absolute_name(opt.model) : "", opt.radius, opt.probe, g.distinct, s.removed, s.hashed,
                     absolute_name(opt.groups));
     if (reader.random_access()) {
       s.applied = apply_to_pyramid(input, opt.apply, kept_positions, opt, provenance);

@@ -61,6 +61,7 @@ struct DedupHashOptions {
   DedupMethod method = DedupMethod::Autoencoder;
   std::filesystem::path model;     // required for the autoencoder method
   int radius = 0;                  // Hamming radius of a group (0 = equal hashes; see semantic_hash.h)
+  int probe = 0;                   // > 0: multi-probe on this many least confident bits instead (group_with_probes)
   std::filesystem::path groups;    // JSON: every group of two or more images with one hash
   std::filesystem::path keep;      // text: the names of the images kept, one per line
   std::filesystem::path apply;     // optional: the de-duplicated dataset as an HDF5 pyramid

@@ -17,7 +17,7 @@
 
 namespace gankit {
 
-constexpr int kDataTorchModuleVersion = 1;
+constexpr int kDataTorchModuleVersion = 2;
 
 struct AutoencoderTrainResult {
   std::vector<double> epoch_loss;
@@ -34,7 +34,9 @@ struct AutoencoderTrainResult {
 class ThumbnailHasher {
  public:
   virtual ~ThumbnailHasher() = default;
-  virtual void hash(const uint8_t* thumbnails, int64_t n, Hash128* out) = 0;
+  // With probe_bits > 0, also writes each image's probe_bits least confident bits (smallest
+  // |code pre-activation| first) to uncertain[i * probe_bits ...], for group_with_probes.
+  virtual void hash(const uint8_t* thumbnails, int64_t n, Hash128* out, uint8_t* uncertain, int probe_bits) = 0;
   virtual const nlohmann::json& meta() const = 0;  // the model's meta record
 };
 

@@ -2,7 +2,11 @@
 #include <fmt/format.h>
 #include <torch/types.h>
 
+#include <algorithm>
+#include <array>
+#include <cmath>
 #include <cstdio>
+#include <numeric>
 
 #include "dedup_module.h"
 #include "device.h"
@@ -17,16 +21,35 @@ torch::Tensor as_tensor(const uint8_t* thumbnails, int64_t n) {
   return torch::from_blob(const_cast<uint8_t*>(thumbnails), {n, kThumbnailBytes}, torch::kUInt8);
 }
 
-std::vector<Hash128> hashes_of(HashAutoencoder& model, const uint8_t* thumbnails, int64_t n) {
-  std::vector<Hash128> out(static_cast<size_t>(n));
+// The hashes of n thumbnails into `out`; with probe_bits > 0 also, per image, the indices of its
+// probe_bits least confident bits (smallest |pre-activation|, least first) into `uncertain`.
+void hashes_of(HashAutoencoder& model, const uint8_t* thumbnails, int64_t n, Hash128* out,
+               uint8_t* uncertain = nullptr, int probe_bits = 0) {
   constexpr int64_t kChunk = 4096;
+  std::array<uint8_t, kHashCodeUnits> by_confidence;
   for (int64_t s = 0; s < n; s += kChunk) {
     const int64_t b = std::min(kChunk, n - s);
     const torch::Tensor pre = hash_preactivations(model, as_tensor(thumbnails + s * kThumbnailBytes, b)).contiguous();
     const float* p = pre.data_ptr<float>();
-    for (int64_t i = 0; i < b; ++i)
-      out[static_cast<size_t>(s + i)] = binarize_code({p + i * kHashCodeUnits, static_cast<size_t>(kHashCodeUnits)});
+    for (int64_t i = 0; i < b; ++i) {
+      const float* code = p + i * kHashCodeUnits;
+      out[s + i] = binarize_code({code, static_cast<size_t>(kHashCodeUnits)});
+      if (probe_bits == 0) continue;
+      std::iota(by_confidence.begin(), by_confidence.end(), uint8_t{0});
+      // Ties by bit index: the same order on any machine.
+      std::partial_sort(by_confidence.begin(), by_confidence.begin() + probe_bits, by_confidence.end(),
+                        [&](uint8_t x, uint8_t y) {
+                          const float ax = std::fabs(code[x]), ay = std::fabs(code[y]);
+                          return ax < ay || (ax == ay && x < y);
+                        });
+      std::copy_n(by_confidence.begin(), probe_bits, uncertain + (s + i) * probe_bits);
+    }
   }
+}
+
+std::vector<Hash128> hashes_of(HashAutoencoder& model, const uint8_t* thumbnails, int64_t n) {
+  std::vector<Hash128> out(static_cast<size_t>(n));
+  hashes_of(model, thumbnails, n, out.data());
   return out;
 }
 
@@ -75,9 +98,8 @@ class ModelHasher : public ThumbnailHasher {
     set_torch_threads(threads);
     model_ = load_hash_autoencoder(path, torch_device(device), &meta_);
   }
-  void hash(const uint8_t* thumbnails, int64_t n, Hash128* out) override {
-    const std::vector<Hash128> h = hashes_of(model_, thumbnails, n);
-    std::copy(h.begin(), h.end(), out);
+  void hash(const uint8_t* thumbnails, int64_t n, Hash128* out, uint8_t* uncertain, int probe_bits) override {
+    hashes_of(model_, thumbnails, n, out, uncertain, probe_bits);
   }
   const nlohmann::json& meta() const override { return meta_; }
 

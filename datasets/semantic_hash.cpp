@@ -89,26 +89,22 @@ Hash128 flip(Hash128 h, int bit) {
   return h;
 }
 
-// Leader grouping within Hamming radius 1 or 2 (see the header).
-DuplicateGroups group_within_radius(std::span<const Hash128> hashes, int radius) {
+// Leader grouping (see the header): image i joins the group of the leader that
+// `find(i, lookup)` returns, or becomes a leader when it returns -1. lookup(h) is the position of
+// the leader with hash h, or -1.
+template <typename Find>
+DuplicateGroups group_by_leaders(std::span<const Hash128> hashes, Find&& find) {
   DuplicateGroups out;
   out.keep.assign(hashes.size(), 0);
   std::unordered_map<Hash128, int64_t, HashOf> leader;  // leader hash -> its position
   leader.reserve(hashes.size());
+  auto lookup = [&](const Hash128& h) -> int64_t {
+    auto it = leader.find(h);
+    return it == leader.end() ? -1 : it->second;
+  };
   std::vector<int64_t> group_of_leader(hashes.size(), -1);
   for (size_t i = 0; i < hashes.size(); ++i) {
-    int64_t best = -1;
-    auto probe = [&](const Hash128& h) {
-      auto it = leader.find(h);
-      if (it != leader.end() && (best < 0 || it->second < best)) best = it->second;
-    };
-    probe(hashes[i]);
-    for (int a = 0; a < 128; ++a) {
-      const Hash128 ha = flip(hashes[i], a);
-      probe(ha);
-      if (radius >= 2)
-        for (int b = a + 1; b < 128; ++b) probe(flip(ha, b));
-    }
+    const int64_t best = find(i, lookup);
     if (best < 0) {
       leader.emplace(hashes[i], static_cast<int64_t>(i));
       out.keep[i] = 1;
@@ -126,11 +122,24 @@ DuplicateGroups group_within_radius(std::span<const Hash128> hashes, int radius)
   return out;
 }
 
+// The earlier of two leader positions (-1: none).
+int64_t earlier(int64_t a, int64_t b) { return a < 0 ? b : (b < 0 ? a : std::min(a, b)); }
+
 }  // namespace
 
 DuplicateGroups group_duplicates(std::span<const Hash128> hashes, int radius) {
   GANKIT_CHECK_USAGE(radius >= 0 && radius <= 2, "--radius {}: expected 0, 1 or 2 (bits)", radius);
-  if (radius > 0) return sort_groups(group_within_radius(hashes, radius));
+  if (radius > 0)
+    return sort_groups(group_by_leaders(hashes, [&](size_t i, auto&& lookup) {
+      int64_t best = lookup(hashes[i]);
+      for (int a = 0; a < 128; ++a) {
+        const Hash128 ha = flip(hashes[i], a);
+        best = earlier(best, lookup(ha));
+        if (radius >= 2)
+          for (int b = a + 1; b < 128; ++b) best = earlier(best, lookup(flip(ha, b)));
+      }
+      return best;
+    }));
   DuplicateGroups out;
   out.keep.assign(hashes.size(), 0);
   std::unordered_map<Hash128, int64_t, HashOf> first;  // hash -> group number (-1 - position while single)
@@ -151,6 +160,37 @@ DuplicateGroups group_duplicates(std::span<const Hash128> hashes, int radius) {
   }
   out.distinct = static_cast<int64_t>(first.size());
   return sort_groups(std::move(out));
+}
+
+DuplicateGroups group_with_probes(std::span<const Hash128> hashes, std::span<const uint8_t> uncertain, int probe_bits) {
+  GANKIT_CHECK_USAGE(probe_bits >= 1 && probe_bits <= kMaxProbeBits, "--probe {}: expected 1 to {} bits", probe_bits,
+                     kMaxProbeBits);
+  GANKIT_CHECK(uncertain.size() == hashes.size() * static_cast<size_t>(probe_bits), Internal,
+               "group_with_probes: {} uncertain-bit entries for {} hashes of {} bits", uncertain.size(), hashes.size(),
+               probe_bits);
+  // The 2^k subsets of the k uncertain bits, fewest bits first (then in increasing mask order).
+  const uint32_t subsets = uint32_t{1} << probe_bits;
+  std::vector<uint32_t> order(subsets);
+  for (uint32_t m = 0; m < subsets; ++m) order[m] = m;
+  std::stable_sort(order.begin(), order.end(), [](uint32_t a, uint32_t b) { return std::popcount(a) < std::popcount(b); });
+  std::vector<Hash128> probe(subsets);
+  return sort_groups(group_by_leaders(hashes, [&](size_t i, auto&& lookup) {
+    // probe[m] = the hash with the uncertain bits of m flipped, built from m without its lowest bit.
+    const uint8_t* bits = uncertain.data() + i * static_cast<size_t>(probe_bits);
+    probe[0] = hashes[i];
+    for (uint32_t m = 1; m < subsets; ++m) probe[m] = flip(probe[m & (m - 1)], bits[std::countr_zero(m)]);
+    int64_t best = -1;
+    int level = 0;
+    for (uint32_t m : order) {
+      const int flips = std::popcount(m);
+      if (flips > level) {
+        if (best >= 0) break;  // a match with fewer flipped bits wins
+        level = flips;
+      }
+      best = earlier(best, lookup(probe[m]));
+    }
+    return best;
+  }));
 }
 
 }  // namespace gankit

@@ -50,4 +50,13 @@ struct DuplicateGroups {
 // linear in the number of images. Throws Error(Usage) for another radius.
 DuplicateGroups group_duplicates(std::span<const Hash128> hashes, int radius = 0);
 
+// Multi-probe grouping by confidence (our extension, `--probe K`): the bits a small change flips
+// are those whose code pre-activation is near the threshold, so instead of every hash within a
+// Hamming radius, each image probes the 2^K hashes made by flipping any subset of its own K least
+// confident bits (`uncertain`: K bit indices per image, least confident first). An image joins
+// the earliest group whose first member's hash is reached with the fewest flipped bits, else
+// opens a new group; linear in the number of images. K = 1..kMaxProbeBits, else Error(Usage).
+constexpr int kMaxProbeBits = 12;
+DuplicateGroups group_with_probes(std::span<const Hash128> hashes, std::span<const uint8_t> uncertain, int probe_bits);
+
 }  // namespace gankit

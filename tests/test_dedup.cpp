@@ -97,6 +97,46 @@ TEST(GroupDuplicates, RadiusJoinsTheEarliestLeaderWithinThatManyBits) {
   EXPECT_THROW(group_duplicates(h, 3), Error);
 }
 
+TEST(GroupDuplicates, ProbesFlipOnlyTheUncertainBitsAndPreferFewestFlips) {
+  const Hash128 a{0x0123456789abcdefull, 0xfedcba9876543210ull};
+  // Each image lists its 3 least confident bits.
+  struct Image {
+    Hash128 hash;
+    std::vector<uint8_t> uncertain;
+  };
+  const std::vector<Image> images = {
+      {a, {9, 10, 11}},                        // 0: leader
+      {flipped(a, {3, 70}), {70, 3, 120}},     // 1: a with two of its uncertain bits flipped: joins 0
+      {flipped(a, {5}), {6, 7, 8}},            // 2: one bit from a, but not an uncertain one: leader
+      {flipped(a, {5, 127}), {127, 5, 1}},     // 3: 1 flip reaches 2, 2 flips reach 0: fewest flips win
+      {flipped(a, {5, 127}), {5, 1, 2}},       // 4: 3's hash, but 127 is certain: 2 is out of reach
+      {flipped(a, {0, 64, 127}), {0, 64, 2}},  // 5: 127 is not uncertain: nobody in reach, leader
+  };
+  std::vector<Hash128> h;
+  std::vector<uint8_t> uncertain;
+  for (const Image& im : images) {
+    h.push_back(im.hash);
+    uncertain.insert(uncertain.end(), im.uncertain.begin(), im.uncertain.end());
+  }
+  const DuplicateGroups g = group_with_probes(h, uncertain, 3);
+  ASSERT_EQ(g.groups.size(), 2u);
+  EXPECT_EQ(g.groups[0], (std::vector<int64_t>{0, 1}));
+  EXPECT_EQ(g.groups[1], (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(g.keep, (std::vector<char>{1, 0, 1, 0, 1, 1}));  // 4 leads: members' hashes are no leaders
+  EXPECT_EQ(g.distinct, 4);
+  // Among leaders reached with as many flips, the earliest: b and a are each one flip from
+  // `between`, whose uncertain bits hold both differences.
+  const Hash128 b = flipped(a, {1, 2});
+  const Hash128 between = flipped(a, {1});
+  const DuplicateGroups e = group_with_probes(std::vector<Hash128>{b, a, between}, std::vector<uint8_t>{40, 41, 1, 40, 41, 2, 1, 2, 40}, 3);
+  ASSERT_EQ(e.groups.size(), 1u);
+  EXPECT_EQ(e.groups[0], (std::vector<int64_t>{0, 2}));
+  // Only 1..12 probe bits, and one list per hash.
+  EXPECT_THROW(group_with_probes(h, {}, 0), Error);
+  EXPECT_THROW(group_with_probes(h, std::vector<uint8_t>(h.size() * 13, 0), 13), Error);
+  EXPECT_THROW(group_with_probes(h, std::vector<uint8_t>(h.size() * 2, 0), 3), Error);
+}
+
 TEST(Hash128Test, BitOrderHexAndPopcount) {
   std::vector<float> code(128, 0.0f);
   code[0] = 0.5f;    // most significant bit of hi

@@ -116,19 +116,23 @@ TEST_F(DedupCli, ExactMethodFindsExactlyTheExactCopies) {
 
 // Measured on this data (8 epochs, 2 threads): radius 0 finds 38 of the 60 noisy copies and 6
 // of the brighter ones and removes 1 image that is not a planted copy (of 105); radius 1 finds
-// 53 and 19 and removes 22 such images (of 154). Bounds leave room for other CPUs' arithmetic.
-struct RadiusCase {
-  int radius, min_noise, min_bright, max_wrong;
+// 53 and 19 and removes 22 such images (of 154); --probe 8 finds 60 and 45 and removes 77 such
+// images (of 242: this small model's bits are less certain than a 100k-image model's). Bounds
+// leave room for other CPUs' arithmetic.
+struct GroupingCase {
+  const char* flags;
+  int min_noise, min_bright, max_wrong;
 };
 
 TEST_F(DedupCli, AutoencoderHashFindsPlantedNearDuplicates) {
   EXPECT_EQ((*train_json_)["samples"], kOriginals + 3 * kPlanted);
   EXPECT_EQ((*train_json_)["epoch_loss"].size(), 8u);
   EXPECT_LT((*train_json_)["epoch_loss"].back().get<double>(), (*train_json_)["epoch_loss"][0].get<double>());
-  for (const RadiusCase c : {RadiusCase{0, 30, 3, 3}, RadiusCase{1, 48, 12, 30}}) {
-    SCOPED_TRACE(c.radius);
-    const auto r = run(dedup(fmt::format("hash {} {} --model {} --radius {} -q --json --overwrite", path("planted.h5"),
-                                         path("ae.json"), path("ae.pt"), c.radius)));
+  for (const GroupingCase c : {GroupingCase{"--radius 0", 30, 3, 3}, GroupingCase{"--radius 1", 48, 12, 30},
+                               GroupingCase{"--probe 8", 56, 38, 95}}) {
+    SCOPED_TRACE(c.flags);
+    const auto r = run(dedup(fmt::format("hash {} {} --model {} {} -q --json --overwrite", path("planted.h5"),
+                                         path("ae.json"), path("ae.pt"), c.flags)));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto groups = groups_of(path("ae.json"));
     std::map<int64_t, size_t> group_of;
@@ -229,6 +233,14 @@ TEST_F(DedupCli, BadInputGetsOneClearLine) {
   expect_cli_error(run(dedup(fmt::format("hash {} {} --model {} --radius 3 -q", path("planted.h5"), path("g.json"),
                                          path("ae.pt")))),
                    1, "--radius 3: expected 0, 1 or 2");
+  expect_cli_error(run(dedup(fmt::format("hash {} {} --model {} --probe 13 -q", path("planted.h5"), path("g.json"),
+                                         path("ae.pt")))),
+                   1, "--probe 13: expected 0 to 12 bits");
+  expect_cli_error(run(dedup(fmt::format("hash {} {} --model {} --probe 4 --radius 1 -q", path("planted.h5"),
+                                         path("g.json"), path("ae.pt")))),
+                   1, "give --radius or --probe, not both");
+  expect_cli_error(run(dedup(fmt::format("hash {} {} --method exact --probe 4 -q", path("planted.h5"), path("g.json")))),
+                   1, "--probe applies to --method ae only");
   expect_cli_error(run(dedup(fmt::format("hash {} {} --method fuzzy -q", path("planted.h5"), path("g.json")))), 1,
                    "--method fuzzy");
   expect_cli_error(run(dedup(fmt::format("hash {} {} --method exact --apply {} -q", path("planted.h5"),

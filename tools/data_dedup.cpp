@@ -110,6 +110,9 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
       "method", po::value(&method)->default_value("ae"), "ae (semantic hash) or exact (identical pixels, no model)")(
       "radius", po::value(&opt.radius)->default_value(0),
       "group hashes within this Hamming distance (0, 1 or 2 bits; 0 = equal hashes, DCGAN's rule)")(
+      "probe", po::value(&opt.probe)->default_value(0),
+      "instead of --radius: also probe the hashes made by flipping any subset of each image's K least confident bits "
+      "(2^K probes; 1..12)")(
       "apply", po::value(&apply), "also write the de-duplicated dataset as an HDF5 pyramid")(
       "resolution", po::value(&opt.resolution)->default_value(0), "--apply on a non-HDF5 input: as gan-data import")(
       "center-crop", po::bool_switch(&opt.center_crop), "--apply on a non-HDF5 input: as gan-data import")(
@@ -147,7 +150,7 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
   const DedupHashSummary s = hash_dataset(input, opt);
 
   const double rate = s.hash_seconds > 0 ? s.hashed / s.hash_seconds : 0.0;
-  nlohmann::json j = {{"input", input},       {"format", s.format},         {"method", method}, {"radius", opt.radius},
+  nlohmann::json j = {{"input", input},       {"format", s.format},         {"method", method}, {"radius", opt.radius}, {"probe", opt.probe},
                       {"groups_file", groups}, {"keep_file", keep},          {"records", s.records},
                       {"images", s.hashed},   {"unreadable", s.unreadable}, {"groups", s.groups},
                       {"removed", s.removed}, {"kept", s.kept},             {"largest_group", s.largest_group},
@@ -159,6 +162,10 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
   Table t({"field", "value"});
   t.add_row({"input", fmt::format("{} ({})", input, s.format)});
   t.add_row({"method", method == "ae" ? "ae (" + model + ")" : method});
+  if (method == "ae")
+    t.add_row({"grouping", opt.probe > 0    ? fmt::format("probe {} least confident bits", opt.probe)
+                           : opt.radius > 0 ? fmt::format("within {} bits", opt.radius)
+                                            : std::string("equal hashes")});
   t.add_row({"images", fmt::format("{}{}", s.hashed,
                                    s.unreadable ? fmt::format(" ({} unreadable skipped)", s.unreadable) : "")});
   t.add_row({"duplicate groups", fmt::format("{} (largest {})", s.groups, s.largest_group)});
