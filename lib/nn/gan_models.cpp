@@ -6,7 +6,7 @@
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 
-#include "atomic_output.h"
+#include "archive_io.h"
 #include "error.h"
 #include "hdf5_store.h"
 #include "rng.h"
@@ -24,17 +24,6 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainConfig& c, st
     return std::make_unique<torch::optim::RMSprop>(std::move(params), torch::optim::RMSpropOptions(lr));
   return std::make_unique<torch::optim::Adam>(std::move(params),
                                               torch::optim::AdamOptions(lr).betas({c.beta1, c.beta2}).eps(1e-8));
-}
-
-torch::serialize::InputArchive open_archive(const std::filesystem::path& path, const c10::Device& device) {
-  GANKIT_CHECK_DATA(std::filesystem::is_regular_file(path), "checkpoint {} does not exist", path.string());
-  torch::serialize::InputArchive archive;
-  try {
-    archive.load_from(path.string(), device);
-  } catch (const std::exception&) {
-    fail(ErrorKind::Data, fmt::format("{} is not a gankit checkpoint (unreadable LibTorch archive)", path.string()));
-  }
-  return archive;
 }
 
 }  // namespace
@@ -113,23 +102,15 @@ void save_checkpoint(const std::filesystem::path& path, GanModels& models, const
   archive.write("opt_g", opt_g);
   archive.write("opt_d", opt_d);
   archive.write("meta", c10::IValue(meta.dump()));
-  AtomicOutput output(path, true);
-  try {
-    archive.save_to(output.temp_path().string());
-  } catch (const std::exception& e) {
-    fail(ErrorKind::Data, fmt::format("cannot write checkpoint {}: {}", path.string(), e.what()));
-  }
-  output.commit();
+  save_archive(archive, path, "checkpoint");
 }
 
 CheckpointMeta read_checkpoint_meta(const std::filesystem::path& path) {
-  auto archive = open_archive(path, c10::Device(c10::kCPU));
-  c10::IValue value;
-  GANKIT_CHECK_DATA(archive.try_read("meta", value) && value.isString(), "{} is not a gankit checkpoint (no meta record)",
-                    path.string());
+  auto archive = open_archive(path, c10::Device(c10::kCPU), "checkpoint");
+  const std::string record = read_meta_record(archive, path, "checkpoint");
   CheckpointMeta meta;
   try {
-    const auto j = nlohmann::json::parse(value.toStringRef());
+    const auto j = nlohmann::json::parse(record);
     GANKIT_CHECK_DATA(j.at("format").get<int>() == kFormat, "{}: checkpoint format {} (this gankit reads {})",
                       path.string(), j.at("format").dump(), kFormat);
     meta.config = j.at("config");
@@ -147,7 +128,7 @@ CheckpointMeta read_checkpoint_meta(const std::filesystem::path& path) {
 }
 
 void load_checkpoint(const std::filesystem::path& path, GanModels& models, const c10::Device& device) {
-  auto archive = open_archive(path, device);
+  auto archive = open_archive(path, device, "checkpoint");
   torch::serialize::InputArchive g, d, opt_g, opt_d;
   try {
     archive.read("G", g);

@@ -8,7 +8,7 @@
 
 #include <chrono>
 
-#include "atomic_output.h"
+#include "archive_io.h"
 #include "error.h"
 #include "hdf5_store.h"
 #include "rng.h"
@@ -176,30 +176,16 @@ void save_hash_autoencoder(const std::filesystem::path& path, HashAutoencoder& m
   model->save(weights);
   archive.write("model", weights);
   archive.write("meta", c10::IValue(meta.dump()));
-  AtomicOutput output(path, true);
-  try {
-    archive.save_to(output.temp_path().string());
-  } catch (const std::exception& e) {
-    fail(ErrorKind::Data, fmt::format("cannot write {}: {}", path.string(), e.what()));
-  }
-  output.commit();
+  save_archive(archive, path, "dedup model");
 }
 
 HashAutoencoder load_hash_autoencoder(const std::filesystem::path& path, const c10::Device& device,
                                       nlohmann::json* meta_out) {
-  GANKIT_CHECK_DATA(std::filesystem::is_regular_file(path), "dedup model {} does not exist", path.string());
-  torch::serialize::InputArchive archive;
-  try {
-    archive.load_from(path.string(), device);
-  } catch (const std::exception&) {
-    fail(ErrorKind::Data, fmt::format("{} is not a gankit dedup model (unreadable LibTorch archive)", path.string()));
-  }
-  c10::IValue value;
-  GANKIT_CHECK_DATA(archive.try_read("meta", value) && value.isString(), "{} is not a gankit dedup model (no meta record)",
-                    path.string());
+  auto archive = open_archive(path, device, "dedup model");
+  const std::string record = read_meta_record(archive, path, "dedup model");
   nlohmann::json meta;
   try {
-    meta = nlohmann::json::parse(value.toStringRef());
+    meta = nlohmann::json::parse(record);
   } catch (const std::exception&) {
     fail(ErrorKind::Data, fmt::format("{}: corrupt meta record", path.string()));
   }
