@@ -1,5 +1,4 @@
 // Forwards swd_torch.h and feature_extraction.h to libgankit_eval_torch.so, loaded on first use.
-#include "error.h"
 #include "feature_extraction.h"
 #include "module_loader.h"
 #include "swd_torch.h"
@@ -10,16 +9,9 @@ namespace gankit {
 namespace {
 
 const EvalTorchModule& module() {
-  static const EvalTorchModule* loaded = [] {
-    using Entry = const EvalTorchModule* (*)();
-    auto entry = reinterpret_cast<Entry>(load_module_entry("libgankit_eval_torch.so", "gankit_eval_torch_module"));
-    const EvalTorchModule* m = entry();
-    GANKIT_CHECK(m->version == kEvalTorchModuleVersion, Internal,
-                 "libgankit_eval_torch.so is version {}, gan-eval needs {}: rebuild", m->version,
-                 kEvalTorchModuleVersion);
-    return m;
-  }();
-  return *loaded;
+  static const EvalTorchModule& loaded = load_module<EvalTorchModule>(
+      "libgankit_eval_torch.so", "gankit_eval_torch_module", kEvalTorchModuleVersion, "gan-eval");
+  return loaded;
 }
 
 }  // namespace
