@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Throughput reference for gan-data dedup hash: the same pipeline written the usual Python way.
 
-For every image file of a folder (sorted): PIL decode, RGB, centre square crop, BOX resize to
-32x32, float32 / 255, one 3072x128 projection with numpy (random weights: the arithmetic of the
+For every image file of a folder (sorted): PIL decode, RGB, centre square crop, BOX reduce to
+64x64 when larger, Gaussian blur of 0.7 thumbnail pixels, bicubic resize to 32x32 (the
+thumbnail of datasets/thumbnails.h), float32 / 255, one 3072x128 projection with numpy (random weights: the arithmetic of the
 encoder, not a trained model), bits = projection > 0, bucketed in a dict. Prints
 "images seconds groups".
 
@@ -10,7 +11,7 @@ Usage: reference_dedup.py FOLDER
 """
 import os, sys, time
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageFilter
 
 
 def main():
@@ -34,7 +35,10 @@ def main():
         im = Image.open(os.path.join(folder, f)).convert("RGB")
         s = min(im.size)
         l, t = (im.size[0] - s) // 2, (im.size[1] - s) // 2
-        im = im.crop((l, t, l + s, t + s)).resize((32, 32), Image.BOX)
+        im = im.crop((l, t, l + s, t + s))
+        if s > 64:
+            im, s = im.resize((64, 64), Image.BOX), 64
+        im = im.filter(ImageFilter.GaussianBlur(0.7 * s / 32)).resize((32, 32), Image.BICUBIC)
         batch.append(np.asarray(im).transpose(2, 0, 1))
         names.append(f)
         if len(batch) == 1024:

@@ -100,7 +100,8 @@ DedupTrainSummary train_dedup_model(const fs::path& input, const fs::path& model
                                 {"records", s.records},
                                 {"unreadable", s.unreadable},
                                 {"samples", s.samples},
-                                {"thumbnail", "32x32 RGB centre crop, area resize"}};
+                                {"thumbnail", kThumbnailDescription},
+                                {"thumbnail_version", kThumbnailVersion}};
   const AutoencoderTrainResult r = module.train(sample, opt.autoencoder, opt.device, opt.threads, model, extra,
                                                 opt.progress.quiet);
   s.epoch_loss = r.epoch_loss;
@@ -142,7 +143,15 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
   if (!opt.apply.empty()) AtomicOutput probe(opt.apply, opt.overwrite);
 
   std::unique_ptr<ThumbnailHasher> hasher;
-  if (ae) hasher = data_torch_module().open_hasher(opt.model, opt.device, opt.threads);
+  if (ae) {
+    hasher = data_torch_module().open_hasher(opt.model, opt.device, opt.threads);
+    // Models from before the low-pass thumbnails (no version recorded) hash other pixels.
+    const int version = hasher->meta().value("extra", nlohmann::json::object()).value("thumbnail_version", 1);
+    GANKIT_CHECK_DATA(version == kThumbnailVersion,
+                      "{} was trained on version-{} thumbnails; this gan-data hashes version-{} thumbnails ({}): "
+                      "train a new model with gan-data dedup train",
+                      opt.model.string(), version, kThumbnailVersion, kThumbnailDescription);
+  }
   ThumbnailReader reader(input, opt.input, opt.progress.quiet,
                          ae ? ReadContent::Thumbnails : ReadContent::PixelHashes);
   DedupHashSummary s;
@@ -190,6 +199,7 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
                       {"method", method_name},
                       {"radius", opt.radius},
                       {"probe", opt.probe},
+                      {"thumbnail_version", kThumbnailVersion},
                       {"tool_version", tool_version()},
                       {"images", s.hashed},
                       {"records", s.records},

@@ -174,7 +174,11 @@ DuplicateGroups group_with_probes(std::span<const Hash128> hashes, std::span<con
   for (uint32_t m = 0; m < subsets; ++m) order[m] = m;
   std::stable_sort(order.begin(), order.end(), [](uint32_t a, uint32_t b) { return std::popcount(a) < std::popcount(b); });
   std::vector<Hash128> probe(subsets);
+  // Equal hashes always share a group (DCGAN's rule): a hash that joined a group sends every later
+  // equal hash there, even when a leader it reaches with fewer flips has appeared since.
+  std::unordered_map<Hash128, int64_t, HashOf> joined;  // member hash -> the leader it joined
   return sort_groups(group_by_leaders(hashes, [&](size_t i, auto&& lookup) {
+    if (auto it = joined.find(hashes[i]); it != joined.end()) return it->second;
     // probe[m] = the hash with the uncertain bits of m flipped, built from m without its lowest bit.
     const uint8_t* bits = uncertain.data() + i * static_cast<size_t>(probe_bits);
     probe[0] = hashes[i];
@@ -189,6 +193,7 @@ DuplicateGroups group_with_probes(std::span<const Hash128> hashes, std::span<con
       }
       best = earlier(best, lookup(probe[m]));
     }
+    if (best >= 0) joined.emplace(hashes[i], best);
     return best;
   }));
 }

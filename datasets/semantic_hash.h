@@ -55,7 +55,9 @@ DuplicateGroups group_duplicates(std::span<const Hash128> hashes, int radius = 0
 // Hamming radius, each image probes the 2^K hashes made by flipping any subset of its own K least
 // confident bits (`uncertain`: K bit indices per image, least confident first). An image joins
 // the earliest group whose first member's hash is reached with the fewest flipped bits, else
-// opens a new group; linear in the number of images. K = 1..kMaxProbeBits, else Error(Usage).
+// opens a new group; an image whose exact hash an earlier image already has joins that image's
+// group (equal hashes are never split). Linear in the number of images. K = 1..kMaxProbeBits,
+// else Error(Usage).
 constexpr int kMaxProbeBits = 12;
 DuplicateGroups group_with_probes(std::span<const Hash128> hashes, std::span<const uint8_t> uncertain, int probe_bits);
 

@@ -19,12 +19,27 @@ namespace fs = std::filesystem;
 void make_thumbnail(const cv::Mat& image, uint8_t* out) {
   const int s = std::min(image.cols, image.rows);
   cv::Mat crop = image(cv::Rect((image.cols - s) / 2, (image.rows - s) / 2, s, s));
+  cv::Mat work;
+  int side = s;
+  if (s > kThumbnailPrereduce) {
+    // Box means down to 64 first (exact area averaging, cheap); the Gaussian below then does
+    // the real low-pass. HDF5 pyramids store these very 2x2 box means as their levels.
+    cv::resize(crop, work, cv::Size(kThumbnailPrereduce, kThumbnailPrereduce), 0, 0, cv::INTER_AREA);
+    work.convertTo(work, CV_32F);
+    side = kThumbnailPrereduce;
+  } else {
+    crop.convertTo(work, CV_32F);
+  }
+  // The same blur at every source resolution, measured in thumbnail pixels: the thumbnail of a
+  // resized copy and of its original then hold the same band of the picture (README "De-duplication").
+  const double sigma = kThumbnailBlur * side / kThumbnailSide;
+  cv::GaussianBlur(work, work, cv::Size(0, 0), sigma, sigma, cv::BORDER_REPLICATE);
   cv::Mat small;
-  if (s == kThumbnailSide)
-    small = crop;
+  if (side == kThumbnailSide)
+    small = work;
   else
-    cv::resize(crop, small, cv::Size(kThumbnailSide, kThumbnailSide), 0, 0,
-               s > kThumbnailSide ? cv::INTER_AREA : cv::INTER_CUBIC);
+    cv::resize(work, small, cv::Size(kThumbnailSide, kThumbnailSide), 0, 0, cv::INTER_CUBIC);
+  small.convertTo(small, CV_8U);  // rounds and saturates (cubic overshoot)
   constexpr int plane = kThumbnailSide * kThumbnailSide;
   for (int y = 0; y < kThumbnailSide; ++y) {
     const uint8_t* row = small.ptr<uint8_t>(y);
@@ -72,7 +87,7 @@ ThumbnailReader::ThumbnailReader(const fs::path& path, const DatasetInputOptions
     const auto& levels = impl_->h5->info().resolutions;  // largest first
     impl_->level = levels.front();
     for (int r : levels)
-      if (r >= kThumbnailSide) impl_->level = r;  // the smallest level that is still >= 32
+      if (r >= kThumbnailPrereduce) impl_->level = r;  // the smallest level that is still >= 64
     if (content == ReadContent::PixelHashes) impl_->level = levels.front();
   } else {
     SourceOptions so;

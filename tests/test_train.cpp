@@ -1,5 +1,6 @@
 // gankit::nn — DCGAN networks, losses, gradient penalty, clipping, data order, checkpoints and
 // exact resume, sampling. Tiny networks (ngf = ndf = 8) on 32x32 fixtures keep this fast.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -12,6 +13,7 @@
 #include "gan_loss.h"
 #include "gan_models.h"
 #include "generate.h"
+#include "hash_autoencoder.h"
 #include "image_tensor.h"
 #include "real_images.h"
 #include "test_util.h"
@@ -316,6 +318,22 @@ TEST(Generate, ImagesDoNotDependOnTheBatching) {
   EXPECT_FALSE(std::equal(other.data.begin(), other.data.end(), all.data.begin()));  // another seed
   const ImageBatch grid = interpolation_grid(g, 2, 5, 3, torch::kCPU);
   EXPECT_EQ(grid.n, 10);
+}
+
+// A dedup model from before the low-pass thumbnails (no thumbnail_version in its provenance)
+// would hash other pixels than it was trained on: gan-data dedup hash refuses it with one clear
+// line, before it reads an image or writes an output.
+TEST(HashAutoencoderFile, ModelsForOtherThumbnailsAreRefused) {
+  test::TempDir dir;
+  HashAutoencoder model;
+  save_hash_autoencoder(dir / "old.pt", model, HashAutoencoderOptions{}, HashTrainStats{},
+                        {{"thumbnail", "32x32 RGB centre crop, area resize"}});
+  std::filesystem::create_directories(dir / "imgs");
+  test::expect_cli_error(test::run(fmt::format("{} dedup hash {} {} --model {} -q", test::bin("gan-data"),
+                                               (dir / "imgs").string(), (dir / "g.json").string(),
+                                               (dir / "old.pt").string())),
+                         2, "old.pt was trained on version-1 thumbnails; this gan-data hashes version-2 thumbnails");
+  EXPECT_FALSE(std::filesystem::exists(dir / "g.json"));
 }
 
 }  // namespace
