@@ -277,7 +277,9 @@ TEST(Trainer, ResumeContinuesExactlyForEveryLoss) {
         }
       }
     }
-    if (loss == GanLoss::WganGp) EXPECT_GT(s.last_log["gp"].get<double>(), 0.0);
+    if (loss == GanLoss::WganGp) {
+      EXPECT_GT(s.last_log["gp"].get<double>(), 0.0);
+    }
   }
 }
 
