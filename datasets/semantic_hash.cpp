@@ -91,20 +91,25 @@ Hash128 flip(Hash128 h, int bit) {
 
 // Leader grouping (see the header): image i joins the group of the leader that
 // `find(i, lookup)` returns, or becomes a leader when it returns -1. lookup(h) is the position of
-// the leader with hash h, or -1.
+// the leader with hash h, or -1. Equal hashes are never split (DCGAN's rule): a hash that joined a
+// group sends every later equal hash there without a search, even when `find` would now reach
+// another leader first (a leader reached with fewer flips may have appeared since).
 template <typename Find>
 DuplicateGroups group_by_leaders(std::span<const Hash128> hashes, Find&& find) {
   DuplicateGroups out;
   out.keep.assign(hashes.size(), 0);
   std::unordered_map<Hash128, int64_t, HashOf> leader;  // leader hash -> its position
   leader.reserve(hashes.size());
+  std::unordered_map<Hash128, int64_t, HashOf> joined;  // hash of a group member -> its leader
   auto lookup = [&](const Hash128& h) -> int64_t {
     auto it = leader.find(h);
     return it == leader.end() ? -1 : it->second;
   };
   std::vector<int64_t> group_of_leader(hashes.size(), -1);
   for (size_t i = 0; i < hashes.size(); ++i) {
-    const int64_t best = find(i, lookup);
+    const auto seen = joined.find(hashes[i]);
+    const int64_t best = seen != joined.end() ? seen->second : find(i, lookup);
+    if (best >= 0 && seen == joined.end()) joined.emplace(hashes[i], best);
     if (best < 0) {
       leader.emplace(hashes[i], static_cast<int64_t>(i));
       out.keep[i] = 1;
@@ -174,11 +179,7 @@ DuplicateGroups group_with_probes(std::span<const Hash128> hashes, std::span<con
   for (uint32_t m = 0; m < subsets; ++m) order[m] = m;
   std::stable_sort(order.begin(), order.end(), [](uint32_t a, uint32_t b) { return std::popcount(a) < std::popcount(b); });
   std::vector<Hash128> probe(subsets);
-  // Equal hashes always share a group (DCGAN's rule): a hash that joined a group sends every later
-  // equal hash there, even when a leader it reaches with fewer flips has appeared since.
-  std::unordered_map<Hash128, int64_t, HashOf> joined;  // member hash -> the leader it joined
   return sort_groups(group_by_leaders(hashes, [&](size_t i, auto&& lookup) {
-    if (auto it = joined.find(hashes[i]); it != joined.end()) return it->second;
     // probe[m] = the hash with the uncertain bits of m flipped, built from m without its lowest bit.
     const uint8_t* bits = uncertain.data() + i * static_cast<size_t>(probe_bits);
     probe[0] = hashes[i];
@@ -193,7 +194,6 @@ DuplicateGroups group_with_probes(std::span<const Hash128> hashes, std::span<con
       }
       best = earlier(best, lookup(probe[m]));
     }
-    if (best >= 0) joined.emplace(hashes[i], best);
     return best;
   }));
 }
