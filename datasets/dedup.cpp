@@ -100,7 +100,7 @@ DedupTrainSummary train_dedup_model(const fs::path& input, const fs::path& model
                                 {"records", s.records},
                                 {"unreadable", s.unreadable},
                                 {"samples", s.samples},
-                                {"thumbnail", kThumbnailDescription},
+                                {"thumbnail", thumbnail_description()},
                                 {"thumbnail_version", kThumbnailVersion}};
   const AutoencoderTrainResult r = module.train(sample, opt.autoencoder, opt.device, opt.threads, model, extra,
                                                 opt.progress.quiet);
@@ -150,7 +150,7 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
     GANKIT_CHECK_DATA(version == kThumbnailVersion,
                       "{} was trained on version-{} thumbnails; this gan-data hashes version-{} thumbnails ({}): "
                       "train a new model with gan-data dedup train",
-                      opt.model.string(), version, kThumbnailVersion, kThumbnailDescription);
+                      opt.model.string(), version, kThumbnailVersion, thumbnail_description());
   }
   ThumbnailReader reader(input, opt.input, opt.progress.quiet,
                          ae ? ReadContent::Thumbnails : ReadContent::PixelHashes);

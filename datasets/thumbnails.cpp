@@ -1,5 +1,6 @@
 #include "thumbnails.h"
 
+#include <fmt/format.h>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -15,6 +16,11 @@
 
 namespace gankit {
 namespace fs = std::filesystem;
+
+std::string thumbnail_description() {
+  return fmt::format("{0}x{0} RGB centre crop: box means to {1}, Gaussian sigma {2} thumbnail px, bicubic",
+                     kThumbnailSide, kThumbnailPrereduce, kThumbnailBlur);
+}
 
 void make_thumbnail(const cv::Mat& image, uint8_t* out) {
   const int s = std::min(image.cols, image.rows);

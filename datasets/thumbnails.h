@@ -30,8 +30,8 @@ constexpr int kThumbnailPrereduce = 64;  // larger sources are box-averaged to t
 constexpr double kThumbnailBlur = 0.7;   // Gaussian sigma, in thumbnail pixels
 // Recorded in every model and groups file: models trained on other thumbnails are refused.
 constexpr int kThumbnailVersion = 2;
-constexpr const char* kThumbnailDescription =
-    "32x32 RGB centre crop: box means to 64, Gaussian sigma 0.7 thumbnail px, bicubic";
+// The thumbnail in words, built from the constants above (recorded next to the version).
+std::string thumbnail_description();
 
 // One HWC uint8 image (RGB or gray) -> `out` (kThumbnailBytes, CHW RGB).
 void make_thumbnail(const cv::Mat& image, uint8_t* out);
