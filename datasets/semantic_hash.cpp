@@ -90,31 +90,33 @@ Hash128 flip(Hash128 h, int bit) {
 }
 
 // Leader grouping (see the header): image i joins the group of the leader that
-// `find(i, lookup)` returns, or becomes a leader when it returns -1. lookup(h) is the position of
-// the leader with hash h, or -1. Equal hashes are never split (DCGAN's rule): a hash that joined a
-// group sends every later equal hash there without a search, even when `find` would now reach
-// another leader first (a leader reached with fewer flips may have appeared since).
+// `find(i, lookup)` returns, or becomes a leader when it returns -1. lookup(h) is the leader of
+// the group that an earlier image with hash h is in (a leader or a member), or -1: a copy is
+// found when it lands near any image of its original's group, not only near the first one.
+// Equal hashes are never split (DCGAN's rule): a hash seen before goes to that image's group
+// without a search, even when `find` would now reach another group first (a leader reached with
+// fewer flips may have appeared since).
 template <typename Find>
 DuplicateGroups group_by_leaders(std::span<const Hash128> hashes, Find&& find) {
   DuplicateGroups out;
   out.keep.assign(hashes.size(), 0);
-  std::unordered_map<Hash128, int64_t, HashOf> leader;  // leader hash -> its position
-  leader.reserve(hashes.size());
-  std::unordered_map<Hash128, int64_t, HashOf> joined;  // hash of a group member -> its leader
+  std::unordered_map<Hash128, int64_t, HashOf> group_of_hash;  // hash of an earlier image -> its group's leader
+  group_of_hash.reserve(hashes.size());
   auto lookup = [&](const Hash128& h) -> int64_t {
-    auto it = leader.find(h);
-    return it == leader.end() ? -1 : it->second;
+    auto it = group_of_hash.find(h);
+    return it == group_of_hash.end() ? -1 : it->second;
   };
   std::vector<int64_t> group_of_leader(hashes.size(), -1);
   for (size_t i = 0; i < hashes.size(); ++i) {
-    const auto seen = joined.find(hashes[i]);
-    const int64_t best = seen != joined.end() ? seen->second : find(i, lookup);
-    if (best >= 0 && seen == joined.end()) joined.emplace(hashes[i], best);
+    const int64_t seen = lookup(hashes[i]);
+    const int64_t best = seen >= 0 ? seen : find(i, lookup);
     if (best < 0) {
-      leader.emplace(hashes[i], static_cast<int64_t>(i));
+      group_of_hash.emplace(hashes[i], static_cast<int64_t>(i));
       out.keep[i] = 1;
+      ++out.distinct;
       continue;
     }
+    if (seen < 0) group_of_hash.emplace(hashes[i], best);
     int64_t& g = group_of_leader[static_cast<size_t>(best)];
     if (g < 0) {
       g = static_cast<int64_t>(out.groups.size());
@@ -123,7 +125,6 @@ DuplicateGroups group_by_leaders(std::span<const Hash128> hashes, Find&& find) {
     }
     out.groups[static_cast<size_t>(g)].push_back(static_cast<int64_t>(i));
   }
-  out.distinct = static_cast<int64_t>(leader.size());
   return out;
 }
 

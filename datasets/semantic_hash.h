@@ -39,25 +39,27 @@ struct DuplicateGroups {
   std::vector<std::vector<int64_t>> groups;
   std::vector<Hash128> group_hash;
   std::vector<char> keep;  // per position: the first of its group, or a unique image
-  int64_t distinct = 0;    // number of different hashes
+  int64_t distinct = 0;    // images kept: different hashes (radius 0), groups and unique images
   int64_t removed() const { return static_cast<int64_t>(keep.size()) - distinct; }
 };
 
 // radius 0: images with equal hashes form a group (DCGAN's rule; an equivalence, so the result
-// does not depend on the order). radius r = 1 or 2: an image joins the earliest group whose
-// first member's hash is within Hamming distance r of its own, else opens a new group; found by
-// probing the C(128, <= r) hashes around it (129 probes for r = 1, 8257 for r = 2), so still
-// linear in the number of images. Throws Error(Usage) for another radius.
+// does not depend on the order). radius r = 1 or 2: an image joins the group, with the earliest
+// first member, of an earlier image (first member or not) whose hash is within Hamming distance r
+// of its own, else opens a new group; found by probing the C(128, <= r) hashes around it (129
+// probes for r = 1, 8257 for r = 2), so still linear in the number of images. An image whose
+// exact hash an earlier image already has joins that image's group. Throws Error(Usage) for
+// another radius.
 DuplicateGroups group_duplicates(std::span<const Hash128> hashes, int radius = 0);
 
 // Multi-probe grouping by confidence (our extension, `--probe K`): the bits a small change flips
 // are those whose code pre-activation is near the threshold, so instead of every hash within a
 // Hamming radius, each image probes the 2^K hashes made by flipping any subset of its own K least
 // confident bits (`uncertain`: K bit indices per image, least confident first). An image joins
-// the earliest group whose first member's hash is reached with the fewest flipped bits, else
-// opens a new group; an image whose exact hash an earlier image already has joins that image's
-// group (equal hashes are never split). Linear in the number of images. K = 1..kMaxProbeBits,
-// else Error(Usage).
+// the group of an earlier image (first member or not) whose hash it reaches with the fewest
+// flipped bits (ties: the group with the earliest first member), else opens a new group; an image
+// whose exact hash an earlier image already has joins that image's group (equal hashes are never
+// split). Linear in the number of images. K = 1..kMaxProbeBits, else Error(Usage).
 constexpr int kMaxProbeBits = 12;
 DuplicateGroups group_with_probes(std::span<const Hash128> hashes, std::span<const uint8_t> uncertain, int probe_bits);
 

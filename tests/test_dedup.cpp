@@ -80,11 +80,14 @@ TEST(GroupDuplicates, RadiusJoinsTheEarliestLeaderWithinThatManyBits) {
   const std::vector<Hash128> h = {a, a1, a2, a3};
   // Radius 0: four singletons.
   EXPECT_TRUE(group_duplicates(h, 0).groups.empty());
-  // Radius 1: a1 joins a; a2 is 2 bits from the only leader a, so it leads; a3 is alone.
+  // Radius 1: a1 joins a; a2 is 2 bits from a but 1 from the member a1, so it joins their
+  // group too (members are reached like first members); a3 is alone.
   const DuplicateGroups r1 = group_duplicates(h, 1);
   ASSERT_EQ(r1.groups.size(), 1u);
-  EXPECT_EQ(r1.groups[0], (std::vector<int64_t>{0, 1}));
-  EXPECT_EQ(r1.keep, (std::vector<char>{1, 0, 1, 1}));
+  EXPECT_EQ(r1.groups[0], (std::vector<int64_t>{0, 1, 2}));
+  EXPECT_EQ(r1.keep, (std::vector<char>{1, 0, 0, 1}));
+  // Without the member in between, a2 is out of reach and leads its own group.
+  EXPECT_TRUE(group_duplicates(std::vector<Hash128>{a, a2, a3}, 1).groups.empty());
   // Radius 2: a1 and a2 join a (bits 0..127 all reachable, incl. both words); a3 is 3 bits away.
   const DuplicateGroups r2 = group_duplicates(h, 2);
   ASSERT_EQ(r2.groups.size(), 1u);
@@ -134,6 +137,13 @@ TEST(GroupDuplicates, ProbesFlipOnlyTheUncertainBitsAndPreferFewestFlips) {
   ASSERT_EQ(x.groups.size(), 1u);
   EXPECT_EQ(x.groups[0], (std::vector<int64_t>{0, 1, 3}));
   EXPECT_EQ(x.keep, (std::vector<char>{1, 0, 1, 0}));
+  // A member is reached like a first member: 2 is 3 bits from a but one uncertain bit from
+  // the member c, so it joins their group.
+  const DuplicateGroups m = group_with_probes(std::vector<Hash128>{a, c, flipped(c, {120})},
+                                              std::vector<uint8_t>{9, 10, 11, 70, 3, 120, 120, 6, 7}, 3);
+  ASSERT_EQ(m.groups.size(), 1u);
+  EXPECT_EQ(m.groups[0], (std::vector<int64_t>{0, 1, 2}));
+  EXPECT_EQ(m.distinct, 1);
   // Among leaders reached with as many flips, the earliest: b and a are each one flip from
   // `between`, whose uncertain bits hold both differences.
   const Hash128 b = flipped(a, {1, 2});
