@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 
@@ -115,6 +116,8 @@ DedupTrainSummary train_dedup_model(const fs::path& input, const fs::path& model
   return s;
 }
 
+nlohmann::json probe_distance_json(double d) { return std::isinf(d) ? nlohmann::json(nullptr) : nlohmann::json(d); }
+
 DedupMethod parse_dedup_method(const std::string& name) {
   if (name == "ae") return DedupMethod::Autoencoder;
   if (name == "exact") return DedupMethod::Exact;
@@ -133,6 +136,8 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
   GANKIT_CHECK_USAGE(opt.probe >= 0 && opt.probe <= kMaxProbeBits, "--probe {}: expected 0 to {} bits", opt.probe,
                      kMaxProbeBits);
   GANKIT_CHECK_USAGE(opt.probe == 0 || opt.radius == 0, "give --radius or --probe, not both");
+  GANKIT_CHECK_USAGE(opt.probe > 0 || std::isinf(opt.probe_distance), "--probe-distance needs --probe K");
+  GANKIT_CHECK_USAGE(opt.probe_distance >= 0, "--probe-distance {} must not be negative", opt.probe_distance);
   GANKIT_CHECK_USAGE(!opt.groups.empty() && !opt.keep.empty(), "give the groups and keep outputs");
   GANKIT_CHECK_USAGE(opt.groups != opt.keep && opt.groups != opt.apply && opt.keep != opt.apply,
                      "the groups, keep and --apply outputs must be different files");
@@ -158,6 +163,7 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
   s.format = reader.format();
   std::vector<Hash128> hashes;
   std::vector<uint8_t> uncertain;  // --probe: opt.probe bit indices per image
+  std::vector<float> flip_distance;  // --probe: and their flip distances
   std::vector<int64_t> positions;
   std::vector<std::string> names;
   {
@@ -169,9 +175,11 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
       const size_t base = hashes.size();
       hashes.resize(base + batch.size());
       uncertain.resize(hashes.size() * static_cast<size_t>(opt.probe));
+      flip_distance.resize(uncertain.size());
       if (ae)
         hasher->hash(batch.pixels.data(), static_cast<int64_t>(batch.size()), hashes.data() + base,
-                     uncertain.data() + base * static_cast<size_t>(opt.probe), opt.probe);
+                     uncertain.data() + base * static_cast<size_t>(opt.probe),
+                     flip_distance.data() + base * static_cast<size_t>(opt.probe), opt.probe);
       else
         std::copy(batch.pixel_hashes.begin(), batch.pixel_hashes.end(), hashes.begin() + static_cast<ptrdiff_t>(base));
       positions.insert(positions.end(), batch.index.begin(), batch.index.end());
@@ -186,7 +194,8 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
   GANKIT_CHECK_DATA(s.hashed > 0, "no readable images in {}{}", input.string(),
                     s.unreadable ? fmt::format(" ({} unreadable)", s.unreadable) : "");
   const DuplicateGroups g =
-      opt.probe > 0 ? group_with_probes(hashes, uncertain, opt.probe) : group_duplicates(hashes, opt.radius);
+      opt.probe > 0 ? group_with_probes(hashes, uncertain, flip_distance, opt.probe, opt.probe_distance)
+                    : group_duplicates(hashes, opt.radius);
   s.hash_seconds = since(t0);
   s.groups = static_cast<int64_t>(g.groups.size());
   s.removed = g.removed();
@@ -199,6 +208,7 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
                       {"method", method_name},
                       {"radius", opt.radius},
                       {"probe", opt.probe},
+                      {"probe_distance", probe_distance_json(opt.probe_distance)},
                       {"thumbnail_version", kThumbnailVersion},
                       {"tool_version", tool_version()},
                       {"images", s.hashed},

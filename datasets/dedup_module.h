@@ -17,7 +17,7 @@
 
 namespace gankit {
 
-constexpr int kDataTorchModuleVersion = 2;
+constexpr int kDataTorchModuleVersion = 3;
 
 struct AutoencoderTrainResult {
   std::vector<double> epoch_loss;
@@ -34,9 +34,14 @@ struct AutoencoderTrainResult {
 class ThumbnailHasher {
  public:
   virtual ~ThumbnailHasher() = default;
-  // With probe_bits > 0, also writes each image's probe_bits least confident bits (smallest
-  // |code pre-activation| first) to uncertain[i * probe_bits ...], for group_with_probes.
-  virtual void hash(const uint8_t* thumbnails, int64_t n, Hash128* out, uint8_t* uncertain, int probe_bits) = 0;
+  // With probe_bits > 0, also writes each image's probe_bits least confident bits to
+  // uncertain[i * probe_bits ...] and their flip distances to distance[i * probe_bits ...],
+  // nearest first, for group_with_probes. The flip distance of bit j is how far the thumbnail
+  // must move to change it: the distance from the standardised input to unit j's hyperplane,
+  // |pre-activation_j| / ||W_j||, in RMS grey levels over the 3072 values (exact for a move along
+  // W_j; any other move must be larger).
+  virtual void hash(const uint8_t* thumbnails, int64_t n, Hash128* out, uint8_t* uncertain, float* distance,
+                    int probe_bits) = 0;
   virtual const nlohmann::json& meta() const = 0;  // the model's meta record
 };
 

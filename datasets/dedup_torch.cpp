@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <numeric>
+#include <vector>
 
 #include "dedup_module.h"
 #include "device.h"
@@ -22,27 +23,31 @@ torch::Tensor as_tensor(const uint8_t* thumbnails, int64_t n) {
 }
 
 // The hashes of n thumbnails into `out`; with probe_bits > 0 also, per image, the indices of its
-// probe_bits least confident bits (smallest |pre-activation|, least first) into `uncertain`.
+// probe_bits least confident bits (smallest flip distance, nearest first) into `uncertain` and
+// their flip distances into `distance`.
 void hashes_of(HashAutoencoder& model, const uint8_t* thumbnails, int64_t n, Hash128* out,
-               uint8_t* uncertain = nullptr, int probe_bits = 0) {
+               uint8_t* uncertain = nullptr, float* distance = nullptr, int probe_bits = 0) {
   constexpr int64_t kChunk = 4096;
   std::array<uint8_t, kHashCodeUnits> by_confidence;
   for (int64_t s = 0; s < n; s += kChunk) {
     const int64_t b = std::min(kChunk, n - s);
     const torch::Tensor pre = hash_preactivations(model, as_tensor(thumbnails + s * kThumbnailBytes, b)).contiguous();
     const float* p = pre.data_ptr<float>();
+    torch::Tensor dist;
+    if (probe_bits > 0) dist = flip_distances(model, pre).contiguous();
     for (int64_t i = 0; i < b; ++i) {
       const float* code = p + i * kHashCodeUnits;
       out[s + i] = binarize_code({code, static_cast<size_t>(kHashCodeUnits)});
       if (probe_bits == 0) continue;
+      const float* flip = dist.data_ptr<float>() + i * kHashCodeUnits;
       std::iota(by_confidence.begin(), by_confidence.end(), uint8_t{0});
       // Ties by bit index: the same order on any machine.
       std::partial_sort(by_confidence.begin(), by_confidence.begin() + probe_bits, by_confidence.end(),
-                        [&](uint8_t x, uint8_t y) {
-                          const float ax = std::fabs(code[x]), ay = std::fabs(code[y]);
-                          return ax < ay || (ax == ay && x < y);
-                        });
-      std::copy_n(by_confidence.begin(), probe_bits, uncertain + (s + i) * probe_bits);
+                        [&](uint8_t x, uint8_t y) { return flip[x] < flip[y] || (flip[x] == flip[y] && x < y); });
+      for (int k = 0; k < probe_bits; ++k) {
+        uncertain[(s + i) * probe_bits + k] = by_confidence[static_cast<size_t>(k)];
+        distance[(s + i) * probe_bits + k] = flip[by_confidence[static_cast<size_t>(k)]];
+      }
     }
   }
 }
@@ -98,8 +103,9 @@ class ModelHasher : public ThumbnailHasher {
     set_torch_threads(threads);
     model_ = load_hash_autoencoder(path, torch_device(device), &meta_);
   }
-  void hash(const uint8_t* thumbnails, int64_t n, Hash128* out, uint8_t* uncertain, int probe_bits) override {
-    hashes_of(model_, thumbnails, n, out, uncertain, probe_bits);
+  void hash(const uint8_t* thumbnails, int64_t n, Hash128* out, uint8_t* uncertain, float* distance,
+            int probe_bits) override {
+    hashes_of(model_, thumbnails, n, out, uncertain, distance, probe_bits);
   }
   const nlohmann::json& meta() const override { return meta_; }
 

@@ -168,32 +168,39 @@ DuplicateGroups group_duplicates(std::span<const Hash128> hashes, int radius) {
   return sort_groups(std::move(out));
 }
 
-DuplicateGroups group_with_probes(std::span<const Hash128> hashes, std::span<const uint8_t> uncertain, int probe_bits) {
+DuplicateGroups group_with_probes(std::span<const Hash128> hashes, std::span<const uint8_t> uncertain,
+                                  std::span<const float> distance, int probe_bits, double max_distance) {
   GANKIT_CHECK_USAGE(probe_bits >= 1 && probe_bits <= kMaxProbeBits, "--probe {}: expected 1 to {} bits", probe_bits,
                      kMaxProbeBits);
-  GANKIT_CHECK(uncertain.size() == hashes.size() * static_cast<size_t>(probe_bits), Internal,
-               "group_with_probes: {} uncertain-bit entries for {} hashes of {} bits", uncertain.size(), hashes.size(),
-               probe_bits);
-  // The 2^k subsets of the k uncertain bits, fewest bits first (then in increasing mask order).
+  GANKIT_CHECK_USAGE(max_distance >= 0, "--probe-distance {} must not be negative", max_distance);
+  const size_t per_image = static_cast<size_t>(probe_bits);
+  GANKIT_CHECK(uncertain.size() == hashes.size() * per_image && distance.size() == uncertain.size(), Internal,
+               "group_with_probes: {} uncertain bits and {} distances for {} hashes of {} bits", uncertain.size(),
+               distance.size(), hashes.size(), probe_bits);
+  // probe[m] = the hash with the uncertain bits of mask m flipped and cost[m] its distance, each
+  // built from m without its lowest bit.
   const uint32_t subsets = uint32_t{1} << probe_bits;
-  std::vector<uint32_t> order(subsets);
-  for (uint32_t m = 0; m < subsets; ++m) order[m] = m;
-  std::stable_sort(order.begin(), order.end(), [](uint32_t a, uint32_t b) { return std::popcount(a) < std::popcount(b); });
   std::vector<Hash128> probe(subsets);
+  std::vector<double> cost(subsets);
   return sort_groups(group_by_leaders(hashes, [&](size_t i, auto&& lookup) {
-    // probe[m] = the hash with the uncertain bits of m flipped, built from m without its lowest bit.
-    const uint8_t* bits = uncertain.data() + i * static_cast<size_t>(probe_bits);
+    const uint8_t* bits = uncertain.data() + i * per_image;
+    const float* dist = distance.data() + i * per_image;
     probe[0] = hashes[i];
-    for (uint32_t m = 1; m < subsets; ++m) probe[m] = flip(probe[m & (m - 1)], bits[std::countr_zero(m)]);
+    cost[0] = 0;
     int64_t best = -1;
-    int level = 0;
-    for (uint32_t m : order) {
-      const int flips = std::popcount(m);
-      if (flips > level) {
-        if (best >= 0) break;  // a match with fewer flipped bits wins
-        level = flips;
+    double best_cost = 0;
+    for (uint32_t m = 1; m < subsets; ++m) {
+      const uint32_t rest = m & (m - 1);
+      const int b = std::countr_zero(m);
+      probe[m] = flip(probe[rest], bits[b]);
+      cost[m] = cost[rest] + dist[b];
+      if (cost[m] > max_distance || (best >= 0 && cost[m] > best_cost)) continue;
+      const int64_t hit = lookup(probe[m]);
+      if (hit < 0) continue;
+      if (best < 0 || cost[m] < best_cost || hit < best) {
+        best = hit;
+        best_cost = cost[m];
       }
-      best = earlier(best, lookup(probe[m]));
     }
     return best;
   }));

@@ -10,6 +10,7 @@
 #include <opencv2/core.hpp>
 
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <string>
 #include <vector>
@@ -55,12 +56,16 @@ DuplicateGroups group_duplicates(std::span<const Hash128> hashes, int radius = 0
 // Multi-probe grouping by confidence (our extension, `--probe K`): the bits a small change flips
 // are those whose code pre-activation is near the threshold, so instead of every hash within a
 // Hamming radius, each image probes the 2^K hashes made by flipping any subset of its own K least
-// confident bits (`uncertain`: K bit indices per image, least confident first). An image joins
-// the group of an earlier image (first member or not) whose hash it reaches with the fewest
-// flipped bits (ties: the group with the earliest first member), else opens a new group; an image
-// whose exact hash an earlier image already has joins that image's group (equal hashes are never
-// split). Linear in the number of images. K = 1..kMaxProbeBits, else Error(Usage).
+// confident bits (`uncertain`: K bit indices per image; `distance`: their flip distances, K per
+// image, >= 0). A probe's distance is the sum of the flip distances of the bits it flips. An
+// image joins the group of the earlier image (first member or not) whose hash it reaches with the
+// nearest probe (ties: the group with the earliest first member), considering only probes no
+// farther than `max_distance`, else opens a new group; an image whose exact hash an earlier image
+// already has joins that image's group (equal hashes are never split). Linear in the number of
+// images. K = 1..kMaxProbeBits and max_distance >= 0, else Error(Usage).
 constexpr int kMaxProbeBits = 12;
-DuplicateGroups group_with_probes(std::span<const Hash128> hashes, std::span<const uint8_t> uncertain, int probe_bits);
+DuplicateGroups group_with_probes(std::span<const Hash128> hashes, std::span<const uint8_t> uncertain,
+                                  std::span<const float> distance, int probe_bits,
+                                  double max_distance = std::numeric_limits<double>::infinity());
 
 }  // namespace gankit

@@ -102,9 +102,16 @@ TEST(GroupDuplicates, RadiusJoinsTheEarliestLeaderWithinThatManyBits) {
   EXPECT_THROW(group_duplicates(h, 3), Error);
 }
 
-TEST(GroupDuplicates, ProbesFlipOnlyTheUncertainBitsAndPreferFewestFlips) {
+TEST(GroupDuplicates, ProbesFlipOnlyTheUncertainBitsAndTheNearestProbeWins) {
   const Hash128 a{0x0123456789abcdefull, 0xfedcba9876543210ull};
-  // Each image lists its 3 least confident bits.
+  // Each image lists its 3 least confident bits; unless a case says otherwise their flip
+  // distances are 0.125, 0.25 and 0.5 (exact in float, so the sums are exact too).
+  const std::vector<float> d3 = {0.125f, 0.25f, 0.5f};
+  auto distances = [&](size_t images) {
+    std::vector<float> d;
+    for (size_t i = 0; i < images; ++i) d.insert(d.end(), d3.begin(), d3.end());
+    return d;
+  };
   struct Image {
     Hash128 hash;
     std::vector<uint8_t> uncertain;
@@ -113,7 +120,7 @@ TEST(GroupDuplicates, ProbesFlipOnlyTheUncertainBitsAndPreferFewestFlips) {
       {a, {9, 10, 11}},                        // 0: leader
       {flipped(a, {3, 70}), {70, 3, 120}},     // 1: a with two of its uncertain bits flipped: joins 0
       {flipped(a, {5}), {6, 7, 8}},            // 2: one bit from a, but not an uncertain one: leader
-      {flipped(a, {5, 127}), {127, 5, 1}},     // 3: 1 flip reaches 2, 2 flips reach 0: fewest flips win
+      {flipped(a, {5, 127}), {127, 5, 1}},     // 3: 2 at distance 0.125, 0 at 0.375: the nearer wins
       {flipped(a, {5, 127}), {5, 1, 2}},       // 4: 3's hash (127 certain here): equal hashes share a group
       {flipped(a, {0, 64, 127}), {0, 64, 2}},  // 5: 127 is not uncertain: nobody in reach, leader
   };
@@ -123,38 +130,56 @@ TEST(GroupDuplicates, ProbesFlipOnlyTheUncertainBitsAndPreferFewestFlips) {
     h.push_back(im.hash);
     uncertain.insert(uncertain.end(), im.uncertain.begin(), im.uncertain.end());
   }
-  const DuplicateGroups g = group_with_probes(h, uncertain, 3);
+  const DuplicateGroups g = group_with_probes(h, uncertain, distances(h.size()), 3);
   ASSERT_EQ(g.groups.size(), 2u);
   EXPECT_EQ(g.groups[0], (std::vector<int64_t>{0, 1}));
   EXPECT_EQ(g.groups[1], (std::vector<int64_t>{2, 3, 4}));
   EXPECT_EQ(g.keep, (std::vector<char>{1, 0, 1, 0, 0, 1}));
   EXPECT_EQ(g.distinct, 3);
-  // An exact copy follows its original even when a leader it reaches with fewer flips appeared
-  // in between: 1 joins 0 with two flips, 2 leads, 3 (= 1) would reach 2 with one flip.
+  // Distance, not the number of flips, decides: x is one far bit (20, distance 1.0) from a and
+  // two near bits (21 and 22, 0.375 in all) from q, so it joins q.
+  const Hash128 q = flipped(a, {20, 21, 22});
+  const std::vector<Hash128> aqx = {a, q, flipped(a, {20})};
+  const std::vector<uint8_t> aqx_bits = {9, 10, 11, 30, 31, 32, 20, 21, 22};
+  const std::vector<float> aqx_dist = {0.125f, 0.25f, 0.5f, 0.125f, 0.25f, 0.5f, 1.0f, 0.125f, 0.25f};
+  const DuplicateGroups f = group_with_probes(aqx, aqx_bits, aqx_dist, 3);
+  ASSERT_EQ(f.groups.size(), 1u);
+  EXPECT_EQ(f.groups[0], (std::vector<int64_t>{1, 2}));
+  // The distance limit: probes beyond it are not looked up; it is inclusive.
+  EXPECT_TRUE(group_with_probes(aqx, aqx_bits, aqx_dist, 3, 0.3).groups.empty());
+  EXPECT_EQ(group_with_probes(aqx, aqx_bits, aqx_dist, 3, 0.375).groups, f.groups);
+  // An exact copy follows its original even when a group it reaches nearer appeared in between:
+  // 1 joins 0 at 0.375, 2 leads, 3 (= 1) would reach 2 at 0.5.
   const Hash128 c = flipped(a, {3, 70});
-  const DuplicateGroups x = group_with_probes(
-      std::vector<Hash128>{a, c, flipped(c, {120}), c}, std::vector<uint8_t>{9, 10, 11, 70, 3, 120, 6, 7, 8, 70, 3, 120}, 3);
+  const DuplicateGroups x = group_with_probes(std::vector<Hash128>{a, c, flipped(c, {120}), c},
+                                              std::vector<uint8_t>{9, 10, 11, 70, 3, 120, 6, 7, 8, 70, 3, 120},
+                                              distances(4), 3);
   ASSERT_EQ(x.groups.size(), 1u);
   EXPECT_EQ(x.groups[0], (std::vector<int64_t>{0, 1, 3}));
   EXPECT_EQ(x.keep, (std::vector<char>{1, 0, 1, 0}));
   // A member is reached like a first member: 2 is 3 bits from a but one uncertain bit from
   // the member c, so it joins their group.
   const DuplicateGroups m = group_with_probes(std::vector<Hash128>{a, c, flipped(c, {120})},
-                                              std::vector<uint8_t>{9, 10, 11, 70, 3, 120, 120, 6, 7}, 3);
+                                              std::vector<uint8_t>{9, 10, 11, 70, 3, 120, 120, 6, 7}, distances(3), 3);
   ASSERT_EQ(m.groups.size(), 1u);
   EXPECT_EQ(m.groups[0], (std::vector<int64_t>{0, 1, 2}));
   EXPECT_EQ(m.distinct, 1);
-  // Among leaders reached with as many flips, the earliest: b and a are each one flip from
-  // `between`, whose uncertain bits hold both differences.
+  // Among groups reached at the same distance, the earliest: b and a are each one flip from
+  // `between`, whose uncertain bits 1 and 2 (equally far) hold both differences.
   const Hash128 b = flipped(a, {1, 2});
   const Hash128 between = flipped(a, {1});
-  const DuplicateGroups e = group_with_probes(std::vector<Hash128>{b, a, between}, std::vector<uint8_t>{40, 41, 1, 40, 41, 2, 1, 2, 40}, 3);
+  const std::vector<float> tie = {0.125f, 0.25f, 0.5f, 0.125f, 0.25f, 0.5f, 0.25f, 0.25f, 0.5f};
+  const DuplicateGroups e = group_with_probes(std::vector<Hash128>{b, a, between},
+                                              std::vector<uint8_t>{40, 41, 1, 40, 41, 2, 1, 2, 40}, tie, 3);
   ASSERT_EQ(e.groups.size(), 1u);
   EXPECT_EQ(e.groups[0], (std::vector<int64_t>{0, 2}));
-  // Only 1..12 probe bits, and one list per hash.
-  EXPECT_THROW(group_with_probes(h, {}, 0), Error);
-  EXPECT_THROW(group_with_probes(h, std::vector<uint8_t>(h.size() * 13, 0), 13), Error);
-  EXPECT_THROW(group_with_probes(h, std::vector<uint8_t>(h.size() * 2, 0), 3), Error);
+  // Only 1..12 probe bits, one list of bits and of distances per hash, a limit >= 0.
+  EXPECT_THROW(group_with_probes(h, {}, {}, 0), Error);
+  EXPECT_THROW(group_with_probes(h, std::vector<uint8_t>(h.size() * 13, 0), std::vector<float>(h.size() * 13, 0), 13),
+               Error);
+  EXPECT_THROW(group_with_probes(h, std::vector<uint8_t>(h.size() * 2, 0), distances(h.size()), 3), Error);
+  EXPECT_THROW(group_with_probes(h, uncertain, distances(h.size() - 1), 3), Error);
+  EXPECT_THROW(group_with_probes(h, uncertain, distances(h.size()), 3, -1.0), Error);
 }
 
 TEST(Hash128Test, BitOrderHexAndPopcount) {

@@ -116,10 +116,11 @@ TEST_F(DedupCli, ExactMethodFindsExactlyTheExactCopies) {
 
 // Measured on this data (8 epochs, 2 threads): radius 0 finds 38 of the 60 noisy copies and 5
 // of the brighter ones and removes 8 images that are not a planted copy (of 111); radius 1 finds
-// 49 and 19 and removes 54 such images (of 182); --probe 8 finds 60 and 45 and removes 153 such
+// 49 and 19 and removes 54 such images (of 182); --probe 8 finds 60 and 46 and removes 152 such
 // images (of 318: this 1,680-image model, trained on blurred 32x32 thumbnails of 28x28 garments,
-// tells distinct garments apart less surely than the 100k-image model of the README). Bounds
-// leave room for other CPUs' arithmetic.
+// tells distinct garments apart less surely than the 100k-image model of the README); --probe 12
+// --probe-distance 0.4 finds 60 and 47 and removes 112 such images (of 279). Bounds leave room
+// for other CPUs' arithmetic.
 struct GroupingCase {
   const char* flags;
   int min_noise, min_bright, max_wrong;
@@ -130,7 +131,7 @@ TEST_F(DedupCli, AutoencoderHashFindsPlantedNearDuplicates) {
   EXPECT_EQ((*train_json_)["epoch_loss"].size(), 8u);
   EXPECT_LT((*train_json_)["epoch_loss"].back().get<double>(), (*train_json_)["epoch_loss"][0].get<double>());
   for (const GroupingCase c : {GroupingCase{"--radius 0", 30, 3, 14}, GroupingCase{"--radius 1", 42, 12, 72},
-                               GroupingCase{"--probe 8", 56, 38, 185}}) {
+                               GroupingCase{"--probe 8", 56, 38, 185}, GroupingCase{"--probe 12 --probe-distance 0.4", 56, 40, 140}}) {
     SCOPED_TRACE(c.flags);
     const auto r = run(dedup(fmt::format("hash {} {} --model {} {} -q --json --overwrite", path("planted.h5"),
                                          path("ae.json"), path("ae.pt"), c.flags)));
@@ -164,7 +165,13 @@ TEST_F(DedupCli, AutoencoderHashFindsPlantedNearDuplicates) {
         wrong += !ok;
       }
     }
-    EXPECT_EQ(nlohmann::json::parse(r.out)["removed"], removed);
+    const auto out = nlohmann::json::parse(r.out);
+    EXPECT_EQ(out["removed"], removed);
+    if (std::string(c.flags).find("distance") != std::string::npos) {
+      EXPECT_EQ(out["probe_distance"], 0.4);
+    } else {
+      EXPECT_TRUE(out["probe_distance"].is_null());
+    }
     EXPECT_LE(wrong, c.max_wrong) << wrong << " of " << removed << " removed images are not planted copies";
   }
 }
@@ -242,6 +249,12 @@ TEST_F(DedupCli, BadInputGetsOneClearLine) {
                    1, "give --radius or --probe, not both");
   expect_cli_error(run(dedup(fmt::format("hash {} {} --method exact --probe 4 -q", path("planted.h5"), path("g.json")))),
                    1, "--probe applies to --method ae only");
+  expect_cli_error(run(dedup(fmt::format("hash {} {} --model {} --probe-distance 0.5 -q", path("planted.h5"),
+                                         path("g.json"), path("ae.pt")))),
+                   1, "--probe-distance needs --probe K");
+  expect_cli_error(run(dedup(fmt::format("hash {} {} --model {} --probe 4 --probe-distance -1 -q", path("planted.h5"),
+                                         path("g.json"), path("ae.pt")))),
+                   1, "--probe-distance -1 must not be negative");
   expect_cli_error(run(dedup(fmt::format("hash {} {} --method fuzzy -q", path("planted.h5"), path("g.json")))), 1,
                    "--method fuzzy");
   expect_cli_error(run(dedup(fmt::format("hash {} {} --method exact --apply {} -q", path("planted.h5"),

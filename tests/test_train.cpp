@@ -322,6 +322,38 @@ TEST(Generate, ImagesDoNotDependOnTheBatching) {
   EXPECT_EQ(grid.n, 10);
 }
 
+// The flip distance of bit j is the RMS grey-level size of the smallest move that changes it:
+// moving the pixels along W_j by 0.99 of it keeps the bit, by 1.01 of it flips it.
+TEST(HashAutoencoder, FlipDistanceIsTheSmallestMoveThatChangesTheBit) {
+  torch::manual_seed(3);
+  HashAutoencoder model;
+  model->eval();
+  torch::NoGradGuard no_grad;
+  model->mean.uniform_(0.3, 0.6);
+  model->inv_std.fill_(4.0);
+  const torch::Tensor pixels = torch::rand({3, kHashInputUnits}, torch::kFloat64) * 255;
+  const torch::Tensor pre = model->encode(model->standardise(pixels));
+  const torch::Tensor dist = flip_distances(model, pre);
+  ASSERT_EQ(dist.sizes(), (std::vector<int64_t>{3, kHashCodeUnits}));
+  const torch::Tensor w = model->encoder->weight.to(torch::kFloat64);
+  for (int64_t i = 0; i < 3; ++i) {
+    for (int64_t j : {0, 17, 127}) {
+      SCOPED_TRACE(fmt::format("image {} bit {}", i, j));
+      const double p = pre[i][j].item<double>(), d = dist[i][j].item<double>();
+      ASSERT_GT(d, 0);
+      // Unit direction along W_j in pixel space, towards the hyperplane; a pixel move of RMS r is
+      // r * sqrt(3072) in L2.
+      const torch::Tensor toward = -(p > 0 ? 1.0 : -1.0) * w[j] / w[j].norm();
+      for (double f : {0.99, 1.01}) {
+        const torch::Tensor moved = pixels[i] + toward * (f * d * std::sqrt(double{kHashInputUnits}));
+        EXPECT_NEAR((moved - pixels[i]).pow(2).mean().sqrt().item<double>(), f * d, 1e-9 * d);
+        const double q = model->encode(model->standardise(moved.unsqueeze(0)))[0][j].item<double>();
+        EXPECT_EQ(q > 0, f < 1 ? p > 0 : p <= 0) << "pre " << p << " -> " << q << " at " << f << " x " << d;
+      }
+    }
+  }
+}
+
 // A dedup model from before the low-pass thumbnails (no thumbnail_version in its provenance)
 // would hash other pixels than it was trained on: gan-data dedup hash refuses it with one clear
 // line, before it reads an image or writes an output.
