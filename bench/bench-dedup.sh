@@ -3,8 +3,8 @@
 #   1. bench/make_dedup_benchmark.py: 70,000 Fashion-MNIST images + photo tiles (scikit-image),
 #      10 % of them with a JPEG, resized, cropped, shifted and brightened copy (~106k files).
 #   2. gan-data dedup train on a 100k sample; gan-data dedup hash with --radius 0, 1, 2, --probe 8, 12, --probe 12
-#      with --probe-distance 0.4, 0.5, 0.6 and the exact-duplicate baseline (--method exact); bench/score_dedup.py
-#      scores each.
+#      --probe-distance 0.5, --probe 24 with --probe-distance 0.5, 0.6, 0.7 and the exact-duplicate baseline
+#      (--method exact); bench/score_dedup.py scores each.
 #   3. Throughput on the same folder, same run: gan-data dedup hash (exact and autoencoder) vs
 #      bench/reference_dedup.py (PIL + numpy, the same pipeline).
 # Prints Markdown tables (also saved to WORK/dedup-bench.md).
@@ -37,7 +37,7 @@ out=$work/dedup-bench.md
   echo
   $bin dedup hash "$images" "$work/exact.json" --method exact -q --json --overwrite > "$work/hash-exact.json"
   $py bench/score_dedup.py "$work/exact.json" "$work/truth.csv" --label "exact pixels (baseline)"
-  for g in r0 r1 r2 p8 p12 p12d0.4 p12d0.5 p12d0.6; do
+  for g in r0 r1 r2 p8 p12 p12d0.5 p24d0.5 p24d0.6 p24d0.7; do
     case $g in
       r*) flags="--radius ${g#r}"; label="radius ${g#r}" ;;
       p*d*) k=${g%d*}; k=${k#p}; flags="--probe $k --probe-distance ${g#*d}"; label="probe $k, distance ${g#*d}" ;;
@@ -57,7 +57,7 @@ out=$work/dedup-bench.md
   echo "|---|---:|---:|"
   read -r rn rs rg < <($py bench/reference_dedup.py "$images")
   awk -v s="$rs" -v n="$rn" 'BEGIN{printf "| reference (PIL + numpy, bench/reference_dedup.py) | %.2f | %.0f |\n", s, n/s}'
-  for f in exact r0 r2 p8 p12 p12d0.5; do
+  for f in exact r0 r2 p8 p12 p24d0.6; do
     case $f in
       exact) flags="--method exact" ;; r*) flags="--radius ${f#r}" ;;
       p*d*) k=${f%d*}; flags="--probe ${k#p} --probe-distance ${f#*d}" ;; p*) flags="--probe ${f#p}" ;;

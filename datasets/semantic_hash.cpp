@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
+#include <numeric>
 #include <unordered_map>
+#include <vector>
 
 #include "error.h"
 
@@ -173,35 +176,42 @@ DuplicateGroups group_with_probes(std::span<const Hash128> hashes, std::span<con
   GANKIT_CHECK_USAGE(probe_bits >= 1 && probe_bits <= kMaxProbeBits, "--probe {}: expected 1 to {} bits", probe_bits,
                      kMaxProbeBits);
   GANKIT_CHECK_USAGE(max_distance >= 0, "--probe-distance {} must not be negative", max_distance);
+  GANKIT_CHECK_USAGE(probe_bits <= kMaxUnlimitedProbeBits || !std::isinf(max_distance),
+                     "--probe {} needs --probe-distance (more than {} bits without a limit is 2^{} probes per image)",
+                     probe_bits, kMaxUnlimitedProbeBits, probe_bits);
   const size_t per_image = static_cast<size_t>(probe_bits);
   GANKIT_CHECK(uncertain.size() == hashes.size() * per_image && distance.size() == uncertain.size(), Internal,
                "group_with_probes: {} uncertain bits and {} distances for {} hashes of {} bits", uncertain.size(),
                distance.size(), hashes.size(), probe_bits);
-  // probe[m] = the hash with the uncertain bits of mask m flipped and cost[m] its distance, each
-  // built from m without its lowest bit.
-  const uint32_t subsets = uint32_t{1} << probe_bits;
-  std::vector<Hash128> probe(subsets);
-  std::vector<double> cost(subsets);
+  // Depth-first over the subsets of the uncertain bits, nearest bits first: a subset's distance
+  // only grows as bits are added, so a branch stops at the first bit that would pass the limit
+  // (the probe distance, or the best hit so far) and the probes looked up are those within it.
+  std::vector<int> order(per_image);
+  std::vector<double> d(per_image);
   return sort_groups(group_by_leaders(hashes, [&](size_t i, auto&& lookup) {
     const uint8_t* bits = uncertain.data() + i * per_image;
     const float* dist = distance.data() + i * per_image;
-    probe[0] = hashes[i];
-    cost[0] = 0;
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int x, int y) { return dist[x] < dist[y]; });
+    for (size_t k = 0; k < per_image; ++k) d[k] = dist[order[k]];
     int64_t best = -1;
     double best_cost = 0;
-    for (uint32_t m = 1; m < subsets; ++m) {
-      const uint32_t rest = m & (m - 1);
-      const int b = std::countr_zero(m);
-      probe[m] = flip(probe[rest], bits[b]);
-      cost[m] = cost[rest] + dist[b];
-      if (cost[m] > max_distance || (best >= 0 && cost[m] > best_cost)) continue;
-      const int64_t hit = lookup(probe[m]);
-      if (hit < 0) continue;
-      if (best < 0 || cost[m] < best_cost || hit < best) {
-        best = hit;
-        best_cost = cost[m];
+    int64_t probes = 0;
+    auto visit = [&](auto&& self, size_t from, const Hash128& h, double cost) -> void {
+      for (size_t k = from; k < per_image; ++k) {
+        const double c = cost + d[k];
+        if (c > max_distance || (best >= 0 && c > best_cost)) break;  // so is every later bit
+        if (++probes > kMaxProbesPerImage) return;
+        const Hash128 p = flip(h, bits[order[k]]);
+        const int64_t hit = lookup(p);
+        if (hit >= 0 && (best < 0 || c < best_cost || hit < best)) {
+          best = hit;
+          best_cost = c;
+        }
+        self(self, k + 1, p, c);
       }
-    }
+    };
+    visit(visit, 0, hashes[i], 0.0);
     return best;
   }));
 }

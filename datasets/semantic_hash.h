@@ -61,9 +61,15 @@ DuplicateGroups group_duplicates(std::span<const Hash128> hashes, int radius = 0
 // image joins the group of the earlier image (first member or not) whose hash it reaches with the
 // nearest probe (ties: the group with the earliest first member), considering only probes no
 // farther than `max_distance`, else opens a new group; an image whose exact hash an earlier image
-// already has joins that image's group (equal hashes are never split). Linear in the number of
-// images. K = 1..kMaxProbeBits and max_distance >= 0, else Error(Usage).
-constexpr int kMaxProbeBits = 12;
+// already has joins that image's group (equal hashes are never split). The probes are searched
+// depth first, nearest bits first, and a branch ends where the distance passes the limit, so a
+// finite limit makes a large K affordable; the search of an image stops after
+// kMaxProbesPerImage probes (deterministically: depth-first order). Linear in the number of
+// images. K = 1..kMaxUnlimitedProbeBits, or up to kMaxProbeBits with a finite max_distance >= 0,
+// else Error(Usage).
+constexpr int kMaxUnlimitedProbeBits = 12;
+constexpr int kMaxProbeBits = 32;
+constexpr int64_t kMaxProbesPerImage = int64_t{1} << 16;
 DuplicateGroups group_with_probes(std::span<const Hash128> hashes, std::span<const uint8_t> uncertain,
                                   std::span<const float> distance, int probe_bits,
                                   double max_distance = std::numeric_limits<double>::infinity());

@@ -1,11 +1,13 @@
 // De-duplication building blocks: hash grouping (exact cases for radius 0, 1, 2 and order
 // invariance), the hash encodings, the exact pixel hash, thumbnails and the training sample.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 #include <random>
 
@@ -30,6 +32,7 @@ Hash128 flipped(Hash128 h, std::initializer_list<int> bits) {
   }
   return h;
 }
+Hash128 flip_bit(Hash128 h, int bit) { return flipped(h, {bit}); }
 
 TEST(GroupDuplicates, EqualHashesFormGroupsOrderedByFirstMember) {
   const Hash128 a{1, 2}, b{3, 4}, c{5, 6};
@@ -173,13 +176,87 @@ TEST(GroupDuplicates, ProbesFlipOnlyTheUncertainBitsAndTheNearestProbeWins) {
                                               std::vector<uint8_t>{40, 41, 1, 40, 41, 2, 1, 2, 40}, tie, 3);
   ASSERT_EQ(e.groups.size(), 1u);
   EXPECT_EQ(e.groups[0], (std::vector<int64_t>{0, 2}));
-  // Only 1..12 probe bits, one list of bits and of distances per hash, a limit >= 0.
+  // 1..12 probe bits, up to 32 with a limit; one list of bits and of distances per hash; a limit >= 0.
   EXPECT_THROW(group_with_probes(h, {}, {}, 0), Error);
   EXPECT_THROW(group_with_probes(h, std::vector<uint8_t>(h.size() * 13, 0), std::vector<float>(h.size() * 13, 0), 13),
+               Error);
+  EXPECT_NO_THROW(group_with_probes(h, std::vector<uint8_t>(h.size() * 13, 0), std::vector<float>(h.size() * 13, 1),
+                                    13, 0.5));
+  EXPECT_THROW(group_with_probes(h, std::vector<uint8_t>(h.size() * 33, 0), std::vector<float>(h.size() * 33, 1), 33,
+                                 0.5),
                Error);
   EXPECT_THROW(group_with_probes(h, std::vector<uint8_t>(h.size() * 2, 0), distances(h.size()), 3), Error);
   EXPECT_THROW(group_with_probes(h, uncertain, distances(h.size() - 1), 3), Error);
   EXPECT_THROW(group_with_probes(h, uncertain, distances(h.size()), 3, -1.0), Error);
+}
+
+// The depth-first search with its pruning finds what trying every subset finds: the nearest
+// probe that reaches an earlier image, within the limit, ties to the earliest group. Random
+// families of hashes a few bits apart, random uncertain bits and distances.
+TEST(GroupDuplicates, ProbeSearchEqualsTryingEverySubset) {
+  std::mt19937_64 rng(11);
+  constexpr int kBits = 10;
+  for (int trial = 0; trial < 4; ++trial) {
+    std::vector<Hash128> h;
+    std::vector<uint8_t> bits;
+    std::vector<float> dist;
+    for (int i = 0; i < 400; ++i) {
+      Hash128 x{rng() % 4, rng() % 8};  // 32 bases: many images share or nearly share a hash
+      std::vector<uint8_t> b(128);
+      std::iota(b.begin(), b.end(), uint8_t{0});
+      std::shuffle(b.begin(), b.end(), rng);
+      b.resize(kBits);
+      for (int k = 0; k < 3; ++k)
+        if (rng() % 2) x = flip_bit(x, rng() % 2 ? b[static_cast<size_t>(k)] : static_cast<int>(rng() % 128));
+      h.push_back(x);
+      bits.insert(bits.end(), b.begin(), b.end());
+      for (int k = 0; k < kBits; ++k) dist.push_back(static_cast<float>(rng() % 64) / 64.0f);  // ties happen
+    }
+    for (double limit : {0.4, 1.5, std::numeric_limits<double>::infinity()}) {
+      SCOPED_TRACE(fmt::format("trial {} limit {}", trial, limit));
+      // Reference: every image tries all 2^kBits subsets.
+      std::vector<int64_t> leader_of(h.size(), -1);
+      std::vector<std::pair<Hash128, int64_t>> seen;  // hash of an earlier image -> its leader
+      auto find_seen = [&](const Hash128& x) -> int64_t {
+        for (const auto& [y, l] : seen)
+          if (y == x) return l;
+        return -1;
+      };
+      for (size_t i = 0; i < h.size(); ++i) {
+        int64_t best = find_seen(h[i]);
+        if (best < 0) {
+          std::vector<int> order(kBits);
+          std::iota(order.begin(), order.end(), 0);
+          std::stable_sort(order.begin(), order.end(), [&](int x, int y) { return dist[i * kBits + x] < dist[i * kBits + y]; });
+          double best_cost = 0;
+          for (uint32_t m = 1; m < (1u << kBits); ++m) {
+            Hash128 p = h[i];
+            double c = 0;
+            for (int k = 0; k < kBits; ++k)
+              if (m >> k & 1) {
+                p = flip_bit(p, bits[i * kBits + static_cast<size_t>(order[static_cast<size_t>(k)])]);
+                c += dist[i * kBits + static_cast<size_t>(order[static_cast<size_t>(k)])];
+              }
+            const int64_t hit = find_seen(p);
+            if (hit < 0 || c > limit) continue;
+            if (best < 0 || c < best_cost || (c == best_cost && hit < best)) {
+              best = hit;
+              best_cost = c;
+            }
+          }
+        }
+        leader_of[i] = best < 0 ? static_cast<int64_t>(i) : best;
+        if (find_seen(h[i]) < 0) seen.emplace_back(h[i], leader_of[i]);
+      }
+      const DuplicateGroups g = group_with_probes(h, bits, dist, kBits, limit);
+      std::vector<int64_t> got(h.size());
+      std::iota(got.begin(), got.end(), int64_t{0});
+      for (const auto& members : g.groups)
+        for (int64_t m : members) got[static_cast<size_t>(m)] = members.front();
+      EXPECT_EQ(got, leader_of);
+      EXPECT_GT(g.groups.size(), 5u);
+    }
+  }
 }
 
 TEST(Hash128Test, BitOrderHexAndPopcount) {

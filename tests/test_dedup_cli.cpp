@@ -119,8 +119,9 @@ TEST_F(DedupCli, ExactMethodFindsExactlyTheExactCopies) {
 // 49 and 19 and removes 54 such images (of 182); --probe 8 finds 60 and 46 and removes 152 such
 // images (of 318: this 1,680-image model, trained on blurred 32x32 thumbnails of 28x28 garments,
 // tells distinct garments apart less surely than the 100k-image model of the README); --probe 12
-// --probe-distance 0.4 finds 60 and 47 and removes 112 such images (of 279). Bounds leave room
-// for other CPUs' arithmetic.
+// --probe-distance 0.4 finds 60 and 47 and removes 112 such images (of 279); --probe 24
+// --probe-distance 0.6 finds 60 and 53 and removes 181 (of 354). Bounds leave room for other
+// CPUs' arithmetic.
 struct GroupingCase {
   const char* flags;
   int min_noise, min_bright, max_wrong;
@@ -131,7 +132,8 @@ TEST_F(DedupCli, AutoencoderHashFindsPlantedNearDuplicates) {
   EXPECT_EQ((*train_json_)["epoch_loss"].size(), 8u);
   EXPECT_LT((*train_json_)["epoch_loss"].back().get<double>(), (*train_json_)["epoch_loss"][0].get<double>());
   for (const GroupingCase c : {GroupingCase{"--radius 0", 30, 3, 14}, GroupingCase{"--radius 1", 42, 12, 72},
-                               GroupingCase{"--probe 8", 56, 38, 185}, GroupingCase{"--probe 12 --probe-distance 0.4", 56, 40, 140}}) {
+                               GroupingCase{"--probe 8", 56, 38, 185}, GroupingCase{"--probe 12 --probe-distance 0.4", 56, 40, 140},
+                               GroupingCase{"--probe 24 --probe-distance 0.6", 56, 46, 215}}) {
     SCOPED_TRACE(c.flags);
     const auto r = run(dedup(fmt::format("hash {} {} --model {} {} -q --json --overwrite", path("planted.h5"),
                                          path("ae.json"), path("ae.pt"), c.flags)));
@@ -168,7 +170,7 @@ TEST_F(DedupCli, AutoencoderHashFindsPlantedNearDuplicates) {
     const auto out = nlohmann::json::parse(r.out);
     EXPECT_EQ(out["removed"], removed);
     if (std::string(c.flags).find("distance") != std::string::npos) {
-      EXPECT_EQ(out["probe_distance"], 0.4);
+      EXPECT_EQ(out["probe_distance"], std::stod(std::string(c.flags).substr(std::string(c.flags).rfind(' ') + 1)));
     } else {
       EXPECT_TRUE(out["probe_distance"].is_null());
     }
@@ -241,9 +243,12 @@ TEST_F(DedupCli, BadInputGetsOneClearLine) {
   expect_cli_error(run(dedup(fmt::format("hash {} {} --model {} --radius 3 -q", path("planted.h5"), path("g.json"),
                                          path("ae.pt")))),
                    1, "--radius 3: expected 0, 1 or 2");
+  expect_cli_error(run(dedup(fmt::format("hash {} {} --model {} --probe 33 --probe-distance 1 -q", path("planted.h5"),
+                                         path("g.json"), path("ae.pt")))),
+                   1, "--probe 33: expected 0 to 32 bits");
   expect_cli_error(run(dedup(fmt::format("hash {} {} --model {} --probe 13 -q", path("planted.h5"), path("g.json"),
                                          path("ae.pt")))),
-                   1, "--probe 13: expected 0 to 12 bits");
+                   1, "--probe 13 needs --probe-distance");
   expect_cli_error(run(dedup(fmt::format("hash {} {} --model {} --probe 4 --radius 1 -q", path("planted.h5"),
                                          path("g.json"), path("ae.pt")))),
                    1, "give --radius or --probe, not both");

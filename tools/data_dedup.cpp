@@ -116,7 +116,7 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
       "group hashes within this Hamming distance (0, 1 or 2 bits; 0 = equal hashes, DCGAN's rule)")(
       "probe", po::value(&opt.probe)->default_value(0),
       "instead of --radius: also probe the hashes made by flipping any subset of each image's K least confident bits "
-      "(2^K probes; 1..12); an image joins the group it reaches with the nearest probe")(
+      "(1..12, or up to 32 with --probe-distance); an image joins the group it reaches with the nearest probe")(
       "probe-distance", po::value(&probe_distance),
       "with --probe: only probes whose bits a change of at most D RMS grey levels could flip (the sum of the "
       "flipped bits' distances; default: no limit)")(
