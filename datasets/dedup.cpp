@@ -137,10 +137,7 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
                      kMaxProbeBits);
   GANKIT_CHECK_USAGE(opt.probe == 0 || opt.radius == 0, "give --radius or --probe, not both");
   GANKIT_CHECK_USAGE(opt.probe > 0 || std::isinf(opt.probe_distance), "--probe-distance needs --probe K");
-  GANKIT_CHECK_USAGE(opt.probe_distance >= 0, "--probe-distance {} must not be negative", opt.probe_distance);
-  GANKIT_CHECK_USAGE(opt.probe <= kMaxUnlimitedProbeBits || !std::isinf(opt.probe_distance),
-                     "--probe {} needs --probe-distance (more than {} bits without a limit is 2^{} probes per image)",
-                     opt.probe, kMaxUnlimitedProbeBits, opt.probe);
+  if (opt.probe > 0) check_probe_settings(opt.probe, opt.probe_distance);
   GANKIT_CHECK_USAGE(!opt.groups.empty() && !opt.keep.empty(), "give the groups and keep outputs");
   GANKIT_CHECK_USAGE(opt.groups != opt.keep && opt.groups != opt.apply && opt.keep != opt.apply,
                      "the groups, keep and --apply outputs must be different files");

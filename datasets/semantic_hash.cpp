@@ -171,14 +171,18 @@ DuplicateGroups group_duplicates(std::span<const Hash128> hashes, int radius) {
   return sort_groups(std::move(out));
 }
 
-DuplicateGroups group_with_probes(std::span<const Hash128> hashes, std::span<const uint8_t> uncertain,
-                                  std::span<const float> distance, int probe_bits, double max_distance) {
+void check_probe_settings(int probe_bits, double max_distance) {
   GANKIT_CHECK_USAGE(probe_bits >= 1 && probe_bits <= kMaxProbeBits, "--probe {}: expected 1 to {} bits", probe_bits,
                      kMaxProbeBits);
   GANKIT_CHECK_USAGE(max_distance >= 0, "--probe-distance {} must not be negative", max_distance);
   GANKIT_CHECK_USAGE(probe_bits <= kMaxUnlimitedProbeBits || !std::isinf(max_distance),
                      "--probe {} needs --probe-distance (more than {} bits without a limit is 2^{} probes per image)",
                      probe_bits, kMaxUnlimitedProbeBits, probe_bits);
+}
+
+DuplicateGroups group_with_probes(std::span<const Hash128> hashes, std::span<const uint8_t> uncertain,
+                                  std::span<const float> distance, int probe_bits, double max_distance) {
+  check_probe_settings(probe_bits, max_distance);
   const size_t per_image = static_cast<size_t>(probe_bits);
   GANKIT_CHECK(uncertain.size() == hashes.size() * per_image && distance.size() == uncertain.size(), Internal,
                "group_with_probes: {} uncertain bits and {} distances for {} hashes of {} bits", uncertain.size(),

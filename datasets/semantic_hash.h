@@ -70,6 +70,9 @@ DuplicateGroups group_duplicates(std::span<const Hash128> hashes, int radius = 0
 constexpr int kMaxUnlimitedProbeBits = 12;
 constexpr int kMaxProbeBits = 32;
 constexpr int64_t kMaxProbesPerImage = int64_t{1} << 16;
+// The K and max_distance group_with_probes accepts (Error(Usage) naming --probe or
+// --probe-distance otherwise); callers check before hashing anything.
+void check_probe_settings(int probe_bits, double max_distance);
 DuplicateGroups group_with_probes(std::span<const Hash128> hashes, std::span<const uint8_t> uncertain,
                                   std::span<const float> distance, int probe_bits,
                                   double max_distance = std::numeric_limits<double>::infinity());
