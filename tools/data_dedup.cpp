@@ -2,7 +2,6 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <limits>
 
 #include "cli.h"
 #include "dedup.h"
@@ -105,7 +104,6 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
   DedupHashOptions opt;
   CommonFlags common;
   std::string input, groups, keep, model, apply, method = "ae", compression = "gzip:4";
-  double probe_distance = std::numeric_limits<double>::infinity();
   po::options_description desc("Options");
   desc.add_options()("input", po::value(&input)->required(), "dataset: HDF5 pyramid, image folder, lmdb, ...")(
       "groups", po::value(&groups)->required(), "output: the duplicate groups (JSON)")(
@@ -117,7 +115,7 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
       "probe", po::value(&opt.probe)->default_value(0),
       "instead of --radius: also probe the hashes made by flipping any subset of each image's K least confident bits "
       "(1..12, or up to 32 with --probe-distance); an image joins the group it reaches with the nearest probe")(
-      "probe-distance", po::value(&probe_distance),
+      "probe-distance", po::value(&opt.probe_distance),
       "with --probe: only probes whose bits a change of at most D RMS grey levels could flip (the sum of the "
       "flipped bits' distances; default: no limit)")(
       "apply", po::value(&apply), "also write the de-duplicated dataset as an HDF5 pyramid")(
@@ -152,14 +150,13 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
   }
   opt.keep = keep;
   opt.apply = apply;
-  opt.probe_distance = probe_distance;
   opt.compression = Compression::parse(compression);
   opt.progress = common.progress_options();
   const DedupHashSummary s = hash_dataset(input, opt);
 
   const double rate = s.hash_seconds > 0 ? s.hashed / s.hash_seconds : 0.0;
   nlohmann::json j = {{"input", input},       {"format", s.format},         {"method", method}, {"radius", opt.radius}, {"probe", opt.probe},
-                      {"probe_distance", probe_distance_json(probe_distance)},
+                      {"probe_distance", probe_distance_json(opt.probe_distance)},
                       {"groups_file", groups}, {"keep_file", keep},          {"records", s.records},
                       {"images", s.hashed},   {"unreadable", s.unreadable}, {"groups", s.groups},
                       {"removed", s.removed}, {"kept", s.kept},             {"largest_group", s.largest_group},
@@ -173,9 +170,9 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
   t.add_row({"method", method == "ae" ? "ae (" + model + ")" : method});
   if (method == "ae")
     t.add_row({"grouping", opt.probe > 0    ? fmt::format("probe {} least confident bits{}", opt.probe,
-                                                          std::isinf(probe_distance)
+                                                          std::isinf(opt.probe_distance)
                                                               ? std::string()
-                                                              : fmt::format(", within {} grey levels", probe_distance))
+                                                              : fmt::format(", within {} grey levels", opt.probe_distance))
                            : opt.radius > 0 ? fmt::format("within {} bits", opt.radius)
                                             : std::string("equal hashes")});
   t.add_row({"images", fmt::format("{}{}", s.hashed,
