@@ -3,8 +3,8 @@
 #   1. bench/make_dedup_benchmark.py: 70,000 Fashion-MNIST images + photo tiles (scikit-image),
 #      10 % of them with a JPEG, resized, cropped, shifted and brightened copy (~106k files).
 #   2. gan-data dedup train on a 100k sample; gan-data dedup hash with --radius 0, 1, 2, --probe 8, 12, --probe 12
-#      --probe-distance 0.5, --probe 24 with --probe-distance 0.5, 0.6, 0.7 and the exact-duplicate baseline
-#      (--method exact); bench/score_dedup.py scores each.
+#      --probe-distance 0.5, --probe 24 with --probe-distance 0.5, 0.6, 0.7, the same verified (--verify-angle 8)
+#      at 0.7 and 0.8, and the exact-duplicate baseline (--method exact); bench/score_dedup.py scores each.
 #   3. Throughput on the same folder, same run: gan-data dedup hash (exact and autoencoder) vs
 #      bench/reference_dedup.py (PIL + numpy, the same pipeline).
 # Prints Markdown tables (also saved to WORK/dedup-bench.md).
@@ -37,9 +37,11 @@ out=$work/dedup-bench.md
   echo
   $bin dedup hash "$images" "$work/exact.json" --method exact -q --json --overwrite > "$work/hash-exact.json"
   $py bench/score_dedup.py "$work/exact.json" "$work/truth.csv" --label "exact pixels (baseline)"
-  for g in r0 r1 r2 p8 p12 p12d0.5 p24d0.5 p24d0.6 p24d0.7; do
+  for g in r0 r1 r2 p8 p12 p12d0.5 p24d0.5 p24d0.6 p24d0.7 p24d0.7v8 p24d0.8v8; do
     case $g in
       r*) flags="--radius ${g#r}"; label="radius ${g#r}" ;;
+      p*d*v*) k=${g%d*}; k=${k#p}; d=${g#*d}; d=${d%v*}
+        flags="--probe $k --probe-distance $d --verify-angle ${g#*v}"; label="probe $k, distance $d, verify angle ${g#*v}" ;;
       p*d*) k=${g%d*}; k=${k#p}; flags="--probe $k --probe-distance ${g#*d}"; label="probe $k, distance ${g#*d}" ;;
       p*) flags="--probe ${g#p}"; label="probe ${g#p}" ;;
     esac
@@ -57,9 +59,10 @@ out=$work/dedup-bench.md
   echo "|---|---:|---:|"
   read -r rn rs rg < <($py bench/reference_dedup.py "$images")
   awk -v s="$rs" -v n="$rn" 'BEGIN{printf "| reference (PIL + numpy, bench/reference_dedup.py) | %.2f | %.0f |\n", s, n/s}'
-  for f in exact r0 r2 p8 p12 p24d0.6; do
+  for f in exact r0 r2 p8 p12 p24d0.6 p24d0.7v8; do
     case $f in
       exact) flags="--method exact" ;; r*) flags="--radius ${f#r}" ;;
+      p*d*v*) k=${f%d*}; d=${f#*d}; flags="--probe ${k#p} --probe-distance ${d%v*} --verify-angle ${f#*v}" ;;
       p*d*) k=${f%d*}; flags="--probe ${k#p} --probe-distance ${f#*d}" ;; p*) flags="--probe ${f#p}" ;;
     esac
     awk -v s="$(field "$work/hash-$f.json" hash_seconds)" -v n="$(field "$work/hash-$f.json" images)" -v f="$flags" \

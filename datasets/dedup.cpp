@@ -116,7 +116,7 @@ DedupTrainSummary train_dedup_model(const fs::path& input, const fs::path& model
   return s;
 }
 
-nlohmann::json probe_distance_json(double d) { return std::isinf(d) ? nlohmann::json(nullptr) : nlohmann::json(d); }
+nlohmann::json limit_json(double limit) { return std::isinf(limit) ? nlohmann::json(nullptr) : nlohmann::json(limit); }
 
 DedupMethod parse_dedup_method(const std::string& name) {
   if (name == "ae") return DedupMethod::Autoencoder;
@@ -137,7 +137,8 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
                      kMaxProbeBits);
   GANKIT_CHECK_USAGE(opt.probe == 0 || opt.radius == 0, "give --radius or --probe, not both");
   GANKIT_CHECK_USAGE(opt.probe > 0 || std::isinf(opt.probe_distance), "--probe-distance needs --probe K");
-  if (opt.probe > 0) check_probe_settings(opt.probe, opt.probe_distance);
+  GANKIT_CHECK_USAGE(opt.probe > 0 || std::isinf(opt.verify_angle), "--verify-angle needs --probe K");
+  if (opt.probe > 0) check_probe_settings(opt.probe, opt.probe_distance, opt.verify_angle);
   GANKIT_CHECK_USAGE(!opt.groups.empty() && !opt.keep.empty(), "give the groups and keep outputs");
   GANKIT_CHECK_USAGE(opt.groups != opt.keep && opt.groups != opt.apply && opt.keep != opt.apply,
                      "the groups, keep and --apply outputs must be different files");
@@ -164,6 +165,8 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
   std::vector<Hash128> hashes;
   std::vector<uint8_t> uncertain;  // --probe: opt.probe bit indices per image
   std::vector<float> flip_distance;  // --probe: and their flip distances
+  const bool verify = !std::isinf(opt.verify_angle);
+  std::vector<float> code_position;  // --verify-angle: kHashCodeUnits per image
   std::vector<int64_t> positions;
   std::vector<std::string> names;
   {
@@ -176,10 +179,12 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
       hashes.resize(base + batch.size());
       uncertain.resize(hashes.size() * static_cast<size_t>(opt.probe));
       flip_distance.resize(uncertain.size());
+      if (verify) code_position.resize(hashes.size() * kHashCodeUnits);
       if (ae)
         hasher->hash(batch.pixels.data(), static_cast<int64_t>(batch.size()), hashes.data() + base,
                      uncertain.data() + base * static_cast<size_t>(opt.probe),
-                     flip_distance.data() + base * static_cast<size_t>(opt.probe), opt.probe);
+                     flip_distance.data() + base * static_cast<size_t>(opt.probe), opt.probe,
+                     verify ? code_position.data() + base * kHashCodeUnits : nullptr);
       else
         std::copy(batch.pixel_hashes.begin(), batch.pixel_hashes.end(), hashes.begin() + static_cast<ptrdiff_t>(base));
       positions.insert(positions.end(), batch.index.begin(), batch.index.end());
@@ -194,7 +199,8 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
   GANKIT_CHECK_DATA(s.hashed > 0, "no readable images in {}{}", input.string(),
                     s.unreadable ? fmt::format(" ({} unreadable)", s.unreadable) : "");
   const DuplicateGroups g =
-      opt.probe > 0 ? group_with_probes(hashes, uncertain, flip_distance, opt.probe, opt.probe_distance)
+      opt.probe > 0 ? group_with_probes(hashes, uncertain, flip_distance, opt.probe, opt.probe_distance, code_position,
+                                        opt.verify_angle)
                     : group_duplicates(hashes, opt.radius);
   s.hash_seconds = since(t0);
   s.groups = static_cast<int64_t>(g.groups.size());
@@ -208,7 +214,8 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
                       {"method", method_name},
                       {"radius", opt.radius},
                       {"probe", opt.probe},
-                      {"probe_distance", probe_distance_json(opt.probe_distance)},
+                      {"probe_distance", limit_json(opt.probe_distance)},
+                      {"verify_angle", limit_json(opt.verify_angle)},
                       {"thumbnail_version", kThumbnailVersion},
                       {"tool_version", tool_version()},
                       {"images", s.hashed},
@@ -240,9 +247,11 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
 
   if (!opt.apply.empty()) {
     const std::string provenance =
-        fmt::format("method={}{} radius={} probe={} kept={} removed={} of {} (groups: {})", method_name,
-                    ae ? " model=" + absolute_name(opt.model) : "", opt.radius, opt.probe, g.distinct, s.removed, s.hashed,
-                    absolute_name(opt.groups));
+        fmt::format("method={}{} radius={} probe={} probe_distance={} verify_angle={} kept={} removed={} of {} "
+                    "(groups: {})",
+                    method_name, ae ? " model=" + absolute_name(opt.model) : "", opt.radius, opt.probe,
+                    limit_json(opt.probe_distance).dump(), limit_json(opt.verify_angle).dump(), g.distinct,
+                    s.removed, s.hashed, absolute_name(opt.groups));
     if (reader.random_access()) {
       s.applied = apply_to_pyramid(input, opt.apply, kept_positions, opt, provenance);
     } else {

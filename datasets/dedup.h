@@ -56,8 +56,8 @@ DedupTrainSummary train_dedup_model(const std::filesystem::path& input, const st
 
 enum class DedupMethod { Autoencoder, Exact };
 DedupMethod parse_dedup_method(const std::string& name);  // "ae" | "exact"; Error(Usage) otherwise
-// DedupHashOptions::probe_distance in reports: the limit, or null for none.
-nlohmann::json probe_distance_json(double d);
+// DedupHashOptions::probe_distance and verify_angle in reports: the limit, or null for none.
+nlohmann::json limit_json(double limit);
 
 struct DedupHashOptions {
   DatasetInputOptions input;
@@ -67,6 +67,9 @@ struct DedupHashOptions {
   int probe = 0;                   // > 0: multi-probe on this many least confident bits instead (group_with_probes)
   // --probe: only probes no farther than this (RMS grey levels; infinity = all 2^probe)
   double probe_distance = std::numeric_limits<double>::infinity();
+  // --probe: a hit counts only when the two images' code positions are at most this many degrees
+  // apart (verification, see group_with_probes; infinity = none)
+  double verify_angle = std::numeric_limits<double>::infinity();
   std::filesystem::path groups;    // JSON: every group of two or more images with one hash
   std::filesystem::path keep;      // text: the names of the images kept, one per line
   std::filesystem::path apply;     // optional: the de-duplicated dataset as an HDF5 pyramid

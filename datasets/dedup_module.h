@@ -17,7 +17,7 @@
 
 namespace gankit {
 
-constexpr int kDataTorchModuleVersion = 3;
+constexpr int kDataTorchModuleVersion = 4;
 
 struct AutoencoderTrainResult {
   std::vector<double> epoch_loss;
@@ -39,9 +39,11 @@ class ThumbnailHasher {
   // nearest first, for group_with_probes. The flip distance of bit j is how far the thumbnail
   // must move to change it: the distance from the standardised input to unit j's hyperplane,
   // |pre-activation_j| / ||W_j||, in RMS grey levels over the 3072 values (exact for a move along
-  // W_j; any other move must be larger).
+  // W_j; any other move must be larger). With `position`, also each image's code position
+  // (kHashCodeUnits values from position[i * kHashCodeUnits]): those distances signed, positive
+  // where the bit is set (code_positions in lib/nn/hash_autoencoder.h), for verification.
   virtual void hash(const uint8_t* thumbnails, int64_t n, Hash128* out, uint8_t* uncertain, float* distance,
-                    int probe_bits) = 0;
+                    int probe_bits, float* position) = 0;
   virtual const nlohmann::json& meta() const = 0;  // the model's meta record
 };
 

@@ -24,17 +24,22 @@ torch::Tensor as_tensor(const uint8_t* thumbnails, int64_t n) {
 
 // The hashes of n thumbnails into `out`; with probe_bits > 0 also, per image, the indices of its
 // probe_bits least confident bits (smallest flip distance, nearest first) into `uncertain` and
-// their flip distances into `distance`.
+// their flip distances into `distance`; with `position` its code positions (n * 128).
 void hashes_of(HashAutoencoder& model, const uint8_t* thumbnails, int64_t n, Hash128* out,
-               uint8_t* uncertain = nullptr, float* distance = nullptr, int probe_bits = 0) {
+               uint8_t* uncertain = nullptr, float* distance = nullptr, int probe_bits = 0,
+               float* position = nullptr) {
   constexpr int64_t kChunk = 4096;
   std::array<uint8_t, kHashCodeUnits> by_confidence;
   for (int64_t s = 0; s < n; s += kChunk) {
     const int64_t b = std::min(kChunk, n - s);
     const torch::Tensor pre = hash_preactivations(model, as_tensor(thumbnails + s * kThumbnailBytes, b)).contiguous();
     const float* p = pre.data_ptr<float>();
-    torch::Tensor dist;
-    if (probe_bits > 0) dist = flip_distances(model, pre).contiguous();
+    torch::Tensor where, dist;
+    if (probe_bits > 0 || position) {
+      where = code_positions(model, pre).contiguous();
+      dist = where.abs();
+    }
+    if (position) std::copy_n(where.data_ptr<float>(), b * kHashCodeUnits, position + s * kHashCodeUnits);
     for (int64_t i = 0; i < b; ++i) {
       const float* code = p + i * kHashCodeUnits;
       out[s + i] = binarize_code({code, static_cast<size_t>(kHashCodeUnits)});
@@ -104,8 +109,8 @@ class ModelHasher : public ThumbnailHasher {
     model_ = load_hash_autoencoder(path, torch_device(device), &meta_);
   }
   void hash(const uint8_t* thumbnails, int64_t n, Hash128* out, uint8_t* uncertain, float* distance,
-            int probe_bits) override {
-    hashes_of(model_, thumbnails, n, out, uncertain, distance, probe_bits);
+            int probe_bits, float* position) override {
+    hashes_of(model_, thumbnails, n, out, uncertain, distance, probe_bits, position);
   }
   const nlohmann::json& meta() const override { return meta_; }
 

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <numbers>
 #include <numeric>
 #include <unordered_map>
 #include <vector>
 
 #include "error.h"
+#include "hash_autoencoder_options.h"
 
 namespace gankit {
 
@@ -93,33 +95,38 @@ Hash128 flip(Hash128 h, int bit) {
 }
 
 // Leader grouping (see the header): image i joins the group of the leader that
-// `find(i, lookup)` returns, or becomes a leader when it returns -1. lookup(h) is the leader of
-// the group that an earlier image with hash h is in (a leader or a member), or -1: a copy is
-// found when it lands near any image of its original's group, not only near the first one.
-// Equal hashes are never split (DCGAN's rule): a hash seen before goes to that image's group
-// without a search, even when `find` would now reach another group first (a leader reached with
-// fewer flips may have appeared since).
-template <typename Find>
-DuplicateGroups group_by_leaders(std::span<const Hash128> hashes, Find&& find) {
+// `find(i, lookup, leader)` returns, or becomes a leader when it returns -1. lookup(h) is the
+// first earlier image with hash h (a leader or a member), or -1, and leader(j) the leader of
+// image j's group: a copy is found when it lands near any image of its original's group, not
+// only near the first one. An image whose exact hash an earlier image j has joins j's group
+// without a search when accept(i, j) (always, but for verification: DCGAN's rule, equal hashes
+// are never split), even when `find` would now reach another group first (a leader reached
+// with fewer flips may have appeared since).
+template <typename Accept, typename Find>
+DuplicateGroups group_by_leaders(std::span<const Hash128> hashes, Accept&& accept, Find&& find) {
   DuplicateGroups out;
   out.keep.assign(hashes.size(), 0);
-  std::unordered_map<Hash128, int64_t, HashOf> group_of_hash;  // hash of an earlier image -> its group's leader
-  group_of_hash.reserve(hashes.size());
+  std::unordered_map<Hash128, int64_t, HashOf> first_with_hash;  // hash of an earlier image -> the first such image
+  first_with_hash.reserve(hashes.size());
   auto lookup = [&](const Hash128& h) -> int64_t {
-    auto it = group_of_hash.find(h);
-    return it == group_of_hash.end() ? -1 : it->second;
+    auto it = first_with_hash.find(h);
+    return it == first_with_hash.end() ? -1 : it->second;
   };
+  std::vector<int64_t> leader_of(hashes.size(), -1);
+  auto leader = [&](int64_t j) { return leader_of[static_cast<size_t>(j)]; };
   std::vector<int64_t> group_of_leader(hashes.size(), -1);
   for (size_t i = 0; i < hashes.size(); ++i) {
-    const int64_t seen = lookup(hashes[i]);
-    const int64_t best = seen >= 0 ? seen : find(i, lookup);
+    const int64_t same = lookup(hashes[i]);
+    int64_t best = same >= 0 && accept(i, same) ? leader(same) : -1;
+    if (best < 0) best = find(i, lookup, leader);
+    if (same < 0) first_with_hash.emplace(hashes[i], static_cast<int64_t>(i));
     if (best < 0) {
-      group_of_hash.emplace(hashes[i], static_cast<int64_t>(i));
+      leader_of[i] = static_cast<int64_t>(i);
       out.keep[i] = 1;
       ++out.distinct;
       continue;
     }
-    if (seen < 0) group_of_hash.emplace(hashes[i], best);
+    leader_of[i] = best;
     int64_t& g = group_of_leader[static_cast<size_t>(best)];
     if (g < 0) {
       g = static_cast<int64_t>(out.groups.size());
@@ -139,16 +146,22 @@ int64_t earlier(int64_t a, int64_t b) { return a < 0 ? b : (b < 0 ? a : std::min
 DuplicateGroups group_duplicates(std::span<const Hash128> hashes, int radius) {
   GANKIT_CHECK_USAGE(radius >= 0 && radius <= 2, "--radius {}: expected 0, 1 or 2 (bits)", radius);
   if (radius > 0)
-    return sort_groups(group_by_leaders(hashes, [&](size_t i, auto&& lookup) {
-      int64_t best = lookup(hashes[i]);
-      for (int a = 0; a < 128; ++a) {
-        const Hash128 ha = flip(hashes[i], a);
-        best = earlier(best, lookup(ha));
-        if (radius >= 2)
-          for (int b = a + 1; b < 128; ++b) best = earlier(best, lookup(flip(ha, b)));
-      }
-      return best;
-    }));
+    return sort_groups(group_by_leaders(
+        hashes, [](size_t, int64_t) { return true; },
+        [&](size_t i, auto&& lookup, auto&& leader) {
+          auto leader_at = [&](const Hash128& h) {
+            const int64_t j = lookup(h);
+            return j < 0 ? j : leader(j);
+          };
+          int64_t best = -1;
+          for (int a = 0; a < 128; ++a) {
+            const Hash128 ha = flip(hashes[i], a);
+            best = earlier(best, leader_at(ha));
+            if (radius >= 2)
+              for (int b = a + 1; b < 128; ++b) best = earlier(best, leader_at(flip(ha, b)));
+          }
+          return best;
+        }));
   DuplicateGroups out;
   out.keep.assign(hashes.size(), 0);
   std::unordered_map<Hash128, int64_t, HashOf> first;  // hash -> group number (-1 - position while single)
@@ -171,28 +184,53 @@ DuplicateGroups group_duplicates(std::span<const Hash128> hashes, int radius) {
   return sort_groups(std::move(out));
 }
 
-void check_probe_settings(int probe_bits, double max_distance) {
+void check_probe_settings(int probe_bits, double max_distance, double max_angle) {
   GANKIT_CHECK_USAGE(probe_bits >= 1 && probe_bits <= kMaxProbeBits, "--probe {}: expected 1 to {} bits", probe_bits,
                      kMaxProbeBits);
   GANKIT_CHECK_USAGE(max_distance >= 0, "--probe-distance {} must not be negative", max_distance);
   GANKIT_CHECK_USAGE(probe_bits <= kMaxUnlimitedProbeBits || !std::isinf(max_distance),
                      "--probe {} needs --probe-distance (more than {} bits without a limit is 2^{} probes per image)",
                      probe_bits, kMaxUnlimitedProbeBits, probe_bits);
+  GANKIT_CHECK_USAGE(std::isinf(max_angle) || (max_angle >= 0 && max_angle <= 180),
+                     "--verify-angle {}: expected 0 to 180 degrees", max_angle);
 }
 
 DuplicateGroups group_with_probes(std::span<const Hash128> hashes, std::span<const uint8_t> uncertain,
-                                  std::span<const float> distance, int probe_bits, double max_distance) {
-  check_probe_settings(probe_bits, max_distance);
+                                  std::span<const float> distance, int probe_bits, double max_distance,
+                                  std::span<const float> position, double max_angle) {
+  check_probe_settings(probe_bits, max_distance, max_angle);
   const size_t per_image = static_cast<size_t>(probe_bits);
   GANKIT_CHECK(uncertain.size() == hashes.size() * per_image && distance.size() == uncertain.size(), Internal,
                "group_with_probes: {} uncertain bits and {} distances for {} hashes of {} bits", uncertain.size(),
                distance.size(), hashes.size(), probe_bits);
+  const bool verify = !std::isinf(max_angle);
+  constexpr size_t kUnits = kHashCodeUnits;
+  GANKIT_CHECK(!verify || position.size() == hashes.size() * kUnits, Internal,
+               "group_with_probes: {} code position values for {} hashes", position.size(), hashes.size());
+  // Verification: angle(a, b) <= A  <=>  a.b >= cos(A) |a| |b| (cos falls on [0, 180] degrees).
+  std::vector<double> norm(verify ? hashes.size() : 0);
+  for (size_t i = 0; i < norm.size(); ++i) {
+    double s = 0;
+    for (size_t u = 0; u < kUnits; ++u) s += double{position[i * kUnits + u]} * position[i * kUnits + u];
+    norm[i] = std::sqrt(s);
+  }
+  const double min_cos = verify ? std::cos(max_angle * std::numbers::pi / 180.0) : 0.0;
+  auto accept = [&](size_t i, int64_t j) {
+    if (!verify) return true;
+    const float* a = position.data() + i * kUnits;
+    const float* b = position.data() + static_cast<size_t>(j) * kUnits;
+    double dot = 0;
+    for (size_t u = 0; u < kUnits; ++u) dot += double{a[u]} * b[u];
+    const double nn = norm[i] * norm[static_cast<size_t>(j)];
+    const double cos = nn > 0 ? dot / nn : (norm[i] == norm[static_cast<size_t>(j)] ? 1.0 : 0.0);  // 0 vs 0: same
+    return cos >= min_cos;
+  };
   // Depth-first over the subsets of the uncertain bits, nearest bits first: a subset's distance
   // only grows as bits are added, so a branch stops at the first bit that would pass the limit
   // (the probe distance, or the best hit so far) and the probes looked up are those within it.
   std::vector<int> order(per_image);
   std::vector<double> d(per_image);
-  return sort_groups(group_by_leaders(hashes, [&](size_t i, auto&& lookup) {
+  return sort_groups(group_by_leaders(hashes, accept, [&](size_t i, auto&& lookup, auto&& leader) {
     const uint8_t* bits = uncertain.data() + i * per_image;
     const float* dist = distance.data() + i * per_image;
     std::iota(order.begin(), order.end(), 0);
@@ -207,10 +245,13 @@ DuplicateGroups group_with_probes(std::span<const Hash128> hashes, std::span<con
         if (c > max_distance || (best >= 0 && c > best_cost)) break;  // so is every later bit
         if (++probes > kMaxProbesPerImage) return;
         const Hash128 p = flip(h, bits[order[k]]);
-        const int64_t hit = lookup(p);
-        if (hit >= 0 && (best < 0 || c < best_cost || hit < best)) {
-          best = hit;
-          best_cost = c;
+        const int64_t j = lookup(p);
+        if (j >= 0 && accept(i, j)) {
+          const int64_t hit = leader(j);
+          if (best < 0 || c < best_cost || hit < best) {
+            best = hit;
+            best_cost = c;
+          }
         }
         self(self, k + 1, p, c);
       }

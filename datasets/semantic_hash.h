@@ -67,14 +67,24 @@ DuplicateGroups group_duplicates(std::span<const Hash128> hashes, int radius = 0
 // kMaxProbesPerImage probes (deterministically: depth-first order). Linear in the number of
 // images. K = 1..kMaxUnlimitedProbeBits, or up to kMaxProbeBits with a finite max_distance >= 0,
 // else Error(Usage).
+//
+// Verification (`--verify-angle A`, a finite max_angle in degrees, 0..180): a hash is a coarse
+// code, so distinct images can share one, or lie a probe apart. With `position` (128 floats per
+// image: its code position, the signed distance of its thumbnail to each unit's hyperplane, see
+// ThumbnailHasher), an earlier image reached by a probe, or by the exact hash, counts only when
+// the angle between the two images' code positions is at most A; the search goes on to the next
+// nearest probe otherwise. The angle does not depend on the code's scale, which grows with
+// training. An exact hash is checked against the first earlier image with that hash; with
+// verification equal hashes can be split.
 constexpr int kMaxUnlimitedProbeBits = 12;
 constexpr int kMaxProbeBits = 32;
 constexpr int64_t kMaxProbesPerImage = int64_t{1} << 16;
-// The K and max_distance group_with_probes accepts (Error(Usage) naming --probe or
-// --probe-distance otherwise); callers check before hashing anything.
-void check_probe_settings(int probe_bits, double max_distance);
+constexpr double kNoLimit = std::numeric_limits<double>::infinity();
+// The K, max_distance and max_angle group_with_probes accepts (Error(Usage) naming --probe,
+// --probe-distance or --verify-angle otherwise); callers check before hashing anything.
+void check_probe_settings(int probe_bits, double max_distance, double max_angle = kNoLimit);
 DuplicateGroups group_with_probes(std::span<const Hash128> hashes, std::span<const uint8_t> uncertain,
-                                  std::span<const float> distance, int probe_bits,
-                                  double max_distance = std::numeric_limits<double>::infinity());
+                                  std::span<const float> distance, int probe_bits, double max_distance = kNoLimit,
+                                  std::span<const float> position = {}, double max_angle = kNoLimit);
 
 }  // namespace gankit

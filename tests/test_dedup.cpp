@@ -7,12 +7,15 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
+#include <numbers>
 #include <numeric>
 #include <random>
 
 #include "error.h"
 #include "fixtures.h"
+#include "hash_autoencoder_options.h"
 #include "hdf5_store.h"
 #include "image_io.h"
 #include "semantic_hash.h"
@@ -190,16 +193,80 @@ TEST(GroupDuplicates, ProbesFlipOnlyTheUncertainBitsAndTheNearestProbeWins) {
   EXPECT_THROW(group_with_probes(h, uncertain, distances(h.size()), 3, -1.0), Error);
 }
 
+// Verification: a hit counts only when the two images' code positions are within the angle.
+// Positions here live in the first two of the 128 dimensions: p(theta) = (cos, sin) of theta
+// degrees, so the angle between two images is the difference of their thetas.
+TEST(GroupDuplicates, VerificationKeepsOnlyHitsWithinTheAngle) {
+  const Hash128 a{0x0123456789abcdefull, 0xfedcba9876543210ull};
+  auto positions = [](std::initializer_list<double> thetas) {
+    std::vector<float> p;
+    for (double t : thetas) {
+      std::vector<float> v(kHashCodeUnits, 0.0f);
+      v[0] = static_cast<float>(3 * std::cos(t * std::numbers::pi / 180));  // any length: only the angle counts
+      v[1] = static_cast<float>(3 * std::sin(t * std::numbers::pi / 180));
+      p.insert(p.end(), v.begin(), v.end());
+    }
+    return p;
+  };
+  // 0 and 1 share a hash 60 degrees apart; 2 is one near bit (10, 0.25) from a's hash and one far
+  // bit (11, 0.5) from b's, 5 degrees from 1.
+  const Hash128 b = flipped(a, {11});
+  const std::vector<Hash128> h = {a, a, flipped(a, {10}), b};
+  const std::vector<uint8_t> bits = {10, 11, 12, 10, 11, 12, 10, 11, 12, 11, 10, 12};
+  const std::vector<float> dist = {0.25f, 0.5f, 1.0f, 0.25f, 0.5f, 1.0f, 0.25f, 0.5f, 1.0f, 0.25f, 0.5f, 1.0f};
+  const std::vector<float> pos = positions({0, 60, 65, 2});
+  // Without verification equal hashes group, and 2 and 3 join them too.
+  const DuplicateGroups plain = group_with_probes(h, bits, dist, 3);
+  ASSERT_EQ(plain.groups.size(), 1u);
+  EXPECT_EQ(plain.groups[0], (std::vector<int64_t>{0, 1, 2, 3}));
+  // 30 degrees: 1 is split from 0 (60 apart) and leads; 2 reaches the hash of 0 (checked against
+  // 0, the first image with it: 65 apart), so it is not a hit there. 3 (b) is 2 degrees from 0:
+  // it reaches a with its near bit 11 and joins 0.
+  const DuplicateGroups v = group_with_probes(h, bits, dist, 3, kNoLimit, pos, 30.0);
+  ASSERT_EQ(v.groups.size(), 1u);
+  EXPECT_EQ(v.groups[0], (std::vector<int64_t>{0, 3}));
+  EXPECT_EQ(v.keep, (std::vector<char>{1, 1, 1, 0}));
+  // The limit is inclusive, to within float rounding: 60 degrees apart join at 60.01, not at 59.99.
+  EXPECT_EQ(group_with_probes(std::vector<Hash128>{a, a}, std::vector<uint8_t>{1, 2}, std::vector<float>{1, 1}, 1,
+                              kNoLimit, positions({0, 60}), 60.01)
+                .groups.size(),
+            1u);
+  EXPECT_TRUE(group_with_probes(std::vector<Hash128>{a, a}, std::vector<uint8_t>{1, 2}, std::vector<float>{1, 1}, 1,
+                                kNoLimit, positions({0, 60}), 59.99)
+                  .groups.empty());
+  // A rejected near hit gives way to a farther one that passes: x is one near bit (10) from a,
+  // 70 degrees away, and one far bit (11) from c, 1 degree away.
+  const Hash128 c = flipped(a, {10, 11});
+  const std::vector<Hash128> hx = {a, c, flipped(a, {10})};
+  const std::vector<uint8_t> bx = {20, 21, 22, 20, 21, 22, 10, 11, 22};
+  const std::vector<float> dx = {0.25f, 0.5f, 1.0f, 0.25f, 0.5f, 1.0f, 0.25f, 0.5f, 1.0f};
+  const DuplicateGroups near = group_with_probes(hx, bx, dx, 3);  // nearest: a, at 0.25
+  ASSERT_EQ(near.groups.size(), 1u);
+  EXPECT_EQ(near.groups[0], (std::vector<int64_t>{0, 2}));
+  const DuplicateGroups far = group_with_probes(hx, bx, dx, 3, kNoLimit, positions({0, 71, 70}), 10.0);
+  ASSERT_EQ(far.groups.size(), 1u);
+  EXPECT_EQ(far.groups[0], (std::vector<int64_t>{1, 2}));
+  // An angle is 0..180 degrees; verification needs 128 position values per image.
+  EXPECT_THROW(group_with_probes(h, bits, dist, 3, kNoLimit, pos, -1.0), Error);
+  EXPECT_THROW(group_with_probes(h, bits, dist, 3, kNoLimit, pos, 181.0), Error);
+  EXPECT_THROW(group_with_probes(h, bits, dist, 3, kNoLimit, std::span<const float>(pos).first(pos.size() - 1), 30.0),
+               Error);
+  EXPECT_NO_THROW(group_with_probes(h, bits, dist, 3, kNoLimit, {}, kNoLimit));
+}
+
 // The depth-first search with its pruning finds what trying every subset finds: the nearest
-// probe that reaches an earlier image, within the limit, ties to the earliest group. Random
-// families of hashes a few bits apart, random uncertain bits and distances.
+// probe that reaches an earlier image, within the limit, ties to the earliest group; with
+// verification, only hits (exact hash included) whose code positions are within the angle.
+// Random families of hashes a few bits apart, random uncertain bits, distances and positions.
 TEST(GroupDuplicates, ProbeSearchEqualsTryingEverySubset) {
   std::mt19937_64 rng(11);
   constexpr int kBits = 10;
+  constexpr double kInf = std::numeric_limits<double>::infinity();
   for (int trial = 0; trial < 4; ++trial) {
     std::vector<Hash128> h;
     std::vector<uint8_t> bits;
-    std::vector<float> dist;
+    std::vector<float> dist, pos;
+    std::normal_distribution<float> normal;
     for (int i = 0; i < 400; ++i) {
       Hash128 x{rng() % 4, rng() % 8};  // 32 bases: many images share or nearly share a hash
       std::vector<uint8_t> b(128);
@@ -211,19 +278,40 @@ TEST(GroupDuplicates, ProbeSearchEqualsTryingEverySubset) {
       h.push_back(x);
       bits.insert(bits.end(), b.begin(), b.end());
       for (int k = 0; k < kBits; ++k) dist.push_back(static_cast<float>(rng() % 64) / 64.0f);  // ties happen
+      // Positions near one of 4 directions: angles between images from a few degrees to 180.
+      const int family = static_cast<int>(rng() % 4);
+      for (int u = 0; u < kHashCodeUnits; ++u) pos.push_back((u % 4 == family ? 4.0f : 0.0f) + normal(rng));
     }
-    for (double limit : {0.4, 1.5, std::numeric_limits<double>::infinity()}) {
-      SCOPED_TRACE(fmt::format("trial {} limit {}", trial, limit));
+    auto angle = [&](size_t i, size_t j) {
+      double dot = 0, ni = 0, nj = 0;
+      for (size_t u = 0; u < kHashCodeUnits; ++u) {
+        dot += double{pos[i * kHashCodeUnits + u]} * pos[j * kHashCodeUnits + u];
+        ni += double{pos[i * kHashCodeUnits + u]} * pos[i * kHashCodeUnits + u];
+        nj += double{pos[j * kHashCodeUnits + u]} * pos[j * kHashCodeUnits + u];
+      }
+      return std::acos(std::clamp(dot / std::sqrt(ni * nj), -1.0, 1.0)) * 180 / std::numbers::pi;
+    };
+    for (auto [limit, max_angle] : {std::pair{0.4, kInf}, {1.5, kInf}, {kInf, kInf}, {1.5, 40.0}, {kInf, 60.0}}) {
+      SCOPED_TRACE(fmt::format("trial {} limit {} angle {}", trial, limit, max_angle));
       // Reference: every image tries all 2^kBits subsets.
       std::vector<int64_t> leader_of(h.size(), -1);
-      std::vector<std::pair<Hash128, int64_t>> seen;  // hash of an earlier image -> its leader
+      std::vector<std::pair<Hash128, size_t>> seen;  // hash of an earlier image -> the first such image
       auto find_seen = [&](const Hash128& x) -> int64_t {
-        for (const auto& [y, l] : seen)
-          if (y == x) return l;
+        for (const auto& [y, j] : seen)
+          if (y == x) return static_cast<int64_t>(j);
         return -1;
       };
+      int rejected = 0;
+      auto hit_leader = [&](size_t i, int64_t j) -> int64_t {
+        if (j < 0) return -1;
+        if (angle(i, static_cast<size_t>(j)) > max_angle) {
+          ++rejected;
+          return -1;
+        }
+        return leader_of[static_cast<size_t>(j)];
+      };
       for (size_t i = 0; i < h.size(); ++i) {
-        int64_t best = find_seen(h[i]);
+        int64_t best = hit_leader(i, find_seen(h[i]));
         if (best < 0) {
           std::vector<int> order(kBits);
           std::iota(order.begin(), order.end(), 0);
@@ -237,8 +325,9 @@ TEST(GroupDuplicates, ProbeSearchEqualsTryingEverySubset) {
                 p = flip_bit(p, bits[i * kBits + static_cast<size_t>(order[static_cast<size_t>(k)])]);
                 c += dist[i * kBits + static_cast<size_t>(order[static_cast<size_t>(k)])];
               }
-            const int64_t hit = find_seen(p);
-            if (hit < 0 || c > limit) continue;
+            if (c > limit) continue;
+            const int64_t hit = hit_leader(i, find_seen(p));
+            if (hit < 0) continue;
             if (best < 0 || c < best_cost || (c == best_cost && hit < best)) {
               best = hit;
               best_cost = c;
@@ -246,15 +335,16 @@ TEST(GroupDuplicates, ProbeSearchEqualsTryingEverySubset) {
           }
         }
         leader_of[i] = best < 0 ? static_cast<int64_t>(i) : best;
-        if (find_seen(h[i]) < 0) seen.emplace_back(h[i], leader_of[i]);
+        if (find_seen(h[i]) < 0) seen.emplace_back(h[i], i);
       }
-      const DuplicateGroups g = group_with_probes(h, bits, dist, kBits, limit);
+      const DuplicateGroups g = group_with_probes(h, bits, dist, kBits, limit, pos, max_angle);
       std::vector<int64_t> got(h.size());
       std::iota(got.begin(), got.end(), int64_t{0});
       for (const auto& members : g.groups)
         for (int64_t m : members) got[static_cast<size_t>(m)] = members.front();
       EXPECT_EQ(got, leader_of);
       EXPECT_GT(g.groups.size(), 5u);
+      if (!std::isinf(max_angle)) EXPECT_GT(rejected, 100);  // the check did reject hits
     }
   }
 }

@@ -120,12 +120,20 @@ TEST_F(DedupCli, ExactMethodFindsExactlyTheExactCopies) {
 // images (of 318: this 1,680-image model, trained on blurred 32x32 thumbnails of 28x28 garments,
 // tells distinct garments apart less surely than the 100k-image model of the README); --probe 12
 // --probe-distance 0.4 finds 60 and 47 and removes 112 such images (of 279); --probe 24
-// --probe-distance 0.6 finds 60 and 53 and removes 181 (of 354). Bounds leave room for other
-// CPUs' arithmetic.
+// --probe-distance 0.6 finds 60 and 53 and removes 181 (of 354); verification, --probe 24
+// --probe-distance 0.7 --verify-angle 8, finds 60 and 54 and removes 77 (of 251). Bounds leave
+// room for other CPUs' arithmetic.
 struct GroupingCase {
   const char* flags;
   int min_noise, min_bright, max_wrong;
 };
+
+// The value after `flag` in `flags` as the JSON report gives it: null when the flag is absent.
+nlohmann::json flag_value(const std::string& flags, const std::string& flag) {
+  const size_t at = flags.find(flag + " ");
+  if (at == std::string::npos) return nullptr;
+  return std::stod(flags.substr(at + flag.size() + 1));
+}
 
 TEST_F(DedupCli, AutoencoderHashFindsPlantedNearDuplicates) {
   EXPECT_EQ((*train_json_)["samples"], kOriginals + 3 * kPlanted);
@@ -133,7 +141,8 @@ TEST_F(DedupCli, AutoencoderHashFindsPlantedNearDuplicates) {
   EXPECT_LT((*train_json_)["epoch_loss"].back().get<double>(), (*train_json_)["epoch_loss"][0].get<double>());
   for (const GroupingCase c : {GroupingCase{"--radius 0", 30, 3, 14}, GroupingCase{"--radius 1", 42, 12, 72},
                                GroupingCase{"--probe 8", 56, 38, 185}, GroupingCase{"--probe 12 --probe-distance 0.4", 56, 40, 140},
-                               GroupingCase{"--probe 24 --probe-distance 0.6", 56, 46, 215}}) {
+                               GroupingCase{"--probe 24 --probe-distance 0.6", 56, 46, 215},
+                               GroupingCase{"--probe 24 --probe-distance 0.7 --verify-angle 8", 56, 47, 95}}) {
     SCOPED_TRACE(c.flags);
     const auto r = run(dedup(fmt::format("hash {} {} --model {} {} -q --json --overwrite", path("planted.h5"),
                                          path("ae.json"), path("ae.pt"), c.flags)));
@@ -169,11 +178,8 @@ TEST_F(DedupCli, AutoencoderHashFindsPlantedNearDuplicates) {
     }
     const auto out = nlohmann::json::parse(r.out);
     EXPECT_EQ(out["removed"], removed);
-    if (std::string(c.flags).find("distance") != std::string::npos) {
-      EXPECT_EQ(out["probe_distance"], std::stod(std::string(c.flags).substr(std::string(c.flags).rfind(' ') + 1)));
-    } else {
-      EXPECT_TRUE(out["probe_distance"].is_null());
-    }
+    EXPECT_EQ(out["probe_distance"], flag_value(c.flags, "--probe-distance"));
+    EXPECT_EQ(out["verify_angle"], flag_value(c.flags, "--verify-angle"));
     EXPECT_LE(wrong, c.max_wrong) << wrong << " of " << removed << " removed images are not planted copies";
   }
 }
@@ -260,6 +266,15 @@ TEST_F(DedupCli, BadInputGetsOneClearLine) {
   expect_cli_error(run(dedup(fmt::format("hash {} {} --model {} --probe 4 --probe-distance -1 -q", path("planted.h5"),
                                          path("g.json"), path("ae.pt")))),
                    1, "--probe-distance -1 must not be negative");
+  expect_cli_error(run(dedup(fmt::format("hash {} {} --model {} --verify-angle 8 -q", path("planted.h5"),
+                                         path("g.json"), path("ae.pt")))),
+                   1, "--verify-angle needs --probe K");
+  expect_cli_error(run(dedup(fmt::format("hash {} {} --model {} --probe 4 --verify-angle 181 -q", path("planted.h5"),
+                                         path("g.json"), path("ae.pt")))),
+                   1, "--verify-angle 181: expected 0 to 180 degrees");
+  expect_cli_error(run(dedup(fmt::format("hash {} {} --model {} --probe 4 --verify-angle -2 -q", path("planted.h5"),
+                                         path("g.json"), path("ae.pt")))),
+                   1, "--verify-angle -2: expected 0 to 180 degrees");
   expect_cli_error(run(dedup(fmt::format("hash {} {} --method fuzzy -q", path("planted.h5"), path("g.json")))), 1,
                    "--method fuzzy");
   expect_cli_error(run(dedup(fmt::format("hash {} {} --method exact --apply {} -q", path("planted.h5"),

@@ -335,6 +335,12 @@ TEST(HashAutoencoder, FlipDistanceIsTheSmallestMoveThatChangesTheBit) {
   const torch::Tensor pre = model->encode(model->standardise(pixels));
   const torch::Tensor dist = flip_distances(model, pre);
   ASSERT_EQ(dist.sizes(), (std::vector<int64_t>{3, kHashCodeUnits}));
+  // The code position is the same distance, signed: positive exactly where the hash bit is set.
+  const torch::Tensor where = code_positions(model, pre);
+  EXPECT_TRUE(torch::equal(where.abs(), dist));
+  EXPECT_TRUE(torch::equal(where.gt(0), pre.gt(0)));
+  EXPECT_GT(where.gt(0).sum().item<int64_t>(), 0);
+  EXPECT_GT(where.lt(0).sum().item<int64_t>(), 0);
   const torch::Tensor w = model->encoder->weight.to(torch::kFloat64);
   for (int64_t i = 0; i < 3; ++i) {
     for (int64_t j : {0, 17, 127}) {

@@ -118,6 +118,9 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
       "probe-distance", po::value(&opt.probe_distance),
       "with --probe: only probes whose bits a change of at most D RMS grey levels could flip (the sum of the "
       "flipped bits' distances; default: no limit)")(
+      "verify-angle", po::value(&opt.verify_angle),
+      "with --probe: an earlier image reached by a probe or by the same hash counts only when the two images' code "
+      "positions (signed distances to the 128 hash hyperplanes) are at most A degrees apart (default: no check)")(
       "apply", po::value(&apply), "also write the de-duplicated dataset as an HDF5 pyramid")(
       "resolution", po::value(&opt.resolution)->default_value(0), "--apply on a non-HDF5 input: as gan-data import")(
       "center-crop", po::bool_switch(&opt.center_crop), "--apply on a non-HDF5 input: as gan-data import")(
@@ -156,7 +159,8 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
 
   const double rate = s.hash_seconds > 0 ? s.hashed / s.hash_seconds : 0.0;
   nlohmann::json j = {{"input", input},       {"format", s.format},         {"method", method}, {"radius", opt.radius}, {"probe", opt.probe},
-                      {"probe_distance", probe_distance_json(opt.probe_distance)},
+                      {"probe_distance", limit_json(opt.probe_distance)},
+                      {"verify_angle", limit_json(opt.verify_angle)},
                       {"groups_file", groups}, {"keep_file", keep},          {"records", s.records},
                       {"images", s.hashed},   {"unreadable", s.unreadable}, {"groups", s.groups},
                       {"removed", s.removed}, {"kept", s.kept},             {"largest_group", s.largest_group},
@@ -169,10 +173,13 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
   t.add_row({"input", fmt::format("{} ({})", input, s.format)});
   t.add_row({"method", method == "ae" ? "ae (" + model + ")" : method});
   if (method == "ae")
-    t.add_row({"grouping", opt.probe > 0    ? fmt::format("probe {} least confident bits{}", opt.probe,
+    t.add_row({"grouping", opt.probe > 0    ? fmt::format("probe {} least confident bits{}{}", opt.probe,
                                                           std::isinf(opt.probe_distance)
                                                               ? std::string()
-                                                              : fmt::format(", within {} grey levels", opt.probe_distance))
+                                                              : fmt::format(", within {} grey levels", opt.probe_distance),
+                                                          std::isinf(opt.verify_angle)
+                                                              ? std::string()
+                                                              : fmt::format(", verified within {} degrees", opt.verify_angle))
                            : opt.radius > 0 ? fmt::format("within {} bits", opt.radius)
                                             : std::string("equal hashes")});
   t.add_row({"images", fmt::format("{}{}", s.hashed,

@@ -161,12 +161,16 @@ torch::Tensor hash_preactivations(HashAutoencoder& model, const torch::Tensor& p
   return model->encode(model->standardise(pixels)).to(torch::kCPU);
 }
 
-torch::Tensor flip_distances(HashAutoencoder& model, const torch::Tensor& preactivations) {
+torch::Tensor code_positions(HashAutoencoder& model, const torch::Tensor& preactivations) {
   torch::NoGradGuard no_grad;
   const torch::Tensor norms = model->encoder->weight.detach().to(torch::kCPU, torch::kFloat64).norm(2, 1).clamp_min(1e-12);
   const double inv_std = model->inv_std.to(torch::kCPU).item<double>();
   const torch::Tensor scale = (255.0 / (inv_std * std::sqrt(double{kHashInputUnits}))) / norms;
-  return (preactivations.to(torch::kCPU, torch::kFloat64).abs() * scale).to(torch::kFloat32);
+  return (preactivations.to(torch::kCPU, torch::kFloat64) * scale).to(torch::kFloat32);
+}
+
+torch::Tensor flip_distances(HashAutoencoder& model, const torch::Tensor& preactivations) {
+  return code_positions(model, preactivations).abs();
 }
 
 void save_hash_autoencoder(const std::filesystem::path& path, HashAutoencoder& model,

@@ -60,10 +60,15 @@ HashTrainStats train_hash_autoencoder(HashAutoencoder& model, const torch::Tenso
 // Code pre-activations of uint8 (n, 3072) pixels, in eval mode: float (n, 128) on the CPU.
 torch::Tensor hash_preactivations(HashAutoencoder& model, const torch::Tensor& pixels);
 
-// Flip distances of pre-activations (n, 128): how far each image's thumbnail must move to change
-// hash bit j, in RMS grey levels over its 3072 values — the distance from the standardised input
-// to unit j's hyperplane, |pre_j| / ||W_j||, times 255 / inv_std (pixel units) / sqrt(3072). A
-// move along W_j of that size flips the bit; any other move must be larger. Float (n, 128), CPU.
+// Code positions of pre-activations (n, 128): the signed distance of each image's thumbnail to
+// unit j's hyperplane (positive on the side where hash bit j is set), in RMS grey levels over
+// its 3072 values — pre_j / ||W_j|| in the standardised input, times 255 / inv_std (pixel units)
+// / sqrt(3072). Float (n, 128), CPU.
+torch::Tensor code_positions(HashAutoencoder& model, const torch::Tensor& preactivations);
+
+// Flip distances (n, 128): how far each image's thumbnail must move to change hash bit j, the
+// absolute code position. A move along W_j of that size flips the bit; any other move must be
+// larger. Float (n, 128), CPU.
 torch::Tensor flip_distances(HashAutoencoder& model, const torch::Tensor& preactivations);
 
 // The model file: a LibTorch archive with the weights and a "meta" JSON record (format, options,
