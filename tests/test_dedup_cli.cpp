@@ -11,6 +11,9 @@
 #include <map>
 #include <random>
 #include <set>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "hdf5_store.h"
 #include "test_util.h"
@@ -246,35 +249,24 @@ TEST_F(DedupCli, BadInputGetsOneClearLine) {
   expect_cli_error(run(dedup(fmt::format("hash {} {} --model {} -q", path("planted.h5"), path("g.json"),
                                          path("missing.pt")))),
                    2, "missing.pt does not exist");
-  expect_cli_error(run(dedup(fmt::format("hash {} {} --model {} --radius 3 -q", path("planted.h5"), path("g.json"),
-                                         path("ae.pt")))),
-                   1, "--radius 3: expected 0, 1 or 2");
-  expect_cli_error(run(dedup(fmt::format("hash {} {} --model {} --probe 33 --probe-distance 1 -q", path("planted.h5"),
-                                         path("g.json"), path("ae.pt")))),
-                   1, "--probe 33: expected 0 to 32 bits");
-  expect_cli_error(run(dedup(fmt::format("hash {} {} --model {} --probe 13 -q", path("planted.h5"), path("g.json"),
-                                         path("ae.pt")))),
-                   1, "--probe 13 needs --probe-distance");
-  expect_cli_error(run(dedup(fmt::format("hash {} {} --model {} --probe 4 --radius 1 -q", path("planted.h5"),
-                                         path("g.json"), path("ae.pt")))),
-                   1, "give --radius or --probe, not both");
+  // Usage errors of the grouping options, with a valid model: exit 1 and the message.
+  for (const auto& [flags, message] : std::vector<std::pair<std::string, std::string>>{
+           {"--radius 3", "--radius 3: expected 0, 1 or 2"},
+           {"--probe 33 --probe-distance 1", "--probe 33: expected 0 to 32 bits"},
+           {"--probe 13", "--probe 13 needs --probe-distance"},
+           {"--probe 4 --radius 1", "give --radius or --probe, not both"},
+           {"--probe-distance 0.5", "--probe-distance needs --probe K"},
+           {"--probe 4 --probe-distance -1", "--probe-distance -1 must not be negative"},
+           {"--verify-angle 8", "--verify-angle needs --probe K"},
+           {"--probe 4 --verify-angle 181", "--verify-angle 181: expected 0 to 180 degrees"},
+           {"--probe 4 --verify-angle -2", "--verify-angle -2: expected 0 to 180 degrees"}}) {
+    SCOPED_TRACE(flags);
+    expect_cli_error(run(dedup(fmt::format("hash {} {} --model {} {} -q", path("planted.h5"), path("g.json"),
+                                           path("ae.pt"), flags))),
+                     1, message);
+  }
   expect_cli_error(run(dedup(fmt::format("hash {} {} --method exact --probe 4 -q", path("planted.h5"), path("g.json")))),
                    1, "--probe applies to --method ae only");
-  expect_cli_error(run(dedup(fmt::format("hash {} {} --model {} --probe-distance 0.5 -q", path("planted.h5"),
-                                         path("g.json"), path("ae.pt")))),
-                   1, "--probe-distance needs --probe K");
-  expect_cli_error(run(dedup(fmt::format("hash {} {} --model {} --probe 4 --probe-distance -1 -q", path("planted.h5"),
-                                         path("g.json"), path("ae.pt")))),
-                   1, "--probe-distance -1 must not be negative");
-  expect_cli_error(run(dedup(fmt::format("hash {} {} --model {} --verify-angle 8 -q", path("planted.h5"),
-                                         path("g.json"), path("ae.pt")))),
-                   1, "--verify-angle needs --probe K");
-  expect_cli_error(run(dedup(fmt::format("hash {} {} --model {} --probe 4 --verify-angle 181 -q", path("planted.h5"),
-                                         path("g.json"), path("ae.pt")))),
-                   1, "--verify-angle 181: expected 0 to 180 degrees");
-  expect_cli_error(run(dedup(fmt::format("hash {} {} --model {} --probe 4 --verify-angle -2 -q", path("planted.h5"),
-                                         path("g.json"), path("ae.pt")))),
-                   1, "--verify-angle -2: expected 0 to 180 degrees");
   expect_cli_error(run(dedup(fmt::format("hash {} {} --method fuzzy -q", path("planted.h5"), path("g.json")))), 1,
                    "--method fuzzy");
   expect_cli_error(run(dedup(fmt::format("hash {} {} --method exact --apply {} -q", path("planted.h5"),
