@@ -8,7 +8,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "atomic_output.h"
 #include "error.h"
+#include "progress.h"
 #include "hdf5_store.h"
 #include "image_io.h"
 #include "parallel.h"
@@ -19,6 +21,7 @@ namespace fs = std::filesystem;
 std::vector<LandmarkRow> read_landmarks(const fs::path& path) {
   std::ifstream in(path);
   GANKIT_CHECK_DATA(in.good(), "cannot read landmarks {}", path.string());
+  note_input(path);
   std::vector<LandmarkRow> rows;
   std::string line;
   int number = 0;
@@ -122,7 +125,7 @@ CelebahqSummary build_celebahq(const fs::path& image_dir, const fs::path& landma
     for (int64_t i = 0; i < n; ++i) {
       if (!errors[static_cast<size_t>(i)].empty()) {
         ++s.skipped;
-        if (!o.progress.quiet) std::fprintf(stderr, "gan-data celebahq: skipped: %s\n", errors[static_cast<size_t>(i)].c_str());
+        print_note("gan-data celebahq: skipped: " + errors[static_cast<size_t>(i)]);
         continue;
       }
       mat_to_chw(faces[static_cast<size_t>(i)], chw.data());

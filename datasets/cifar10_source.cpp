@@ -3,6 +3,7 @@
 // 32x32). Class names come from batches.meta.txt beside the batches.
 #include <fstream>
 
+#include "atomic_output.h"
 #include "error.h"
 #include "image_source.h"
 
@@ -100,6 +101,7 @@ std::unique_ptr<ImageSource> open_cifar10(const fs::path& path, const std::strin
       for (int i = 1; i <= 5; ++i) files.push_back(dir / fmt::format("data_batch_{}.bin", i));
     if (split != "train") files.push_back(dir / "test_batch.bin");
   }
+  for (const auto& f : files) note_input(f);
   std::vector<std::string> names = read_class_names(dir / "batches.meta.txt");
   if (names.size() != 10)  // the fixed CIFAR-10 classes, in label order
     names = {"airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"};

@@ -83,7 +83,7 @@ DedupTrainSummary train_dedup_model(const fs::path& input, const fs::path& model
   { AtomicOutput probe(model, opt.overwrite); }  // an unwritable model fails before any reading
   const DataTorchModule& module = data_torch_module();
 
-  ThumbnailReader reader(input, opt.input, opt.progress.quiet);
+  ThumbnailReader reader(input, opt.input);
   DedupTrainSummary s;
   s.format = reader.format();
   const std::vector<uint8_t> sample = sample_thumbnails(reader, opt.samples, opt.autoencoder.seed, opt.progress);
@@ -158,7 +158,7 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
                       "train a new model with gan-data dedup train",
                       opt.model.string(), version, kThumbnailVersion, thumbnail_description());
   }
-  ThumbnailReader reader(input, opt.input, opt.progress.quiet,
+  ThumbnailReader reader(input, opt.input,
                          ae ? ReadContent::Thumbnails : ReadContent::PixelHashes);
   DedupHashSummary s;
   s.format = reader.format();

@@ -14,6 +14,7 @@
 
 #include "atomic_output.h"
 #include "error.h"
+#include "progress.h"
 #include "image_io.h"
 #include "image_sink.h"
 #include "image_source.h"
@@ -184,7 +185,7 @@ FaceCropSummary crop_faces(const fs::path& source_path, const fs::path& out, con
       progress.add(1);
       if (!r.error.empty()) {
         ++s.unreadable;
-        if (!o.progress.quiet) std::fprintf(stderr, "gan-data faces: skipped unreadable %s: %s\n", r.name.c_str(), r.error.c_str());
+        print_note(fmt::format("gan-data faces: skipped unreadable {}: {}", r.name, r.error));
         record({{"source", r.name}, {"kept", false}, {"reason", "unreadable"}, {"error", r.error}});
         continue;
       }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "atomic_output.h"
 #include "error.h"
 #include "image_source.h"
 
@@ -18,6 +19,7 @@ class GzFile {
  public:
   explicit GzFile(const fs::path& p) : path_(p), f_(gzopen(p.c_str(), "rb")) {
     GANKIT_CHECK_DATA(f_ != nullptr, "cannot open {}", p.string());
+    note_input(p);
     gzbuffer(f_, 1 << 16);
   }
   ~GzFile() {

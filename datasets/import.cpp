@@ -6,6 +6,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "error.h"
+#include "progress.h"
 #include "image_io.h"
 #include "parallel.h"
 #include "pyramid.h"
@@ -43,14 +44,13 @@ cv::Mat fit_to_resolution(const cv::Mat& input, int target, bool allow_resize, b
 
 ImportSummary import_dataset(const fs::path& source_path, const fs::path& out, const ImportOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
-  GANKIT_CHECK_USAGE(opt.resolution == 0 || is_power_of_two(opt.resolution),
-                     "--resolution {} is not a power of two (1, 2, 4, ..., 1024, ...)", opt.resolution);
+  GANKIT_CHECK_USAGE(opt.resolution == 0 || (is_power_of_two(opt.resolution) && opt.resolution <= kMaxPyramidResolution),
+                     "--resolution {} is not a power of two from 1 to {}", opt.resolution, kMaxPyramidResolution);
   GANKIT_CHECK_USAGE(opt.limit == -1 || opt.limit > 0, "--limit {} must be positive", opt.limit);
   const int interpolation = parse_resize_filter(opt.resize_filter);
-  // Fail on an unwritable output before reading a single image.
-  { AtomicOutput probe(out, opt.overwrite); }
-
   auto source = open_source(source_path, opt.source);
+  // Fail on an unwritable output (or one that is the input) before reading a single image.
+  { AtomicOutput probe(out, opt.overwrite); }
   ImportSummary summary;
   summary.source = source_path.string();
   summary.format = source->format();
@@ -87,7 +87,7 @@ ImportSummary import_dataset(const fs::path& source_path, const fs::path& out, c
       }
       GANKIT_CHECK_DATA(opt.skip_bad, "{} (pass --skip-bad to skip unreadable images)", r.error);
       ++summary.skipped;
-      if (!opt.progress.quiet) std::fprintf(stderr, "\rskipped: %s\x1b[K\n", r.error.c_str());
+      print_note("skipped: " + r.error);
     }
     if (good.empty()) continue;
     if (resolution == 0) {
@@ -97,8 +97,9 @@ ImportSummary import_dataset(const fs::path& source_path, const fs::path& out, c
       GANKIT_CHECK_DATA(opt.center_crop || first.cols == first.rows,
                         "{} is {}x{}, not square: pass --center-crop (and --resolution R to resize)", good[0]->name,
                         first.cols, first.rows);
-      GANKIT_CHECK_DATA(is_power_of_two(s), "{} is {}x{}: the pyramid needs a power-of-two size, pass --resolution R",
-                        good[0]->name, s, s);
+      GANKIT_CHECK_DATA(is_power_of_two(s) && s <= kMaxPyramidResolution,
+                        "{} is {}x{}: the pyramid needs a power-of-two size, pass --resolution R (at most {})",
+                        good[0]->name, s, s, kMaxPyramidResolution);
       resolution = s;
     }
     if (!writer) {

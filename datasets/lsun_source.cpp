@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "atomic_output.h"
 #include "error.h"
 #include "image_source.h"
 
@@ -23,6 +24,7 @@ class LsunSource : public EncodedImageSource {
     const bool is_file = fs::is_regular_file(path);
     GANKIT_CHECK_DATA(is_file || fs::exists(path / "data.mdb"), "{}: no lmdb database (expected {}/data.mdb)",
                       path.string(), path.string());
+    note_input(is_file ? path : path / "data.mdb");
     check_mdb(mdb_env_create(&env_), path, "env_create");
     unsigned flags = MDB_RDONLY | MDB_NOLOCK | MDB_NOTLS | (is_file ? MDB_NOSUBDIR : 0u);
     int rc = mdb_env_open(env_, path.c_str(), flags, 0444);

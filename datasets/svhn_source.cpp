@@ -4,6 +4,7 @@
 // for extra (531131 images, 1.6 GB).
 #include <matio.h>
 
+#include "atomic_output.h"
 #include "error.h"
 #include "image_source.h"
 
@@ -63,6 +64,7 @@ class SvhnSource : public ImageSource {
     GANKIT_CHECK_DATA(fs::exists(f), "SVHN file {} is missing", f.string());
     mat_t* mat = Mat_Open(f.c_str(), MAT_ACC_RDONLY);
     GANKIT_CHECK_DATA(mat != nullptr, "{} is not a MATLAB .mat file", f.string());
+    note_input(f);
     matvar_t* x = Mat_VarReadInfo(mat, "X");
     matvar_t* y = Mat_VarReadInfo(mat, "y");
     auto cleanup = [&] {

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "error.h"
+#include "progress.h"
 #include "hdf5_store.h"
 #include "image_io.h"
 #include "image_source.h"
@@ -79,9 +80,8 @@ struct ThumbnailReader::Impl {
   }
 };
 
-ThumbnailReader::ThumbnailReader(const fs::path& path, const DatasetInputOptions& options, bool quiet,
-                                 ReadContent content)
-    : impl_(std::make_unique<Impl>()), quiet_(quiet), content_(content) {
+ThumbnailReader::ThumbnailReader(const fs::path& path, const DatasetInputOptions& options, ReadContent content)
+    : impl_(std::make_unique<Impl>()), content_(content) {
   impl_->path = path;
   GANKIT_CHECK_DATA(fs::exists(path), "{} does not exist", path.string());
   const bool is_h5 = options.format == "h5" || (options.format == "auto" && fs::is_regular_file(path) &&
@@ -145,7 +145,7 @@ bool ThumbnailReader::next(ThumbnailBatch& out, size_t max) {
     }
     ++unreadable_;
     unreadable_names_.push_back(recs[i].name);
-    if (!quiet_) std::fprintf(stderr, "\rskipped: %s\x1b[K\n", recs[i].error.c_str());
+    print_note("skipped: " + recs[i].error);
   }
   if (content_ == ReadContent::PixelHashes) {
     const size_t base = out.pixel_hashes.size();

@@ -56,10 +56,10 @@ struct DatasetInputOptions {
 enum class ReadContent { Thumbnails, PixelHashes };
 
 // Reads the thumbnails of a dataset in order, in bounded memory. Records that cannot be decoded
-// are skipped: each is named on stderr (unless quiet) and counted.
+// are skipped: each is named on stderr (always: a name is a result, not progress) and counted.
 class ThumbnailReader {
  public:
-  ThumbnailReader(const std::filesystem::path& path, const DatasetInputOptions& options, bool quiet,
+  ThumbnailReader(const std::filesystem::path& path, const DatasetInputOptions& options,
                   ReadContent content = ReadContent::Thumbnails);
   ~ThumbnailReader();
   ThumbnailReader(const ThumbnailReader&) = delete;
@@ -80,7 +80,6 @@ class ThumbnailReader {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
-  bool quiet_;
   ReadContent content_;
   int64_t records_ = 0;
   int64_t unreadable_ = 0;

@@ -1,7 +1,9 @@
 #include "feature_store.h"
 
+#include <cmath>
 #include <cstring>
 
+#include "atomic_output.h"
 #include "error.h"
 #include "hdf5_store.h"
 #include "hdf5_util.h"
@@ -84,8 +86,8 @@ void FeatureWriter::write_rows(const std::string& name, int64_t start, int64_t n
   GANKIT_CHECK(start == s.written && start + n <= s.count, Internal, "split {}: rows [{}, {}) after {} of {}", name,
                start, start + n, s.written, s.count);
   if (n == 0) return;
-  GANKIT_CHECK_DATA(transfer_rows(s.features.get(), start, n, dim_, const_cast<float*>(rows), true) >= 0,
-                    "cannot write features to {} (disk full?)", output_.temp_path().string());
+  check(transfer_rows(s.features.get(), start, n, dim_, const_cast<float*>(rows), true),
+        "write features to " + output_.temp_path().string());
   s.written += n;
 }
 
@@ -96,9 +98,14 @@ void FeatureWriter::commit() {
   attributes_["tool_version"] = tool_version();
   attributes_["format"] = "gankit-features-1";
   for (const auto& [k, v] : attributes_) write_string_attribute(impl_->file.get(), k, v);
+  for (auto& [name, s] : impl_->splits) {
+    close_checked(s.features, "close " + name + "/features");
+    close_checked(s.labels, "close " + name + "/labels");
+    close_checked(s.group, "close " + name);
+  }
   impl_->splits.clear();
   check(H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL), "flush");
-  impl_->file.reset();
+  close_checked(impl_->file, "close " + output_.temp_path().string());
   output_.commit();
 }
 
@@ -115,6 +122,7 @@ FeatureReader::FeatureReader(const fs::path& path) : impl_(std::make_unique<Impl
                     path.string());
   impl_->file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   GANKIT_CHECK_DATA(impl_->file.valid(), "cannot open {}", path.string());
+  input_ = InputFile(path);
   const hid_t f = impl_->file.get();
   attributes_ = read_string_attributes(f);
   H5G_info_t ginfo;
@@ -175,6 +183,9 @@ std::vector<int64_t> FeatureReader::labels(const std::string& name) const {
   std::vector<int64_t> out(static_cast<size_t>(s.count));
   GANKIT_CHECK_DATA(H5Dread(ds.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) >= 0,
                     "{}: cannot read {}/labels", path_.string(), name);
+  for (size_t i = 0; i < out.size(); ++i)
+    GANKIT_CHECK_DATA(out[i] >= 0 && out[i] <= kMaxLabel, "{}: {}/labels: row {} has label {}, outside [0, {}]",
+                      path_.string(), name, i, out[i], kMaxLabel);
   return out;
 }
 
@@ -185,6 +196,12 @@ void FeatureReader::read_rows(const std::string& name, int64_t start, int64_t n,
   if (n == 0) return;
   GANKIT_CHECK_DATA(transfer_rows(impl_->features.at(name).get(), start, n, dim_, out, false) >= 0,
                     "{}: cannot read {}/features (file corrupt?)", path_.string(), name);
+  // A NaN or infinity would train a classifier on garbage without a word: name the row.
+  const size_t values = static_cast<size_t>(n) * static_cast<size_t>(dim_);
+  for (size_t k = 0; k < values; ++k)
+    GANKIT_CHECK_DATA(std::isfinite(out[k]), "{}: {}/features: row {} has a non-finite value ({}) in column {}",
+                      path_.string(), name, start + static_cast<int64_t>(k / static_cast<size_t>(dim_)), out[k],
+                      k % static_cast<size_t>(dim_));
 }
 
 void FeatureReader::read_indices(const std::string& name, std::span<const int64_t> indices, float* out) const {

@@ -81,6 +81,7 @@ class FeatureReader {
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::filesystem::path path_;
+  InputFile input_;  // no output of the process replaces the file while it is read
   int64_t dim_ = 0;
   std::vector<FeatureSplitInfo> splits_;
   std::map<std::string, std::string> attributes_;

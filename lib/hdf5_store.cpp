@@ -6,6 +6,7 @@
 #include <cstring>
 #include <numeric>
 
+#include "atomic_output.h"
 #include "error.h"
 #include "hdf5_util.h"
 #include "index_runs.h"
@@ -24,6 +25,16 @@ const char* tool_version() { return GANKIT_VERSION; }
 namespace {
 
 std::string level_name(int r) { return "data" + std::to_string(r) + "x" + std::to_string(r); }
+
+// "float32", "uint16", "int8", ... for messages.
+std::string describe_type(hid_t type) {
+  const size_t bits = H5Tget_size(type) * 8;
+  switch (H5Tget_class(type)) {
+    case H5T_INTEGER: return fmt::format("{}int{}", H5Tget_sign(type) == H5T_SGN_NONE ? "u" : "", bits);
+    case H5T_FLOAT: return fmt::format("float{}", bits);
+    default: return "a non-numeric type";
+  }
+}
 
 }  // namespace
 
@@ -61,7 +72,8 @@ PyramidWriter::PyramidWriter(const fs::path& out, int resolution, int channels, 
       resolution_(resolution),
       channels_(channels) {
   silence_hdf5();
-  GANKIT_CHECK_USAGE(is_power_of_two(resolution), "resolution {} is not a power of two", resolution);
+  GANKIT_CHECK_USAGE(is_power_of_two(resolution) && resolution <= kMaxPyramidResolution,
+                     "resolution {} is not a power of two from 1 to {}", resolution, kMaxPyramidResolution);
   GANKIT_CHECK_USAGE(channels == 1 || channels == 3, "channels {} must be 1 or 3", channels);
   const size_t image_bytes = static_cast<size_t>(channels) * resolution * resolution;
   block_capacity_ = std::clamp<size_t>(options_.block_bytes / image_bytes, 1, 4096);
@@ -81,7 +93,8 @@ PyramidWriter::PyramidWriter(const fs::path& out, int resolution, int channels, 
   impl_->file = Handle(H5Fcreate(output_.temp_path().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
   GANKIT_CHECK_DATA(impl_->file.valid(), "cannot create {}", output_.temp_path().string());
   for (int r = resolution; r >= 1; r /= 2) {
-    const hsize_t per_chunk = static_cast<hsize_t>((128 + channels * r * r - 1) / (channels * r * r));
+    const hsize_t level_bytes = static_cast<hsize_t>(channels) * static_cast<hsize_t>(r) * static_cast<hsize_t>(r);
+    const hsize_t per_chunk = (128 + level_bytes - 1) / level_bytes;
     hsize_t dims[4] = {0, static_cast<hsize_t>(channels), static_cast<hsize_t>(r), static_cast<hsize_t>(r)};
     hsize_t maxdims[4] = {H5S_UNLIMITED, dims[1], dims[2], dims[3]};
     hsize_t chunk[4] = {per_chunk, dims[1], dims[2], dims[3]};
@@ -232,10 +245,11 @@ void PyramidWriter::commit() {
   }
   if (impl_->labels.valid() && !options_.class_names.empty())
     write_string_array_attribute(impl_->labels.get(), "class_names", options_.class_names);
-  impl_->labels.reset();
+  close_checked(impl_->labels, "close labels");
+  for (auto& level : impl_->levels) close_checked(level, "close level");
   impl_->levels.clear();
   check(H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL), "flush");
-  impl_->file.reset();
+  close_checked(impl_->file, "close " + output_.temp_path().string());
   output_.commit();
 }
 
@@ -252,6 +266,7 @@ PyramidReader::PyramidReader(const fs::path& path) : impl_(std::make_unique<Impl
   GANKIT_CHECK_DATA(H5Fis_hdf5(path.c_str()) > 0, "{} is not an HDF5 file", path.string());
   impl_->file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   GANKIT_CHECK_DATA(impl_->file.valid(), "cannot open {}", path.string());
+  input_ = InputFile(path);
   // Levels: every dataset named data{r}x{r}.
   hid_t f = impl_->file.get();
   H5G_info_t ginfo;
@@ -262,10 +277,19 @@ PyramidReader::PyramidReader(const fs::path& path) : impl_(std::make_unique<Impl
     int r1 = 0, r2 = 0;
     char tail = 0;
     if (std::sscanf(name, "data%dx%d%c", &r1, &r2, &tail) != 2 || r1 != r2 || r1 <= 0) continue;
+    GANKIT_CHECK_DATA(r1 <= kMaxPyramidResolution, "{}: level {} is larger than the largest supported ({}x{})",
+                      path.string(), name, kMaxPyramidResolution, kMaxPyramidResolution);
     Handle dapl(H5Pcreate(H5P_DATASET_ACCESS), H5Pclose);
     H5Pset_chunk_cache(dapl.get(), 12421, 64u << 20, 0.75);  // random minibatches hit many chunks
     Handle ds(H5Dopen2(f, name, dapl.get()), H5Dclose);
     if (!ds.valid()) continue;
+    {  // our store is uint8: another type would be converted (clipped) by HDF5 without a word
+      Handle type(H5Dget_type(ds.get()), H5Tclose);
+      const bool u8 = H5Tget_class(type.get()) == H5T_INTEGER && H5Tget_size(type.get()) == 1 &&
+                      H5Tget_sign(type.get()) == H5T_SGN_NONE;
+      GANKIT_CHECK_DATA(u8, "{}: dataset {} holds {}, not uint8 pixels (0..255): convert it to uint8 first",
+                        path.string(), name, describe_type(type.get()));
+    }
     Handle space(H5Dget_space(ds.get()), H5Sclose);
     hsize_t dims[4];
     GANKIT_CHECK_DATA(H5Sget_simple_extent_ndims(space.get()) == 4, "{}: dataset {} is not 4-D (N, C, r, r)",
@@ -364,12 +388,28 @@ ImageBatch PyramidReader::read_indices(int r, std::span<const int64_t> indices) 
   return batch;
 }
 
+std::string dataset_fingerprint(const PyramidReader& reader, int r) {
+  const int64_t n = reader.count();
+  const int64_t samples = std::min<int64_t>(n, 64);
+  std::vector<int64_t> indices(static_cast<size_t>(samples));
+  for (int64_t i = 0; i < samples; ++i) indices[static_cast<size_t>(i)] = samples > 1 ? i * (n - 1) / (samples - 1) : 0;
+  const ImageBatch batch = reader.read_indices(r, indices);
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < batch.data.size(); ++i) h = (h ^ batch.data[i]) * 1099511628211ull;
+  return fmt::format("N={} C={} R={} h={:016x}", n, reader.channels(), r, h);
+}
+
 std::vector<int64_t> PyramidReader::labels() const {
   if (!info_.has_labels) return {};
   Handle ds(H5Dopen2(impl_->file.get(), "labels", H5P_DEFAULT), H5Dclose);
   std::vector<int64_t> out(static_cast<size_t>(info_.count));
   GANKIT_CHECK_DATA(H5Dread(ds.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) >= 0,
                     "{}: cannot read labels", path_.string());
+  // With class names, a label indexes them; without, it must still be a class number.
+  const int64_t limit = info_.class_names.empty() ? kMaxLabel + 1 : static_cast<int64_t>(info_.class_names.size());
+  for (size_t i = 0; i < out.size(); ++i)
+    GANKIT_CHECK_DATA(out[i] >= 0 && out[i] < limit, "{}: labels: image {} has label {}, outside [0, {}){}",
+                      path_.string(), i, out[i], limit, info_.class_names.empty() ? "" : " (the class names)");
   return out;
 }
 

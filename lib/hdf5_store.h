@@ -21,6 +21,12 @@
 
 namespace gankit {
 
+// The largest class label a file may hold (labels are class numbers 0, 1, ...).
+constexpr int64_t kMaxLabel = 999999;
+
+// The largest pyramid level (a 16384x16384 RGB image is 805 MB).
+constexpr int kMaxPyramidResolution = 16384;
+
 struct Compression {
   int gzip_level = 4;  // 0 = none
   // "none", "gzip" (level 4) or "gzip:N" with N in 1..9. Throws Error(Usage) otherwise.
@@ -118,8 +124,14 @@ class PyramidReader {
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::filesystem::path path_;
+  InputFile input_;  // no output of the process replaces the file while it is read
   PyramidInfo info_;
 };
+
+// A short fingerprint of the images of level `r`: "N=<count> C=<channels> R=<r> h=<16 hex digits>",
+// the hash (FNV-1a, 64 bits) over 64 images spread evenly through the level. The same images give
+// the same fingerprint whatever the file's name, place or compression.
+std::string dataset_fingerprint(const PyramidReader& reader, int r);
 
 // Version string of the suite (from CMake), written into provenance attributes.
 const char* tool_version();

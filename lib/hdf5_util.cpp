@@ -1,21 +1,68 @@
 #include "hdf5_util.h"
 
+#include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
+#include "atomic_output.h"
 #include "error.h"
 
 namespace gankit::h5 {
 
 void silence_hdf5() {
   static bool done = [] {
+    // HDF5 closes files left open at exit, and crashes doing so for a file whose writes failed
+    // (a full disk): our writers close what they can, and the process exits without that step.
+    H5dont_atexit();
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     return true;
   }();
   (void)done;
 }
 
+namespace {
+
+// What HDF5's file driver recorded of the failed system call on the current error stack: its
+// "errno = N" and "filename = '...'" (the sec2 driver's message), when there is one.
+struct SystemError {
+  int err = 0;
+  std::string file;
+};
+
+herr_t find_system_error(unsigned, const H5E_error2_t* e, void* data) {
+  auto* out = static_cast<SystemError*>(data);
+  if (out->err != 0 || e->desc == nullptr) return 0;
+  const std::string desc = e->desc;
+  const size_t at = desc.find("errno = ");
+  if (at == std::string::npos) return 0;
+  out->err = std::atoi(desc.c_str() + at + 8);
+  const size_t name = desc.find("filename = '");
+  if (name != std::string::npos) {
+    const size_t end = desc.find('\'', name + 12);
+    if (end != std::string::npos) out->file = desc.substr(name + 12, end - name - 12);
+  }
+  return 0;
+}
+
+}  // namespace
+
 void check(herr_t status, const std::string& what) {
-  GANKIT_CHECK(status >= 0, Internal, "HDF5 error: {}", what);
+  if (status >= 0) return;
+  SystemError sys;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, find_system_error, &sys);
+  if (sys.err == ENOSPC || sys.err == EFBIG || sys.err == EDQUOT)
+    fail(ErrorKind::Data, fmt::format("cannot write {}: {}", sys.file.empty() ? what : sys.file,
+                                      describe_write_errno(sys.err)));
+  if (sys.err != 0)
+    fail(ErrorKind::Data, fmt::format("HDF5 error: {}{}: {}", what, sys.file.empty() ? "" : " (" + sys.file + ")",
+                                      std::strerror(sys.err)));
+  fail(ErrorKind::Internal, fmt::format("HDF5 error: {}", what));
+}
+
+void close_checked(Handle& h, const std::string& what) {
+  if (!h.valid()) return;
+  const herr_t status = h.close();
+  check(status, what);
 }
 
 void write_string_attribute(hid_t obj, const std::string& name, const std::string& value) {

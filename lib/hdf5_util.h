@@ -26,9 +26,14 @@ class Handle {
   Handle(const Handle&) = delete;
   Handle& operator=(const Handle&) = delete;
   ~Handle() { reset(); }
-  void reset() {
-    if (id_ >= 0 && close_) close_(id_);
+  void reset() { (void)close(); }
+  // Closes now and returns the close function's status (HDF5 writes cached data on close, so a
+  // writer must look at it); the handle is empty afterwards whatever the status.
+  herr_t close() {
+    herr_t status = 0;
+    if (id_ >= 0 && close_) status = close_(id_);
     id_ = -1;
+    return status;
   }
   hid_t get() const { return id_; }
   bool valid() const { return id_ >= 0; }
@@ -41,8 +46,12 @@ class Handle {
 // HDF5 prints its own error stacks to stderr by default; a user should see only our one line.
 void silence_hdf5();
 
-// Throws Error(Internal) "HDF5 error: <what>" when `status` < 0.
+// Throws when `status` < 0: Error(Data) "cannot write FILE: disk full (ENOSPC)" (or the file
+// size limit, or the quota) when a write did not fit, Error(Data) with the system error when
+// another system call failed, else Error(Internal) "HDF5 error: <what>".
 void check(herr_t status, const std::string& what);
+// Closes `h` (a file or dataset being written) and checks the status as check() does.
+void close_checked(Handle& h, const std::string& what);
 
 void write_string_attribute(hid_t obj, const std::string& name, const std::string& value);
 void write_string_array_attribute(hid_t obj, const std::string& name, const std::vector<std::string>& values);

@@ -17,8 +17,21 @@ namespace gankit {
 
 enum class ColorMode { Rgb, Keep };
 
+// The largest image (width x height) decode_image() accepts, checked from the file's header
+// before any pixel is decoded, so a small "decompression bomb" (a 20000x20000 PNG of a few
+// hundred KB) costs nothing. Default kDefaultMaxImagePixels (Pillow's own limit, 2 x 89,478,485);
+// the tools' --max-pixels sets it. Process-wide.
+constexpr int64_t kDefaultMaxImagePixels = 178956970;
+void set_max_image_pixels(int64_t pixels);
+int64_t max_image_pixels();
+
+// Width and height from the header of a PNG, JPEG, WebP or BMP file; {0, 0} when the format is
+// another or the header is cut short.
+cv::Size image_header_size(std::span<const uint8_t> bytes);
+
 // Decodes encoded bytes (png, jpeg, webp, bmp, ...). `name` is used in error messages.
-// Throws Error(Data) "cannot decode NAME: ..." for empty, corrupt or truncated data.
+// Throws Error(Data) "cannot decode NAME: ..." for empty, corrupt or truncated data, and for an
+// image over max_image_pixels().
 cv::Mat decode_image(std::span<const uint8_t> bytes, const std::string& name, ColorMode mode = ColorMode::Rgb);
 std::vector<uint8_t> read_file_bytes(const std::filesystem::path& path);
 cv::Mat read_image(const std::filesystem::path& path, ColorMode mode = ColorMode::Rgb);

@@ -17,7 +17,7 @@ namespace {
 
 class PngFolderSink : public ImageSink {
  public:
-  PngFolderSink(const fs::path& out, bool overwrite) : output_(out, overwrite) {
+  PngFolderSink(const fs::path& out, bool overwrite) : output_(out, overwrite, AtomicOutput::Kind::ImageFolder) {
     fs::create_directory(output_.temp_path());
   }
   void append(const ImageBatch& b) override {

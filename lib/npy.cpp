@@ -15,13 +15,18 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// The largest image side a header may declare (larger ones are not images of a GAN dataset,
+// and the limit keeps every size product far from overflowing).
+constexpr int64_t kMaxSide = 65536;
+
 // What the header of a .npy says about its image array.
 struct NpyLayout {
   int64_t n = 0, h = 0, w = 0, c = 0;  // c: channels stored (4 for RGBA)
   bool nhwc = true;
   size_t data_offset = 0;
   int out_channels() const { return c == 4 ? 3 : static_cast<int>(c); }
-  size_t image_bytes() const { return static_cast<size_t>(h * w * c); }
+  size_t image_bytes() const { return static_cast<size_t>(h) * static_cast<size_t>(w) * static_cast<size_t>(c); }
+  size_t data_bytes() const { return static_cast<size_t>(n) * image_bytes(); }  // checked by the parser
 };
 
 NpyLayout parse_npy_header(const std::string& b, const std::string& name) {
@@ -50,17 +55,24 @@ NpyLayout parse_npy_header(const std::string& b, const std::string& name) {
                     name);
   GANKIT_CHECK_DATA(std::regex_search(header, m, std::regex("'shape':\\s*\\(([^)]*)\\)")),
                     "{}: .npy header has no shape", name);
+  const std::string shape_str = "(" + std::string(m[1]) + ")";
   std::vector<int64_t> shape;
   {
-    std::string dims = m[1];
-    std::stringstream ss(dims);
+    std::stringstream ss(m[1]);
     std::string tok;
-    while (std::getline(ss, tok, ','))
-      if (tok.find_first_not_of(" ") != std::string::npos) shape.push_back(std::stoll(tok));
+    while (std::getline(ss, tok, ',')) {
+      const size_t first = tok.find_first_not_of(" ");
+      if (first == std::string::npos) continue;
+      const size_t last = tok.find_last_not_of(" ");
+      const std::string digits = tok.substr(first, last - first + 1);
+      // Sizes come from the file: digits only (no sign), and small enough to multiply safely.
+      GANKIT_CHECK_DATA(!digits.empty() && digits.size() <= 15 && digits.find_first_not_of("0123456789") ==
+                                                                        std::string::npos,
+                        "{}: array shape {} has a size that is not a non-negative integer below 10^15", name,
+                        shape_str);
+      shape.push_back(std::stoll(digits));
+    }
   }
-  std::string shape_str;
-  for (size_t i = 0; i < shape.size(); ++i) shape_str += (i ? ", " : "") + std::to_string(shape[i]);
-  shape_str = "(" + shape_str + ")";
   GANKIT_CHECK_DATA(shape.size() == 3 || shape.size() == 4,
                     "{}: array shape {} is not (N, H, W), (N, H, W, C) or (N, C, H, W)", name, shape_str);
   NpyLayout l;
@@ -75,6 +87,13 @@ NpyLayout parse_npy_header(const std::string& b, const std::string& name) {
   } else {
     fail(ErrorKind::Data, fmt::format("{}: array shape {} has no channel axis of size 1, 3 or 4", name, shape_str));
   }
+  GANKIT_CHECK_DATA(l.h > 0 && l.w > 0 && l.h <= kMaxSide && l.w <= kMaxSide,
+                    "{}: array shape {}: images of {}x{} (each side must be 1..{})", name, shape_str, l.w, l.h,
+                    kMaxSide);
+  size_t total = 0;
+  GANKIT_CHECK_DATA(!__builtin_mul_overflow(static_cast<size_t>(l.n), l.image_bytes(), &total) &&
+                        total <= (size_t{1} << 50),
+                    "{}: array shape {} is too large ({} images of {} bytes)", name, shape_str, l.n, l.image_bytes());
   l.data_offset = offset + header_len;
   return l;
 }
@@ -99,7 +118,7 @@ void convert_images(const NpyLayout& l, const uint8_t* src, int64_t count, Image
 
 ImageBatch parse_npy(const std::string& b, const std::string& name) {
   const NpyLayout l = parse_npy_header(b, name);
-  const size_t need = static_cast<size_t>(l.n) * l.image_bytes();
+  const size_t need = l.data_bytes();
   GANKIT_CHECK_DATA(b.size() - l.data_offset >= need, "{}: truncated .npy data ({} bytes, {} images need {})", name,
                     b.size() - l.data_offset, l.n, need);
   ImageBatch batch(l.n, l.out_channels(), static_cast<int>(l.h), static_cast<int>(l.w));
@@ -109,6 +128,7 @@ ImageBatch parse_npy(const std::string& b, const std::string& name) {
 
 NpyReader::NpyReader(const fs::path& path) : path_(path), in_(path, std::ios::binary) {
   GANKIT_CHECK_DATA(in_.good(), "cannot open {}", path.string());
+  input_ = InputFile(path);
   // The header fits in the first 64 KiB.
   std::string head(65536, '\0');
   in_.read(head.data(), static_cast<std::streamsize>(head.size()));
@@ -116,7 +136,7 @@ NpyReader::NpyReader(const fs::path& path) : path_(path), in_(path, std::ios::bi
   in_.clear();
   const NpyLayout l = parse_npy_header(head, path.string());
   const auto file_size = fs::file_size(path);
-  const size_t need = static_cast<size_t>(l.n) * l.image_bytes();
+  const size_t need = l.data_bytes();
   GANKIT_CHECK_DATA(file_size >= l.data_offset + need, "{}: truncated .npy data ({} bytes, {} images need {})",
                     path.string(), file_size - l.data_offset, l.n, need);
   n_ = l.n;
@@ -154,6 +174,7 @@ ImageBatch load_npz(const fs::path& path, const std::string& key) {
   int err = 0;
   zip_t* z = zip_open(path.c_str(), ZIP_RDONLY, &err);
   GANKIT_CHECK_DATA(z != nullptr, "cannot open {}: not a .npz (zip) archive", path.string());
+  note_input(path);
   struct Closer {
     zip_t* z;
     ~Closer() { zip_discard(z); }
@@ -180,13 +201,51 @@ ImageBatch load_npz(const fs::path& path, const std::string& key) {
   zip_stat_t st;
   zip_stat_init(&st);
   GANKIT_CHECK_DATA(zip_stat(z, pick.c_str(), 0, &st) == 0, "{}: cannot stat {}", path.string(), pick);
+  const std::string name = path.string() + ":" + pick;
+  // The member's sizes come from the archive: check them against the bytes really there (deflate
+  // expands at most ~1032x) before reading, and read the array straight into the batch.
+  const uint64_t archive_bytes = fs::file_size(path);
+  GANKIT_CHECK_DATA((st.valid & ZIP_STAT_SIZE) && (st.valid & ZIP_STAT_COMP_SIZE) && st.comp_size <= archive_bytes &&
+                        st.size <= (st.comp_method == ZIP_CM_STORE ? st.comp_size : st.comp_size * 1032 + 1024),
+                    "{}: corrupt zip entry (it claims {} bytes from {} compressed bytes in a {}-byte archive)", name,
+                    st.size, st.comp_size, archive_bytes);
   zip_file_t* f = zip_fopen(z, pick.c_str(), 0);
   GANKIT_CHECK_DATA(f != nullptr, "{}: cannot open member {}", path.string(), pick);
-  std::string bytes(st.size, '\0');
-  zip_int64_t got = zip_fread(f, bytes.data(), st.size);
-  zip_fclose(f);
-  GANKIT_CHECK_DATA(got == static_cast<zip_int64_t>(st.size), "{}: member {} is corrupt", path.string(), pick);
-  return parse_npy(bytes, path.string() + ":" + pick);
+  struct FileCloser {
+    zip_file_t* f;
+    ~FileCloser() { zip_fclose(f); }
+  } file_closer{f};
+  auto read_exactly = [&](char* dst, uint64_t n) {
+    uint64_t got = 0;
+    while (got < n) {
+      const zip_int64_t k = zip_fread(f, dst + got, n - got);
+      GANKIT_CHECK_DATA(k > 0, "{}: member is corrupt or truncated ({} of {} bytes read)", name, got, n);
+      got += static_cast<uint64_t>(k);
+    }
+  };
+  std::string head(static_cast<size_t>(std::min<uint64_t>(st.size, 65536)), '\0');
+  read_exactly(head.data(), head.size());
+  const NpyLayout l = parse_npy_header(head, name);
+  GANKIT_CHECK_DATA(st.size >= l.data_offset + l.data_bytes(), "{}: truncated .npy data ({} bytes, {} images need {})",
+                    name, st.size - l.data_offset, l.n, l.data_bytes());
+  ImageBatch batch(l.n, l.out_channels(), static_cast<int>(l.h), static_cast<int>(l.w));
+  // The images that arrived with the header, then the rest in chunks of whole images.
+  const size_t image = l.image_bytes();
+  std::string chunk = head.substr(l.data_offset);
+  int64_t done = 0;
+  const size_t chunk_images = std::max<size_t>(1, (16u << 20) / image);
+  while (done < l.n) {
+    const int64_t want = std::min<int64_t>(l.n - done, static_cast<int64_t>(chunk_images));
+    const size_t have = chunk.size();
+    if (have < static_cast<size_t>(want) * image) {
+      chunk.resize(static_cast<size_t>(want) * image);
+      read_exactly(chunk.data() + have, chunk.size() - have);
+    }
+    convert_images(l, reinterpret_cast<const uint8_t*>(chunk.data()), want, batch, done);
+    done += want;
+    chunk.erase(0, static_cast<size_t>(want) * image);
+  }
+  return batch;
 }
 
 NpyWriter::NpyWriter(const fs::path& path, int64_t n, int c, int h, int w, bool overwrite)

@@ -32,6 +32,7 @@ class NpyReader {
  private:
   std::filesystem::path path_;
   std::ifstream in_;
+  InputFile input_;  // no output of the process replaces the file while it is read
   int64_t n_ = 0;
   int c_ = 0, h_ = 0, w_ = 0;
   bool nhwc_ = true;

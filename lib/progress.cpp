@@ -5,6 +5,8 @@
 
 #include <cstdio>
 
+#include "error.h"
+
 namespace gankit {
 
 namespace {
@@ -21,6 +23,7 @@ Progress::Progress(std::string label, int64_t total, ProgressOptions options, st
       unit_(std::move(unit)),
       total_(total),
       enabled_(!options.quiet && (options.force || isatty(STDERR_FILENO))),
+      tty_(isatty(STDERR_FILENO) != 0),
       start_(std::chrono::steady_clock::now()),
       last_draw_(start_) {}
 
@@ -37,7 +40,7 @@ void Progress::add(int64_t n) {
   count_ += n;
   if (!enabled_) return;
   auto now = std::chrono::steady_clock::now();
-  if (now - last_draw_ < std::chrono::milliseconds(100)) return;
+  if (now - last_draw_ < (tty_ ? std::chrono::milliseconds(100) : std::chrono::milliseconds(10000))) return;
   last_draw_ = now;
   draw(false);
 }
@@ -63,9 +66,23 @@ void Progress::draw(bool final) {
   } else {
     line = fmt::format("\r{} {} {:.0f} {}/s {}", label_, count_, r, unit_, format_duration(secs));
   }
-  std::fputs(line.c_str(), stderr);
-  std::fputs(final ? "\n" : "\x1b[K", stderr);
+  if (tty_) {
+    std::fputs(line.c_str(), stderr);
+    std::fputs(final ? "\n" : "\x1b[K", stderr);
+  } else {
+    std::fputs(line.c_str() + 1, stderr);  // without the carriage return
+    std::fputc('\n', stderr);
+  }
   std::fflush(stderr);
+}
+
+void print_note(const std::string& text) {
+  static const bool tty = isatty(STDERR_FILENO) != 0;
+  const std::string line = printable(text);
+  if (tty)
+    std::fprintf(stderr, "\r%s\x1b[K\n", line.c_str());
+  else
+    std::fprintf(stderr, "%s\n", line.c_str());
 }
 
 }  // namespace gankit

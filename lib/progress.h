@@ -1,7 +1,8 @@
 // Progress — a one-line progress bar on stderr with count, rate and ETA.
 //
-// Shown only when enabled and stderr is a terminal, unless forced (--progress). Redraws at most
-// ten times a second so it costs nothing in hot loops. finish() prints the final line.
+// Shown only when enabled and stderr is a terminal, unless forced (--progress). On a terminal it
+// redraws one line at most ten times a second; forced onto a file or pipe it writes a plain line
+// (no carriage return, no escape codes) every 10 seconds. finish() prints the final line.
 #pragma once
 
 #include <chrono>
@@ -14,6 +15,11 @@ struct ProgressOptions {
   bool quiet = false;  // --quiet: never show
   bool force = false;  // --progress: show even when stderr is not a terminal
 };
+
+// Prints `text` as one line on stderr, whatever --quiet says (names of skipped inputs are
+// results, not progress): control characters are escaped, and on a terminal a progress line
+// being drawn is cleared first.
+void print_note(const std::string& text);
 
 class Progress {
  public:
@@ -34,6 +40,7 @@ class Progress {
   int64_t total_;
   int64_t count_ = 0;
   bool enabled_;
+  bool tty_;
   bool finished_ = false;
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_draw_;

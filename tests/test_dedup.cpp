@@ -469,7 +469,7 @@ TEST(Thumbnail, PyramidReadsLevel64AndSampleIsDeterministic) {
   test::TempDir dir;
   const fs::path h5 = dir / "p.h5";
   test::write_pyramid(h5, 1500, 3, 128);
-  ThumbnailReader reader(h5, {}, true);
+  ThumbnailReader reader(h5, {});
   EXPECT_EQ(reader.format(), "h5");
   ThumbnailBatch batch;
   ASSERT_TRUE(reader.next(batch, 10));
@@ -495,7 +495,7 @@ TEST(Thumbnail, PyramidReadsLevel64AndSampleIsDeterministic) {
   EXPECT_TRUE(std::equal(at.begin(), at.begin() + kThumbnailBytes, batch.pixels.begin() + 7 * kThumbnailBytes));
   EXPECT_TRUE(std::equal(at.begin() + kThumbnailBytes, at.end(), batch.pixels.begin() + 2 * kThumbnailBytes));
   // The sample: a function of the seed; all images (in order) when n >= count.
-  ThumbnailReader r1(h5, {}, true), r2(h5, {}, true), r3(h5, {}, true);
+  ThumbnailReader r1(h5, {}), r2(h5, {}), r3(h5, {});
   EXPECT_EQ(sample_thumbnails(r1, 100, 5, {true}), sample_thumbnails(r2, 100, 5, {true}));
   EXPECT_NE(sample_thumbnails(r1, 100, 5, {true}), sample_thumbnails(r3, 100, 6, {true}));
   const std::vector<uint8_t> all = sample_thumbnails(r1, 5000, 5, {true});
@@ -511,7 +511,7 @@ TEST(Thumbnail, ReservoirSampleOfAFolderIsAUniformDeterministicSubset) {
     cv::imwrite((dir / "imgs" / fmt::format("{:03d}.png", i)).string(), m);
   }
   auto values = [&](uint64_t seed, int64_t n) {
-    ThumbnailReader r(dir / "imgs", {}, true);
+    ThumbnailReader r(dir / "imgs", {});
     const std::vector<uint8_t> s = sample_thumbnails(r, n, seed, {true});
     std::vector<int> v;
     for (size_t i = 0; i < s.size(); i += kThumbnailBytes) v.push_back(s[i + 2 * 1024]);  // blue channel = i

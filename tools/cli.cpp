@@ -2,11 +2,16 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <limits>
 #include <iostream>
 
 #include "error.h"
 #include "hdf5_store.h"
+#include "image_io.h"
 
 namespace gankit::cli {
 
@@ -14,6 +19,15 @@ void add_common(po::options_description& desc, CommonFlags& flags, bool with_jso
   desc.add_options()("help,h", "show this help")("quiet,q", po::bool_switch(&flags.quiet), "no progress output")(
       "progress", po::bool_switch(&flags.progress), "show progress even when stderr is not a terminal");
   if (with_json) desc.add_options()("json", po::bool_switch(&flags.json), "print one JSON object on stdout");
+}
+
+void add_decode_options(po::options_description& desc) {
+  desc.add_options()("max-pixels",
+                     po::value<uint64_t>()
+                         ->default_value(static_cast<uint64_t>(kDefaultMaxImagePixels))
+                         ->notifier([](uint64_t v) { set_max_image_pixels(static_cast<int64_t>(std::min<uint64_t>(v, INT64_MAX))); }),
+                     "largest image (width x height) to decode; larger files are refused from their header, "
+                     "before any memory is spent on them");
 }
 
 bool parse(const std::string& usage, const std::vector<std::string>& args, po::options_description& desc,
@@ -55,6 +69,9 @@ int run_main(const std::string& prog, const std::string& about, const std::vecto
     for (const auto& s : subcommands) text += fmt::format("  {:<12} {}\n", s.name, s.summary);
     std::fputs(text.c_str(), out);
   };
+  // A file size limit (ulimit -f) would kill the process with SIGXFSZ mid-write, leaving its
+  // temporaries; ignored, the write fails with EFBIG and the output's error path reports it.
+  std::signal(SIGXFSZ, SIG_IGN);
   if (argc < 2) {
     print_usage(stderr);
     return 1;
@@ -74,13 +91,15 @@ int run_main(const std::string& prog, const std::string& about, const std::vecto
     try {
       return s.run(full, std::vector<std::string>(argv + 2, argv + argc));
     } catch (const Error& e) {
-      std::fprintf(stderr, "%s: error: %s\n", full.c_str(), e.what());
+      std::fprintf(stderr, "%s: error: %s\n", full.c_str(), printable(e.what()).c_str());
       return e.exit_code();
     } catch (const po::error& e) {
-      std::fprintf(stderr, "%s: error: %s (see %s --help)\n", full.c_str(), e.what(), full.c_str());
+      std::fprintf(stderr, "%s: error: %s (see %s --help)\n", full.c_str(), printable(e.what()).c_str(), full.c_str());
       return 1;
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "%s: internal error: %s\n", full.c_str(), e.what());
+      // Library exceptions (LibTorch's carry a backtrace): the first line only.
+      const std::string what = e.what();
+      std::fprintf(stderr, "%s: internal error: %s\n", full.c_str(), printable(what.substr(0, what.find('\n'))).c_str());
       return 3;
     }
   }
@@ -89,3 +108,33 @@ int run_main(const std::string& prog, const std::string& about, const std::vecto
 }
 
 }  // namespace gankit::cli
+
+namespace boost {
+
+namespace {
+template <typename T>
+void validate_unsigned(boost::any& v, const std::vector<std::string>& values) {
+  namespace po = program_options;
+  po::validators::check_first_occurrence(v);
+  const std::string& s = po::validators::get_single_string(values);
+  const bool digits = !s.empty() && s.size() <= 20 && s.find_first_not_of("0123456789") == std::string::npos;
+  unsigned long long value = 0;
+  bool fits = digits;
+  if (digits) {
+    errno = 0;
+    value = std::strtoull(s.c_str(), nullptr, 10);
+    fits = errno == 0 && value <= std::numeric_limits<T>::max();
+  }
+  if (!fits) throw po::invalid_option_value(s);  // "the argument ('-1') for option '--seed' is invalid"
+  v = boost::any(static_cast<T>(value));
+}
+}  // namespace
+
+void validate(boost::any& v, const std::vector<std::string>& values, unsigned long*, int) {
+  validate_unsigned<unsigned long>(v, values);
+}
+void validate(boost::any& v, const std::vector<std::string>& values, unsigned int*, int) {
+  validate_unsigned<unsigned int>(v, values);
+}
+
+}  // namespace boost

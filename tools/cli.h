@@ -22,6 +22,8 @@ struct CommonFlags {
   ProgressOptions progress_options() const { return {quiet, progress}; }
 };
 void add_common(po::options_description& desc, CommonFlags& flags, bool with_json);
+// --max-pixels, for commands that decode image files (sets gankit::set_max_image_pixels).
+void add_decode_options(po::options_description& desc);
 
 struct Subcommand {
   std::string name;
@@ -45,3 +47,11 @@ int run_main(const std::string& prog, const std::string& about, const std::vecto
              char** argv);
 
 }  // namespace gankit::cli
+
+// Unsigned options (--seed, counts): boost's own conversion takes "-1" as 2^64 - 1 (and
+// "-4294967295" as 1 for 32 bits). These overloads, found through boost::any by argument-dependent
+// lookup, accept digits only and name the option otherwise (exit 1).
+namespace boost {
+void validate(boost::any& v, const std::vector<std::string>& values, unsigned long*, int);
+void validate(boost::any& v, const std::vector<std::string>& values, unsigned int*, int);
+}  // namespace boost

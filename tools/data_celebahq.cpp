@@ -24,6 +24,7 @@ int data_celebahq(const std::string& prog, const std::vector<std::string>& args)
       "resume", po::bool_switch(&opt.resume), "continue an interrupted run from OUT.h5.partial")(
       "overwrite", po::bool_switch(&opt.overwrite), "replace OUT.h5 (and an interrupted OUT.h5.partial) if they exist");
   add_common(desc, common, true);
+  add_decode_options(desc);
   po::positional_options_description pos;
   pos.add("images", 1).add("landmarks", 1).add("out", 1);
   po::variables_map vm;

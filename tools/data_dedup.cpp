@@ -56,6 +56,7 @@ int dedup_train(const std::string& prog, const std::vector<std::string>& args) {
       "overwrite", po::bool_switch(&opt.overwrite), "replace the model file if it exists");
   add_input_options(desc, opt.input);
   add_common(desc, common, true);
+  add_decode_options(desc);
   po::positional_options_description pos;
   pos.add("input", 1).add("model", 1);
   po::variables_map vm;
@@ -131,6 +132,7 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
       "overwrite", po::bool_switch(&opt.overwrite), "replace the outputs if they exist");
   add_input_options(desc, opt.input);
   add_common(desc, common, true);
+  add_decode_options(desc);
   po::positional_options_description pos;
   pos.add("input", 1).add("groups", 1);
   po::variables_map vm;

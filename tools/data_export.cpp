@@ -44,7 +44,7 @@ int data_export(const std::string& prog, const std::vector<std::string>& args) {
   const int r = resolution > 0 ? resolution : reader.info().resolution;
   reader.require_level(r);
   const int64_t n = limit > 0 ? std::min(limit, reader.count()) : reader.count();
-  AtomicOutput output(out, overwrite);
+  AtomicOutput output(out, overwrite, AtomicOutput::Kind::ImageFolder);
   fs::create_directory(output.temp_path());
   const auto labels = reader.labels();
   const auto& names = reader.info().class_names;

@@ -31,6 +31,7 @@ int data_faces(const std::string& prog, const std::vector<std::string>& args) {
       "recursive", po::bool_switch(&opt.recursive), "image folders: include subfolders")(
       "overwrite", po::bool_switch(&opt.overwrite), "replace the outputs if they exist");
   add_common(desc, common, true);
+  add_decode_options(desc);
   po::positional_options_description pos;
   pos.add("source", 1).add("out", 1);
   po::variables_map vm;

@@ -29,6 +29,7 @@ int data_import(const std::string& prog, const std::vector<std::string>& args) {
       "compression", po::value(&compression)->default_value("gzip:4"), "none|gzip|gzip:N (N = 1..9)")(
       "overwrite", po::bool_switch(&opt.overwrite), "replace OUT.h5 if it exists");
   add_common(desc, common, true);
+  add_decode_options(desc);
   po::positional_options_description pos;
   pos.add("source", 1).add("out", 1);
   po::variables_map vm;

@@ -36,16 +36,18 @@ int data_info(const std::string& prog, const std::vector<std::string>& args) {
   t.add_row({"levels", fmt::format("{}", fmt::join(info.resolutions, ", "))});
   t.add_row({"compression", info.compression});
   if (info.has_labels) {
-    const auto labels = reader.labels();
-    int64_t max_label = -1;
+    const auto labels = reader.labels();  // checked: each in [0, classes)
+    int64_t max_label = static_cast<int64_t>(info.class_names.size()) - 1;
     for (int64_t l : labels) max_label = std::max(max_label, l);
-    std::vector<int64_t> counts(static_cast<size_t>(std::max<int64_t>(max_label + 1, 0)), 0);
-    for (int64_t l : labels)
-      if (l >= 0) ++counts[static_cast<size_t>(l)];
+    std::vector<int64_t> counts(static_cast<size_t>(max_label + 1), 0);
+    for (int64_t l : labels) ++counts[static_cast<size_t>(l)];
     j["labels"] = {{"class_names", info.class_names}, {"counts", counts}};
+    bool first = true;
     for (size_t c = 0; c < counts.size(); ++c) {
+      if (counts[c] == 0 && c >= info.class_names.size()) continue;  // unnamed and absent
       const std::string name = c < info.class_names.size() ? info.class_names[c] : std::to_string(c);
-      t.add_row({c == 0 ? "labels" : "", fmt::format("{} {}: {}", c, name, counts[c])});
+      t.add_row({first ? "labels" : "", fmt::format("{} {}: {}", c, name, counts[c])});
+      first = false;
     }
   } else {
     j["labels"] = nullptr;

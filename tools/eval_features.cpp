@@ -34,6 +34,7 @@ int eval_features(const std::string& prog, const std::vector<std::string>& args)
       "threads", po::value(&job.threads)->default_value(0), "CPU threads (default: all cores)")(
       "overwrite", po::bool_switch(&job.overwrite), "replace OUT.h5 if it exists");
   add_common(desc, common, true);
+  add_decode_options(desc);
   po::positional_options_description pos;
   pos.add("inputs", -1);
   po::variables_map vm;

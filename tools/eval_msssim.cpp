@@ -27,6 +27,7 @@ int eval_msssim(const std::string& prog, const std::vector<std::string>& args) {
       "resolution", po::value(&resolution)->default_value(0), "HDF5 level to read / size the images must have")(
       "recursive", po::bool_switch(&recursive), "image folders: include subfolders");
   add_common(desc, common, true);
+  add_decode_options(desc);
   po::positional_options_description pos;
   pos.add("a", 1).add("b", 1);
   po::variables_map vm;

@@ -35,6 +35,7 @@ int eval_swd(const std::string& prog, const std::vector<std::string>& args) {
       "cpu (OpenBLAS, all cores) or cuda / cuda:N (LibTorch; needs a CUDA LibTorch build and a GPU)")(
       "recursive", po::bool_switch(&recursive), "image folders: include subfolders");
   add_common(desc, common, true);
+  add_decode_options(desc);
   po::positional_options_description pos;
   pos.add("real", 1).add("fake", 1);
   po::variables_map vm;

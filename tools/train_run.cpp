@@ -27,7 +27,7 @@ void put_given(const po::variables_map& vm, const char* opt, nlohmann::json& j, 
 int train_run(const std::string& prog, const std::vector<std::string>& args) {
   CommonFlags common;
   std::string out;
-  bool resume = false, overwrite = false;
+  bool resume = false, overwrite = false, allow_data_change = false;
   po::options_description data_opts("Data and run"), model_opts("Model"), optim_opts("Optimisation"),
       run_opts("Length, output and device");
   data_opts.add_options()("data", po::value<std::string>(), "HDF5 pyramid made by gan-data (required for a new run)")(
@@ -35,7 +35,9 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
       "resolution", po::value<int>()->default_value(32),
       "training resolution: 32, 64 or 128 (a level of --data); progan: the final one, a power of two 8..1024")(
       "resume", po::bool_switch(&resume), "continue the run in --out from checkpoints/latest.pt")(
-      "overwrite", po::bool_switch(&overwrite), "start over in a --out that holds a run (removes its files)");
+      "overwrite", po::bool_switch(&overwrite), "start over in a --out that holds a run (removes its files)")(
+      "allow-data-change", po::bool_switch(&allow_data_change),
+      "--resume on --data whose images differ from the run's (refused otherwise; recorded in config.json)");
   model_opts.add_options()("loss", po::value<std::string>()->default_value("gan"), "gan | wgan | wgan-gp | lsgan")(
       "arch", po::value<std::string>()->default_value("dcgan"),
       "dcgan (BatchNorm) | dcgan-selu (SELU, no normalisation) | progan (progressive growing)")(
@@ -96,7 +98,8 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
   if (!parse(usage, args, desc, {}, vm)) return 0;
 
   nlohmann::json given;
-  put_given<std::string>(vm, "data", given, "data");
+  if (vm.count("data"))  // absolute: a resume from another folder finds the same file
+    given["data"] = fs::absolute(vm["data"].as<std::string>()).lexically_normal().string();
   put_given<int>(vm, "resolution", given, "resolution");
   put_given<std::string>(vm, "loss", given, "loss");
   put_given<std::string>(vm, "arch", given, "arch");
@@ -141,7 +144,9 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
     GANKIT_CHECK_USAGE(w == "on" || w == "off", "--critic-warmup '{}': expected on or off", w);
     given["critic_warmup"] = w == "on";
   }
-  // Both lengths given: the run ends at whichever comes first; one given on resume replaces both.
+  GANKIT_CHECK_USAGE(!(given.contains("steps") && given.contains("epochs")),
+                     "--steps and --epochs both given: the run's length is one of them");
+  // The length given on resume replaces the run's.
   if (given.contains("steps") && !given.contains("epochs")) given["epochs"] = 0.0;
   if (given.contains("epochs") && !given.contains("steps")) given["steps"] = 0;
 
@@ -149,6 +154,7 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
   TrainOptions options;
   options.resume = resume;
   options.overwrite = overwrite;
+  options.allow_data_change = allow_data_change;
   options.progress = common.progress_options();
   GANKIT_CHECK_USAGE(!(resume && overwrite), "--resume and --overwrite exclude each other");
   if (resume) {

@@ -87,6 +87,7 @@ TrainConfig defaults_for(GanArch arch, GanLoss loss) {
 
 nlohmann::json to_json(const TrainConfig& c) {
   return {{"data", c.data},
+          {"data_fingerprint", c.data_fingerprint},
           {"resolution", c.resolution},
           {"channels", c.channels},
           {"arch", to_string(c.arch)},
@@ -139,6 +140,7 @@ TrainConfig from_json(const nlohmann::json& j, const TrainConfig& base) {
     field = parse(j.at(key).get<std::string>());
   };
   get("data", c.data);
+  get("data_fingerprint", c.data_fingerprint);
   get("resolution", c.resolution);
   get("channels", c.channels);
   get_enum("arch", c.arch, parse_arch);

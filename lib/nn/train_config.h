@@ -33,7 +33,8 @@ std::string to_string(OptimizerKind v);
 struct TrainConfig {
   // Data: the pyramid level `resolution` of `data`, scaled to [-1, 1] (progan: every level from
   // 4x4 up to `resolution`, the final one).
-  std::string data;
+  std::string data;              // absolute path
+  std::string data_fingerprint;  // dataset_fingerprint() of the training level ("" in runs before it)
   int resolution = 32;
   int channels = 0;  // of the data (1 gray, 3 RGB); set from the file
 

@@ -9,10 +9,12 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 
 #include "atomic_output.h"
 #include "device.h"
 #include "error.h"
+#include "folder_lock.h"
 #include "gan_loss.h"
 #include "hdf5_store.h"
 #include "image_grid.h"
@@ -35,22 +37,83 @@ constexpr int kGridImages = 64, kGridCols = 8;
 
 at::Generator cpu_generator(uint64_t seed) { return at::detail::createCPUGenerator(seed); }
 
-// Prepares the run folder. A new run needs a folder without a run in it, unless `overwrite`,
-// which removes only our own files from it.
+constexpr const char* kRunFiles[] = {"config.json", "log.jsonl", "samples", "checkpoints"};
+
+void create_folder(const fs::path& dir) {
+  try {
+    fs::create_directories(dir);
+  } catch (const fs::filesystem_error& e) {
+    fail(ErrorKind::Data, fmt::format("cannot create run folder {}: {}", dir.string(), e.code().message()));
+  }
+}
+
+// Prepares the run folder (created and locked by the caller). A new run needs a folder without a
+// run in it, unless `overwrite`, which removes only our own files from it.
 void prepare_run_dir(const fs::path& dir, const TrainOptions& options) {
   if (!options.resume && (fs::exists(dir / "config.json") || fs::exists(dir / "checkpoints"))) {
     GANKIT_CHECK_USAGE(options.overwrite,
                        "{} already holds a run (config.json): pass --resume to continue it or --overwrite to start over",
                        dir.string());
-    for (const char* name : {"config.json", "log.jsonl", "samples", "checkpoints"}) fs::remove_all(dir / name);
+    for (const char* name : kRunFiles) fs::remove_all(dir / name);
   }
-  try {
-    fs::create_directories(dir / "samples");
-    fs::create_directories(dir / "checkpoints");
-  } catch (const fs::filesystem_error& e) {
-    fail(ErrorKind::Data, fmt::format("cannot create run folder {}: {}", dir.string(), e.code().message()));
-  }
+  create_folder(dir / "samples");
+  create_folder(dir / "checkpoints");
   GANKIT_CHECK_DATA(access(dir.c_str(), W_OK) == 0, "run folder {} is not writable", dir.string());
+}
+
+// A new run's files, removed again when its start fails before the first checkpoint (no data, a
+// corrupt file, a full disk): a failed start leaves no run behind, which a later start would take
+// for a run and --resume for a broken one.
+// Until prepare_run_dir() has made the folder ours, only the lock file (and the folder, when this
+// start created it) is removed: the files of a run already there are never touched.
+class NewRunCleanup {
+ public:
+  NewRunCleanup(fs::path dir, bool created_dir, FolderLock& lock)
+      : dir_(std::move(dir)), created_dir_(created_dir), lock_(lock) {}
+  ~NewRunCleanup() {
+    if (kept_) return;
+    std::error_code ec;
+    if (owns_run_files_)
+      for (const char* name : kRunFiles) fs::remove_all(dir_ / name, ec);
+    lock_.release_and_remove();
+    if (created_dir_) fs::remove(dir_, ec);  // only when empty
+  }
+  void own_run_files() { owns_run_files_ = true; }
+  void keep() { kept_ = true; }
+
+ private:
+  fs::path dir_;
+  bool created_dir_;
+  FolderLock& lock_;
+  bool owns_run_files_ = false;
+  bool kept_ = false;
+};
+
+// The data changes recorded in the run's config.json (by --allow-data-change), oldest first.
+nlohmann::json recorded_data_changes(const fs::path& run_dir) {
+  std::ifstream in(run_dir / "config.json");
+  try {
+    return nlohmann::json::parse(in).value("data_changes", nlohmann::json::array());
+  } catch (const nlohmann::json::exception&) {
+    return nlohmann::json::array();
+  }
+}
+
+// The data of a resumed run must be the run's: the same images (by fingerprint), wherever the
+// file now lives. `config` holds the run's fingerprint; it is replaced by `now`.
+void check_resumed_data(TrainConfig& config, const std::string& run_data, const std::string& now,
+                        const fs::path& run_dir, const TrainOptions& options) {
+  const std::string& was = config.data_fingerprint;
+  if (!was.empty() && was != now) {
+    GANKIT_CHECK_USAGE(options.allow_data_change,
+                       "--resume: {} holds other images than the run was trained on ({}: fingerprint {}, now {}); "
+                       "pass --allow-data-change to continue on them anyway",
+                       config.data, run_data, was, now);
+    if (!options.progress.quiet)
+      std::fprintf(stderr, "gan-train: note: the data changed (%s, fingerprint %s -> %s); recorded in %s\n",
+                   config.data.c_str(), was.c_str(), now.c_str(), (run_dir / "config.json").c_str());
+  }
+  config.data_fingerprint = now;
 }
 
 // Keeps the log records of steps <= step (a resume replays what followed the checkpoint).
@@ -149,23 +212,46 @@ TrainSummary train_gan(TrainConfig config, const fs::path& run_dir, const TrainO
     }
     config.channels = probe.channels();
   }
+  // Read once the resolution is known to be valid (validate() below).
+  auto fingerprint_of_data = [&] { return dataset_fingerprint(PyramidReader(config.data), config.resolution); };
   const fs::path ckpt_dir = run_dir / "checkpoints", latest = ckpt_dir / "latest.pt";
+  if (!options.resume) validate(config);  // before anything is created
+  // One process per run folder: the lock comes before anything in the folder is read or written.
+  const bool created_dir = !options.resume && !fs::exists(run_dir);
+  if (created_dir) create_folder(run_dir);
+  GANKIT_CHECK_DATA(fs::is_directory(run_dir), "run folder {} {}", run_dir.string(),
+                    fs::exists(run_dir) ? "is not a folder" : "does not exist");
+  FolderLock lock(run_dir);
+  std::optional<NewRunCleanup> cleanup;
+  if (!options.resume) cleanup.emplace(run_dir, created_dir, lock);
   CheckpointMeta meta;
+  nlohmann::json data_changes = nlohmann::json::array();
   if (options.resume) {  // first: a resume with other settings is named as such, not as a bad setting
     GANKIT_CHECK_DATA(fs::is_regular_file(latest),
                       "--resume: {} holds no checkpoint to resume (checkpoints/latest.pt is missing)",
                       run_dir.string());
     meta = read_checkpoint_meta(latest);
     // The run's config as this version reads it (fields added since take their defaults).
-    const std::string diff = first_training_difference(to_json(from_json(meta.config)), to_json(config));
+    const TrainConfig run = from_json(meta.config);
+    const std::string diff = first_training_difference(to_json(run), to_json(config));
     GANKIT_CHECK_USAGE(diff.empty(), "--resume: settings differ from the run's ({}); start a new run to change them",
                        diff);
+    validate(config);
+    const std::string was = config.data_fingerprint, now = fingerprint_of_data();
+    check_resumed_data(config, run.data, now, run_dir, options);
+    data_changes = recorded_data_changes(run_dir);
+    if (!was.empty() && was != now)
+      data_changes.push_back({{"step", meta.state.step}, {"from", run.data}, {"from_fingerprint", was},
+                              {"to", config.data}, {"to_fingerprint", now}});
+  } else {
+    config.data_fingerprint = fingerprint_of_data();
   }
-  validate(config);
   const c10::Device device = torch_device(config.device);
   set_torch_threads(config.threads);
   prepare_run_dir(run_dir, options);
+  if (cleanup) cleanup->own_run_files();
   nlohmann::json config_file = to_json(config);
+  if (!data_changes.empty()) config_file["data_changes"] = data_changes;
   config_file["tool_version"] = tool_version();
   config_file["torch_version"] = TORCH_VERSION;
   write_file_atomic(run_dir / "config.json", config_file.dump(2) + "\n");
@@ -174,6 +260,7 @@ TrainSummary train_gan(TrainConfig config, const fs::path& run_dir, const TrainO
   TrainState state;
   if (options.resume) {
     load_checkpoint(latest, m, device);
+    forget_input(latest);  // the run's own checkpoint: read, then replaced as training goes on
     state = meta.state;
     truncate_log(run_dir / "log.jsonl", state.step);
   }
@@ -253,12 +340,15 @@ TrainSummary train_gan(TrainConfig config, const fs::path& run_dir, const TrainO
   };
   auto keep_copy = [&](const fs::path& kept) {
     AtomicOutput out(kept, true);
-    fs::copy_file(latest, out.temp_path());
+    std::error_code ec;
+    fs::copy_file(latest, out.temp_path(), ec);
+    GANKIT_CHECK_DATA(!ec, "cannot write {}: {}", kept.string(), describe_write_errno(ec.value()));
     out.commit();
     summary.checkpoint = kept;
   };
   auto write_checkpoint = [&] {
     save_checkpoint(latest, m, config, state);
+    if (cleanup) cleanup->keep();
     saved_step = state.step;
     summary.checkpoint = latest;
     if (config.keep_every > 0 && state.step % config.keep_every == 0)

@@ -29,6 +29,9 @@ struct TrainOptions {
   bool resume = false;     // continue the run in run_dir from checkpoints/latest.pt
   bool overwrite = false;  // start over in a run_dir that already holds a run
   ProgressOptions progress;
+  // A resume normally refuses data whose fingerprint differs from the run's; with this it goes on
+  // (the change is noted on stderr and recorded in config.json's data_changes).
+  bool allow_data_change = false;
 };
 
 struct TrainSummary {
