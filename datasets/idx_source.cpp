@@ -26,10 +26,18 @@ class GzFile {
     if (f_) gzclose(f_);
   }
   void read(void* buf, size_t n, const char* what) {
-    int got = gzread(f_, buf, static_cast<unsigned>(n));
-    GANKIT_CHECK_DATA(got == static_cast<int>(n), "{}: truncated or corrupt IDX file while reading {}", path_.string(),
-                      what);
+    // In pieces: gzread counts in int, and a header's count may be anything up to 2^32.
+    auto* p = static_cast<uint8_t*>(buf);
+    for (size_t done = 0; done < n;) {
+      const unsigned part = static_cast<unsigned>(std::min<size_t>(n - done, 1u << 30));
+      const int got = gzread(f_, p + done, part);
+      GANKIT_CHECK_DATA(got == static_cast<int>(part), "{}: truncated or corrupt IDX file while reading {}",
+                        path_.string(), what);
+      done += part;
+    }
   }
+  // Uncompressed files: the header's sizes can be checked against the bytes present.
+  bool is_raw() { return gzdirect(f_) == 1; }
   uint32_t read_be32(const char* what) {
     uint8_t b[4];
     read(b, 4, what);
@@ -53,6 +61,11 @@ class IdxSource : public ImageSource {
     cols_ = images_.read_be32("the header");
     GANKIT_CHECK_DATA(rows_ > 0 && cols_ > 0 && rows_ <= 4096 && cols_ <= 4096, "{}: bad image size {}x{}",
                       images.string(), cols_, rows_);
+    if (images_.is_raw()) {
+      const uint64_t need = 16 + uint64_t(n_) * rows_ * cols_, have = fs::file_size(images);
+      GANKIT_CHECK_DATA(have >= need, "{}: the header says {} images of {}x{} ({} bytes) but the file holds {} bytes",
+                        images.string(), n_, cols_, rows_, need, have);
+    }
     if (fs::exists(labels)) {
       GzFile lf(labels);
       const uint32_t lmagic = lf.read_be32("the header");
@@ -60,8 +73,14 @@ class IdxSource : public ImageSource {
                         labels.string(), lmagic);
       const uint32_t ln = lf.read_be32("the header");
       GANKIT_CHECK_DATA(ln == n_, "{} has {} labels but {} has {} images", labels.string(), ln, images.string(), n_);
-      labels_.resize(n_);
-      lf.read(labels_.data(), n_, "the labels");
+      // Grown piece by piece so a header claiming 4 billion labels fails at the end of the file,
+      // not after allocating 4 GB.
+      for (uint32_t done = 0; done < n_;) {
+        const uint32_t part = std::min<uint32_t>(n_ - done, 1u << 20);
+        labels_.resize(size_t(done) + part);
+        lf.read(labels_.data() + done, part, "the labels");
+        done += part;
+      }
       for (uint32_t i = 0; i < n_; ++i)
         GANKIT_CHECK_DATA(labels_[i] < 10, "{}: label {} at index {} is not 0..9", labels.string(), int(labels_[i]), i);
     }

@@ -4,6 +4,8 @@
 // for extra (531131 images, 1.6 GB).
 #include <matio.h>
 
+#include <limits>
+
 #include "atomic_output.h"
 #include "error.h"
 #include "image_source.h"
@@ -90,6 +92,15 @@ class SvhnSource : public ImageSource {
       fail(ErrorKind::Data, fmt::format("{} is not an SVHN cropped-digits file: X is {} ({}), expected uint8 "
                                         "32x32x3xN with y of N labels",
                                         f.string(), xd, x_ok ? "labels mismatch" : "wrong shape or type"));
+    }
+    // The header's count against the bytes present (zlib expands at most ~1032x), before the
+    // labels (8 bytes each) are allocated; reads address images with int.
+    const uint64_t file_bytes = fs::file_size(f);
+    const uint64_t can_hold = x->compression == MAT_COMPRESSION_NONE ? file_bytes : file_bytes * 1032;
+    if (static_cast<uint64_t>(n) * 3072 > can_hold || n > std::numeric_limits<int>::max()) {
+      cleanup();
+      fail(ErrorKind::Data, fmt::format("{}: X claims {} images of 32x32x3 ({} bytes), more than its {} bytes can hold",
+                                        f.string(), n, static_cast<uint64_t>(n) * 3072, file_bytes));
     }
     if (!keep) {
       cleanup();

@@ -138,6 +138,16 @@ std::string describe_write_errno(int err) {
   }
 }
 
+std::string output_name(const std::string& path) {
+  const size_t at = path.rfind(".tmp-");
+  if (at != std::string::npos && at + 5 < path.size() &&
+      path.find_first_not_of("0123456789", at + 5) == std::string::npos)
+    return path.substr(0, at);
+  constexpr std::string_view partial = ".partial";
+  if (path.size() > partial.size() && path.ends_with(partial)) return path.substr(0, path.size() - partial.size());
+  return path;
+}
+
 void note_input(const fs::path& path) {
   const std::string key = file_key(path);
   if (!key.empty()) add_input(key, path, kPersistent);

@@ -89,5 +89,8 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view bytes
 // "disk full (ENOSPC)" / "file size limit reached (EFBIG)" / "disk quota exceeded (EDQUOT)" for
 // the errno values that mean the output does not fit, else strerror(err). For messages.
 std::string describe_write_errno(int err);
+// The name a user asked for, for messages about a temporary: "OUT.tmp-<pid>" -> "OUT",
+// "OUT.partial" -> "OUT"; any other path unchanged.
+std::string output_name(const std::string& path);
 
 }  // namespace gankit

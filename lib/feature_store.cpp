@@ -21,14 +21,19 @@ struct SplitDatasets {
   int64_t written = 0;
 };
 
-// Selects rows [start, start + n) of a (N, dim) dataset and reads or writes them.
-herr_t transfer_rows(hid_t ds, int64_t start, int64_t n, int64_t dim, float* rows, bool write) {
+// Selects rows [start, start + n) of a (N, dim) dataset and reads or writes them. With `what`,
+// a failure throws here, before the handles close: closing them clears HDF5's error stack, which
+// holds the errno that tells a full disk from a bug.
+herr_t transfer_rows(hid_t ds, int64_t start, int64_t n, int64_t dim, float* rows, bool write,
+                     const std::string& what = "") {
   Handle fspace(H5Dget_space(ds), H5Sclose);
   hsize_t off[2] = {static_cast<hsize_t>(start), 0}, cnt[2] = {static_cast<hsize_t>(n), static_cast<hsize_t>(dim)};
   check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, off, nullptr, cnt, nullptr), "select rows");
   Handle mspace(H5Screate_simple(2, cnt, nullptr), H5Sclose);
-  return write ? H5Dwrite(ds, H5T_NATIVE_FLOAT, mspace.get(), fspace.get(), H5P_DEFAULT, rows)
-               : H5Dread(ds, H5T_NATIVE_FLOAT, mspace.get(), fspace.get(), H5P_DEFAULT, rows);
+  const herr_t status = write ? H5Dwrite(ds, H5T_NATIVE_FLOAT, mspace.get(), fspace.get(), H5P_DEFAULT, rows)
+                              : H5Dread(ds, H5T_NATIVE_FLOAT, mspace.get(), fspace.get(), H5P_DEFAULT, rows);
+  if (!what.empty()) check(status, what);
+  return status;
 }
 
 }  // namespace
@@ -86,8 +91,8 @@ void FeatureWriter::write_rows(const std::string& name, int64_t start, int64_t n
   GANKIT_CHECK(start == s.written && start + n <= s.count, Internal, "split {}: rows [{}, {}) after {} of {}", name,
                start, start + n, s.written, s.count);
   if (n == 0) return;
-  check(transfer_rows(s.features.get(), start, n, dim_, const_cast<float*>(rows), true),
-        "write features to " + output_.temp_path().string());
+  transfer_rows(s.features.get(), start, n, dim_, const_cast<float*>(rows), true,
+                "write features to " + output_.target().string());
   s.written += n;
 }
 

@@ -51,7 +51,7 @@ void check(herr_t status, const std::string& what) {
   SystemError sys;
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, find_system_error, &sys);
   if (sys.err == ENOSPC || sys.err == EFBIG || sys.err == EDQUOT)
-    fail(ErrorKind::Data, fmt::format("cannot write {}: {}", sys.file.empty() ? what : sys.file,
+    fail(ErrorKind::Data, fmt::format("cannot write {}: {}", sys.file.empty() ? what : output_name(sys.file),
                                       describe_write_errno(sys.err)));
   if (sys.err != 0)
     fail(ErrorKind::Data, fmt::format("HDF5 error: {}{}: {}", what, sys.file.empty() ? "" : " (" + sys.file + ")",

@@ -144,8 +144,17 @@ TEST(ImportIdx, WrongMagicAndTruncation) {
                        }()); })
                 .find("wrong magic 0x00000801, expected 0x00000803"),
             std::string::npos);
+  // A raw file is checked against its header before reading; a gzip file fails where it ends.
   std::string bytes = test::read_bytes(dir / "train-images-idx3-ubyte");
   test::write_bytes(dir / "train-images-idx3-ubyte", bytes.substr(0, bytes.size() - 10));
+  EXPECT_NE(error_of([&] { import_dataset(dir.path(), dir / "o.h5", quiet()); })
+                .find("the header says 4 images of 28x28 (3152 bytes) but the file holds 3142 bytes"),
+            std::string::npos);
+  fs::remove(dir / "train-images-idx3-ubyte");
+  fs::remove(dir / "train-labels-idx1-ubyte");
+  test::write_idx(dir / "train-images-idx3-ubyte.gz", dir / "train-labels-idx1-ubyte.gz", 4, 28, 28, true);
+  bytes = test::read_bytes(dir / "train-images-idx3-ubyte.gz");
+  test::write_bytes(dir / "train-images-idx3-ubyte.gz", bytes.substr(0, bytes.size() / 2));
   EXPECT_NE(error_of([&] { import_dataset(dir.path(), dir / "o.h5", quiet()); }).find("truncated or corrupt IDX file"),
             std::string::npos);
   EXPECT_FALSE(fs::exists(dir / "o.h5"));

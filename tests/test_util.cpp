@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -40,7 +41,12 @@ void expect_cli_error(const RunResult& r, int code, const std::string& needle) {
   EXPECT_TRUE(r.out.empty()) << r.out;
 }
 
-std::string bin(const std::string& name) { return std::string(GANKIT_BIN_DIR) + "/" + name; }
+std::string bin(const std::string& name) {
+  // GANKIT_TEST_BIN_DIR runs the end-to-end tests against other binaries (an older build, to
+  // show that a new test fails there).
+  const char* dir = std::getenv("GANKIT_TEST_BIN_DIR");
+  return std::string(dir && *dir ? dir : GANKIT_BIN_DIR) + "/" + name;
+}
 
 void write_bytes(const fs::path& path, const std::string& bytes) {
   std::ofstream f(path, std::ios::binary);

@@ -39,7 +39,7 @@ void expect_cli_error(const RunResult& r, int code, const std::string& needle);
 
 // Runs `command` with /bin/sh, capturing stdout and stderr separately.
 RunResult run(const std::string& command);
-// Path of a built executable (GANKIT_BIN_DIR/name).
+// Path of a built executable (GANKIT_BIN_DIR/name, or $GANKIT_TEST_BIN_DIR/name when set).
 std::string bin(const std::string& name);
 
 void write_bytes(const std::filesystem::path& path, const std::string& bytes);
