@@ -6,24 +6,27 @@
 
 #include <string>
 
+#include "checkpoint_sampler.h"
 #include "feature_extraction.h"
 #include "image_set.h"
 #include "swd.h"
 
 namespace gankit {
 
-constexpr int kEvalTorchModuleVersion = 2;
+constexpr int kEvalTorchModuleVersion = 3;
 
 struct EvalTorchModule {
   int version;
   bool (*device_available)(const std::string& device);
   SwdResult (*swd)(ImageSet& real, ImageSet& fake, const SwdOptions& options, const std::string& device);
   FeatureJobSummary (*extract_features)(const FeatureJob& job);
+  CheckpointSamples (*sample_checkpoint)(const SampleRequest& request);
 };
 
 // The module's implementations (compiled into the module only).
 SwdResult torch_swd(ImageSet& real, ImageSet& fake, const SwdOptions& options, const std::string& device);
 FeatureJobSummary torch_extract_features(const FeatureJob& job);
+CheckpointSamples torch_sample_checkpoint(const SampleRequest& request);
 
 }  // namespace gankit
 

@@ -1,4 +1,4 @@
-// Forwards swd_torch.h and feature_extraction.h to libgankit_eval_torch.so, loaded on first use.
+// Forwards swd_torch.h, feature_extraction.h and checkpoint_sampler.h to libgankit_eval_torch.so, loaded on first use.
 #include "feature_extraction.h"
 #include "module_loader.h"
 #include "swd_torch.h"
@@ -24,5 +24,7 @@ SwdResult sliced_wasserstein_torch(ImageSet& real, ImageSet& fake, const SwdOpti
 }
 
 FeatureJobSummary extract_features(const FeatureJob& job) { return module().extract_features(job); }
+
+CheckpointSamples sample_checkpoint(const SampleRequest& request) { return module().sample_checkpoint(request); }
 
 }  // namespace gankit

@@ -107,6 +107,17 @@ bool is_our_folder_entry(const std::string& name) {
   return true;
 }
 
+// What a report folder (gan-eval compare) holds: index.html, results.csv, summary.json and
+// images/ with PNG files only.
+bool is_our_report_entry(const fs::directory_entry& e) {
+  const std::string name = e.path().filename().string();
+  if (e.is_regular_file()) return name == "index.html" || name == "results.csv" || name == "summary.json";
+  if (!e.is_directory() || e.is_symlink() || name != "images") return false;
+  for (const auto& image : fs::directory_iterator(e.path()))
+    if (!image.is_regular_file() || image.path().extension() != ".png") return false;
+  return true;
+}
+
 // Removes "NAME.tmp-<pid>" entries beside `target` whose process no longer exists (a SIGKILL
 // leaves them; no handler can run then).
 void remove_stale_temporaries(const fs::path& target) {
@@ -217,6 +228,14 @@ void AtomicOutput::check_target() {
   }
   GANKIT_CHECK_DATA(overwrite_, "output {} exists (pass --overwrite to replace it)", given);
   check_not_an_input(target_);
+  if (kind_ == Kind::ReportFolder) {
+    for (const auto& e : fs::directory_iterator(target_))
+      GANKIT_CHECK_DATA(is_our_report_entry(e),
+                        "output folder {} holds {}, which gankit did not write: --overwrite replaces only a report "
+                        "folder (index.html, results.csv, summary.json, images/); remove it yourself or choose another "
+                        "folder",
+                        given, e.path().filename().string());
+  }
   if (kind_ == Kind::ImageFolder) {
     for (const auto& e : fs::directory_iterator(target_)) {
       const std::string name = e.path().filename().string();
@@ -259,7 +278,7 @@ void AtomicOutput::commit() {
   // The target may have appeared, or an input been opened, since the constructor: check again.
   check_target();
   std::error_code ec;
-  if (kind_ == Kind::ImageFolder && fs::is_directory(target_)) fs::remove_all(target_, ec);  // checked: ours
+  if (kind_ != Kind::File && fs::is_directory(target_)) fs::remove_all(target_, ec);  // checked: ours
   fs::rename(temp_, target_, ec);
   GANKIT_CHECK(!ec, Data, "cannot rename {} to {}: {}", temp_.string(), target_.string(), ec.message());
   committed_ = true;

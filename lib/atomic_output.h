@@ -9,7 +9,8 @@
 //   - a file output replaces only a regular file, or the regular file a symbolic link points to
 //     (the link stays); a folder, a device, a pipe or a dangling link is refused;
 //   - a folder output (Kind::ImageFolder) replaces only an empty folder or one that holds nothing
-//     but what gankit writes there (NNNNNNNN.png, labels.csv);
+//     but what gankit writes there (NNNNNNNN.png, labels.csv); a report folder (Kind::ReportFolder,
+//     gan-eval compare) only one holding index.html, results.csv, summary.json and images/*.png;
 //   - no output may be the same file (device and inode) as an input the process has opened
 //     (note_input), checked when the output is created and again just before the rename;
 //   - a temporary "OUT.tmp-<pid>" left by a killed process that no longer exists is removed by
@@ -25,7 +26,7 @@ namespace gankit {
 
 class AtomicOutput {
  public:
-  enum class Kind { File, ImageFolder };
+  enum class Kind { File, ImageFolder, ReportFolder };
   // Checks that `target` can be created: its folder exists and is writable, and the target does
   // not exist unless `overwrite` (and then only as the rules above allow). Throws Error(Data)
   // naming the path otherwise, Error(Usage) when the target is one of the inputs.

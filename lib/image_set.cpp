@@ -12,13 +12,6 @@
 namespace gankit {
 namespace fs = std::filesystem;
 
-namespace {
-
-std::string lower(std::string s) {
-  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return s;
-}
-
 ImageBatch to_rgb(ImageBatch b) {
   if (b.c == 3) return b;
   ImageBatch out(b.n, 3, b.h, b.w);
@@ -26,6 +19,13 @@ ImageBatch to_rgb(ImageBatch b) {
   for (int64_t i = 0; i < b.n; ++i)
     for (int ch = 0; ch < 3; ++ch) std::copy(b.image(i), b.image(i) + plane, out.image(i) + ch * plane);
   return out;
+}
+
+namespace {
+
+std::string lower(std::string s) {
+  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
 }
 
 ImageBatch load_folder(const fs::path& dir, const ImageSetOptions& opt) {

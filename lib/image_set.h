@@ -22,6 +22,9 @@ struct ImageSetOptions {
 
 ImageBatch load_image_set(const std::filesystem::path& path, const ImageSetOptions& options);
 
+// Grayscale (C = 1) tiled to 3 channels, as the metrics read it; C = 3 returned unchanged.
+ImageBatch to_rgb(ImageBatch batch);
+
 // A set of images read by ranges, for metrics that pass over a large set several times
 // without holding it: a .npy file is streamed from disk (the page cache makes repeated passes
 // cheap); folders, .npz and HDF5 levels are decoded into memory once.

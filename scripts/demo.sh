@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the embedded default data: Fashion-MNIST from Debian's dataset-fashion-mnist.
 # Installs dependencies, builds, imports the training and test sets into HDF5 pyramids, shows
-# one, exports a few PNGs and measures the two sets against each other with gan-eval.
+# one, exports a few PNGs and measures the two sets against each other with gan-eval; trains two
+# short runs (DCGAN, LSGAN) and compares them with gan-eval compare (an HTML report).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -32,7 +33,7 @@ $bin/gan-eval msssim "$out/fashion-mnist-test.h5" --num-pairs 1000
 echo
 echo "== gan-train: a short DCGAN run at 32x32 on the training set (300 steps of 64 images, CPU)"
 $bin/gan-train --data "$out/fashion-mnist-train.h5" --out "$out/dcgan-run" --loss gan --steps 300 --batch 64 \
-  --ngf 32 --ndf 32 --sample-every 100 --checkpoint-every 100 --keep-every 300 --overwrite --quiet
+  --ngf 32 --ndf 32 --sample-every 100 --checkpoint-every 100 --keep-every 100 --overwrite --quiet
 echo
 echo "== gan-eval swd: 2048 test images vs 2048 samples, untrained generator (step 0) then step 300"
 for step in 000000 000300; do
@@ -42,3 +43,11 @@ for step in 000000 000300; do
 done
 echo
 echo "Sample grids: $out/dcgan-run/samples/ (step_000000.png = untrained ... step_000300.png)"
+
+echo
+echo "== gan-train: the same budget with LSGAN; gan-eval compare ranks both runs (3 draws per checkpoint)"
+$bin/gan-train --data "$out/fashion-mnist-train.h5" --out "$out/lsgan-run" --loss lsgan --steps 300 --batch 64 \
+  --ngf 32 --ndf 32 --sample-every 100 --checkpoint-every 100 --keep-every 100 --overwrite --quiet
+$bin/gan-eval compare "$out/fashion-mnist-train.h5" "$out/dcgan-run" "$out/lsgan-run" --out "$out/report" \
+  --num-images 1024 --repeats 3 --cache-dir "$out/cache" --overwrite --quiet
+echo "Open $out/report/index.html in a browser: leaderboard, SWD and MS-SSIM against training, samples."

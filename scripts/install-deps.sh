@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs, from Debian packages, everything gankit needs to build, test and run its demo.
 # Idempotent: quiet and fast when everything is already present. Needs root (or sudo).
+# --test also installs what only the tests need (chromium: the compare report's browser test).
 set -euo pipefail
 
 packages=(
@@ -9,13 +10,16 @@ packages=(
   libopenblas0-openmp libopenblas-openmp-dev  # libtorch is ~4x slower with the reference BLAS; SWD projections use cblas
   libopencv-dev opencv-data         # image codecs, resizing, pyramids, Haar/LBP face cascades
   libhdf5-dev                       # dataset store
-  libboost-program-options-dev libfmt-dev nlohmann-json3-dev zlib1g-dev libzip-dev
+  libboost-program-options-dev libboost-dev libfmt-dev nlohmann-json3-dev zlib1g-dev libzip-dev
   libgtest-dev
   liblinear-dev liblmdb-dev libmatio-dev
   dataset-fashion-mnist             # the default data of demo.sh and the real-data tests
   python3-numpy python3-h5py python3-pil python3-scipy time  # bench/: reference implementations, peak RSS
   python3-skimage                   # real test photos: astronaut.png, lfw_subset.npy (faces vs non-faces)
 )
+if [ "${1:-}" = "--test" ]; then
+  packages+=(chromium)              # headless: gan-eval compare's report rendered in a real browser
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -13,9 +13,8 @@ namespace gankit {
 namespace {
 namespace fs = std::filesystem;
 using test::run;
+using test::gan_data;
 using test::TempDir;
-
-std::string gan_data() { return test::bin("gan-data"); }
 
 TEST(GanDataCli, ImportsTheRealFashionMnistTestSet) {
   const std::string fm = test::fashion_mnist_dir();

@@ -15,9 +15,8 @@ namespace gankit {
 namespace {
 namespace fs = std::filesystem;
 using test::run;
+using test::gan_eval;
 using test::TempDir;
-
-std::string gan_eval() { return test::bin("gan-eval"); }
 
 // The golden sets at size 64 as a PNG folder, an NHWC .npy and an HDF5 pyramid.
 struct GoldenFiles {

@@ -17,9 +17,8 @@ namespace {
 namespace fs = std::filesystem;
 using test::expect_cli_error;
 using test::run;
+using test::gan_train;
 using test::TempDir;
-
-std::string gan_train() { return test::bin("gan-train"); }
 
 // 40 gray 32x32 images and the flags of a tiny, single-threaded network.
 struct Fixture {

@@ -27,11 +27,11 @@ namespace {
 namespace fs = std::filesystem;
 using test::expect_cli_error;
 using test::run;
+using test::gan_data;
+using test::gan_eval;
+using test::gan_train;
 using test::TempDir;
 
-std::string gan_data() { return test::bin("gan-data"); }
-std::string gan_eval() { return test::bin("gan-eval"); }
-std::string gan_train() { return test::bin("gan-train"); }
 std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
 
 // `command` under a file size limit of `kib` KiB: writing past it fails with EFBIG, the way a

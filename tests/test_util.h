@@ -41,6 +41,9 @@ void expect_cli_error(const RunResult& r, int code, const std::string& needle);
 RunResult run(const std::string& command);
 // Path of a built executable (GANKIT_BIN_DIR/name, or $GANKIT_TEST_BIN_DIR/name when set).
 std::string bin(const std::string& name);
+inline std::string gan_data() { return bin("gan-data"); }
+inline std::string gan_eval() { return bin("gan-eval"); }
+inline std::string gan_train() { return bin("gan-train"); }
 
 void write_bytes(const std::filesystem::path& path, const std::string& bytes);
 std::string read_bytes(const std::filesystem::path& path);

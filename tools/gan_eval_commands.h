@@ -9,4 +9,5 @@ int eval_swd(const std::string& prog, const std::vector<std::string>& args);
 int eval_msssim(const std::string& prog, const std::vector<std::string>& args);
 int eval_features(const std::string& prog, const std::vector<std::string>& args);
 int eval_svm(const std::string& prog, const std::vector<std::string>& args);
+int eval_compare(const std::string& prog, const std::vector<std::string>& args);
 }  // namespace gankit::cli

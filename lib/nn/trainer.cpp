@@ -37,7 +37,8 @@ constexpr int kGridImages = 64, kGridCols = 8;
 
 at::Generator cpu_generator(uint64_t seed) { return at::detail::createCPUGenerator(seed); }
 
-constexpr const char* kRunFiles[] = {"config.json", "log.jsonl", "samples", "checkpoints"};
+// metrics.jsonl is written by gan-eval compare; a run started over must not keep its measurements.
+constexpr const char* kRunFiles[] = {"config.json", "log.jsonl", "samples", "checkpoints", "metrics.jsonl"};
 
 void create_folder(const fs::path& dir) {
   try {

@@ -1,0 +1,470 @@
+#include "compare.h"
+
+#include <fmt/format.h>
+#include <omp.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <set>
+#include <limits>
+#include <sstream>
+
+#include "checkpoint_sampler.h"
+#include "error.h"
+#include "hdf5_store.h"
+#include "image_grid.h"
+#include "image_io.h"
+#include "image_set.h"
+#include "jsonl.h"
+#include "msssim.h"
+#include "swd.h"
+
+namespace gankit {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kGridImages = 64;
+
+// The identity of one measured value in metrics.jsonl (and in the real-set cache).
+struct DrawKey {
+  std::string checkpoint;
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  int level = 0;  // the resolution asked for (a ProGAN phase's own level; 0 = where the run is)
+  std::string metric;
+  int64_t num_images = 0;
+  uint64_t draw_seed = 0;
+  std::string real;
+
+  nlohmann::json to_json() const {
+    return {{"checkpoint", checkpoint}, {"size", size},           {"mtime_ns", mtime_ns},
+            {"level", level},           {"metric", metric},       {"num_images", num_images},
+            {"draw_seed", draw_seed},   {"real", real}};
+  }
+  bool matches(const nlohmann::json& r) const {
+    auto eq = [&](const char* k, const auto& v) { return r.contains(k) && r[k] == v; };
+    return eq("checkpoint", checkpoint) && eq("size", size) && eq("mtime_ns", mtime_ns) && eq("level", level) &&
+           eq("metric", metric) &&
+           eq("num_images", num_images) && eq("draw_seed", draw_seed) && eq("real", real);
+  }
+};
+
+const nlohmann::json* find_record(const std::vector<nlohmann::json>& records, const DrawKey& key) {
+  for (auto it = records.rbegin(); it != records.rend(); ++it)
+    if (key.matches(*it)) return &*it;
+  return nullptr;
+}
+
+// Checks that a record read back has the fields the report needs; names the file otherwise.
+void check_record(const nlohmann::json& r, const fs::path& file) {
+  for (const char* k : {"step", "kimg", "seconds", "resolution"})
+    GANKIT_CHECK_DATA(r.contains(k) && r[k].is_number(), "{}: a record of {} has no number '{}'", file.string(),
+                      r.value("checkpoint", std::string("?")), k);
+  GANKIT_CHECK_DATA(r.contains("values") && r["values"].is_object(), "{}: a record of {} has no 'values'",
+                    file.string(), r.value("checkpoint", std::string("?")));
+}
+
+std::string read_all(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// latest.pt is usually a byte copy of the newest step file: measuring it twice says nothing.
+std::vector<CheckpointFile> select_checkpoints(const RunFolder& run, const std::string& which) {
+  std::vector<CheckpointFile> out;
+  const CheckpointFile* latest = nullptr;
+  for (const CheckpointFile& c : run.checkpoints)
+    if (c.path.filename() == "latest.pt") latest = &c;
+  if (which == "latest") {
+    out.push_back(latest ? *latest : run.checkpoints.back());
+    return out;
+  }
+  for (const CheckpointFile& c : run.checkpoints) {
+    if (&c == latest) {
+      bool copy = false;
+      for (const CheckpointFile& o : run.checkpoints)
+        if (&o != latest && o.size == c.size && read_all(o.path) == read_all(c.path)) copy = true;
+      if (copy) continue;
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+struct RealSet {
+  PyramidReader reader;
+  std::string fingerprint;
+  std::map<int, ImageBatch> first;   // images [0, N) per resolution, as stored (1 or 3 channels)
+  std::map<int, ImageBatch> second;  // images [N, 2N) when REAL has them
+  explicit RealSet(const fs::path& path) : reader(path) {
+    fingerprint = dataset_fingerprint(reader, reader.info().resolution);
+  }
+  const ImageBatch& level(int r, int64_t n, bool floor_half) {
+    auto& cache = floor_half ? second : first;
+    auto it = cache.find(r);
+    if (it == cache.end()) it = cache.emplace(r, reader.read(r, floor_half ? n : 0, n)).first;
+    return it->second;
+  }
+};
+
+std::map<std::string, double> swd_values(const SwdResult& s, const std::string& prefix) {
+  std::map<std::string, double> v;
+  for (size_t i = 0; i < s.resolutions.size(); ++i) v[prefix + std::to_string(s.resolutions[i])] = s.swd[i];
+  v[prefix + "avg"] = s.average;
+  return v;
+}
+
+SwdResult swd_of(const ImageBatch& a, const ImageBatch& b, uint64_t seed) {
+  SwdOptions o;
+  o.seed = static_cast<uint32_t>(seed);
+  return sliced_wasserstein(to_rgb(a), to_rgb(b), o);
+}
+
+void add_values(std::map<std::string, std::vector<double>>& draws, const nlohmann::json& values,
+                const std::string& prefix = "") {
+  for (const auto& [k, v] : values.items())
+    if (v.is_number()) draws[prefix + k].push_back(v.get<double>());
+}
+
+class Comparer {
+ public:
+  explicit Comparer(const CompareOptions& o) : o_(o), real_(o.real) {}
+  Comparison run();
+
+ private:
+  void check_options() const;
+  std::vector<RunFolder> open_runs() const;
+  // Measures (or finds) draw r of checkpoint c; returns false when it was skipped as bad.
+  bool score_draw(RunScore& rs, const CheckpointFile& c, int r, std::vector<nlohmann::json>& records,
+                  CheckpointScore& out);
+  // The draw's record fields ("info", "values"), or null when the checkpoint cannot be read and
+  // skip_bad is set (`why` then says what was wrong).
+  nlohmann::json measure(const CheckpointFile& c, uint64_t seed, const RunFolder& run, bool keep_grid,
+                         std::string& why);
+  void score_real(int resolution);
+  fs::path grid_path(const CheckpointFile& c) const;
+
+  const CompareOptions& o_;
+  RealSet real_;
+  std::map<int, RealScore> real_scores_;
+  std::unique_ptr<Progress> progress_;
+  int measured_ = 0, reused_ = 0;
+};
+
+void Comparer::check_options() const {
+  GANKIT_CHECK_USAGE(!o_.runs.empty(), "give at least one run folder to compare");
+  GANKIT_CHECK_USAGE(o_.num_images >= 2, "--num-images {} must be at least 2", o_.num_images);
+  GANKIT_CHECK_USAGE(o_.repeats >= 1 && o_.repeats <= 100, "--repeats {} must be 1 .. 100", o_.repeats);
+  GANKIT_CHECK_USAGE(o_.checkpoints == "all" || o_.checkpoints == "latest" || o_.checkpoints == "best",
+                     "--checkpoints {}: use all, latest or best", o_.checkpoints);
+  GANKIT_CHECK_USAGE(!o_.metrics.empty(), "--metrics is empty: use swd, msssim or both");
+  for (const std::string& m : o_.metrics)
+    GANKIT_CHECK_USAGE(m == "swd" || m == "msssim", "--metrics {}: compare measures swd and msssim", m);
+}
+
+std::vector<RunFolder> Comparer::open_runs() const {
+  std::vector<RunFolder> runs;
+  std::map<std::pair<dev_t, ino_t>, std::string> seen;
+  for (const fs::path& p : o_.runs) {
+    RunFolder r = open_run_folder(p);
+    struct stat st {};
+    if (::stat(p.c_str(), &st) == 0) {
+      const auto [it, fresh] = seen.emplace(std::make_pair(st.st_dev, st.st_ino), p.string());
+      GANKIT_CHECK_USAGE(fresh, "{} and {} are the same run: give each run once", it->second, p.string());
+    }
+    runs.push_back(std::move(r));
+  }
+  // Names unique for tables: the folder name, else parent/name.
+  for (RunFolder& r : runs) {
+    int same = 0;
+    for (const RunFolder& other : runs) same += other.name == r.name;
+    if (same > 1) r.name = (r.dir.parent_path().filename() / r.dir.filename()).string();
+  }
+  return runs;
+}
+
+fs::path Comparer::grid_path(const CheckpointFile& c) const {
+  if (o_.cache_dir.empty()) return {};
+  const std::string id = fmt::format("{:016x}", std::hash<std::string>{}(fmt::format(
+                                                    "{}|{}|{}|{}", c.path.string(), c.size, c.mtime_ns, o_.seed)));
+  return o_.cache_dir / "grids" / (id + ".png");
+}
+
+nlohmann::json Comparer::measure(const CheckpointFile& c, uint64_t seed, const RunFolder& run, bool keep_grid,
+                                 std::string& why) {
+  SampleRequest req;
+  req.checkpoint = c.path;
+  req.num = o_.num_images;
+  req.seed = seed;
+  req.resolution = c.level_hint;  // a ProGAN phase at its own level
+  req.device = o_.device;
+  req.threads = o_.threads;
+  CheckpointSamples s;
+  try {
+    s = sample_checkpoint(req);
+  } catch (const Error& e) {
+    if (!o_.skip_bad || e.kind() != ErrorKind::Data) throw;
+    why = e.what();
+    return nullptr;
+  }
+  const int r = s.resolution;
+  nlohmann::json info = {{"step", s.step}, {"kimg", s.kimg}, {"seconds", s.seconds}, {"resolution", r}};
+  if (keep_grid && !o_.cache_dir.empty()) {
+    ImageBatch head = s.images;
+    head.truncate(kGridImages);
+    fs::create_directories(grid_path(c).parent_path());
+    write_image(grid_path(c), tile_images(head, 8));
+  }
+  nlohmann::json values = nlohmann::json::object();
+  if (r < 16) return {{"info", info}, {"values", values}};
+  GANKIT_CHECK_DATA(real_.reader.has_level(r), "{} has no {}x{} level, which {} of {} needs (levels: {})",
+                    o_.real.string(), r, r, c.name, run.name, fmt::join(real_.reader.info().resolutions, ", "));
+  GANKIT_CHECK_DATA(real_.reader.channels() == s.images.c, "{} of {} makes {}-channel images but {} holds {}-channel ones",
+                    c.name, run.name, s.images.c, o_.real.string(), real_.reader.channels());
+  const ImageBatch& real = real_.level(r, o_.num_images, false);
+  for (const std::string& m : o_.metrics) {
+    if (m == "swd") values["swd"] = swd_values(swd_of(real, s.images, seed), "");
+    if (m == "msssim") values["msssim"] = {{"msssim", msssim_diversity(s.images, o_.num_images / 2, false, 0).mean}};
+  }
+  score_real(r);
+  return {{"info", info}, {"values", values}};
+}
+
+bool Comparer::score_draw(RunScore& rs, const CheckpointFile& c, int r, std::vector<nlohmann::json>& records,
+                          CheckpointScore& out) {
+  const uint64_t seed = static_cast<uint64_t>(o_.seed) + static_cast<uint64_t>(r);
+  std::vector<DrawKey> keys;
+  for (const std::string& m : o_.metrics)
+    keys.push_back({c.name, c.size, c.mtime_ns, c.level_hint, m, o_.num_images, seed, real_.fingerprint});
+  std::vector<const nlohmann::json*> found;
+  for (const DrawKey& k : keys) found.push_back(find_record(records, k));
+  const bool need_grid = r == 0 && !o_.cache_dir.empty() && !fs::exists(grid_path(c));
+  if (std::all_of(found.begin(), found.end(), [](auto* f) { return f != nullptr; }) && !need_grid) {
+    ++reused_;
+  } else {
+    std::string why;
+    const nlohmann::json m = measure(c, seed, rs.run, r == 0, why);
+    if (m.is_null()) {
+      rs.notes.push_back(fmt::format("{} skipped: {}", c.name, why));
+      print_note(fmt::format("skipped {}", why));
+      return false;
+    }
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (found[i]) continue;
+      nlohmann::json rec = keys[i].to_json();
+      rec.update(m["info"]);
+      rec["values"] = m["values"].value(keys[i].metric, nlohmann::json::object());
+      rec["tool_version"] = tool_version();
+      append_jsonl(rs.run.metrics_path(), rec);
+      records.push_back(rec);
+      found[i] = &records.back();
+    }
+    for (size_t i = 0; i < keys.size(); ++i) found[i] = find_record(records, keys[i]);
+    ++measured_;
+  }
+  for (const nlohmann::json* f : found) {
+    check_record(*f, rs.run.metrics_path());
+    out.step = (*f)["step"].get<int64_t>();
+    out.kimg = (*f)["kimg"].get<double>();
+    out.seconds = (*f)["seconds"].get<double>();
+    out.resolution = (*f)["resolution"].get<int>();
+    add_values(out.draws, (*f)["values"], (*f)["metric"] == "swd" ? "swd_" : "");
+  }
+  if (out.resolution >= 16) score_real(out.resolution);
+  if (r == 0 && !o_.cache_dir.empty()) out.grid = grid_path(c);
+  progress_->add(1);
+  return true;
+}
+
+void Comparer::score_real(int resolution) {
+  if (real_scores_.count(resolution)) return;
+  RealScore rs;
+  rs.resolution = resolution;
+  const int64_t n = o_.num_images;
+  std::vector<nlohmann::json> cache;
+  const fs::path cache_file = o_.cache_dir.empty() ? fs::path() : o_.cache_dir / "real-stats.jsonl";
+  if (!cache_file.empty()) cache = read_jsonl(cache_file);
+  const bool floor = real_.reader.count() >= 2 * n;
+  for (int r = 0; r < o_.repeats; ++r) {
+    const uint64_t seed = static_cast<uint64_t>(o_.seed) + static_cast<uint64_t>(r);
+    for (const std::string& m : o_.metrics) {
+      if (m == "swd" && !floor) continue;
+      if (m == "msssim" && r > 0) continue;  // deterministic: the first N real images, pairs (0,1), (2,3), ...
+      const DrawKey key{fmt::format("real@{}", resolution), 0, 0, resolution, m, n, seed, real_.fingerprint};
+      const nlohmann::json* hit = find_record(cache, key);
+      nlohmann::json values;
+      if (hit) {
+        values = (*hit)["values"];
+      } else {
+        const ImageBatch& a = real_.level(resolution, n, false);
+        values = m == "swd" ? nlohmann::json(swd_values(swd_of(a, real_.level(resolution, n, true), seed), ""))
+                            : nlohmann::json{{"msssim", msssim_diversity(a, n / 2, false, 0).mean}};
+        if (!cache_file.empty()) {
+          nlohmann::json rec = key.to_json();
+          rec["values"] = values;
+          fs::create_directories(cache_file.parent_path());
+          append_jsonl(cache_file, rec);
+          cache.push_back(rec);
+        }
+      }
+      add_values(rs.draws, values, m == "swd" ? "swd_floor_" : "");
+    }
+  }
+  for (const auto& [k, v] : rs.draws) rs.values[k] = estimate(v);
+  real_scores_[resolution] = std::move(rs);
+}
+
+Comparison Comparer::run() {
+  const auto start = std::chrono::steady_clock::now();
+  check_options();
+  if (o_.threads > 0) omp_set_num_threads(o_.threads);
+  Comparison out;
+  out.options = o_;
+  out.real_fingerprint = real_.fingerprint;
+  GANKIT_CHECK_USAGE(real_.reader.count() >= o_.num_images, "{} holds {} images, fewer than --num-images {}",
+                     o_.real.string(), real_.reader.count(), o_.num_images);
+  std::vector<RunFolder> runs = open_runs();
+  out.differing = differing_settings(runs);
+  std::vector<std::vector<CheckpointFile>> selected;
+  int64_t planned = 0;
+  for (const RunFolder& r : runs) {
+    selected.push_back(select_checkpoints(r, o_.checkpoints));
+    planned += static_cast<int64_t>(selected.back().size()) * (o_.checkpoints == "best" ? 1 : o_.repeats);
+  }
+  progress_ = std::make_unique<Progress>("compare", planned, o_.progress, "draws");
+  for (size_t i = 0; i < runs.size(); ++i) {
+    RunScore rs;
+    rs.run = std::move(runs[i]);
+    std::vector<nlohmann::json> records = read_jsonl(rs.run.metrics_path(), true);
+    const int draws = o_.checkpoints == "best" ? 1 : o_.repeats;
+    for (const CheckpointFile& c : selected[i]) {
+      CheckpointScore cs;
+      cs.name = c.name;
+      bool ok = true;
+      for (int r = 0; r < draws && ok; ++r) ok = score_draw(rs, c, r, records, cs);
+      if (!ok) continue;
+      if (cs.resolution < 16 && std::find(o_.metrics.begin(), o_.metrics.end(), "swd") != o_.metrics.end())
+        rs.notes.push_back(fmt::format("{} is {}x{}: SWD and MS-SSIM need at least 16x16", c.name, cs.resolution,
+                                       cs.resolution));
+      rs.checkpoints.push_back(std::move(cs));
+    }
+    GANKIT_CHECK_DATA(!rs.checkpoints.empty(), "no checkpoint of {} could be measured", rs.run.dir.string());
+    std::stable_sort(rs.checkpoints.begin(), rs.checkpoints.end(),
+                     [](const CheckpointScore& a, const CheckpointScore& b) { return a.kimg < b.kimg; });
+    // The best checkpoint among those at the run's largest resolution: SWD averages over other
+    // level sets do not compare.
+    auto best_of = [&] {
+      int best = static_cast<int>(rs.checkpoints.size()) - 1, top = 0;
+      for (const CheckpointScore& cs : rs.checkpoints) top = std::max(top, cs.resolution);
+      double low = 0;
+      bool any = false;
+      for (size_t k = 0; k < rs.checkpoints.size(); ++k) {
+        if (rs.checkpoints[k].resolution != top) continue;
+        const auto& d = rs.checkpoints[k].draws;
+        auto it = d.find("swd_avg");
+        if (it == d.end()) continue;
+        const double m = estimate(it->second).mean;
+        if (!any || m < low) best = static_cast<int>(k), low = m, any = true;
+      }
+      return best;
+    };
+    rs.best = best_of();
+    if (o_.checkpoints == "best" && o_.repeats > 1) {  // the repeats go to the best checkpoint
+      CheckpointScore& b = rs.checkpoints[static_cast<size_t>(rs.best)];
+      for (const CheckpointFile& c : selected[i])
+        if (c.name == b.name) {
+          progress_->set_total(planned += o_.repeats - 1);
+          for (int r = 1; r < o_.repeats; ++r) score_draw(rs, c, r, records, b);
+        }
+    }
+    for (CheckpointScore& cs : rs.checkpoints)
+      for (const auto& [k, v] : cs.draws) cs.values[k] = estimate(v);
+    out.runs.push_back(std::move(rs));
+  }
+  progress_->finish();
+  // Leaderboard: lowest best SWD first; within noise of the best when Welch's test cannot tell.
+  auto best_of_run = [](const RunScore& r) -> const CheckpointScore& { return r.checkpoints[static_cast<size_t>(r.best)]; };
+  auto best_swd = [](const RunScore& r) {
+    const auto& v = r.checkpoints[static_cast<size_t>(r.best)].values;
+    auto it = v.find("swd_avg");
+    return it == v.end() ? std::numeric_limits<double>::infinity() : it->second.mean;
+  };
+  std::stable_sort(out.runs.begin(), out.runs.end(),
+                   [&](const RunScore& a, const RunScore& b) { return best_swd(a) < best_swd(b); });
+  for (size_t i = 0; i < out.runs.size(); ++i) {
+    RunScore& r = out.runs[i];
+    const auto& mine = r.checkpoints[static_cast<size_t>(r.best)].values;
+    const auto& top = out.runs[0].checkpoints[static_cast<size_t>(out.runs[0].best)].values;
+    if (!mine.count("swd_avg")) r.verdict = "n/a (no SWD)";
+    else if (i == 0) r.verdict = "best";
+    else if (best_of_run(r).resolution != best_of_run(out.runs[0]).resolution)
+      r.verdict = fmt::format("not comparable ({}x{}, the best is {}x{})", best_of_run(r).resolution,
+                              best_of_run(r).resolution, best_of_run(out.runs[0]).resolution,
+                              best_of_run(out.runs[0]).resolution);
+    else if (mine.at("swd_avg").n < 2 || top.at("swd_avg").n < 2) r.verdict = "n/a (one draw)";
+    else r.verdict = within_noise(mine.at("swd_avg"), top.at("swd_avg")) ? "within noise of the best" : "worse than the best";
+  }
+  out.real = real_scores_;
+  out.measured = measured_;
+  out.reused = reused_;
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return out;
+}
+
+nlohmann::json estimate_json(const Estimate& e) {
+  return {{"mean", e.mean}, {"ci95", e.half_width}, {"sd", e.sd}, {"n", e.n}};
+}
+
+}  // namespace
+
+Comparison compare_runs(const CompareOptions& options) {
+  Comparer c(options);
+  return c.run();
+}
+
+nlohmann::json to_json(const Comparison& c) {
+  nlohmann::json runs = nlohmann::json::array();
+  for (const RunScore& r : c.runs) {
+    nlohmann::json cks = nlohmann::json::array();
+    for (const CheckpointScore& cs : r.checkpoints) {
+      nlohmann::json values = nlohmann::json::object();
+      for (const auto& [k, e] : cs.values) values[k] = estimate_json(e);
+      cks.push_back({{"checkpoint", cs.name}, {"step", cs.step}, {"kimg", cs.kimg}, {"seconds", cs.seconds},
+                     {"resolution", cs.resolution}, {"values", values}});
+    }
+    runs.push_back({{"run", r.run.name},
+                    {"dir", r.run.dir.string()},
+                    {"settings", describe_settings(r.run, c.differing)},
+                    {"best", r.checkpoints[static_cast<size_t>(r.best)].name},
+                    {"verdict", r.verdict},
+                    {"notes", r.notes},
+                    {"checkpoints", cks}});
+  }
+  nlohmann::json real = nlohmann::json::object();
+  for (const auto& [res, rs] : c.real) {
+    nlohmann::json values = nlohmann::json::object();
+    for (const auto& [k, e] : rs.values) values[k] = estimate_json(e);
+    real[std::to_string(res)] = values;
+  }
+  return {{"real", c.options.real.string()},
+          {"real_fingerprint", c.real_fingerprint},
+          {"num_images", c.options.num_images},
+          {"repeats", c.options.repeats},
+          {"seed", c.options.seed},
+          {"checkpoints", c.options.checkpoints},
+          {"metrics", c.options.metrics},
+          {"differing_settings", c.differing},
+          {"runs", runs},
+          {"real_reference", real},
+          {"measured", c.measured},
+          {"reused", c.reused},
+          {"seconds", c.seconds},
+          {"tool_version", tool_version()}};
+}
+
+}  // namespace gankit

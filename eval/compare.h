@@ -1,0 +1,87 @@
+// gan-eval compare: several gan-train runs measured against one real set, checkpoint by
+// checkpoint, with repeated independent draws, so that a difference between runs can be told
+// from the metric's own noise.
+//
+// Draw r of a checkpoint uses seed S + r for the latents and for SWD's random directions, so each
+// number is what `gan-train sample --seed S+r --num N` followed by `gan-eval swd REAL fake
+// --num-images N --seed S+r` (and `gan-eval msssim fake`) print. The real images are the first N
+// of REAL's level at the checkpoint's resolution; the SWD noise floor compares them with the next
+// N (images N .. 2N-1), with the same seeds; the real MS-SSIM is that of the first N.
+//
+// Results are appended to RUN/metrics.jsonl, one line per checkpoint x metric x draw (the
+// checkpoint file's name, size and modification time, N, the draw's seed and REAL's fingerprint
+// identify it), as soon as each is measured: a later call measures only what is missing, and an
+// interrupted one loses at most the checkpoint being measured.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "estimate.h"
+#include "progress.h"
+#include "run_catalog.h"
+
+namespace gankit {
+
+struct CompareOptions {
+  std::filesystem::path real;             // an HDF5 pyramid
+  std::vector<std::filesystem::path> runs;
+  int64_t num_images = 4096;              // N per draw
+  std::vector<std::string> metrics = {"swd", "msssim"};
+  std::string checkpoints = "all";        // all | latest | best (one draw each, the repeats for the best)
+  int repeats = 3;
+  uint32_t seed = 1;
+  std::string device = "cpu";             // where the generators run
+  int threads = 0;                        // 0 = all cores
+  bool skip_bad = false;                  // a corrupt checkpoint is named and left out
+  std::filesystem::path cache_dir;        // real-set statistics and sample grids ("" = none)
+  ProgressOptions progress;
+};
+
+// The value names of one checkpoint: "swd_avg", "swd_<R>" per SWD level, "msssim".
+struct CheckpointScore {
+  std::string name;  // checkpoints/step_000600.pt
+  int64_t step = 0;
+  double kimg = 0, seconds = 0;
+  int resolution = 0;
+  std::map<std::string, std::vector<double>> draws;
+  std::map<std::string, Estimate> values;
+  std::filesystem::path grid;  // an 8x8 grid of draw 0's first images (in the cache), or ""
+};
+
+struct RunScore {
+  RunFolder run;
+  std::vector<CheckpointScore> checkpoints;  // in training order
+  int best = -1;        // index of the lowest mean SWD average (else the last checkpoint)
+  std::string verdict;  // best | within noise of the best | worse than the best | n/a (one draw)
+  std::vector<std::string> notes;
+};
+
+struct RealScore {
+  int resolution = 0;
+  std::map<std::string, std::vector<double>> draws;  // "swd_floor_avg", "swd_floor_<R>", "msssim"
+  std::map<std::string, Estimate> values;
+};
+
+struct Comparison {
+  CompareOptions options;
+  std::string real_fingerprint;
+  std::vector<RunScore> runs;  // leaderboard order: best SWD first
+  std::map<int, RealScore> real;
+  std::vector<std::string> differing;  // settings that differ between runs
+  int measured = 0, reused = 0;        // checkpoint draws measured now / found in metrics.jsonl
+  double seconds = 0;
+};
+
+// Throws Error(Usage) for bad options, Error(Data) naming the file for a bad run, checkpoint
+// (unless skip_bad), REAL, or a malformed metrics.jsonl line.
+Comparison compare_runs(const CompareOptions& options);
+
+nlohmann::json to_json(const Comparison& comparison);
+
+}  // namespace gankit
