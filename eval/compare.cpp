@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <limits>
@@ -148,6 +149,9 @@ class Comparer {
                          std::string& why);
   void score_real(int resolution);
   fs::path grid_path(const CheckpointFile& c) const;
+  // The report shows the best and latest checkpoints' grids: made from 64 samples when the
+  // cache lacks them (metrics measured elsewhere, e.g. by gan-train --eval-every).
+  void ensure_grid(const CheckpointFile& c, CheckpointScore& score);
 
   const CompareOptions& o_;
   RealSet real_;
@@ -205,6 +209,9 @@ nlohmann::json Comparer::measure(const CheckpointFile& c, uint64_t seed, const R
   req.device = o_.device;
   req.threads = o_.threads;
   CheckpointSamples s;
+  using Clock = std::chrono::steady_clock;
+  auto since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
+  const auto t0 = Clock::now();
   try {
     s = sample_checkpoint(req);
   } catch (const Error& e) {
@@ -214,6 +221,7 @@ nlohmann::json Comparer::measure(const CheckpointFile& c, uint64_t seed, const R
   }
   const int r = s.resolution;
   nlohmann::json info = {{"step", s.step}, {"kimg", s.kimg}, {"seconds", s.seconds}, {"resolution", r}};
+  nlohmann::json time = {{"sample", since(t0)}};
   if (keep_grid && !o_.cache_dir.empty()) {
     ImageBatch head = s.images;
     head.truncate(kGridImages);
@@ -221,18 +229,20 @@ nlohmann::json Comparer::measure(const CheckpointFile& c, uint64_t seed, const R
     write_image(grid_path(c), tile_images(head, 8));
   }
   nlohmann::json values = nlohmann::json::object();
-  if (r < 16) return {{"info", info}, {"values", values}};
+  if (r < 16) return {{"info", info}, {"values", values}, {"time", time}};
   GANKIT_CHECK_DATA(real_.reader.has_level(r), "{} has no {}x{} level, which {} of {} needs (levels: {})",
                     o_.real.string(), r, r, c.name, run.name, fmt::join(real_.reader.info().resolutions, ", "));
   GANKIT_CHECK_DATA(real_.reader.channels() == s.images.c, "{} of {} makes {}-channel images but {} holds {}-channel ones",
                     c.name, run.name, s.images.c, o_.real.string(), real_.reader.channels());
   const ImageBatch& real = real_.level(r, o_.num_images, false);
   for (const std::string& m : o_.metrics) {
+    const auto t = Clock::now();
     if (m == "swd") values["swd"] = swd_values(swd_of(real, s.images, seed), "");
     if (m == "msssim") values["msssim"] = {{"msssim", msssim_diversity(s.images, o_.num_images / 2, false, 0).mean}};
+    time[m] = since(t);
   }
   score_real(r);
-  return {{"info", info}, {"values", values}};
+  return {{"info", info}, {"values", values}, {"time", time}};
 }
 
 bool Comparer::score_draw(RunScore& rs, const CheckpointFile& c, int r, std::vector<nlohmann::json>& records,
@@ -243,8 +253,7 @@ bool Comparer::score_draw(RunScore& rs, const CheckpointFile& c, int r, std::vec
     keys.push_back({c.name, c.size, c.mtime_ns, c.level_hint, m, o_.num_images, seed, real_.fingerprint});
   std::vector<const nlohmann::json*> found;
   for (const DrawKey& k : keys) found.push_back(find_record(records, k));
-  const bool need_grid = r == 0 && !o_.cache_dir.empty() && !fs::exists(grid_path(c));
-  if (std::all_of(found.begin(), found.end(), [](auto* f) { return f != nullptr; }) && !need_grid) {
+  if (std::all_of(found.begin(), found.end(), [](auto* f) { return f != nullptr; })) {
     ++reused_;
   } else {
     std::string why;
@@ -259,6 +268,8 @@ bool Comparer::score_draw(RunScore& rs, const CheckpointFile& c, int r, std::vec
       nlohmann::json rec = keys[i].to_json();
       rec.update(m["info"]);
       rec["values"] = m["values"].value(keys[i].metric, nlohmann::json::object());
+      // Where the time goes (seconds): sampling is shared by the draw's metrics.
+      rec["time_s"] = {{"sample", m["time"]["sample"]}, {"metric", m["time"].value(keys[i].metric, 0.0)}};
       rec["tool_version"] = tool_version();
       append_jsonl(rs.run.metrics_path(), rec);
       records.push_back(rec);
@@ -276,9 +287,26 @@ bool Comparer::score_draw(RunScore& rs, const CheckpointFile& c, int r, std::vec
     add_values(out.draws, (*f)["values"], (*f)["metric"] == "swd" ? "swd_" : "");
   }
   if (out.resolution >= 16) score_real(out.resolution);
-  if (r == 0 && !o_.cache_dir.empty()) out.grid = grid_path(c);
   progress_->add(1);
   return true;
+}
+
+void Comparer::ensure_grid(const CheckpointFile& c, CheckpointScore& score) {
+  if (o_.cache_dir.empty()) return;
+  const fs::path grid = grid_path(c);
+  if (!fs::exists(grid)) {
+    SampleRequest req;
+    req.checkpoint = c.path;
+    req.num = kGridImages;
+    req.seed = o_.seed;
+    req.resolution = c.level_hint;
+    req.device = o_.device;
+    req.threads = o_.threads;
+    const CheckpointSamples s = sample_checkpoint(req);
+    fs::create_directories(grid.parent_path());
+    write_image(grid, tile_images(s.images, 8));
+  }
+  score.grid = grid;
 }
 
 void Comparer::score_real(int resolution) {
@@ -384,6 +412,9 @@ Comparison Comparer::run() {
     }
     for (CheckpointScore& cs : rs.checkpoints)
       for (const auto& [k, v] : cs.draws) cs.values[k] = estimate(v);
+    for (CheckpointScore* cs : {&rs.checkpoints[static_cast<size_t>(rs.best)], &rs.checkpoints.back()})
+      for (const CheckpointFile& c : selected[i])
+        if (c.name == cs->name) ensure_grid(c, *cs);
     out.runs.push_back(std::move(rs));
   }
   progress_->finish();
@@ -421,6 +452,12 @@ nlohmann::json estimate_json(const Estimate& e) {
 }
 
 }  // namespace
+
+std::filesystem::path default_compare_cache_dir() {
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return fs::path(x) / "gankit";
+  if (const char* home = std::getenv("HOME"); home && *home) return fs::path(home) / ".cache/gankit";
+  return {};
+}
 
 Comparison compare_runs(const CompareOptions& options) {
   Comparer c(options);

@@ -82,6 +82,9 @@ struct Comparison {
 // (unless skip_bad), REAL, or a malformed metrics.jsonl line.
 Comparison compare_runs(const CompareOptions& options);
 
+// $XDG_CACHE_HOME/gankit, else ~/.cache/gankit, else "" (no cache).
+std::filesystem::path default_compare_cache_dir();
+
 nlohmann::json to_json(const Comparison& comparison);
 
 }  // namespace gankit

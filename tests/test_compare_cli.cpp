@@ -41,6 +41,12 @@ struct Runs {
   }
 };
 
+int leftover_temps(const fs::path& dir) {
+  int n = 0;
+  for (const auto& e : fs::directory_iterator(dir)) n += e.path().filename().string().find(".tmp-") != std::string::npos;
+  return n;
+}
+
 size_t lines(const fs::path& file) {
   const std::string text = test::read_bytes(file);
   return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
@@ -119,6 +125,26 @@ TEST(CompareCli, ReusesMetricsAndMeasuresOnlyNewCheckpoints) {
   EXPECT_EQ(test::read_bytes(f.dir / "run-lsgan/metrics.jsonl").size() > 0, true);
 }
 
+TEST(CompareCli, AKilledCompareLosesAtMostTheDrawInProgress) {
+  Runs f;
+  const std::string runs = f.p("run-gan") + " " + f.p("run-lsgan");
+  const std::string cmd = fmt::format("{} compare {} {} --out {} --num-images 16 --repeats 2 --threads 1 --cache-dir {} -q",
+                                      gan_eval(), f.p("real.h5"), runs, f.p("report"), f.p("cache"));
+  // SIGKILL as soon as two records are on disk (no handler runs: the hardest interruption).
+  const auto killed = run(cmd + " & p=$!; n=0; while [ \"$(cat " + f.p("run-gan/metrics.jsonl") +
+                          " 2>/dev/null | wc -l)\" -lt 2 ] && [ $n -lt 1200 ]; do sleep 0.05; n=$((n+1)); done; "
+                          "kill -9 $p; wait $p; echo $?");
+  ASSERT_EQ(killed.out, "137\n") << killed.err;  // it was killed, not finished
+  EXPECT_FALSE(fs::exists(f.dir / "report"));
+  auto r = run(cmd + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_GE(j["reused"].get<int>(), 1);
+  EXPECT_EQ(j["measured"].get<int>() + j["reused"].get<int>(), 12);
+  EXPECT_EQ(lines(f.dir / "run-gan/metrics.jsonl"), 12u);  // nothing measured twice, nothing torn
+  EXPECT_EQ(leftover_temps(f.dir.path()), 0);
+}
+
 TEST(CompareCli, ReportHoldsTheLeaderboardChartsAndImages) {
   Runs f;
   auto r = f.compare(f.p("run-gan") + " " + f.p("run-lsgan"));
@@ -183,6 +209,30 @@ TEST(CompareCli, ReportRendersInABrowserWithoutNetwork) {
   const auto images = std::distance(std::sregex_iterator(html.begin(), html.end(), img), std::sregex_iterator());
   EXPECT_GE(images, 4);
   EXPECT_EQ(attribute(dom, "<body[^>]*>", "data-images-shown"), std::to_string(images));
+}
+
+TEST(CompareCli, TrainingWithEvalEveryFeedsCompare) {
+  Runs f;
+  // The measurements' cache goes to $XDG_CACHE_HOME/gankit: kept inside the test's folder.
+  const std::string train = fmt::format("XDG_CACHE_HOME={} {} --data {} --out {} --ngf 8 --ndf 8 --z-dim 16 --batch 8 "
+                                        "--threads 1 --steps 4 --keep-every 0 -q ",
+                                        f.p("xdg"), gan_train(), f.p("real.h5"), f.p("watched"));
+  auto r = run(train + fmt::format("--eval-every 2 --eval-real {} --eval-num 16", f.p("real.h5")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(lines(f.dir / "watched/metrics.jsonl"), 6u);  // steps 0, 2, 4 x swd, msssim
+  for (const char* kept : {"step_000000.pt", "step_000002.pt", "step_000004.pt"})
+    EXPECT_TRUE(fs::exists(f.dir / "watched/checkpoints" / kept)) << kept;
+  r = f.compare(f.p("watched"), "--json", 16, 1);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["measured"], 0);  // all three measured while training
+  EXPECT_EQ(nlohmann::json::parse(r.out)["reused"], 3);
+  // Bad settings stop before training starts.
+  expect_cli_error(run(train + "--eval-every 2"), 1, "--eval-every needs --eval-real");
+  expect_cli_error(run(fmt::format("XDG_CACHE_HOME={} {} --data {} --out {} --steps 2 --eval-every 2 --eval-real {} "
+                                   "--eval-num 100 -q",
+                                   f.p("xdg"), gan_train(), f.p("real.h5"), f.p("w2"), f.p("real.h5"))),
+                   2, "fewer than --eval-num 100");
+  EXPECT_FALSE(fs::exists(f.dir / "w2"));
 }
 
 TEST(CompareCli, BestSpendsTheRepeatsOnEachRunsBestCheckpoint) {

@@ -195,7 +195,13 @@ TrainConfig tiny_run(const fs::path& data, double kimg) {
   return c;
 }
 
-const TrainOptions kQuiet{false, false, {true, false}};
+TrainOptions quiet_options(bool resume = false) {
+  TrainOptions o;
+  o.resume = resume;
+  o.progress.quiet = true;
+  return o;
+}
+const TrainOptions kQuiet = quiet_options();
 
 std::map<std::string, torch::Tensor> all_weights(const fs::path& ckpt) {
   LoadedModels m = load_models(ckpt, torch::kCPU);
@@ -318,7 +324,7 @@ TEST(ProganTrainer, RefusesSettingsItCannotTrain) {
   TrainConfig p = tiny_run(dir / "d32.h5", 0.02);
   p.resolution = 32;
   try {
-    train_gan(p, dir / "dcgan", {true, false, {true, false}});
+    train_gan(p, dir / "dcgan", quiet_options(true));
     ADD_FAILURE() << "resumed a dcgan run as progan";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("arch: \"dcgan\" in the run, \"progan\" now"), std::string::npos)

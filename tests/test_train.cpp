@@ -253,7 +253,8 @@ std::map<std::string, torch::Tensor> weights(const fs::path& ckpt) {
 TEST(Trainer, ResumeContinuesExactlyForEveryLoss) {
   TempDir dir;
   test::write_pyramid(dir / "d.h5", 40, 1, 32);
-  const TrainOptions quiet{false, false, {true, false}};
+  TrainOptions quiet;
+  quiet.progress.quiet = true;
   for (GanLoss loss : {GanLoss::Gan, GanLoss::Wgan, GanLoss::WganGp, GanLoss::Lsgan}) {
     const std::string name = to_string(loss);
     const fs::path straight = dir / (name + "-straight"), split = dir / (name + "-split");
@@ -300,7 +301,9 @@ TEST(Generate, ImagesDoNotDependOnTheBatching) {
   TempDir dir;
   test::write_pyramid(dir / "d.h5", 40, 3, 32);
   TrainConfig c = tiny(dir / "d.h5", GanLoss::Gan, 2);
-  train_gan(c, dir / "run", {false, false, {true, false}});
+  TrainOptions quiet;
+  quiet.progress.quiet = true;
+  train_gan(c, dir / "run", quiet);
   LoadedGenerator g = load_generator(resolve_checkpoint(dir / "run"), torch::kCPU);
   EXPECT_EQ(g.state.step, 2);
   const ImageBatch all = generate_images(g, 0, 10, 3, torch::kCPU);

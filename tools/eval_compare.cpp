@@ -16,13 +16,6 @@ namespace gankit::cli {
 
 namespace {
 
-// $XDG_CACHE_HOME/gankit, else ~/.cache/gankit, else none.
-std::string default_cache_dir() {
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/gankit";
-  if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.cache/gankit";
-  return "none";
-}
-
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;
   size_t start = 0;
@@ -65,7 +58,8 @@ int eval_compare(const std::string& prog, const std::vector<std::string>& args) 
       "seed", po::value(&opt.seed)->default_value(1), "seed S of draw 0")(
       "device", po::value(&opt.device)->default_value("cpu"), "where the generators run: cpu, cuda or cuda:N")(
       "threads", po::value(&opt.threads)->default_value(0), "CPU threads (default: all cores)")(
-      "cache-dir", po::value(&cache)->default_value(default_cache_dir()),
+      "cache-dir", po::value(&cache)->default_value(
+          default_compare_cache_dir().empty() ? std::string("none") : default_compare_cache_dir().string()),
       "real-set statistics and sample grids kept between calls; none = no cache")(
       "skip-bad", po::bool_switch(&opt.skip_bad), "name an unreadable checkpoint and measure the rest")(
       "overwrite", po::bool_switch(&overwrite), "replace REPORT_DIR if it holds an earlier report");

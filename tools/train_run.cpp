@@ -4,9 +4,11 @@
 #include <filesystem>
 
 #include "cli.h"
+#include "compare.h"
 #include "error.h"
 #include "gan_models.h"
 #include "gan_train_commands.h"
+#include "hdf5_store.h"
 #include "report.h"
 #include "trainer.h"
 
@@ -28,8 +30,10 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
   CommonFlags common;
   std::string out;
   bool resume = false, overwrite = false, allow_data_change = false;
+  int64_t eval_every = 0, eval_num = 2048;
+  std::string eval_real;
   po::options_description data_opts("Data and run"), model_opts("Model"), optim_opts("Optimisation"),
-      run_opts("Length, output and device");
+      run_opts("Length, output and device"), eval_opts("Measuring while training (gan-eval compare reads the results)");
   data_opts.add_options()("data", po::value<std::string>(), "HDF5 pyramid made by gan-data (required for a new run)")(
       "out", po::value(&out)->required(), "run folder (config.json, log.jsonl, samples/, checkpoints/)")(
       "resolution", po::value<int>()->default_value(32),
@@ -75,8 +79,14 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
       "checkpoint-every", po::value<int64_t>()->default_value(500),
       "steps between checkpoints/latest.pt updates (0: only at the end)")(
       "keep-every", po::value<int64_t>()->default_value(5000), "steps between kept checkpoints step_N.pt (0: none)");
+  eval_opts.add_options()("eval-every", po::value(&eval_every)->default_value(0),
+                          "every N generator steps (and at step 0), keep checkpoints/step_N.pt and measure it: SWD "
+                          "and MS-SSIM of --eval-num samples against --eval-real, appended to RUN/metrics.jsonl")(
+      "eval-real", po::value(&eval_real), "the real images for --eval-every (an HDF5 pyramid)")(
+      "eval-num", po::value(&eval_num)->default_value(2048),
+      "images per measurement (seed 1: what 'gan-eval compare --num-images N --repeats 1' measures)");
   po::options_description desc;
-  desc.add(data_opts).add(model_opts).add(optim_opts).add(run_opts);
+  desc.add(data_opts).add(model_opts).add(optim_opts).add(run_opts).add(eval_opts);
   add_common(desc, common, true);
   po::variables_map vm;
   const std::string usage = fmt::format(
@@ -172,6 +182,33 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
   const TrainConfig config = from_json(given, base);
   GANKIT_CHECK_USAGE(config.arch != GanArch::Progan || (!given.contains("ngf") && !given.contains("ndf")),
                      "--ngf/--ndf size DCGAN networks: progan's widths are set by --fmap-base and --fmap-max");
+  if (eval_every != 0 || !eval_real.empty()) {
+    GANKIT_CHECK_USAGE(eval_every > 0, "--eval-every {} must be positive (with --eval-real)", eval_every);
+    GANKIT_CHECK_USAGE(!eval_real.empty(), "--eval-every needs --eval-real REAL.h5 (the images to measure against)");
+    GANKIT_CHECK_USAGE(eval_num >= 2, "--eval-num {} must be at least 2", eval_num);
+    const PyramidReader real(eval_real);  // fail now, not after the first eval_every steps
+    GANKIT_CHECK_DATA(real.count() >= eval_num, "--eval-real {} holds {} images, fewer than --eval-num {}", eval_real,
+                      real.count(), eval_num);
+    options.eval_every = eval_every;
+    options.on_eval = [&, quiet = common.quiet](const fs::path& checkpoint) {
+      CompareOptions c;
+      c.real = eval_real;
+      c.runs = {checkpoint};
+      c.num_images = eval_num;
+      c.repeats = 1;
+      c.device = config.device;
+      c.threads = config.threads;
+      c.cache_dir = default_compare_cache_dir();
+      c.progress = {true, false};
+      const Comparison result = compare_runs(c);
+      if (quiet) return;
+      const CheckpointScore& cs = result.runs.at(0).checkpoints.at(0);
+      std::string line = fmt::format("eval {}: step {}", checkpoint.filename().string(), cs.step);
+      for (const auto& [k, e] : cs.values)
+        if (k == "swd_avg" || k == "msssim") line += fmt::format(", {} {:.4g}", k, e.mean);
+      print_note(line);
+    };
+  }
   const TrainSummary s = train_gan(config, out, options);
 
   nlohmann::json j = {{"run", out},

@@ -13,9 +13,15 @@
 //   checkpoints/step_XXXXXX.pt  kept every --keep-every steps, step 0 included
 // Resuming continues from latest.pt and gives the same weights and logs as an uninterrupted run
 // with the same settings, device and thread count.
+//
+// The pieces: train_gan() checks the settings and data (and a resume's checkpoint), then runs one
+// loop — step, log, maybe a sample grid, maybe a checkpoint — over a TrainRunFolder (run_folder.h:
+// the lock, config.json, log.jsonl, kept copies) and a TrainSchedule (train_schedule.h: what
+// differs between the DCGAN family and ProGAN: the end of the run, a step, the data level).
 #pragma once
 
 #include <filesystem>
+#include <functional>
 
 #include <nlohmann/json.hpp>
 
@@ -32,6 +38,11 @@ struct TrainOptions {
   // A resume normally refuses data whose fingerprint differs from the run's; with this it goes on
   // (the change is noted on stderr and recorded in config.json's data_changes).
   bool allow_data_change = false;
+  // Measuring while training: every `eval_every` generator steps (and at step 0) a checkpoint
+  // copy checkpoints/step_N.pt is kept and passed to `on_eval` (gan-train's --eval-every runs
+  // gan-eval compare's measurement on it). Its time is not counted as training time.
+  int64_t eval_every = 0;
+  std::function<void(const std::filesystem::path& checkpoint)> on_eval;
 };
 
 struct TrainSummary {
@@ -45,7 +56,7 @@ struct TrainSummary {
 };
 
 // Generator steps a run of `config` makes in total (its --steps, or the steps that consume
-// --epochs passes of `batches_per_epoch` minibatches, whichever ends first).
+// --epochs passes of `batches_per_epoch` minibatches, whichever ends first). In train_schedule.cpp.
 int64_t planned_steps(const TrainConfig& config, int64_t batches_per_epoch);
 
 // Trains `config` in `run_dir`. config.channels is taken from the data. Throws Error(Usage) for
