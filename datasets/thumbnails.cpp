@@ -38,7 +38,7 @@ void make_thumbnail(const cv::Mat& image, uint8_t* out) {
     crop.convertTo(work, CV_32F);
   }
   // The same blur at every source resolution, measured in thumbnail pixels: the thumbnail of a
-  // resized copy and of its original then hold the same band of the picture (README "De-duplication").
+  // resized copy and of its original then hold the same band of the picture (docs/dedup.md).
   const double sigma = kThumbnailBlur * side / kThumbnailSide;
   cv::GaussianBlur(work, work, cv::Size(0, 0), sigma, sigma, cv::BORDER_REPLICATE);
   cv::Mat small;

@@ -8,7 +8,7 @@
 // mean |sorted projection differences| x 1e3. Result: per level, finest first, and their mean.
 //
 // With rng = "numpy-legacy" every random draw comes from numpy's legacy stream seeded with
-// `seed`, in the official code's order (see ../shared/spec/METRICS.md): results match the
+// `seed`, in the official code's order (docs/metrics.md): results match the
 // official ProGAN code to ~1e-4. All draws are made before any computation, so results do not
 // depend on `batch` or the thread count.
 #pragma once

@@ -20,7 +20,7 @@ constexpr int kHashCodeUnits = 128;
 // minibatch, should keep the sign it has for the clean image by at least `margin`, for the clean
 // and for the corrupted image; its hinge loss is added with weight `margin_weight`. It moves
 // pre-activations away from the hash threshold 0, so a bit does not flip under a small change.
-// Defaults (bench/bench-dedup.sh, README "De-duplication"): noise and brightness only, no margin
+// Defaults (bench/bench-dedup.sh, docs/dedup.md): noise and brightness only, no margin
 // term. Warps, resampling and the margin term raise recall under radius 0 but merge distinct
 // images far more often (precision 0.99 -> 0.94..0.45 on the benchmark), so they are opt-in.
 struct HashAutoencoderOptions {
@@ -32,7 +32,7 @@ struct HashAutoencoderOptions {
   double margin = 0.5;
   double margin_weight = 0.0;
   double dropout = 0.1;      // code-unit dropout
-  // 10: on the README benchmark, 10-epoch models find more copies at the same probe distance and
+  // 10: on the docs/dedup.md benchmark, 10-epoch models find more copies at the same probe distance and
   // verified precision than 20-epoch ones (resize recall 0.912-0.922 over four trainings against
   // 0.885 and 0.893 at --probe 24 --probe-distance 0.7 --verify-angle 8): training spreads the
   // code, so copies lie farther from their original; and it takes half the time.

@@ -68,6 +68,7 @@ $bin/gan-eval compare "$work/train.h5" "${runs[@]}" --out "$work/report" --overw
 done_at=$(date +%s)
 echo "training $((trained - start)) s, compare $((done_at - trained)) s" | tee -a "$work/leaderboard.txt"
 if command -v chromium >/dev/null; then
-  chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1150,1500 \
-    --screenshot="$(pwd)/$work/report.png" "file://$(cd "$work" && pwd)/report/index.html" >/dev/null 2>&1 || true
+  abs=$(cd "$work" && pwd)
+  chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1150,1350 \
+    --screenshot="$abs/report.png" "file://$abs/report/index.html" >/dev/null 2>&1 || true
 fi

@@ -1,4 +1,4 @@
-// The exactly generated image sets of ../shared/spec/GOLDEN.md (uint8, RGB, N x 3 x s x s).
+// The exactly generated image sets of docs/metrics.md ("Golden values") (uint8, RGB, N x 3 x s x s).
 #pragma once
 
 #include "image_batch.h"

@@ -121,7 +121,7 @@ TEST_F(DedupCli, ExactMethodFindsExactlyTheExactCopies) {
 // of the brighter ones and removes 8 images that are not a planted copy (of 111); radius 1 finds
 // 49 and 19 and removes 54 such images (of 182); --probe 8 finds 60 and 46 and removes 152 such
 // images (of 318: this 1,680-image model, trained on blurred 32x32 thumbnails of 28x28 garments,
-// tells distinct garments apart less surely than the 100k-image model of the README); --probe 12
+// tells distinct garments apart less surely than the 100k-image model of docs/dedup.md); --probe 12
 // --probe-distance 0.4 finds 60 and 47 and removes 112 such images (of 279); --probe 24
 // --probe-distance 0.6 finds 60 and 53 and removes 181 (of 354); verification, --probe 24
 // --probe-distance 0.7 --verify-angle 8, finds 60 and 54 and removes 77 (of 251). Bounds leave

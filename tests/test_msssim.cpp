@@ -1,4 +1,4 @@
-// MS-SSIM: the golden values of ../shared/spec/GOLDEN.md, exact cases, odd sizes, invariance.
+// MS-SSIM: the golden values of docs/metrics.md ("Golden values"), exact cases, odd sizes, invariance.
 #include <gtest/gtest.h>
 
 #include <opencv2/core/utility.hpp>

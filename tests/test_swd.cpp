@@ -1,5 +1,5 @@
 // SWD: numpy's legacy stream bit for bit, the Laplacian pyramid against its definition, the
-// golden values of ../shared/spec/GOLDEN.md, exact cases, and batch/thread invariance.
+// golden values of docs/metrics.md ("Golden values"), exact cases, and batch/thread invariance.
 #include <gtest/gtest.h>
 #include <omp.h>
 

@@ -1,6 +1,6 @@
 // TrainConfig — every setting of a gan-train run (the DCGAN family and Progressive GAN), with
 // the defaults of the papers' official code per loss and architecture
-// (../shared/spec/TRAINING.md), and its JSON form.
+// (docs/training.md), and its JSON form.
 //
 // The JSON form is the run's config.json and is stored in every checkpoint. Fields fall in two
 // groups: training fields (what the model and its numbers depend on) must match when a run is

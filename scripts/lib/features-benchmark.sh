@@ -13,7 +13,7 @@ svm_args=()
 
 benchmark_usage() {
   cat <<USAGE
-Options (defaults give the README figures):
+Options (defaults give the figures of docs/representation.md):
   --steps N             DCGAN generator steps (default 3000)
   --width W             ngf = ndf = W (default 32: 3584 features at 32x32)
   --batch B             training minibatch (default 64)
