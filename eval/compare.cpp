@@ -10,7 +10,6 @@
 #include <fstream>
 #include <set>
 #include <limits>
-#include <sstream>
 
 #include "checkpoint_sampler.h"
 #include "error.h"
@@ -68,11 +67,16 @@ void check_record(const nlohmann::json& r, const fs::path& file) {
                     file.string(), r.value("checkpoint", std::string("?")));
 }
 
-std::string read_all(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+// Whether two files hold the same bytes, read in 1 MiB pieces up to the first difference.
+bool same_bytes(const fs::path& a, const fs::path& b) {
+  std::ifstream fa(a, std::ios::binary), fb(b, std::ios::binary);
+  std::vector<char> ba(1 << 20), bb(1 << 20);
+  while (fa && fb) {
+    fa.read(ba.data(), static_cast<std::streamsize>(ba.size()));
+    fb.read(bb.data(), static_cast<std::streamsize>(bb.size()));
+    if (fa.gcount() != fb.gcount() || !std::equal(ba.begin(), ba.begin() + fa.gcount(), bb.begin())) return false;
+  }
+  return fa.eof() && fb.eof();
 }
 
 // latest.pt is usually a byte copy of the newest step file: measuring it twice says nothing.
@@ -89,7 +93,7 @@ std::vector<CheckpointFile> select_checkpoints(const RunFolder& run, const std::
     if (&c == latest) {
       bool copy = false;
       for (const CheckpointFile& o : run.checkpoints)
-        if (&o != latest && o.size == c.size && read_all(o.path) == read_all(c.path)) copy = true;
+        if (&o != latest && o.size == c.size && same_bytes(o.path, c.path)) copy = true;
       if (copy) continue;
     }
     out.push_back(c);
@@ -140,6 +144,8 @@ class Comparer {
  private:
   void check_options() const;
   std::vector<RunFolder> open_runs() const;
+  // Scores every selected checkpoint of one run (draws measured or found in metrics.jsonl).
+  RunScore score_run(RunFolder run, const std::vector<CheckpointFile>& selected, int64_t& planned);
   // Measures (or finds) draw r of checkpoint c; returns false when it was skipped as bad.
   bool score_draw(RunScore& rs, const CheckpointFile& c, int r, std::vector<nlohmann::json>& records,
                   CheckpointScore& out);
@@ -152,6 +158,8 @@ class Comparer {
   // The report shows the best and latest checkpoints' grids: made from 64 samples when the
   // cache lacks them (metrics measured elsewhere, e.g. by gan-train --eval-every).
   void ensure_grid(const CheckpointFile& c, CheckpointScore& score);
+  // `num` images of checkpoint `c` with latent seed `seed`, at a ProGAN phase's own level.
+  SampleRequest request(const CheckpointFile& c, int64_t num, uint64_t seed) const;
 
   const CompareOptions& o_;
   RealSet real_;
@@ -201,13 +209,7 @@ fs::path Comparer::grid_path(const CheckpointFile& c) const {
 
 nlohmann::json Comparer::measure(const CheckpointFile& c, uint64_t seed, const RunFolder& run, bool keep_grid,
                                  std::string& why) {
-  SampleRequest req;
-  req.checkpoint = c.path;
-  req.num = o_.num_images;
-  req.seed = seed;
-  req.resolution = c.level_hint;  // a ProGAN phase at its own level
-  req.device = o_.device;
-  req.threads = o_.threads;
+  const SampleRequest req = request(c, o_.num_images, seed);
   CheckpointSamples s;
   using Clock = std::chrono::steady_clock;
   auto since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
@@ -273,8 +275,8 @@ bool Comparer::score_draw(RunScore& rs, const CheckpointFile& c, int r, std::vec
       rec["tool_version"] = tool_version();
       append_jsonl(rs.run.metrics_path(), rec);
       records.push_back(rec);
-      found[i] = &records.back();
     }
+    // push_back may move the records: look them all up again.
     for (size_t i = 0; i < keys.size(); ++i) found[i] = find_record(records, keys[i]);
     ++measured_;
   }
@@ -291,18 +293,22 @@ bool Comparer::score_draw(RunScore& rs, const CheckpointFile& c, int r, std::vec
   return true;
 }
 
+SampleRequest Comparer::request(const CheckpointFile& c, int64_t num, uint64_t seed) const {
+  SampleRequest req;
+  req.checkpoint = c.path;
+  req.num = num;
+  req.seed = seed;
+  req.resolution = c.level_hint;
+  req.device = o_.device;
+  req.threads = o_.threads;
+  return req;
+}
+
 void Comparer::ensure_grid(const CheckpointFile& c, CheckpointScore& score) {
   if (o_.cache_dir.empty()) return;
   const fs::path grid = grid_path(c);
   if (!fs::exists(grid)) {
-    SampleRequest req;
-    req.checkpoint = c.path;
-    req.num = kGridImages;
-    req.seed = o_.seed;
-    req.resolution = c.level_hint;
-    req.device = o_.device;
-    req.threads = o_.threads;
-    const CheckpointSamples s = sample_checkpoint(req);
+    const CheckpointSamples s = sample_checkpoint(request(c, kGridImages, o_.seed));
     fs::create_directories(grid.parent_path());
     write_image(grid, tile_images(s.images, 8));
   }
@@ -347,15 +353,93 @@ void Comparer::score_real(int resolution) {
   real_scores_[resolution] = std::move(rs);
 }
 
+// The best checkpoint: the lowest mean SWD average among those at the run's largest resolution
+// (SWD averages over other level sets do not compare); the last one when none has SWD.
+int best_checkpoint(const std::vector<CheckpointScore>& checkpoints) {
+  int best = static_cast<int>(checkpoints.size()) - 1, top = 0;
+  for (const CheckpointScore& cs : checkpoints) top = std::max(top, cs.resolution);
+  double low = std::numeric_limits<double>::infinity();
+  for (size_t k = 0; k < checkpoints.size(); ++k) {
+    auto it = checkpoints[k].draws.find("swd_avg");
+    if (checkpoints[k].resolution != top || it == checkpoints[k].draws.end()) continue;
+    const double m = estimate(it->second).mean;
+    if (m < low) best = static_cast<int>(k), low = m;
+  }
+  return best;
+}
+
+const CheckpointScore& best_of(const RunScore& r) { return r.checkpoints[static_cast<size_t>(r.best)]; }
+
+// Leaderboard order (lowest best SWD first) and each run's verdict against the first.
+void rank(std::vector<RunScore>& runs) {
+  auto best_swd = [](const RunScore& r) {
+    auto it = best_of(r).values.find("swd_avg");
+    return it == best_of(r).values.end() ? std::numeric_limits<double>::infinity() : it->second.mean;
+  };
+  std::stable_sort(runs.begin(), runs.end(), [&](const RunScore& a, const RunScore& b) { return best_swd(a) < best_swd(b); });
+  const CheckpointScore& top = best_of(runs[0]);
+  for (size_t i = 0; i < runs.size(); ++i) {
+    RunScore& r = runs[i];
+    const CheckpointScore& mine = best_of(r);
+    if (!mine.values.count("swd_avg"))
+      r.verdict = "n/a (no SWD)";
+    else if (i == 0)
+      r.verdict = "best";
+    else if (mine.resolution != top.resolution)
+      r.verdict = fmt::format("not comparable ({}x{}, the best is {}x{})", mine.resolution, mine.resolution,
+                              top.resolution, top.resolution);
+    else if (mine.values.at("swd_avg").n < 2 || top.values.at("swd_avg").n < 2)
+      r.verdict = "n/a (one draw)";
+    else
+      r.verdict = within_noise(mine.values.at("swd_avg"), top.values.at("swd_avg")) ? "within noise of the best"
+                                                                                    : "worse than the best";
+  }
+}
+
+RunScore Comparer::score_run(RunFolder run, const std::vector<CheckpointFile>& selected, int64_t& planned) {
+  RunScore rs;
+  rs.run = std::move(run);
+  std::vector<nlohmann::json> records = read_jsonl(rs.run.metrics_path(), true);
+  const int draws = o_.checkpoints == "best" ? 1 : o_.repeats;
+  for (const CheckpointFile& c : selected) {
+    CheckpointScore cs;
+    cs.name = c.name;
+    bool ok = true;
+    for (int r = 0; r < draws && ok; ++r) ok = score_draw(rs, c, r, records, cs);
+    if (!ok) continue;
+    if (cs.resolution < 16)
+      rs.notes.push_back(fmt::format("{} is {}x{}: SWD and MS-SSIM need at least 16x16", c.name, cs.resolution,
+                                     cs.resolution));
+    rs.checkpoints.push_back(std::move(cs));
+  }
+  GANKIT_CHECK_DATA(!rs.checkpoints.empty(), "no checkpoint of {} could be measured", rs.run.dir.string());
+  std::stable_sort(rs.checkpoints.begin(), rs.checkpoints.end(),
+                   [](const CheckpointScore& a, const CheckpointScore& b) { return a.kimg < b.kimg; });
+  rs.best = best_checkpoint(rs.checkpoints);
+  auto file_of = [&](const CheckpointScore& cs) -> const CheckpointFile& {
+    return *std::find_if(selected.begin(), selected.end(), [&](const CheckpointFile& c) { return c.name == cs.name; });
+  };
+  if (o_.checkpoints == "best" && o_.repeats > 1) {  // the repeats go to the best checkpoint
+    CheckpointScore& b = rs.checkpoints[static_cast<size_t>(rs.best)];
+    progress_->set_total(planned += o_.repeats - 1);
+    for (int r = 1; r < o_.repeats; ++r) score_draw(rs, file_of(b), r, records, b);
+  }
+  for (CheckpointScore& cs : rs.checkpoints)
+    for (const auto& [k, v] : cs.draws) cs.values[k] = estimate(v);
+  ensure_grid(file_of(rs.checkpoints[static_cast<size_t>(rs.best)]), rs.checkpoints[static_cast<size_t>(rs.best)]);
+  ensure_grid(file_of(rs.checkpoints.back()), rs.checkpoints.back());
+  return rs;
+}
+
 Comparison Comparer::run() {
   const auto start = std::chrono::steady_clock::now();
   check_options();
   if (o_.threads > 0) omp_set_num_threads(o_.threads);
+  GANKIT_CHECK_USAGE(real_.reader.count() >= o_.num_images, "{} holds {} images, fewer than --num-images {}",
+                     o_.real.string(), real_.reader.count(), o_.num_images);
   Comparison out;
   out.options = o_;
   out.real_fingerprint = real_.fingerprint;
-  GANKIT_CHECK_USAGE(real_.reader.count() >= o_.num_images, "{} holds {} images, fewer than --num-images {}",
-                     o_.real.string(), real_.reader.count(), o_.num_images);
   std::vector<RunFolder> runs = open_runs();
   out.differing = differing_settings(runs);
   std::vector<std::vector<CheckpointFile>> selected;
@@ -365,81 +449,9 @@ Comparison Comparer::run() {
     planned += static_cast<int64_t>(selected.back().size()) * (o_.checkpoints == "best" ? 1 : o_.repeats);
   }
   progress_ = std::make_unique<Progress>("compare", planned, o_.progress, "draws");
-  for (size_t i = 0; i < runs.size(); ++i) {
-    RunScore rs;
-    rs.run = std::move(runs[i]);
-    std::vector<nlohmann::json> records = read_jsonl(rs.run.metrics_path(), true);
-    const int draws = o_.checkpoints == "best" ? 1 : o_.repeats;
-    for (const CheckpointFile& c : selected[i]) {
-      CheckpointScore cs;
-      cs.name = c.name;
-      bool ok = true;
-      for (int r = 0; r < draws && ok; ++r) ok = score_draw(rs, c, r, records, cs);
-      if (!ok) continue;
-      if (cs.resolution < 16 && std::find(o_.metrics.begin(), o_.metrics.end(), "swd") != o_.metrics.end())
-        rs.notes.push_back(fmt::format("{} is {}x{}: SWD and MS-SSIM need at least 16x16", c.name, cs.resolution,
-                                       cs.resolution));
-      rs.checkpoints.push_back(std::move(cs));
-    }
-    GANKIT_CHECK_DATA(!rs.checkpoints.empty(), "no checkpoint of {} could be measured", rs.run.dir.string());
-    std::stable_sort(rs.checkpoints.begin(), rs.checkpoints.end(),
-                     [](const CheckpointScore& a, const CheckpointScore& b) { return a.kimg < b.kimg; });
-    // The best checkpoint among those at the run's largest resolution: SWD averages over other
-    // level sets do not compare.
-    auto best_of = [&] {
-      int best = static_cast<int>(rs.checkpoints.size()) - 1, top = 0;
-      for (const CheckpointScore& cs : rs.checkpoints) top = std::max(top, cs.resolution);
-      double low = 0;
-      bool any = false;
-      for (size_t k = 0; k < rs.checkpoints.size(); ++k) {
-        if (rs.checkpoints[k].resolution != top) continue;
-        const auto& d = rs.checkpoints[k].draws;
-        auto it = d.find("swd_avg");
-        if (it == d.end()) continue;
-        const double m = estimate(it->second).mean;
-        if (!any || m < low) best = static_cast<int>(k), low = m, any = true;
-      }
-      return best;
-    };
-    rs.best = best_of();
-    if (o_.checkpoints == "best" && o_.repeats > 1) {  // the repeats go to the best checkpoint
-      CheckpointScore& b = rs.checkpoints[static_cast<size_t>(rs.best)];
-      for (const CheckpointFile& c : selected[i])
-        if (c.name == b.name) {
-          progress_->set_total(planned += o_.repeats - 1);
-          for (int r = 1; r < o_.repeats; ++r) score_draw(rs, c, r, records, b);
-        }
-    }
-    for (CheckpointScore& cs : rs.checkpoints)
-      for (const auto& [k, v] : cs.draws) cs.values[k] = estimate(v);
-    for (CheckpointScore* cs : {&rs.checkpoints[static_cast<size_t>(rs.best)], &rs.checkpoints.back()})
-      for (const CheckpointFile& c : selected[i])
-        if (c.name == cs->name) ensure_grid(c, *cs);
-    out.runs.push_back(std::move(rs));
-  }
+  for (size_t i = 0; i < runs.size(); ++i) out.runs.push_back(score_run(std::move(runs[i]), selected[i], planned));
   progress_->finish();
-  // Leaderboard: lowest best SWD first; within noise of the best when Welch's test cannot tell.
-  auto best_of_run = [](const RunScore& r) -> const CheckpointScore& { return r.checkpoints[static_cast<size_t>(r.best)]; };
-  auto best_swd = [](const RunScore& r) {
-    const auto& v = r.checkpoints[static_cast<size_t>(r.best)].values;
-    auto it = v.find("swd_avg");
-    return it == v.end() ? std::numeric_limits<double>::infinity() : it->second.mean;
-  };
-  std::stable_sort(out.runs.begin(), out.runs.end(),
-                   [&](const RunScore& a, const RunScore& b) { return best_swd(a) < best_swd(b); });
-  for (size_t i = 0; i < out.runs.size(); ++i) {
-    RunScore& r = out.runs[i];
-    const auto& mine = r.checkpoints[static_cast<size_t>(r.best)].values;
-    const auto& top = out.runs[0].checkpoints[static_cast<size_t>(out.runs[0].best)].values;
-    if (!mine.count("swd_avg")) r.verdict = "n/a (no SWD)";
-    else if (i == 0) r.verdict = "best";
-    else if (best_of_run(r).resolution != best_of_run(out.runs[0]).resolution)
-      r.verdict = fmt::format("not comparable ({}x{}, the best is {}x{})", best_of_run(r).resolution,
-                              best_of_run(r).resolution, best_of_run(out.runs[0]).resolution,
-                              best_of_run(out.runs[0]).resolution);
-    else if (mine.at("swd_avg").n < 2 || top.at("swd_avg").n < 2) r.verdict = "n/a (one draw)";
-    else r.verdict = within_noise(mine.at("swd_avg"), top.at("swd_avg")) ? "within noise of the best" : "worse than the best";
-  }
+  rank(out.runs);
   out.real = real_scores_;
   out.measured = measured_;
   out.reused = reused_;

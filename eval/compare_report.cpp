@@ -184,8 +184,9 @@ std::string nearest_figure(const Comparison& c, const RunScore& run, size_t inde
     return name;
   }
   PyramidReader real(c.options.real);
-  if (!real.has_level(b.resolution) || real.channels() != read_image(b.grid, ColorMode::Keep).channels()) return "";
-  const ImageBatch samples = untile(read_image(b.grid, ColorMode::Keep), b.resolution, kNearestQueries);
+  const cv::Mat grid = read_image(b.grid, ColorMode::Keep);
+  if (!real.has_level(b.resolution) || real.channels() != grid.channels()) return "";
+  const ImageBatch samples = untile(grid, b.resolution, kNearestQueries);
   const auto nn = nearest(real, b.resolution, samples);
   ImageBatch rows(kNearestQueries * (1 + kNearestK), samples.c, b.resolution, b.resolution);
   for (int q = 0; q < kNearestQueries; ++q) {

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "jsonl.h"
+
 namespace gankit::test {
 namespace fs = std::filesystem;
 
@@ -61,10 +63,7 @@ std::string read_bytes(const fs::path& path) {
 }
 
 std::vector<nlohmann::json> read_jsonl(const fs::path& path) {
-  std::vector<nlohmann::json> out;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
-  return out;
+  return gankit::read_jsonl(path, false);  // strict: a torn last line fails the test too
 }
 
 ByteBuffer random_bytes(size_t n, uint32_t seed) {
