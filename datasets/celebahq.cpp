@@ -1,19 +1,19 @@
 #include "celebahq.h"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
-#include <opencv2/core/utility.hpp>
 
 #include <chrono>
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <opencv2/core/utility.hpp>
 #include <sstream>
 
 #include "atomic_output.h"
 #include "error.h"
-#include "progress.h"
 #include "hdf5_store.h"
 #include "image_io.h"
 #include "parallel.h"
+#include "progress.h"
 
 namespace gankit {
 namespace fs = std::filesystem;
@@ -34,7 +34,8 @@ std::vector<LandmarkRow> read_landmarks(const fs::path& path) {
     for (std::string f; ss >> f;) fields.push_back(f);
     if (fields.empty()) continue;
     // CelebA's count line and header line; a CSV header.
-    if (number <= 2 && (fields.size() == 1 || fields.size() == 10 || (fields.size() == 11 && fields[1].find_first_not_of("0123456789.-+eE") != std::string::npos)))
+    if (number <= 2 && (fields.size() == 1 || fields.size() == 10 ||
+                        (fields.size() == 11 && fields[1].find_first_not_of("0123456789.-+eE") != std::string::npos)))
       continue;
     GANKIT_CHECK_DATA(fields.size() == 11, "{}:{}: expected NAME and 10 numbers (5 landmarks as x y), got {} fields",
                       path.string(), number, fields.size());
@@ -113,9 +114,10 @@ CelebahqSummary build_celebahq(const fs::path& image_dir, const fs::path& landma
         const cv::Rect inside(0, 0, photo.cols, photo.rows);
         for (const cv::Point2d& p : {r.landmarks.left_eye, r.landmarks.right_eye, r.landmarks.nose,
                                      r.landmarks.left_mouth, r.landmarks.right_mouth})
-          GANKIT_CHECK_DATA(inside.contains(cv::Point(static_cast<int>(std::floor(p.x)), static_cast<int>(std::floor(p.y)))),
-                            "{}:{}: landmark ({}, {}) lies outside {} ({}x{})", landmarks_path.string(), r.line, p.x,
-                            p.y, file.string(), photo.cols, photo.rows);
+          GANKIT_CHECK_DATA(
+              inside.contains(cv::Point(static_cast<int>(std::floor(p.x)), static_cast<int>(std::floor(p.y)))),
+              "{}:{}: landmark ({}, {}) lies outside {} ({}x{})", landmarks_path.string(), r.line, p.x, p.y,
+              file.string(), photo.cols, photo.rows);
         faces[static_cast<size_t>(i)] = align_face(photo, r.landmarks, o.size);
       } catch (const Error& e) {
         if (!o.skip_bad) throw;

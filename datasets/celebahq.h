@@ -28,7 +28,7 @@ std::vector<LandmarkRow> read_landmarks(const std::filesystem::path& path);
 
 struct CelebahqOptions {
   int size = 1024;
-  int64_t limit = -1;  // first N rows
+  int64_t limit = -1;     // first N rows
   bool skip_bad = false;  // skip (and name) unreadable photos and landmarks outside their photo
   bool overwrite = false;
   // The output grows as OUT.h5.partial with a checkpoint after every block of faces; `resume`

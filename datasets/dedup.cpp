@@ -1,12 +1,11 @@
 #include "dedup.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "atomic_output.h"
 #include "dedup_module.h"
@@ -78,8 +77,9 @@ int64_t apply_to_pyramid(const fs::path& input, const fs::path& out, const std::
 DedupTrainSummary train_dedup_model(const fs::path& input, const fs::path& model, const DedupTrainOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
   check_autoencoder_options(opt.autoencoder);
-  GANKIT_CHECK_USAGE(opt.samples >= kMinDedupTrainImages, "--samples {} is too small to train the autoencoder (at least {})",
-                     opt.samples, kMinDedupTrainImages);
+  GANKIT_CHECK_USAGE(opt.samples >= kMinDedupTrainImages,
+                     "--samples {} is too small to train the autoencoder (at least {})", opt.samples,
+                     kMinDedupTrainImages);
   { AtomicOutput probe(model, opt.overwrite); }  // an unwritable model fails before any reading
   const DataTorchModule& module = data_torch_module();
 
@@ -103,8 +103,8 @@ DedupTrainSummary train_dedup_model(const fs::path& input, const fs::path& model
                                 {"samples", s.samples},
                                 {"thumbnail", thumbnail_description()},
                                 {"thumbnail_version", kThumbnailVersion}};
-  const AutoencoderTrainResult r = module.train(sample, opt.autoencoder, opt.device, opt.threads, model, extra,
-                                                opt.progress.quiet);
+  const AutoencoderTrainResult r =
+      module.train(sample, opt.autoencoder, opt.device, opt.threads, model, extra, opt.progress.quiet);
   s.epoch_loss = r.epoch_loss;
   s.clean_loss = r.clean_loss;
   s.mean_bits = r.mean_bits;
@@ -158,12 +158,11 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
                       "train a new model with gan-data dedup train",
                       opt.model.string(), version, kThumbnailVersion, thumbnail_description());
   }
-  ThumbnailReader reader(input, opt.input,
-                         ae ? ReadContent::Thumbnails : ReadContent::PixelHashes);
+  ThumbnailReader reader(input, opt.input, ae ? ReadContent::Thumbnails : ReadContent::PixelHashes);
   DedupHashSummary s;
   s.format = reader.format();
   std::vector<Hash128> hashes;
-  std::vector<uint8_t> uncertain;  // --probe: opt.probe bit indices per image
+  std::vector<uint8_t> uncertain;    // --probe: opt.probe bit indices per image
   std::vector<float> flip_distance;  // --probe: and their flip distances
   const bool verify = !std::isinf(opt.verify_angle);
   std::vector<float> code_position;  // --verify-angle: kHashCodeUnits per image
@@ -198,10 +197,9 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
   s.hashed = static_cast<int64_t>(hashes.size());
   GANKIT_CHECK_DATA(s.hashed > 0, "no readable images in {}{}", input.string(),
                     s.unreadable ? fmt::format(" ({} unreadable)", s.unreadable) : "");
-  const DuplicateGroups g =
-      opt.probe > 0 ? group_with_probes(hashes, uncertain, flip_distance, opt.probe, opt.probe_distance, code_position,
-                                        opt.verify_angle)
-                    : group_duplicates(hashes, opt.radius);
+  const DuplicateGroups g = opt.probe > 0 ? group_with_probes(hashes, uncertain, flip_distance, opt.probe,
+                                                              opt.probe_distance, code_position, opt.verify_angle)
+                                          : group_duplicates(hashes, opt.radius);
   s.hash_seconds = since(t0);
   s.groups = static_cast<int64_t>(g.groups.size());
   s.removed = g.removed();
@@ -246,12 +244,12 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
   }
 
   if (!opt.apply.empty()) {
-    const std::string provenance =
-        fmt::format("method={}{} radius={} probe={} probe_distance={} verify_angle={} kept={} removed={} of {} "
-                    "(groups: {})",
-                    method_name, ae ? " model=" + absolute_name(opt.model) : "", opt.radius, opt.probe,
-                    limit_json(opt.probe_distance).dump(), limit_json(opt.verify_angle).dump(), g.distinct,
-                    s.removed, s.hashed, absolute_name(opt.groups));
+    const std::string provenance = fmt::format(
+        "method={}{} radius={} probe={} probe_distance={} verify_angle={} kept={} removed={} of {} "
+        "(groups: {})",
+        method_name, ae ? " model=" + absolute_name(opt.model) : "", opt.radius, opt.probe,
+        limit_json(opt.probe_distance).dump(), limit_json(opt.verify_angle).dump(), g.distinct, s.removed, s.hashed,
+        absolute_name(opt.groups));
     if (reader.random_access()) {
       s.applied = apply_to_pyramid(input, opt.apply, kept_positions, opt, provenance);
     } else {

@@ -26,17 +26,17 @@ constexpr int64_t kMinDedupTrainImages = 1000;
 
 struct DedupTrainOptions {
   DatasetInputOptions input;
-  int64_t samples = 100000;         // training sample size (uniform over the dataset)
+  int64_t samples = 100000;  // training sample size (uniform over the dataset)
   HashAutoencoderOptions autoencoder;
   std::string device = "cpu";
-  int threads = 0;                  // 0 = all cores
+  int threads = 0;  // 0 = all cores
   bool overwrite = false;
   ProgressOptions progress;
 };
 
 struct DedupTrainSummary {
   std::string format;
-  int64_t records = 0;      // dataset records seen (-1 when sampled by index without a pass)
+  int64_t records = 0;  // dataset records seen (-1 when sampled by index without a pass)
   int64_t unreadable = 0;
   int64_t samples = 0;
   std::vector<double> epoch_loss;
@@ -44,8 +44,8 @@ struct DedupTrainSummary {
   double mean_bits = 0;
   int dead_units = 0;
   int always_units = 0;
-  int64_t distinct = 0;     // different hashes among the training sample
-  double seconds = 0;       // whole command
+  int64_t distinct = 0;  // different hashes among the training sample
+  double seconds = 0;    // whole command
   double train_seconds = 0;
 };
 
@@ -62,17 +62,17 @@ nlohmann::json limit_json(double limit);
 struct DedupHashOptions {
   DatasetInputOptions input;
   DedupMethod method = DedupMethod::Autoencoder;
-  std::filesystem::path model;     // required for the autoencoder method
-  int radius = 0;                  // Hamming radius of a group (0 = equal hashes; see semantic_hash.h)
-  int probe = 0;                   // > 0: multi-probe on this many least confident bits instead (group_with_probes)
+  std::filesystem::path model;  // required for the autoencoder method
+  int radius = 0;               // Hamming radius of a group (0 = equal hashes; see semantic_hash.h)
+  int probe = 0;                // > 0: multi-probe on this many least confident bits instead (group_with_probes)
   // --probe: only probes no farther than this (RMS grey levels; infinity = all 2^probe)
   double probe_distance = std::numeric_limits<double>::infinity();
   // --probe: a hit counts only when the two images' code positions are at most this many degrees
   // apart (verification, see group_with_probes; infinity = none)
   double verify_angle = std::numeric_limits<double>::infinity();
-  std::filesystem::path groups;    // JSON: every group of two or more images with one hash
-  std::filesystem::path keep;      // text: the names of the images kept, one per line
-  std::filesystem::path apply;     // optional: the de-duplicated dataset as an HDF5 pyramid
+  std::filesystem::path groups;  // JSON: every group of two or more images with one hash
+  std::filesystem::path keep;    // text: the names of the images kept, one per line
+  std::filesystem::path apply;   // optional: the de-duplicated dataset as an HDF5 pyramid
   // How --apply imports a non-HDF5 input (as gan-data import does).
   int resolution = 0;
   bool center_crop = false;
@@ -89,8 +89,8 @@ struct DedupHashSummary {
   int64_t records = 0;
   int64_t hashed = 0;
   int64_t unreadable = 0;
-  int64_t groups = 0;       // groups of two or more
-  int64_t removed = 0;      // images not kept
+  int64_t groups = 0;   // groups of two or more
+  int64_t removed = 0;  // images not kept
   int64_t kept = 0;
   int64_t largest_group = 0;
   int64_t applied = 0;      // images written by --apply

@@ -4,11 +4,10 @@
 // to gankit::datasets.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -24,10 +23,10 @@ struct AutoencoderTrainResult {
   double clean_loss = 0;
   double seconds = 0;
   // The codes of the training sample after training:
-  double mean_bits = 0;       // bits set per image
-  int dead_units = 0;         // never active
-  int always_units = 0;       // always active
-  int64_t distinct = 0;       // different hashes among the sample
+  double mean_bits = 0;  // bits set per image
+  int dead_units = 0;    // never active
+  int always_units = 0;  // always active
+  int64_t distinct = 0;  // different hashes among the sample
 };
 
 // Hashes thumbnails (kThumbnailBytes each, CHW) with a trained model.

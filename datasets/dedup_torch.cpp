@@ -25,9 +25,8 @@ torch::Tensor as_tensor(const uint8_t* thumbnails, int64_t n) {
 // The hashes of n thumbnails into `out`; with probe_bits > 0 also, per image, the indices of its
 // probe_bits least confident bits (smallest flip distance, nearest first) into `uncertain` and
 // their flip distances into `distance`; with `position` its code positions (n * 128).
-void hashes_of(HashAutoencoder& model, const uint8_t* thumbnails, int64_t n, Hash128* out,
-               uint8_t* uncertain = nullptr, float* distance = nullptr, int probe_bits = 0,
-               float* position = nullptr) {
+void hashes_of(HashAutoencoder& model, const uint8_t* thumbnails, int64_t n, Hash128* out, uint8_t* uncertain = nullptr,
+               float* distance = nullptr, int probe_bits = 0, float* position = nullptr) {
   constexpr int64_t kChunk = 4096;
   std::array<uint8_t, kHashCodeUnits> by_confidence;
   for (int64_t s = 0; s < n; s += kChunk) {
@@ -96,8 +95,10 @@ AutoencoderTrainResult train(const std::vector<uint8_t>& thumbnails, const HashA
   }
   r.distinct = group_duplicates(h).distinct;
   nlohmann::json meta_extra = extra;
-  meta_extra["sample_bits"] = {{"mean_bits", r.mean_bits}, {"dead_units", r.dead_units},
-                               {"always_units", r.always_units}, {"distinct", r.distinct}};
+  meta_extra["sample_bits"] = {{"mean_bits", r.mean_bits},
+                               {"dead_units", r.dead_units},
+                               {"always_units", r.always_units},
+                               {"distinct", r.distinct}};
   save_hash_autoencoder(out, model, options, stats, meta_extra);
   return r;
 }
@@ -108,8 +109,8 @@ class ModelHasher : public ThumbnailHasher {
     set_torch_threads(threads);
     model_ = load_hash_autoencoder(path, torch_device(device), &meta_);
   }
-  void hash(const uint8_t* thumbnails, int64_t n, Hash128* out, uint8_t* uncertain, float* distance,
-            int probe_bits, float* position) override {
+  void hash(const uint8_t* thumbnails, int64_t n, Hash128* out, uint8_t* uncertain, float* distance, int probe_bits,
+            float* position) override {
     hashes_of(model_, thumbnails, n, out, uncertain, distance, probe_bits, position);
   }
   const nlohmann::json& meta() const override { return meta_; }

@@ -1,9 +1,8 @@
 #include "face_align.h"
 
-#include <opencv2/imgproc.hpp>
-
 #include <algorithm>
 #include <cmath>
+#include <opencv2/imgproc.hpp>
 #include <vector>
 
 namespace gankit {
@@ -133,7 +132,8 @@ cv::Mat align_face(const cv::Mat& photo, const FaceLandmarks& lm, int size) {
     cv::Mat g;
     cv::GaussianBlur(f, g, cv::Size(0, 0), blur, blur, cv::BORDER_REFLECT);
     cv::Mat m3, w_blur, w_median;
-    cv::Mat blur_weight = cv::min(cv::max(mask * 3.0f + 1.0f, 0.0f), 1.0f), median_weight = cv::min(cv::max(mask, 0.0f), 1.0f);
+    cv::Mat blur_weight = cv::min(cv::max(mask * 3.0f + 1.0f, 0.0f), 1.0f),
+            median_weight = cv::min(cv::max(mask, 0.0f), 1.0f);
     cv::merge(std::vector<cv::Mat>(3, blur_weight), w_blur);
     cv::merge(std::vector<cv::Mat>(3, median_weight), w_median);
     f += (g - f).mul(w_blur);

@@ -15,9 +15,8 @@
 // Photo coordinates: pixel centres at integers, x right, y down; images RGB uint8 HWC.
 #pragma once
 
-#include <opencv2/core.hpp>
-
 #include <array>
+#include <opencv2/core.hpp>
 
 namespace gankit {
 

@@ -1,9 +1,6 @@
 #include "face_crop.h"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
-#include <opencv2/imgproc.hpp>
-#include <opencv2/objdetect.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -11,13 +8,16 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/objdetect.hpp>
 
 #include "atomic_output.h"
 #include "error.h"
-#include "progress.h"
 #include "image_io.h"
 #include "image_sink.h"
 #include "image_source.h"
+#include "progress.h"
 
 namespace gankit {
 namespace fs = std::filesystem;
@@ -82,8 +82,9 @@ class DnnDetector : public FaceDetector {
     try {
       detector_ = cv::FaceDetectorYN::create(model.string(), "", cv::Size(320, 320), static_cast<float>(threshold));
     } catch (const cv::Exception& e) {
-      fail(ErrorKind::Data, fmt::format("cannot load face model {} (a cv::FaceDetectorYN model such as YuNet .onnx): {}",
-                                        model.string(), first_line(e.what())));
+      fail(ErrorKind::Data,
+           fmt::format("cannot load face model {} (a cv::FaceDetectorYN model such as YuNet .onnx): {}", model.string(),
+                       first_line(e.what())));
     }
     GANKIT_CHECK_DATA(!detector_.empty(), "cannot load face model {}", model.string());
   }
@@ -98,7 +99,8 @@ class DnnDetector : public FaceDetector {
       const float* f = faces.ptr<float>(i);  // x, y, w, h, 5 landmarks, score
       const int side = static_cast<int>(std::lround(std::max(f[2], f[3])));
       if (side < min_side) continue;
-      const int cx = static_cast<int>(std::lround(f[0] + f[2] / 2)), cy = static_cast<int>(std::lround(f[1] + f[3] / 2));
+      const int cx = static_cast<int>(std::lround(f[0] + f[2] / 2)),
+                cy = static_cast<int>(std::lround(f[1] + f[3] / 2));
       out.push_back({cv::Rect(cx - side / 2, cy - side / 2, side, side), f[faces.cols - 1]});
     }
     return out;
@@ -162,11 +164,11 @@ FaceCropSummary crop_faces(const fs::path& source_path, const fs::path& out, con
   s.detector = detector->describe();
   ImageSinkOptions sink_options;
   sink_options.overwrite = o.overwrite;
-  sink_options.attributes = {{"source", source_path.string()},
-                             {"importer", "gan-data faces"},
-                             {"detector", s.detector},
-                             {"filters", fmt::format("min_face {} margin {} max_faces {}", o.min_face, o.margin,
-                                                     o.max_faces)}};
+  sink_options.attributes = {
+      {"source", source_path.string()},
+      {"importer", "gan-data faces"},
+      {"detector", s.detector},
+      {"filters", fmt::format("min_face {} margin {} max_faces {}", o.min_face, o.margin, o.max_faces)}};
   std::unique_ptr<ImageSink> sink = open_image_sink(out, 0, 3, o.size, sink_options);
   AtomicOutput manifest_output(manifest_path, o.overwrite);
   std::ofstream manifest(manifest_output.temp_path());
@@ -197,7 +199,8 @@ FaceCropSummary crop_faces(const fs::path& source_path, const fs::path& out, con
         continue;
       }
       s.detections += static_cast<int64_t>(faces.size());
-      std::stable_sort(faces.begin(), faces.end(), [](const Face& a, const Face& b) { return a.box.width > b.box.width; });
+      std::stable_sort(faces.begin(), faces.end(),
+                       [](const Face& a, const Face& b) { return a.box.width > b.box.width; });
       const cv::Rect photo(0, 0, r.image.cols, r.image.rows);
       int64_t kept_here = 0;
       for (const Face& f : faces) {

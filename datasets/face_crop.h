@@ -26,26 +26,26 @@ struct FaceCropOptions {
   int min_face = 64;
   double margin = 0.25;
   int size = 128;
-  int max_faces = 0;            // per photo, largest first (0 = all)
-  double scale_factor = 1.1;    // cascade pyramid step
-  int min_neighbors = 5;        // cascade: detections to merge before a face counts
-  double score_threshold = 0.9; // dnn model
-  std::string format = "auto";  // source format (folder, lsun, ...)
+  int max_faces = 0;             // per photo, largest first (0 = all)
+  double scale_factor = 1.1;     // cascade pyramid step
+  int min_neighbors = 5;         // cascade: detections to merge before a face counts
+  double score_threshold = 0.9;  // dnn model
+  std::string format = "auto";   // source format (folder, lsun, ...)
   bool recursive = false;
   bool overwrite = false;
   ProgressOptions progress;
 };
 
 struct FaceCropSummary {
-  std::string detector;          // what ran, for provenance
-  int64_t photos = 0;            // readable photos
-  int64_t unreadable = 0;        // skipped, each named on stderr and in the manifest
-  int64_t without_face = 0;      // photos with no detection at all
+  std::string detector;      // what ran, for provenance
+  int64_t photos = 0;        // readable photos
+  int64_t unreadable = 0;    // skipped, each named on stderr and in the manifest
+  int64_t without_face = 0;  // photos with no detection at all
   int64_t detections = 0;
   int64_t kept = 0;
   int64_t too_small = 0;
   int64_t at_border = 0;
-  int64_t over_limit = 0;        // beyond max_faces in their photo
+  int64_t over_limit = 0;  // beyond max_faces in their photo
   double seconds = 0;
 };
 

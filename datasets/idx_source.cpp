@@ -1,10 +1,10 @@
 // MNIST / Fashion-MNIST IDX files, raw or gzip (zlib reads both transparently): images magic
 // 0x00000803 (N, 28, 28), labels magic 0x00000801 (N). Images are zero-padded from 28x28 to
 // 32x32 (the official ProGAN dataset_tool convention) and kept grayscale (C = 1).
-#include <opencv2/imgproc.hpp>
 #include <zlib.h>
 
 #include <algorithm>
+#include <opencv2/imgproc.hpp>
 
 #include "atomic_output.h"
 #include "error.h"

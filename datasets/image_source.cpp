@@ -45,7 +45,9 @@ bool EncodedImageSource::next_batch(std::vector<SourceRecord>& out, size_t max) 
 std::string detect_format(const fs::path& path) {
   GANKIT_CHECK_DATA(fs::exists(path), "{} does not exist", path.string());
   const std::string name = path.filename().string();
-  auto ends_with = [&](const std::string& s) { return name.size() >= s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0; };
+  auto ends_with = [&](const std::string& s) {
+    return name.size() >= s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0;
+  };
   if (fs::is_regular_file(path)) {
     if (ends_with(".bin")) return "cifar10";
     if (ends_with(".mat")) return "svhn";
@@ -58,8 +60,8 @@ std::string detect_format(const fs::path& path) {
   auto has = [&](const char* n) { return fs::exists(path / n); };
   if (has("data_batch_1.bin") || has("test_batch.bin") || has("cifar-10-batches-bin")) return "cifar10";
   if (has("train_32x32.mat") || has("test_32x32.mat") || has("extra_32x32.mat")) return "svhn";
-  for (const char* n : {"train-images-idx3-ubyte", "train-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte",
-                        "t10k-images-idx3-ubyte.gz"})
+  for (const char* n :
+       {"train-images-idx3-ubyte", "train-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte", "t10k-images-idx3-ubyte.gz"})
     if (has(n)) return "idx";
   if (has("data.mdb")) return "lsun";
   if (has("img_align_celeba") || has("list_eval_partition.txt") || has("list_landmarks_align_celeba.txt"))

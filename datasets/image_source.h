@@ -5,11 +5,10 @@
 // error instead of an image, so the caller decides between stopping and --skip-bad.
 #pragma once
 
-#include <opencv2/core.hpp>
-
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <opencv2/core.hpp>
 #include <span>
 #include <string>
 #include <vector>
@@ -17,7 +16,7 @@
 namespace gankit {
 
 struct SourceRecord {
-  cv::Mat image;      // empty when `error` is set
+  cv::Mat image;  // empty when `error` is set
   int64_t label = -1;
   std::string name;   // file path, "file.bin#123", "lmdb:key", ...
   std::string error;  // decode failure, one line

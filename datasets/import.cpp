@@ -6,9 +6,9 @@
 #include <opencv2/imgproc.hpp>
 
 #include "error.h"
-#include "progress.h"
 #include "image_io.h"
 #include "parallel.h"
+#include "progress.h"
 #include "pyramid.h"
 
 namespace gankit {
@@ -44,8 +44,9 @@ cv::Mat fit_to_resolution(const cv::Mat& input, int target, bool allow_resize, b
 
 ImportSummary import_dataset(const fs::path& source_path, const fs::path& out, const ImportOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
-  GANKIT_CHECK_USAGE(opt.resolution == 0 || (is_power_of_two(opt.resolution) && opt.resolution <= kMaxPyramidResolution),
-                     "--resolution {} is not a power of two from 1 to {}", opt.resolution, kMaxPyramidResolution);
+  GANKIT_CHECK_USAGE(
+      opt.resolution == 0 || (is_power_of_two(opt.resolution) && opt.resolution <= kMaxPyramidResolution),
+      "--resolution {} is not a power of two from 1 to {}", opt.resolution, kMaxPyramidResolution);
   GANKIT_CHECK_USAGE(opt.limit == -1 || opt.limit > 0, "--limit {} must be positive", opt.limit);
   const int interpolation = parse_resize_filter(opt.resize_filter);
   auto source = open_source(source_path, opt.source);
@@ -79,8 +80,7 @@ ImportSummary import_dataset(const fs::path& source_path, const fs::path& out, c
     std::vector<SourceRecord*> good;
     for (auto& r : batch) {
       const int64_t p = position++;
-      if (selective && (p >= static_cast<int64_t>(opt.select.size()) || !opt.select[static_cast<size_t>(p)]))
-        continue;
+      if (selective && (p >= static_cast<int64_t>(opt.select.size()) || !opt.select[static_cast<size_t>(p)])) continue;
       if (r.error.empty()) {
         good.push_back(&r);
         continue;

@@ -10,11 +10,10 @@
 // Grayscale sources (IDX) stay C = 1; everything else is RGB.
 #pragma once
 
-#include <opencv2/core.hpp>
-
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <opencv2/core.hpp>
 #include <string>
 #include <vector>
 

@@ -61,8 +61,8 @@ class LsunSource : public EncodedImageSource {
     const bool jpeg = val.mv_size >= 3 && b[0] == 0xff && b[1] == 0xd8 && b[2] == 0xff;
     const bool png = val.mv_size >= 8 && std::memcmp(b, "\x89PNG", 4) == 0;
     if (!webp && !jpeg && !png)
-      e.error = fmt::format("{} in {}: value is not webp, jpeg or png (magic bytes {:02x} {:02x} {:02x} {:02x})", e.name,
-                            path_.string(), val.mv_size > 0 ? b[0] : 0, val.mv_size > 1 ? b[1] : 0,
+      e.error = fmt::format("{} in {}: value is not webp, jpeg or png (magic bytes {:02x} {:02x} {:02x} {:02x})",
+                            e.name, path_.string(), val.mv_size > 0 ? b[0] : 0, val.mv_size > 1 ? b[1] : 0,
                             val.mv_size > 2 ? b[2] : 0, val.mv_size > 3 ? b[3] : 0);
     else
       e.bytes.assign(b, b + val.mv_size);

@@ -38,7 +38,8 @@ DuplicateGroups sort_groups(DuplicateGroups out) {
 struct Fnv128 {
   unsigned __int128 h = (static_cast<unsigned __int128>(0x6c62272e07bb0142ull) << 64) | 0x62b821756295c58dull;
   void add(const uint8_t* p, size_t n) {
-    const unsigned __int128 prime = (static_cast<unsigned __int128>(0x0000000001000000ull) << 64) | 0x000000000000013Bull;
+    const unsigned __int128 prime =
+        (static_cast<unsigned __int128>(0x0000000001000000ull) << 64) | 0x000000000000013Bull;
     for (size_t i = 0; i < n; ++i) {
       h ^= p[i];
       h *= prime;

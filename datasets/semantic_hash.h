@@ -7,10 +7,9 @@
 // pass with a hash table, so linear in the number of images.
 #pragma once
 
-#include <opencv2/core.hpp>
-
 #include <cstdint>
 #include <limits>
+#include <opencv2/core.hpp>
 #include <span>
 #include <string>
 #include <vector>

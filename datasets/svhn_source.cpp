@@ -26,9 +26,7 @@ class SvhnSource : public ImageSource {
   std::string format() const override { return "svhn"; }
   int64_t count() const override { return total_; }
   bool has_labels() const override { return true; }
-  std::vector<std::string> class_names() const override {
-    return {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
-  }
+  std::vector<std::string> class_names() const override { return {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}; }
 
   bool next_batch(std::vector<SourceRecord>& out, size_t max) override {
     size_t produced = 0;
@@ -76,10 +74,11 @@ class SvhnSource : public ImageSource {
     };
     if (x == nullptr || y == nullptr) {
       cleanup();
-      fail(ErrorKind::Data, fmt::format("{} is not an SVHN cropped-digits file: it needs variables X and y", f.string()));
+      fail(ErrorKind::Data,
+           fmt::format("{} is not an SVHN cropped-digits file: it needs variables X and y", f.string()));
     }
-    const bool x_ok = x->rank == 4 && x->dims[0] == 32 && x->dims[1] == 32 && x->dims[2] == 3 &&
-                      x->class_type == MAT_C_UINT8;
+    const bool x_ok =
+        x->rank == 4 && x->dims[0] == 32 && x->dims[1] == 32 && x->dims[2] == 3 && x->class_type == MAT_C_UINT8;
     const int64_t n = x->rank == 4 ? static_cast<int64_t>(x->dims[3]) : -1;
     const bool y_ok = y->rank == 2 && static_cast<int64_t>(y->dims[0] * y->dims[1]) == n;
     if (!x_ok || !y_ok) {
@@ -126,12 +125,18 @@ class SvhnSource : public ImageSource {
 
   static double label_at(const matvar_t* y, size_t i) {
     switch (y->data_type) {
-      case MAT_T_DOUBLE: return static_cast<const double*>(y->data)[i];
-      case MAT_T_SINGLE: return static_cast<const float*>(y->data)[i];
-      case MAT_T_UINT8: return static_cast<const uint8_t*>(y->data)[i];
-      case MAT_T_INT32: return static_cast<const int32_t*>(y->data)[i];
-      case MAT_T_INT64: return static_cast<double>(static_cast<const int64_t*>(y->data)[i]);
-      default: return -1;
+      case MAT_T_DOUBLE:
+        return static_cast<const double*>(y->data)[i];
+      case MAT_T_SINGLE:
+        return static_cast<const float*>(y->data)[i];
+      case MAT_T_UINT8:
+        return static_cast<const uint8_t*>(y->data)[i];
+      case MAT_T_INT32:
+        return static_cast<const int32_t*>(y->data)[i];
+      case MAT_T_INT64:
+        return static_cast<double>(static_cast<const int64_t*>(y->data)[i]);
+      default:
+        return -1;
     }
   }
 

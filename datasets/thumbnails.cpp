@@ -1,18 +1,18 @@
 #include "thumbnails.h"
 
 #include <fmt/format.h>
-#include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <cstdio>
+#include <opencv2/imgproc.hpp>
 #include <random>
 
 #include "error.h"
-#include "progress.h"
 #include "hdf5_store.h"
 #include "image_io.h"
 #include "image_source.h"
 #include "parallel.h"
+#include "progress.h"
 #include "rng.h"
 
 namespace gankit {
@@ -66,9 +66,9 @@ void ThumbnailBatch::clear() {
 
 struct ThumbnailReader::Impl {
   fs::path path;
-  std::unique_ptr<ImageSource> source;   // importer formats
-  std::unique_ptr<PyramidReader> h5;     // our pyramid
-  int level = 0;                         // pyramid level read
+  std::unique_ptr<ImageSource> source;  // importer formats
+  std::unique_ptr<PyramidReader> h5;    // our pyramid
+  int level = 0;                        // pyramid level read
   std::vector<SourceRecord> records;
 
   // Pyramid images (NCHW, c channels, level x level) -> thumbnails.
@@ -84,8 +84,8 @@ ThumbnailReader::ThumbnailReader(const fs::path& path, const DatasetInputOptions
     : impl_(std::make_unique<Impl>()), content_(content) {
   impl_->path = path;
   GANKIT_CHECK_DATA(fs::exists(path), "{} does not exist", path.string());
-  const bool is_h5 = options.format == "h5" || (options.format == "auto" && fs::is_regular_file(path) &&
-                                                path.extension() == ".h5");
+  const bool is_h5 =
+      options.format == "h5" || (options.format == "auto" && fs::is_regular_file(path) && path.extension() == ".h5");
   if (is_h5) {
     GANKIT_CHECK_USAGE(options.split.empty() && !options.recursive, "--split and --recursive do not apply to {}",
                        path.string());

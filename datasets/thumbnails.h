@@ -10,11 +10,10 @@
 // (their 2x2 box means are the same area averaging), or their largest level when that is smaller.
 #pragma once
 
-#include <opencv2/core.hpp>
-
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <opencv2/core.hpp>
 #include <span>
 #include <string>
 #include <vector>
@@ -37,10 +36,10 @@ std::string thumbnail_description();
 void make_thumbnail(const cv::Mat& image, uint8_t* out);
 
 struct ThumbnailBatch {
-  std::vector<uint8_t> pixels;      // size() * kThumbnailBytes
-  std::vector<int64_t> index;       // position of each image in the dataset (unreadable ones count)
-  std::vector<std::string> names;   // file path, "file.h5#i", "lmdb:key", ...
-  std::vector<Hash128> pixel_hashes; // ReadContent::PixelHashes: the exact hash of each full image
+  std::vector<uint8_t> pixels;        // size() * kThumbnailBytes
+  std::vector<int64_t> index;         // position of each image in the dataset (unreadable ones count)
+  std::vector<std::string> names;     // file path, "file.h5#i", "lmdb:key", ...
+  std::vector<Hash128> pixel_hashes;  // ReadContent::PixelHashes: the exact hash of each full image
   size_t size() const { return index.size(); }
   void clear();
 };
@@ -89,6 +88,7 @@ class ThumbnailReader {
 // A uniform random sample of up to `n` thumbnails of the dataset, drawn from `seed`: random
 // indices for HDF5 pyramids, else reservoir sampling over one pass (so any source works and the
 // sample does not depend on batch sizes). Thumbnails are in dataset order.
-std::vector<uint8_t> sample_thumbnails(ThumbnailReader& reader, int64_t n, uint64_t seed, const ProgressOptions& progress);
+std::vector<uint8_t> sample_thumbnails(ThumbnailReader& reader, int64_t n, uint64_t seed,
+                                       const ProgressOptions& progress);
 
 }  // namespace gankit

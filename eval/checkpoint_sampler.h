@@ -23,10 +23,10 @@ struct SampleRequest {
 };
 
 struct CheckpointSamples {
-  ImageBatch images;  // uint8 (num, C, R, R), the generator's channels (1 or 3)
-  int64_t step = 0;   // generator steps
-  double kimg = 0;    // thousands of real images shown to D
-  double seconds = 0; // training time
+  ImageBatch images;   // uint8 (num, C, R, R), the generator's channels (1 or 3)
+  int64_t step = 0;    // generator steps
+  double kimg = 0;     // thousands of real images shown to D
+  double seconds = 0;  // training time
   int resolution = 0;
 };
 

@@ -8,8 +8,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
-#include <set>
 #include <limits>
+#include <set>
 
 #include "checkpoint_sampler.h"
 #include "error.h"
@@ -40,15 +40,14 @@ struct DrawKey {
   std::string real;
 
   nlohmann::json to_json() const {
-    return {{"checkpoint", checkpoint}, {"size", size},           {"mtime_ns", mtime_ns},
-            {"level", level},           {"metric", metric},       {"num_images", num_images},
+    return {{"checkpoint", checkpoint}, {"size", size},     {"mtime_ns", mtime_ns},
+            {"level", level},           {"metric", metric}, {"num_images", num_images},
             {"draw_seed", draw_seed},   {"real", real}};
   }
   bool matches(const nlohmann::json& r) const {
     auto eq = [&](const char* k, const auto& v) { return r.contains(k) && r[k] == v; };
     return eq("checkpoint", checkpoint) && eq("size", size) && eq("mtime_ns", mtime_ns) && eq("level", level) &&
-           eq("metric", metric) &&
-           eq("num_images", num_images) && eq("draw_seed", draw_seed) && eq("real", real);
+           eq("metric", metric) && eq("num_images", num_images) && eq("draw_seed", draw_seed) && eq("real", real);
   }
 };
 
@@ -202,8 +201,8 @@ std::vector<RunFolder> Comparer::open_runs() const {
 
 fs::path Comparer::grid_path(const CheckpointFile& c) const {
   if (o_.cache_dir.empty()) return {};
-  const std::string id = fmt::format("{:016x}", std::hash<std::string>{}(fmt::format(
-                                                    "{}|{}|{}|{}", c.path.string(), c.size, c.mtime_ns, o_.seed)));
+  const std::string id = fmt::format(
+      "{:016x}", std::hash<std::string>{}(fmt::format("{}|{}|{}|{}", c.path.string(), c.size, c.mtime_ns, o_.seed)));
   return o_.cache_dir / "grids" / (id + ".png");
 }
 
@@ -234,8 +233,9 @@ nlohmann::json Comparer::measure(const CheckpointFile& c, uint64_t seed, const R
   if (r < 16) return {{"info", info}, {"values", values}, {"time", time}};
   GANKIT_CHECK_DATA(real_.reader.has_level(r), "{} has no {}x{} level, which {} of {} needs (levels: {})",
                     o_.real.string(), r, r, c.name, run.name, fmt::join(real_.reader.info().resolutions, ", "));
-  GANKIT_CHECK_DATA(real_.reader.channels() == s.images.c, "{} of {} makes {}-channel images but {} holds {}-channel ones",
-                    c.name, run.name, s.images.c, o_.real.string(), real_.reader.channels());
+  GANKIT_CHECK_DATA(real_.reader.channels() == s.images.c,
+                    "{} of {} makes {}-channel images but {} holds {}-channel ones", c.name, run.name, s.images.c,
+                    o_.real.string(), real_.reader.channels());
   const ImageBatch& real = real_.level(r, o_.num_images, false);
   for (const std::string& m : o_.metrics) {
     const auto t = Clock::now();
@@ -376,7 +376,8 @@ void rank(std::vector<RunScore>& runs) {
     auto it = best_of(r).values.find("swd_avg");
     return it == best_of(r).values.end() ? std::numeric_limits<double>::infinity() : it->second.mean;
   };
-  std::stable_sort(runs.begin(), runs.end(), [&](const RunScore& a, const RunScore& b) { return best_swd(a) < best_swd(b); });
+  std::stable_sort(runs.begin(), runs.end(),
+                   [&](const RunScore& a, const RunScore& b) { return best_swd(a) < best_swd(b); });
   const CheckpointScore& top = best_of(runs[0]);
   for (size_t i = 0; i < runs.size(); ++i) {
     RunScore& r = runs[i];
@@ -408,8 +409,8 @@ RunScore Comparer::score_run(RunFolder run, const std::vector<CheckpointFile>& s
     for (int r = 0; r < draws && ok; ++r) ok = score_draw(rs, c, r, records, cs);
     if (!ok) continue;
     if (cs.resolution < 16)
-      rs.notes.push_back(fmt::format("{} is {}x{}: SWD and MS-SSIM need at least 16x16", c.name, cs.resolution,
-                                     cs.resolution));
+      rs.notes.push_back(
+          fmt::format("{} is {}x{}: SWD and MS-SSIM need at least 16x16", c.name, cs.resolution, cs.resolution));
     rs.checkpoints.push_back(std::move(cs));
   }
   GANKIT_CHECK_DATA(!rs.checkpoints.empty(), "no checkpoint of {} could be measured", rs.run.dir.string());
@@ -483,8 +484,12 @@ nlohmann::json to_json(const Comparison& c) {
     for (const CheckpointScore& cs : r.checkpoints) {
       nlohmann::json values = nlohmann::json::object();
       for (const auto& [k, e] : cs.values) values[k] = estimate_json(e);
-      cks.push_back({{"checkpoint", cs.name}, {"step", cs.step}, {"kimg", cs.kimg}, {"seconds", cs.seconds},
-                     {"resolution", cs.resolution}, {"values", values}});
+      cks.push_back({{"checkpoint", cs.name},
+                     {"step", cs.step},
+                     {"kimg", cs.kimg},
+                     {"seconds", cs.seconds},
+                     {"resolution", cs.resolution},
+                     {"values", values}});
     }
     runs.push_back({{"run", r.run.name},
                     {"dir", r.run.dir.string()},

@@ -17,10 +17,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "estimate.h"
 #include "progress.h"
@@ -29,17 +28,17 @@
 namespace gankit {
 
 struct CompareOptions {
-  std::filesystem::path real;             // an HDF5 pyramid
+  std::filesystem::path real;  // an HDF5 pyramid
   std::vector<std::filesystem::path> runs;
-  int64_t num_images = 4096;              // N per draw
+  int64_t num_images = 4096;  // N per draw
   std::vector<std::string> metrics = {"swd", "msssim"};
-  std::string checkpoints = "all";        // all | latest | best (one draw each, the repeats for the best)
+  std::string checkpoints = "all";  // all | latest | best (one draw each, the repeats for the best)
   int repeats = 3;
   uint32_t seed = 1;
-  std::string device = "cpu";             // where the generators run
-  int threads = 0;                        // 0 = all cores
-  bool skip_bad = false;                  // a corrupt checkpoint is named and left out
-  std::filesystem::path cache_dir;        // real-set statistics and sample grids ("" = none)
+  std::string device = "cpu";       // where the generators run
+  int threads = 0;                  // 0 = all cores
+  bool skip_bad = false;            // a corrupt checkpoint is named and left out
+  std::filesystem::path cache_dir;  // real-set statistics and sample grids ("" = none)
   ProgressOptions progress;
 };
 
@@ -57,8 +56,8 @@ struct CheckpointScore {
 struct RunScore {
   RunFolder run;
   std::vector<CheckpointScore> checkpoints;  // in training order
-  int best = -1;        // index of the lowest mean SWD average (else the last checkpoint)
-  std::string verdict;  // best | within noise of the best | worse than the best | n/a (one draw)
+  int best = -1;                             // index of the lowest mean SWD average (else the last checkpoint)
+  std::string verdict;                       // best | within noise of the best | worse than the best | n/a (one draw)
   std::vector<std::string> notes;
 };
 

@@ -157,7 +157,8 @@ std::vector<std::vector<int64_t>> nearest(const PyramidReader& real, int r, cons
 #pragma omp parallel for schedule(static)
     for (int64_t q = 0; q < queries.n; ++q) {
       auto& list = best[static_cast<size_t>(q)];
-      for (int64_t i = 0; i < block.n; ++i) list.emplace_back(distance2(queries.image(q), block.image(i), bytes), start + i);
+      for (int64_t i = 0; i < block.n; ++i)
+        list.emplace_back(distance2(queries.image(q), block.image(i), bytes), start + i);
       const size_t keep = std::min<size_t>(kNearestK, list.size());
       std::partial_sort(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(keep), list.end());
       list.resize(keep);
@@ -288,10 +289,12 @@ std::string swd_section(const Comparison& c) {
       for (const auto& [k, e] : cs.values)
         if (k.starts_with("swd_") && k != "swd_avg") levels.insert(k.substr(4));
   std::vector<std::string> sorted(levels.begin(), levels.end());
-  std::sort(sorted.begin(), sorted.end(), [](const std::string& a, const std::string& b) { return std::stoi(a) > std::stoi(b); });
-  std::string h = "<h2>SWD against training</h2>\n<p>Sliced Wasserstein distance (x10<sup>3</sup>, lower is better) "
-                  "of each checkpoint's samples to the real images; error bars: 95% interval over the draws. The band "
-                  "is the noise floor: the SWD between two disjoint sets of real images of the same size.</p>\n";
+  std::sort(sorted.begin(), sorted.end(),
+            [](const std::string& a, const std::string& b) { return std::stoi(a) > std::stoi(b); });
+  std::string h =
+      "<h2>SWD against training</h2>\n<p>Sliced Wasserstein distance (x10<sup>3</sup>, lower is better) "
+      "of each checkpoint's samples to the real images; error bars: 95% interval over the draws. The band "
+      "is the noise floor: the SWD between two disjoint sets of real images of the same size.</p>\n";
   h += "<label>Level: <select id=\"swd-level\"><option value=\"avg\">average</option>";
   for (const std::string& l : sorted) h += fmt::format("<option value=\"{}\">{}x{}</option>", l, l, l);
   h += "</select></label>\n";
@@ -318,13 +321,16 @@ std::string samples_section(const Comparison& c, const fs::path& dir) {
     const std::string l = &best == &latest ? b : copy_grid(latest, fmt::format("images/run{}-latest.png", i), dir);
     const std::string nn = nearest_figure(c, r, i, dir);
     if (!b.empty())
-      h += fmt::format("<figure><figcaption>best: {} ({:.1f} kimg)</figcaption><img src=\"{}\" alt=\"samples\"></figure>",
-                       html_escape(best.name), best.kimg, b);
+      h += fmt::format(
+          "<figure><figcaption>best: {} ({:.1f} kimg)</figcaption><img src=\"{}\" alt=\"samples\"></figure>",
+          html_escape(best.name), best.kimg, b);
     if (!l.empty() && &best != &latest)
-      h += fmt::format("<figure><figcaption>latest: {} ({:.1f} kimg)</figcaption><img src=\"{}\" alt=\"samples\"></figure>",
-                       html_escape(latest.name), latest.kimg, l);
+      h += fmt::format(
+          "<figure><figcaption>latest: {} ({:.1f} kimg)</figcaption><img src=\"{}\" alt=\"samples\"></figure>",
+          html_escape(latest.name), latest.kimg, l);
     if (!nn.empty())
-      h += fmt::format("<figure><figcaption>nearest real images</figcaption><img src=\"{}\" alt=\"nearest\"></figure>", nn);
+      h += fmt::format("<figure><figcaption>nearest real images</figcaption><img src=\"{}\" alt=\"nearest\"></figure>",
+                       nn);
     if (b.empty()) h += "<p class=\"note\">no sample grid (the cache is off: --cache-dir)</p>";
     h += "</div>\n";
     for (const std::string& note : r.notes) h += "<p class=\"note\">" + html_escape(note) + "</p>\n";
@@ -345,8 +351,9 @@ std::vector<std::vector<std::string>> leaderboard_rows(const Comparison& c) {
     const CheckpointScore& b = best_of(r);
     std::string settings = describe_settings(r.run, c.differing);
     rows.push_back({std::to_string(i + 1), r.run.name, settings.empty() ? "-" : settings,
-                    fmt::format("{}x{}", b.resolution, b.resolution), with_interval(find_value(b, "swd_avg"), 2), fmt::format("{:.1f}", b.kimg),
-                    with_interval(find_value(b, "msssim"), 4), duration(b.seconds), training_rate(r.run), r.verdict});
+                    fmt::format("{}x{}", b.resolution, b.resolution), with_interval(find_value(b, "swd_avg"), 2),
+                    fmt::format("{:.1f}", b.kimg), with_interval(find_value(b, "msssim"), 4), duration(b.seconds),
+                    training_rate(r.run), r.verdict});
   }
   return rows;
 }
@@ -358,16 +365,18 @@ void write_compare_report(const Comparison& c, const fs::path& dir, const std::s
   const std::time_t now = std::time(nullptr);
   char when[32];
   std::strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
-  std::string h = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                  "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src 'self'; "
-                  "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">"
-                  "<title>gankit compare</title><style>";
+  std::string h =
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src 'self'; "
+      "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">"
+      "<title>gankit compare</title><style>";
   h += kStyle;
   h += "</style></head><body>\n<h1>GAN runs compared</h1>\n";
-  h += fmt::format("<p>Real images: <code>{}</code> ({}). {} images per draw, {} draw(s) per checkpoint, seed {}. "
-                   "Made {} by gankit {}: <code>{}</code></p>\n",
-                   html_escape(c.options.real.string()), html_escape(c.real_fingerprint), c.options.num_images,
-                   c.options.repeats, c.options.seed, when, tool_version(), html_escape(command));
+  h += fmt::format(
+      "<p>Real images: <code>{}</code> ({}). {} images per draw, {} draw(s) per checkpoint, seed {}. "
+      "Made {} by gankit {}: <code>{}</code></p>\n",
+      html_escape(c.options.real.string()), html_escape(c.real_fingerprint), c.options.num_images, c.options.repeats,
+      c.options.seed, when, tool_version(), html_escape(command));
   h += "<h2>Leaderboard</h2>\n<p>Runs ranked by their best checkpoint's SWD. <em>within noise of the best</em>: "
        "Welch's test over the draws cannot tell it from the best at 95%; <em>worse than the best</em>: it can. "
        "Click a column to sort.</p>\n";

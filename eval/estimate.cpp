@@ -1,7 +1,6 @@
 #include "estimate.h"
 
 #include <boost/math/distributions/students_t.hpp>
-
 #include <cmath>
 
 namespace gankit {

@@ -7,10 +7,10 @@
 namespace gankit {
 
 struct Estimate {
-  int n = 0;             // draws
+  int n = 0;  // draws
   double mean = 0;
-  double sd = 0;         // sample standard deviation (0 when n < 2)
-  double half_width = 0; // of the 95% Student-t interval of the mean (0 when n < 2)
+  double sd = 0;          // sample standard deviation (0 when n < 2)
+  double half_width = 0;  // of the 95% Student-t interval of the mean (0 when n < 2)
 };
 
 Estimate estimate(std::span<const double> values);

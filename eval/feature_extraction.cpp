@@ -99,7 +99,8 @@ FeatureJobSummary torch_extract_features(const FeatureJob& job) {
     DcganDiscriminator& d = net->d;
     d->eval();
     if (has_batchnorm(d)) {
-      const bool estimate = job.bn == BnStatistics::Data || job.kind == FeatureKind::RandomInit || batchnorm_untracked(d);
+      const bool estimate =
+          job.bn == BnStatistics::Data || job.kind == FeatureKind::RandomInit || batchnorm_untracked(d);
       if (estimate) {
         const PyramidReader& first = *readers[0];
         const int64_t n = job.bn_images > 0 ? std::min(job.bn_images, first.count()) : first.count();

@@ -27,7 +27,9 @@ enum class FeatureKind { Discriminator, RandomInit, RawPixels };
 enum class BnStatistics { Data, Checkpoint };
 
 inline const char* to_string(FeatureKind kind) {
-  return kind == FeatureKind::Discriminator ? "discriminator" : kind == FeatureKind::RandomInit ? "random-init" : "raw-pixels";
+  return kind == FeatureKind::Discriminator ? "discriminator"
+         : kind == FeatureKind::RandomInit  ? "random-init"
+                                            : "raw-pixels";
 }
 
 struct FeatureSplitInput {

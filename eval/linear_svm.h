@@ -41,8 +41,8 @@ class SvmErrorCounter {
  private:
   std::vector<LinearSvm> models_;
   int64_t dim_ = 0;
-  int64_t columns_ = 0;            // decision functions of all models
-  std::vector<double> w_;          // (dim + 1) x columns, column-major per function
+  int64_t columns_ = 0;    // decision functions of all models
+  std::vector<double> w_;  // (dim + 1) x columns, column-major per function
   std::vector<int64_t> errors_;
   int64_t seen_ = 0;
   std::vector<double> x_, scores_;

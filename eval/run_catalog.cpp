@@ -63,7 +63,8 @@ RunFolder open_run_folder(const fs::path& run_or_checkpoint) {
     const fs::path ckpt_dir = run.dir / "checkpoints";
     if (fs::is_directory(ckpt_dir))
       for (const auto& e : fs::directory_iterator(ckpt_dir))
-        if (e.is_regular_file() && e.path().extension() == ".pt") run.checkpoints.push_back(describe_checkpoint(e.path(), run.dir));
+        if (e.is_regular_file() && e.path().extension() == ".pt")
+          run.checkpoints.push_back(describe_checkpoint(e.path(), run.dir));
     GANKIT_CHECK_DATA(!run.checkpoints.empty(), "run {} has no checkpoint yet (checkpoints/*.pt)",
                       run_or_checkpoint.string());
   } else {
@@ -83,8 +84,8 @@ RunFolder open_run_folder(const fs::path& run_or_checkpoint) {
 std::vector<std::string> differing_settings(const std::vector<RunFolder>& runs) {
   // Bookkeeping and logistics (how often to log or save, threads) say nothing about the model.
   static const std::set<std::string> bookkeeping = {
-      "tool_version", "torch_version",    "data_fingerprint", "data_changes", "checkpoint_every",
-      "keep_every",   "sample_every",     "log_every",        "threads",      "device"};
+      "tool_version", "torch_version", "data_fingerprint", "data_changes", "checkpoint_every",
+      "keep_every",   "sample_every",  "log_every",        "threads",      "device"};
   std::set<std::string> keys;
   for (const RunFolder& r : runs)
     for (const auto& [k, v] : r.config.items()) keys.insert(k);

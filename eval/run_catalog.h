@@ -8,10 +8,9 @@
 // folder stands in for the run (no settings, no log).
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -27,10 +26,10 @@ struct CheckpointFile {
 };
 
 struct RunFolder {
-  std::filesystem::path dir;       // where metrics.jsonl lives
-  std::string name;                // for tables: the folder's name (made unique by the caller)
-  nlohmann::json config;           // config.json ({} when absent)
-  std::vector<nlohmann::json> log; // log.jsonl records
+  std::filesystem::path dir;                // where metrics.jsonl lives
+  std::string name;                         // for tables: the folder's name (made unique by the caller)
+  nlohmann::json config;                    // config.json ({} when absent)
+  std::vector<nlohmann::json> log;          // log.jsonl records
   std::vector<CheckpointFile> checkpoints;  // step files by step, then phases, then latest.pt
   std::filesystem::path metrics_path() const { return dir / "metrics.jsonl"; }
 };

@@ -59,12 +59,23 @@ std::string html_escape(const std::string& text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -97,24 +108,28 @@ std::string render_chart(const Chart& c) {
       html_escape(c.id), c.series.size(), c.width, c.height, c.width, c.height, html_escape(c.title));
   // Grid, ticks and axis labels.
   for (double v = yr.lo; v <= yr.hi + ys * 1e-9; v += ys)
-    svg += fmt::format("<line class=\"grid\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\"/>"
-                       "<text class=\"tick\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n",
-                       kLeft, kLeft + pw, Y(v), Y(v), kLeft - 6, Y(v) + 4, tick_label(v, ys));
+    svg += fmt::format(
+        "<line class=\"grid\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\"/>"
+        "<text class=\"tick\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n",
+        kLeft, kLeft + pw, Y(v), Y(v), kLeft - 6, Y(v) + 4, tick_label(v, ys));
   for (double v = xr.lo; v <= xr.hi + xs * 1e-9; v += xs)
-    svg += fmt::format("<line class=\"grid\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\"/>"
-                       "<text class=\"tick\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>\n",
-                       X(v), X(v), kTop, kTop + ph, X(v), kTop + ph + 16, tick_label(v, xs));
+    svg += fmt::format(
+        "<line class=\"grid\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\"/>"
+        "<text class=\"tick\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>\n",
+        X(v), X(v), kTop, kTop + ph, X(v), kTop + ph + 16, tick_label(v, xs));
   svg += fmt::format("<text class=\"axis\" x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", kLeft + pw / 2,
                      c.height - 6, html_escape(c.x_label));
-  svg += fmt::format("<text class=\"axis\" transform=\"translate(14 {:.1f}) rotate(-90)\" text-anchor=\"middle\">{}"
-                     "</text>\n",
-                     kTop + ph / 2, html_escape(c.y_label));
+  svg += fmt::format(
+      "<text class=\"axis\" transform=\"translate(14 {:.1f}) rotate(-90)\" text-anchor=\"middle\">{}"
+      "</text>\n",
+      kTop + ph / 2, html_escape(c.y_label));
   if (c.band) {
     const double top = Y(c.band->high), bottom = Y(c.band->low);
-    svg += fmt::format("<g class=\"band\" data-low=\"{}\" data-high=\"{}\"><rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" "
-                       "height=\"{:.1f}\"/><text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text></g>\n",
-                       format_value(c.band->low), format_value(c.band->high), kLeft, top, pw,
-                       std::max(1.0, bottom - top), kLeft + pw - 4, top - 4, html_escape(c.band->label));
+    svg += fmt::format(
+        "<g class=\"band\" data-low=\"{}\" data-high=\"{}\"><rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" "
+        "height=\"{:.1f}\"/><text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text></g>\n",
+        format_value(c.band->low), format_value(c.band->high), kLeft, top, pw, std::max(1.0, bottom - top),
+        kLeft + pw - 4, top - 4, html_escape(c.band->label));
   }
   for (size_t i = 0; i < c.series.size(); ++i) {
     const ChartSeries& s = c.series[i];
@@ -128,8 +143,8 @@ std::string render_chart(const Chart& c) {
       if (p.error > 0)
         svg += fmt::format("<line class=\"err\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\"/>", X(p.x),
                            X(p.x), Y(p.y - p.error), Y(p.y + p.error));
-      svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\"><title>{}: {} = {}{}</title></circle>\n",
-                         X(p.x), Y(p.y), html_escape(s.name), format_value(p.x), format_value(p.y),
+      svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\"><title>{}: {} = {}{}</title></circle>\n", X(p.x),
+                         Y(p.y), html_escape(s.name), format_value(p.x), format_value(p.y),
                          p.error > 0 ? " ± " + format_value(p.error) : "");
     }
     svg += "</g>\n";
@@ -137,8 +152,8 @@ std::string render_chart(const Chart& c) {
   svg += "</svg>\n";
   std::string legend = "<div class=\"legend\">";
   for (size_t i = 0; i < c.series.size(); ++i)
-    legend += fmt::format("<span><i style=\"background:{}\"></i>{}</span>", series_color(i),
-                          html_escape(c.series[i].name));
+    legend +=
+        fmt::format("<span><i style=\"background:{}\"></i>{}</span>", series_color(i), html_escape(c.series[i].name));
   legend += "</div>";
   return fmt::format("<figure id=\"fig-{}\"><figcaption>{}</figcaption>\n{}{}</figure>\n", html_escape(c.id),
                      html_escape(c.title), svg, legend);

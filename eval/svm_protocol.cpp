@@ -15,11 +15,11 @@ namespace gankit {
 
 namespace {
 
-constexpr uint64_t kSplitStream = 0x5356'4d56ull;   // "SVMV": validation permutation
-constexpr uint64_t kSearchStage = 0x5356'4d53ull;   // "SVMS": draws of the C search
-constexpr uint64_t kFinalStage = 0x5356'4d46ull;    // "SVMF": draws of the final fits
-constexpr uint64_t kFitStream = 0x5356'4d52ull;     // "SVMR": liblinear's example order
-constexpr int64_t kBlock = 2048;                    // rows per scoring block
+constexpr uint64_t kSplitStream = 0x5356'4d56ull;  // "SVMV": validation permutation
+constexpr uint64_t kSearchStage = 0x5356'4d53ull;  // "SVMS": draws of the C search
+constexpr uint64_t kFinalStage = 0x5356'4d46ull;   // "SVMF": draws of the final fits
+constexpr uint64_t kFitStream = 0x5356'4d52ull;    // "SVMR": liblinear's example order
+constexpr int64_t kBlock = 2048;                   // rows per scoring block
 
 double mean_of(const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0) / v.size(); }
 
@@ -160,9 +160,9 @@ SvmReport run_svm_protocol(const FeatureReader& f, const SvmOptions& o) {
     // Every C on the same draws: read and convert each draw once.
     std::vector<std::vector<LinearSvm>> by_c(o.cs.size());
     for (int d = 0; d < o.draws; ++d) {
-      const Rows r = read_labelled(
-          f, o.train_split, draw_labelled(train_labels, split.rest, o.labels_per_class, o.seed, kSearchStage, d),
-          train_labels);
+      const Rows r = read_labelled(f, o.train_split,
+                                   draw_labelled(train_labels, split.rest, o.labels_per_class, o.seed, kSearchStage, d),
+                                   train_labels);
       for (size_t ci = 0; ci < o.cs.size(); ++ci) {
         by_c[ci].push_back(fit(r, f.dim(), o.cs[ci], derive_seed(o.seed, kFitStream ^ kSearchStage, d)));
         progress.add();
@@ -198,9 +198,9 @@ SvmReport run_svm_protocol(const FeatureReader& f, const SvmOptions& o) {
     progress.add();
   } else {
     for (int d = 0; d < o.final_draws; ++d) {
-      const Rows r = read_labelled(
-          f, o.train_split, draw_labelled(train_labels, split.rest, o.labels_per_class, o.seed, kFinalStage, d),
-          train_labels);
+      const Rows r = read_labelled(f, o.train_split,
+                                   draw_labelled(train_labels, split.rest, o.labels_per_class, o.seed, kFinalStage, d),
+                                   train_labels);
       finals.push_back(fit(r, f.dim(), rep.best_c, derive_seed(o.seed, kFitStream ^ kFinalStage, d)));
       progress.add();
     }

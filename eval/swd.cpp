@@ -139,8 +139,8 @@ double repeat_distance(const FloatBuffer& a, const FloatBuffer& b, int64_t n_des
 #pragma omp for schedule(dynamic, 1)
       for (int j = 0; j < kDirChunk; ++j) {
         const size_t n = static_cast<size_t>(n_desc);
-        per_dir[static_cast<size_t>(d0 + j)] = w1.sorted_abs_diff_sum(pa.data() + static_cast<size_t>(j) * n,
-                                                                      pb.data() + static_cast<size_t>(j) * n, n);
+        per_dir[static_cast<size_t>(d0 + j)] =
+            w1.sorted_abs_diff_sum(pa.data() + static_cast<size_t>(j) * n, pb.data() + static_cast<size_t>(j) * n, n);
       }
     }
   }

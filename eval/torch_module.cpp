@@ -1,7 +1,8 @@
 // The function table of libgankit_eval_torch.so, and checkpoint sampling.
+#include "torch_module.h"
+
 #include "device.h"
 #include "generate.h"
-#include "torch_module.h"
 
 namespace gankit {
 

@@ -58,9 +58,9 @@ constexpr size_t kChunk = 1024;  // values whose bucket indices are computed at 
 // exact in float, so bucket j holds exactly the values of [j, j+1) * 2^-s (j > 0),
 // (j-1, j] * 2^-s (j < 0) or (-1, 1) * 2^-s (j = 0), and the edges below are exact.
 struct Buckets {
-  float scale;  // 2^s
+  float scale;    // 2^s
   int32_t first;  // trunc(lo * 2^s): index 0 of our arrays
-  double step;  // 2^-s
+  double step;    // 2^-s
   // Index of x's bucket in our arrays; monotone in x. Computed for a chunk at a time so that
   // the compiler vectorises the conversions.
   void indices(const float* x, size_t n, uint32_t* out) const {
@@ -127,8 +127,8 @@ double Wasserstein1d::sorted_abs_diff_sum(const float* a, const float* b, size_t
     side_[k] = side;
     if (side != 0) {
       const double upper = bk.upper(k);
-      sum += side * (static_cast<double>(below_a - below_b) * (upper - bk.lower(k)) +
-                     static_cast<double>(ca - cb) * upper);
+      sum += side *
+             (static_cast<double>(below_a - below_b) * (upper - bk.lower(k)) + static_cast<double>(ca - cb) * upper);
     } else {
       start_[k] = crossing_values;
       crossing_values += static_cast<uint32_t>(ca + cb);

@@ -8,8 +8,8 @@
 #include <csignal>
 #include <cstring>
 #include <fstream>
-#include <mutex>
 #include <map>
+#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -78,9 +78,9 @@ std::string file_key(const fs::path& p) {
 
 // Whether `a` and `b` are one file now (device and inode).
 bool same_file(const fs::path& a, const fs::path& b) {
-  struct stat sa {}, sb {};
-  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
-         sa.st_ino == sb.st_ino;
+  struct stat sa {
+  }, sb{};
+  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 void add_input(const std::string& key, const fs::path& path, long holders) {
@@ -141,11 +141,16 @@ void remove_stale_temporaries(const fs::path& target) {
 
 std::string describe_write_errno(int err) {
   switch (err) {
-    case 0: return "write failed";
-    case ENOSPC: return "disk full (ENOSPC)";
-    case EFBIG: return "file size limit reached (EFBIG)";
-    case EDQUOT: return "disk quota exceeded (EDQUOT)";
-    default: return std::strerror(err);
+    case 0:
+      return "write failed";
+    case ENOSPC:
+      return "disk full (ENOSPC)";
+    case EFBIG:
+      return "file size limit reached (EFBIG)";
+    case EDQUOT:
+      return "disk quota exceeded (EDQUOT)";
+    default:
+      return std::strerror(err);
   }
 }
 
@@ -205,23 +210,23 @@ void AtomicOutput::check_target() {
   const fs::file_status link = fs::symlink_status(target_, ec);
   if (fs::is_symlink(link)) {
     // Write through the link: the file it points to is replaced, the link stays.
-    GANKIT_CHECK_DATA(fs::exists(target_, ec) && kind_ == Kind::File,
-                      "output {} is a {}: refusing to replace it", given,
-                      fs::exists(target_, ec) ? "symbolic link to a folder" : "dangling symbolic link");
+    GANKIT_CHECK_DATA(fs::exists(target_, ec) && kind_ == Kind::File, "output {} is a {}: refusing to replace it",
+                      given, fs::exists(target_, ec) ? "symbolic link to a folder" : "dangling symbolic link");
     target_ = fs::canonical(target_);
   }
   fs::path dir = target_.parent_path();
   if (dir.empty()) dir = ".";
   GANKIT_CHECK_DATA(fs::is_directory(dir), "cannot write {}: folder {} does not exist", given, dir.string());
-  GANKIT_CHECK_DATA(access(dir.c_str(), W_OK) == 0, "cannot write {}: folder {} is not writable", given,
-                    dir.string());
+  GANKIT_CHECK_DATA(access(dir.c_str(), W_OK) == 0, "cannot write {}: folder {} is not writable", given, dir.string());
   const fs::file_status st = fs::status(target_, ec);
   if (!fs::exists(st)) return;
   if (kind_ == Kind::File) {
-    GANKIT_CHECK_DATA(!fs::is_directory(st), "output {} exists and is a folder: refusing to replace a folder with a file",
+    GANKIT_CHECK_DATA(!fs::is_directory(st),
+                      "output {} exists and is a folder: refusing to replace a folder with a file", given);
+    GANKIT_CHECK_DATA(fs::is_regular_file(st),
+                      "output {} is not a regular file (a device, pipe or socket): refusing "
+                      "to replace it",
                       given);
-    GANKIT_CHECK_DATA(fs::is_regular_file(st), "output {} is not a regular file (a device, pipe or socket): refusing "
-                      "to replace it", given);
   } else {
     GANKIT_CHECK_DATA(fs::is_directory(st), "output folder {} exists and is not a folder: refusing to replace it",
                       given);

@@ -36,11 +36,16 @@ inline std::string printable(std::string_view text) {
   out.reserve(text.size());
   for (const char ch : text) {
     const auto u = static_cast<unsigned char>(ch);
-    if (ch == '\n') out += "\\n";
-    else if (ch == '\r') out += "\\r";
-    else if (ch == '\t') out += "\\t";
-    else if (u < 0x20 || u == 0x7f) out += fmt::format("\\x{:02x}", u);
-    else out += ch;
+    if (ch == '\n')
+      out += "\\n";
+    else if (ch == '\r')
+      out += "\\r";
+    else if (ch == '\t')
+      out += "\\t";
+    else if (u < 0x20 || u == 0x7f)
+      out += fmt::format("\\x{:02x}", u);
+    else
+      out += ch;
   }
   return out;
 }
@@ -48,8 +53,8 @@ inline std::string printable(std::string_view text) {
 }  // namespace gankit
 
 // GANKIT_CHECK(cond, kind, "format {}", args...): throws gankit::Error(kind, message) unless cond.
-#define GANKIT_CHECK(cond, kind, ...)                                        \
-  do {                                                                       \
+#define GANKIT_CHECK(cond, kind, ...)                                                 \
+  do {                                                                                \
     if (!(cond)) ::gankit::fail(::gankit::ErrorKind::kind, fmt::format(__VA_ARGS__)); \
   } while (0)
 

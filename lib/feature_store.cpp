@@ -68,15 +68,15 @@ void FeatureWriter::add_split(const std::string& name, int64_t count, std::span<
   write_string_attribute(s.group.get(), "source", source);
   hsize_t dims[2] = {static_cast<hsize_t>(count), static_cast<hsize_t>(dim_)};
   Handle space(H5Screate_simple(2, dims, nullptr), H5Sclose);
-  s.features = Handle(H5Dcreate2(s.group.get(), "features", H5T_IEEE_F32LE, space.get(), H5P_DEFAULT, H5P_DEFAULT,
-                                 H5P_DEFAULT),
-                      H5Dclose);
+  s.features =
+      Handle(H5Dcreate2(s.group.get(), "features", H5T_IEEE_F32LE, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+             H5Dclose);
   GANKIT_CHECK(s.features.valid(), Internal, "cannot create {}/features", name);
   if (!labels.empty()) {
     Handle lspace(H5Screate_simple(1, dims, nullptr), H5Sclose);
-    s.labels = Handle(
-        H5Dcreate2(s.group.get(), "labels", H5T_STD_I64LE, lspace.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-        H5Dclose);
+    s.labels =
+        Handle(H5Dcreate2(s.group.get(), "labels", H5T_STD_I64LE, lspace.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+               H5Dclose);
     GANKIT_CHECK(s.labels.valid(), Internal, "cannot create {}/labels", name);
     check(H5Dwrite(s.labels.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, labels.data()),
           "write " + name + "/labels");
@@ -123,8 +123,7 @@ struct FeatureReader::Impl {
 FeatureReader::FeatureReader(const fs::path& path) : impl_(std::make_unique<Impl>()), path_(path) {
   silence_hdf5();
   GANKIT_CHECK_DATA(fs::exists(path), "{} does not exist", path.string());
-  GANKIT_CHECK_DATA(fs::is_regular_file(path) && H5Fis_hdf5(path.c_str()) > 0, "{} is not an HDF5 file",
-                    path.string());
+  GANKIT_CHECK_DATA(fs::is_regular_file(path) && H5Fis_hdf5(path.c_str()) > 0, "{} is not an HDF5 file", path.string());
   impl_->file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   GANKIT_CHECK_DATA(impl_->file.valid(), "cannot open {}", path.string());
   input_ = InputFile(path);
@@ -163,8 +162,9 @@ FeatureReader::FeatureReader(const fs::path& path) : impl_(std::make_unique<Impl
     splits_.push_back(info);
     impl_->features.emplace(name, std::move(ds));
   }
-  GANKIT_CHECK_DATA(!splits_.empty(), "{} is not a feature file (no <split>/features datasets; make one with gan-eval "
-                                      "features)",
+  GANKIT_CHECK_DATA(!splits_.empty(),
+                    "{} is not a feature file (no <split>/features datasets; make one with gan-eval "
+                    "features)",
                     path.string());
 }
 

@@ -3,9 +3,18 @@
 namespace gankit {
 
 nlohmann::json HashAutoencoderOptions::to_json() const {
-  return {{"noise", noise},   {"brightness", brightness}, {"resample", resample}, {"shift", shift}, {"scale", scale},
-          {"margin", margin}, {"margin_weight", margin_weight}, {"dropout", dropout}, {"epochs", epochs},
-          {"batch", batch},   {"lr", lr},                 {"seed", seed}};
+  return {{"noise", noise},
+          {"brightness", brightness},
+          {"resample", resample},
+          {"shift", shift},
+          {"scale", scale},
+          {"margin", margin},
+          {"margin_weight", margin_weight},
+          {"dropout", dropout},
+          {"epochs", epochs},
+          {"batch", batch},
+          {"lr", lr},
+          {"seed", seed}};
 }
 
 HashAutoencoderOptions HashAutoencoderOptions::from_json(const nlohmann::json& j) {

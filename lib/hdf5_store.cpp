@@ -30,9 +30,12 @@ std::string level_name(int r) { return "data" + std::to_string(r) + "x" + std::t
 std::string describe_type(hid_t type) {
   const size_t bits = H5Tget_size(type) * 8;
   switch (H5Tget_class(type)) {
-    case H5T_INTEGER: return fmt::format("{}int{}", H5Tget_sign(type) == H5T_SGN_NONE ? "u" : "", bits);
-    case H5T_FLOAT: return fmt::format("float{}", bits);
-    default: return "a non-numeric type";
+    case H5T_INTEGER:
+      return fmt::format("{}int{}", H5Tget_sign(type) == H5T_SGN_NONE ? "u" : "", bits);
+    case H5T_FLOAT:
+      return fmt::format("float{}", bits);
+    default:
+      return "a non-numeric type";
   }
 }
 
@@ -101,7 +104,8 @@ PyramidWriter::PyramidWriter(const fs::path& out, int resolution, int channels, 
     Handle space(H5Screate_simple(4, dims, maxdims), H5Sclose);
     Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
     check(H5Pset_chunk(dcpl.get(), 4, chunk), "set chunk");
-    if (options_.compression.gzip_level > 0) check(H5Pset_deflate(dcpl.get(), options_.compression.gzip_level), "deflate");
+    if (options_.compression.gzip_level > 0)
+      check(H5Pset_deflate(dcpl.get(), options_.compression.gzip_level), "deflate");
     Handle ds(H5Dcreate2(impl_->file.get(), level_name(r).c_str(), H5T_STD_U8LE, space.get(), H5P_DEFAULT, dcpl.get(),
                          H5P_DEFAULT),
               H5Dclose);
@@ -113,7 +117,8 @@ PyramidWriter::PyramidWriter(const fs::path& out, int resolution, int channels, 
     Handle space(H5Screate_simple(1, dims, maxdims), H5Sclose);
     Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
     check(H5Pset_chunk(dcpl.get(), 1, chunk), "set chunk");
-    if (options_.compression.gzip_level > 0) check(H5Pset_deflate(dcpl.get(), options_.compression.gzip_level), "deflate");
+    if (options_.compression.gzip_level > 0)
+      check(H5Pset_deflate(dcpl.get(), options_.compression.gzip_level), "deflate");
     impl_->labels = Handle(
         H5Dcreate2(impl_->file.get(), "labels", H5T_STD_I64LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
         H5Dclose);
@@ -123,9 +128,10 @@ PyramidWriter::PyramidWriter(const fs::path& out, int resolution, int channels, 
 
 void PyramidWriter::reopen_partial() {
   const fs::path& path = output_.temp_path();
-  const std::string damaged = fmt::format("cannot resume from {} (damaged by the interruption?): pass --overwrite to "
-                                          "start over",
-                                          path.string());
+  const std::string damaged = fmt::format(
+      "cannot resume from {} (damaged by the interruption?): pass --overwrite to "
+      "start over",
+      path.string());
   impl_->file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
   GANKIT_CHECK_DATA(impl_->file.valid(), "{}", damaged);
   const hid_t f = impl_->file.get();
@@ -136,7 +142,8 @@ void PyramidWriter::reopen_partial() {
   resume_token_ = attributes.count("resume_token") ? attributes.at("resume_token") : "";
   for (int r = resolution_; r >= 1; r /= 2) {
     Handle ds(H5Dopen2(f, level_name(r).c_str(), H5P_DEFAULT), H5Dclose);
-    GANKIT_CHECK_DATA(ds.valid(), "{} was written at another resolution (it has no {} level): pass --overwrite to start over",
+    GANKIT_CHECK_DATA(ds.valid(),
+                      "{} was written at another resolution (it has no {} level): pass --overwrite to start over",
                       path.string(), level_name(r));
     Handle space(H5Dget_space(ds.get()), H5Sclose);
     hsize_t dims[4] = {0, 0, 0, 0};
@@ -295,10 +302,10 @@ PyramidReader::PyramidReader(const fs::path& path) : impl_(std::make_unique<Impl
     GANKIT_CHECK_DATA(H5Sget_simple_extent_ndims(space.get()) == 4, "{}: dataset {} is not 4-D (N, C, r, r)",
                       path.string(), name);
     H5Sget_simple_extent_dims(space.get(), dims, nullptr);
-    GANKIT_CHECK_DATA(dims[2] == static_cast<hsize_t>(r1) && dims[3] == static_cast<hsize_t>(r1) &&
-                          (dims[1] == 1 || dims[1] == 3),
-                      "{}: dataset {} has shape ({}, {}, {}, {}), expected (N, 1|3, {}, {})", path.string(), name,
-                      dims[0], dims[1], dims[2], dims[3], r1, r1);
+    GANKIT_CHECK_DATA(
+        dims[2] == static_cast<hsize_t>(r1) && dims[3] == static_cast<hsize_t>(r1) && (dims[1] == 1 || dims[1] == 3),
+        "{}: dataset {} has shape ({}, {}, {}, {}), expected (N, 1|3, {}, {})", path.string(), name, dims[0], dims[1],
+        dims[2], dims[3], r1, r1);
     if (info_.resolutions.empty() || r1 > info_.resolution) {
       info_.resolution = r1;
       info_.channels = static_cast<int>(dims[1]);

@@ -89,14 +89,14 @@ class PyramidWriter {
 };
 
 struct PyramidInfo {
-  int resolution = 0;             // largest level
+  int resolution = 0;  // largest level
   int channels = 0;
   int64_t count = 0;
-  std::vector<int> resolutions;   // levels present, largest first
+  std::vector<int> resolutions;  // levels present, largest first
   bool has_labels = false;
   std::vector<std::string> class_names;
   std::map<std::string, std::string> attributes;
-  std::string compression;        // of the largest level: "none" or "gzip:N"
+  std::string compression;  // of the largest level: "none" or "gzip:N"
 };
 
 // Reads a pyramid file. Levels are addressed by resolution.

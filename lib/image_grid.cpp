@@ -6,8 +6,8 @@
 namespace gankit {
 
 cv::Mat tile_images(const ImageBatch& batch, int cols, int pad, uint8_t background) {
-  GANKIT_CHECK(batch.n > 0 && cols > 0 && pad >= 0, Internal, "tile_images: {} images in {} columns, pad {}",
-               batch.n, cols, pad);
+  GANKIT_CHECK(batch.n > 0 && cols > 0 && pad >= 0, Internal, "tile_images: {} images in {} columns, pad {}", batch.n,
+               cols, pad);
   const int rows = static_cast<int>((batch.n + cols - 1) / cols);
   const int type = batch.c == 3 ? CV_8UC3 : CV_8UC1;
   cv::Mat grid(rows * (batch.h + pad) + pad, cols * (batch.w + pad) + pad, type, cv::Scalar::all(background));

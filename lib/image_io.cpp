@@ -1,8 +1,5 @@
 #include "image_io.h"
 
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,6 +10,8 @@
 #include <cstring>
 #include <fstream>
 #include <mutex>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <optional>
 #include <set>
 #include <utility>
@@ -126,12 +125,14 @@ cv::Size image_header_size(std::span<const uint8_t> b) {
             static_cast<int>(std::min<uint32_t>(be32(p + 20), INT32_MAX))};
   if (is_jpeg(b)) return jpeg_size(b);
   if (b.size() >= 30 && std::memcmp(p, "RIFF", 4) == 0 && std::memcmp(p + 8, "WEBP", 4) == 0) {
-    if (std::memcmp(p + 12, "VP8 ", 4) == 0) return {static_cast<int>(le16(p + 26) & 0x3fff), static_cast<int>(le16(p + 28) & 0x3fff)};
+    if (std::memcmp(p + 12, "VP8 ", 4) == 0)
+      return {static_cast<int>(le16(p + 26) & 0x3fff), static_cast<int>(le16(p + 28) & 0x3fff)};
     if (std::memcmp(p + 12, "VP8L", 4) == 0 && p[20] == 0x2f) {
       const uint32_t bits = le32(p + 21);
       return {static_cast<int>((bits & 0x3fff) + 1), static_cast<int>(((bits >> 14) & 0x3fff) + 1)};
     }
-    if (std::memcmp(p + 12, "VP8X", 4) == 0) return {static_cast<int>(le24(p + 24) + 1), static_cast<int>(le24(p + 27) + 1)};
+    if (std::memcmp(p + 12, "VP8X", 4) == 0)
+      return {static_cast<int>(le24(p + 24) + 1), static_cast<int>(le24(p + 27) + 1)};
     return {};
   }
   if (b.size() >= 26 && p[0] == 'B' && p[1] == 'M') {
@@ -145,9 +146,9 @@ std::vector<uint8_t> read_file_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   std::error_code ec;
   GANKIT_CHECK_DATA(in.good(), "cannot open {}: {}", path.string(),
-                    fs::exists(path)                          ? "permission denied or not a regular file"
+                    fs::exists(path)                               ? "permission denied or not a regular file"
                     : fs::is_symlink(fs::symlink_status(path, ec)) ? "dangling symbolic link (its target is missing)"
-                                                              : "no such file");
+                                                                   : "no such file");
   auto size = static_cast<std::streamsize>(in.tellg());
   std::vector<uint8_t> bytes(static_cast<size_t>(std::max<std::streamsize>(size, 0)));
   in.seekg(0);
@@ -183,9 +184,14 @@ cv::Mat decode_image(std::span<const uint8_t> bytes, const std::string& name, Co
       if (mode == ColorMode::Keep) return raw;
       cv::cvtColor(raw, out, cv::COLOR_GRAY2RGB);
       return out;
-    case 3: cv::cvtColor(raw, out, cv::COLOR_BGR2RGB); return out;
-    case 4: cv::cvtColor(raw, out, cv::COLOR_BGRA2RGB); return out;
-    default: fail(ErrorKind::Data, fmt::format("cannot decode {}: {} channels", name, raw.channels()));
+    case 3:
+      cv::cvtColor(raw, out, cv::COLOR_BGR2RGB);
+      return out;
+    case 4:
+      cv::cvtColor(raw, out, cv::COLOR_BGRA2RGB);
+      return out;
+    default:
+      fail(ErrorKind::Data, fmt::format("cannot decode {}: {} channels", name, raw.channels()));
   }
 }
 

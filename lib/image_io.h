@@ -5,10 +5,9 @@
 // are scaled to 8 bits; alpha is dropped (composited on nothing, as PIL's convert('RGB') does).
 #pragma once
 
-#include <opencv2/core.hpp>
-
 #include <cstdint>
 #include <filesystem>
+#include <opencv2/core.hpp>
 #include <span>
 #include <string>
 #include <vector>

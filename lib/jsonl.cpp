@@ -32,8 +32,7 @@ std::vector<nlohmann::json> read_jsonl(const fs::path& path, bool allow_torn_tai
     if (body.find_first_not_of(" \t\r") == std::string::npos) continue;
     nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
     if (torn && allow_torn_tail && (j.is_discarded() || !j.is_object())) break;
-    GANKIT_CHECK_DATA(!j.is_discarded(), "{} line {}: not valid JSON: {}", path.string(), line,
-                      body.substr(0, 60));
+    GANKIT_CHECK_DATA(!j.is_discarded(), "{} line {}: not valid JSON: {}", path.string(), line, body.substr(0, 60));
     GANKIT_CHECK_DATA(j.is_object(), "{} line {}: not a JSON object: {}", path.string(), line, body.substr(0, 60));
     out.push_back(std::move(j));
   }

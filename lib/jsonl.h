@@ -1,9 +1,8 @@
 // JSON-lines files (one JSON object per line): a run's log.jsonl and metrics.jsonl.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <vector>
 
 namespace gankit {

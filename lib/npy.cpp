@@ -66,10 +66,9 @@ NpyLayout parse_npy_header(const std::string& b, const std::string& name) {
       const size_t last = tok.find_last_not_of(" ");
       const std::string digits = tok.substr(first, last - first + 1);
       // Sizes come from the file: digits only (no sign), and small enough to multiply safely.
-      GANKIT_CHECK_DATA(!digits.empty() && digits.size() <= 15 && digits.find_first_not_of("0123456789") ==
-                                                                        std::string::npos,
-                        "{}: array shape {} has a size that is not a non-negative integer below 10^15", name,
-                        shape_str);
+      GANKIT_CHECK_DATA(
+          !digits.empty() && digits.size() <= 15 && digits.find_first_not_of("0123456789") == std::string::npos,
+          "{}: array shape {} has a size that is not a non-negative integer below 10^15", name, shape_str);
       shape.push_back(std::stoll(digits));
     }
   }
@@ -91,9 +90,9 @@ NpyLayout parse_npy_header(const std::string& b, const std::string& name) {
                     "{}: array shape {}: images of {}x{} (each side must be 1..{})", name, shape_str, l.w, l.h,
                     kMaxSide);
   size_t total = 0;
-  GANKIT_CHECK_DATA(!__builtin_mul_overflow(static_cast<size_t>(l.n), l.image_bytes(), &total) &&
-                        total <= (size_t{1} << 50),
-                    "{}: array shape {} is too large ({} images of {} bytes)", name, shape_str, l.n, l.image_bytes());
+  GANKIT_CHECK_DATA(
+      !__builtin_mul_overflow(static_cast<size_t>(l.n), l.image_bytes(), &total) && total <= (size_t{1} << 50),
+      "{}: array shape {} is too large ({} images of {} bytes)", name, shape_str, l.n, l.image_bytes());
   l.data_offset = offset + header_len;
   return l;
 }
@@ -249,8 +248,7 @@ ImageBatch load_npz(const fs::path& path, const std::string& key) {
 }
 
 NpyWriter::NpyWriter(const fs::path& path, int64_t n, int c, int h, int w, bool overwrite)
-    : path_(path), output_(path, overwrite), n_(n), c_(c), h_(h), w_(w),
-      hwc_(static_cast<size_t>(c) * h * w) {
+    : path_(path), output_(path, overwrite), n_(n), c_(c), h_(h), w_(w), hwc_(static_cast<size_t>(c) * h * w) {
   std::string header =
       fmt::format("{{'descr': '|u1', 'fortran_order': False, 'shape': ({}, {}, {}, {}), }}", n, h, w, c);
   const size_t total = 10 + header.size() + 1;

@@ -61,8 +61,8 @@ void Progress::draw(bool final) {
     int filled = static_cast<int>(frac * kWidth);
     double eta = r > 0 ? (total_ - count_) / r : -1;
     line = fmt::format("\r{} [{}{}] {}/{} {:.0f} {}/s {} {}", label_, std::string(filled, '#'),
-                       std::string(kWidth - filled, '.'), count_, total_, r, unit_,
-                       final ? "in" : "ETA", format_duration(final ? secs : eta));
+                       std::string(kWidth - filled, '.'), count_, total_, r, unit_, final ? "in" : "ETA",
+                       format_duration(final ? secs : eta));
   } else {
     line = fmt::format("\r{} {} {:.0f} {}/s {}", label_, count_, r, unit_, format_duration(secs));
   }

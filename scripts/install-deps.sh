@@ -19,6 +19,7 @@ packages=(
 )
 if [ "${1:-}" = "--test" ]; then
   packages+=(chromium)              # headless: gan-eval compare's report rendered in a real browser
+  packages+=(clang-format)          # scripts/test.sh checks that the sources are formatted (.clang-format)
 fi
 
 missing=()

@@ -3,17 +3,18 @@
 // and jpeg values), CelebA folders. Pixel values are a known function of (image, channel, y, x).
 #pragma once
 
-#include <opencv2/core.hpp>
-
 #include <cstdint>
 #include <filesystem>
+#include <opencv2/core.hpp>
 #include <string>
 #include <vector>
 
 namespace gankit::test {
 
 // The value every fixture stores at image i, channel c, row y, column x.
-inline uint8_t pixel(int i, int c, int y, int x) { return static_cast<uint8_t>((37 * i + 11 * x + 7 * y * (c + 1) + 50 * c) % 256); }
+inline uint8_t pixel(int i, int c, int y, int x) {
+  return static_cast<uint8_t>((37 * i + 11 * x + 7 * y * (c + 1) + 50 * c) % 256);
+}
 
 // data_batch_1..5.bin with `per_batch` records each, test_batch.bin with `test` records and
 // batches.meta.txt. Label of image i = i % 10 (i counts across batches in order).

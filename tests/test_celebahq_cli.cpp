@@ -81,7 +81,8 @@ TEST(CelebahqCli, AlignsShiftedAndRotatedFacesIntoThePyramid) {
   // e2e 40, e2m 40: |x| = 80, the quad's corner at the eyes' midpoint + (-79.5, -75.5) in the face's
   // frame, so the eyes land at ((0.5 + 59.5 / 160) * 64 - 0.5 ... ): (23.3, 29.7) and (39.3, 29.7).
   for (int i = 0; i < 5; ++i) {
-    const cv::Point2d l = spot(b.image(i), 64, cv::Rect(0, 0, 32, 48)), rr = spot(b.image(i), 64, cv::Rect(32, 0, 32, 48));
+    const cv::Point2d l = spot(b.image(i), 64, cv::Rect(0, 0, 32, 48)),
+                      rr = spot(b.image(i), 64, cv::Rect(32, 0, 32, 48));
     EXPECT_NEAR(l.x, 23.3, 0.7) << "photo " << i;
     EXPECT_NEAR(l.y, 29.7, 0.7) << "photo " << i;
     EXPECT_NEAR(rr.x, 39.3, 0.7) << "photo " << i;
@@ -131,7 +132,8 @@ TEST(CelebahqCli, BadInputsGiveOneClearLine) {
   Photos p(3);
   const std::string img = p.path("img"), out = p.path("x.h5");
   test::write_bytes(p.dir / "bad.txt", "000001.png 1 2 3\n");
-  expect_cli_error(run(celebahq(img + " " + p.path("bad.txt") + " " + out)), 2, "bad.txt:1: expected NAME and 10 numbers");
+  expect_cli_error(run(celebahq(img + " " + p.path("bad.txt") + " " + out)), 2,
+                   "bad.txt:1: expected NAME and 10 numbers");
   test::write_bytes(p.dir / "nan.txt", "000001.png 1 2 3 4 5 6 7 8 9 x\n");
   expect_cli_error(run(celebahq(img + " " + p.path("nan.txt") + " " + out)), 2, "nan.txt:1: 'x' is not a number");
   test::write_bytes(p.dir / "missing.txt", p.lines + "000099.png 80 100 120 100 100 120 85 140 115 140\n");

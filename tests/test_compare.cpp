@@ -31,7 +31,7 @@ TEST(Estimate, WelchTellsDifferencesFromNoise) {
   const std::vector<double> a = {1, 2, 3}, b = {4, 5, 6}, c = {2, 3, 4}, d = {7};
   // a vs b: difference 3, standard error sqrt(2/3), 4 dof: t = 2.776445 -> bound 2.2670 < 3.
   EXPECT_FALSE(within_noise(estimate(a), estimate(b)));
-  EXPECT_TRUE(within_noise(estimate(a), estimate(c)));  // difference 1 < 2.2670
+  EXPECT_TRUE(within_noise(estimate(a), estimate(c)));   // difference 1 < 2.2670
   EXPECT_FALSE(within_noise(estimate(a), estimate(d)));  // one draw: nothing can be said
   const std::vector<double> same = {2, 2}, other = {2, 2};
   EXPECT_TRUE(within_noise(estimate(same), estimate(other)));

@@ -15,9 +15,9 @@ namespace gankit {
 namespace {
 namespace fs = std::filesystem;
 using test::expect_cli_error;
-using test::run;
 using test::gan_eval;
 using test::gan_train;
+using test::run;
 using test::TempDir;
 
 // 40 gray 32x32 real images and two 4-step runs (gan, lsgan) keeping steps 0, 2, 4.
@@ -28,9 +28,10 @@ struct Runs {
     for (const char* loss : {"gan", "lsgan"}) train(std::string("run-") + loss, loss, 4);
   }
   void train(const std::string& name, const std::string& loss, int steps) const {
-    const auto r = run(fmt::format("{} --data {} --out {} --loss {} --ngf 8 --ndf 8 --z-dim 16 --batch 8 --threads 1 "
-                                   "--steps {} --checkpoint-every 2 --keep-every 2 --log-every 1 -q",
-                                   gan_train(), p("real.h5"), p(name), loss, steps));
+    const auto r =
+        run(fmt::format("{} --data {} --out {} --loss {} --ngf 8 --ndf 8 --z-dim 16 --batch 8 --threads 1 "
+                        "--steps {} --checkpoint-every 2 --keep-every 2 --log-every 1 -q",
+                        gan_train(), p("real.h5"), p(name), loss, steps));
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   std::string p(const std::string& name) const { return (dir / name).string(); }
@@ -43,7 +44,8 @@ struct Runs {
 
 int leftover_temps(const fs::path& dir) {
   int n = 0;
-  for (const auto& e : fs::directory_iterator(dir)) n += e.path().filename().string().find(".tmp-") != std::string::npos;
+  for (const auto& e : fs::directory_iterator(dir))
+    n += e.path().filename().string().find(".tmp-") != std::string::npos;
   return n;
 }
 
@@ -76,8 +78,8 @@ TEST(CompareCli, MeasuresEveryCheckpointAsTheSingleCommandsDo) {
                             f.p("run-gan/checkpoints/step_000004.pt"), f.p("fake.npy")))
                 .exit_code,
             0);
-  auto swd = run(fmt::format("{} swd {} {} --num-images 16 --seed 2 --json -q", gan_eval(), f.p("real.h5"),
-                             f.p("fake.npy")));
+  auto swd =
+      run(fmt::format("{} swd {} {} --num-images 16 --seed 2 --json -q", gan_eval(), f.p("real.h5"), f.p("fake.npy")));
   ASSERT_EQ(swd.exit_code, 0) << swd.err;
   auto ms = run(fmt::format("{} msssim {} --json -q", gan_eval(), f.p("fake.npy")));
   ASSERT_EQ(ms.exit_code, 0) << ms.err;
@@ -115,7 +117,8 @@ TEST(CompareCli, ReusesMetricsAndMeasuresOnlyNewCheckpoints) {
   EXPECT_EQ(nlohmann::json::parse(r.out)["reused"], 12);
   EXPECT_EQ(test::read_bytes(f.dir / "run-gan/metrics.jsonl"), before);
   // Two more steps of run-gan: only its step 6 is new.
-  ASSERT_EQ(run(fmt::format("{} --out {} --resume --steps 6 --threads 1 -q", gan_train(), f.p("run-gan"))).exit_code, 0);
+  ASSERT_EQ(run(fmt::format("{} --out {} --resume --steps 6 --threads 1 -q", gan_train(), f.p("run-gan"))).exit_code,
+            0);
   r = f.compare(runs, "--overwrite --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
@@ -128,8 +131,9 @@ TEST(CompareCli, ReusesMetricsAndMeasuresOnlyNewCheckpoints) {
 TEST(CompareCli, AKilledCompareLosesAtMostTheDrawInProgress) {
   Runs f;
   const std::string runs = f.p("run-gan") + " " + f.p("run-lsgan");
-  const std::string cmd = fmt::format("{} compare {} {} --out {} --num-images 16 --repeats 2 --threads 1 --cache-dir {} -q",
-                                      gan_eval(), f.p("real.h5"), runs, f.p("report"), f.p("cache"));
+  const std::string cmd =
+      fmt::format("{} compare {} {} --out {} --num-images 16 --repeats 2 --threads 1 --cache-dir {} -q", gan_eval(),
+                  f.p("real.h5"), runs, f.p("report"), f.p("cache"));
   // SIGKILL as soon as two records are on disk (no handler runs: the hardest interruption).
   const auto killed = run(cmd + " & p=$!; n=0; while [ \"$(cat " + f.p("run-gan/metrics.jsonl") +
                           " 2>/dev/null | wc -l)\" -lt 2 ] && [ $n -lt 1200 ]; do sleep 0.05; n=$((n+1)); done; "
@@ -163,12 +167,12 @@ TEST(CompareCli, ReportHoldsTheLeaderboardChartsAndImages) {
   std::map<std::string, int> points_per_count;
   for (auto it = std::sregex_iterator(html.begin(), html.end(), series); it != std::sregex_iterator(); ++it)
     ++points_per_count[(*it)[2]];
-  EXPECT_EQ(points_per_count["3"], 2 * 4);  // swd_avg, swd_32, swd_16, msssim
-  EXPECT_EQ(points_per_count["4"], 2 * 3);  // loss_d, loss_g, images_per_s
+  EXPECT_EQ(points_per_count["3"], 2 * 4);                                   // swd_avg, swd_32, swd_16, msssim
+  EXPECT_EQ(points_per_count["4"], 2 * 3);                                   // loss_d, loss_g, images_per_s
   EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org/2000/svg"));  // no other address
   EXPECT_EQ(html.find("https://"), std::string::npos);
-  for (const char* name : {"results.csv", "summary.json", "images/run0-best.png", "images/run0-nearest.png",
-                           "images/run1-best.png"})
+  for (const char* name :
+       {"results.csv", "summary.json", "images/run0-best.png", "images/run0-nearest.png", "images/run1-best.png"})
     EXPECT_TRUE(fs::exists(f.dir / "report" / name)) << name;
   EXPECT_EQ(lines(f.dir / "report/results.csv"), 1u + 2 * 3 * 4 + 4);  // header, run x ckpt x value, real values
 }
@@ -191,9 +195,10 @@ TEST(CompareCli, ReportRendersInABrowserWithoutNetwork) {
   if (!fs::exists("/usr/bin/chromium")) GTEST_SKIP() << "chromium is not installed (scripts/test.sh installs it)";
   Runs f;
   ASSERT_EQ(f.compare(f.p("run-gan") + " " + f.p("run-lsgan")).exit_code, 0);
-  const auto r = run("timeout 90 /usr/bin/chromium --headless --no-sandbox --disable-gpu --no-first-run "
-                     "--disable-background-networking --virtual-time-budget=5000 --dump-dom 'file://" +
-                     (f.dir / "report/index.html").string() + "' 2>/dev/null");
+  const auto r =
+      run("timeout 90 /usr/bin/chromium --headless --no-sandbox --disable-gpu --no-first-run "
+          "--disable-background-networking --virtual-time-budget=5000 --dump-dom 'file://" +
+          (f.dir / "report/index.html").string() + "' 2>/dev/null");
   ASSERT_EQ(r.exit_code, 0);
   const std::string& dom = r.out;
   for (const auto& [id, points] : std::vector<std::pair<std::string, std::string>>{
@@ -214,9 +219,10 @@ TEST(CompareCli, ReportRendersInABrowserWithoutNetwork) {
 TEST(CompareCli, TrainingWithEvalEveryFeedsCompare) {
   Runs f;
   // The measurements' cache goes to $XDG_CACHE_HOME/gankit: kept inside the test's folder.
-  const std::string train = fmt::format("XDG_CACHE_HOME={} {} --data {} --out {} --ngf 8 --ndf 8 --z-dim 16 --batch 8 "
-                                        "--threads 1 --steps 4 --keep-every 0 -q ",
-                                        f.p("xdg"), gan_train(), f.p("real.h5"), f.p("watched"));
+  const std::string train = fmt::format(
+      "XDG_CACHE_HOME={} {} --data {} --out {} --ngf 8 --ndf 8 --z-dim 16 --batch 8 "
+      "--threads 1 --steps 4 --keep-every 0 -q ",
+      f.p("xdg"), gan_train(), f.p("real.h5"), f.p("watched"));
   auto r = run(train + fmt::format("--eval-every 2 --eval-real {} --eval-num 16", f.p("real.h5")));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(lines(f.dir / "watched/metrics.jsonl"), 6u);  // steps 0, 2, 4 x swd, msssim

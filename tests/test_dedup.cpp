@@ -3,14 +3,13 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numbers>
 #include <numeric>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <random>
 
 #include "error.h"
@@ -100,7 +99,7 @@ TEST(GroupDuplicates, RadiusJoinsTheEarliestLeaderWithinThatManyBits) {
   EXPECT_EQ(r2.groups[0], (std::vector<int64_t>{0, 1, 2}));
   EXPECT_EQ(r2.distinct, 2);
   // A member joins the earliest of two leaders in reach.
-  const Hash128 b = flipped(a, {1, 2});  // 2 bits from a: a separate leader at radius 1
+  const Hash128 b = flipped(a, {1, 2});     // 2 bits from a: a separate leader at radius 1
   const Hash128 between = flipped(a, {1});  // 1 bit from a and from b
   const DuplicateGroups r1b = group_duplicates(std::vector<Hash128>{b, a, between}, 1);
   ASSERT_EQ(r1b.groups.size(), 1u);
@@ -157,9 +156,9 @@ TEST(GroupDuplicates, ProbesFlipOnlyTheUncertainBitsAndTheNearestProbeWins) {
   // An exact copy follows its original even when a group it reaches nearer appeared in between:
   // 1 joins 0 at 0.375, 2 leads, 3 (= 1) would reach 2 at 0.5.
   const Hash128 c = flipped(a, {3, 70});
-  const DuplicateGroups x = group_with_probes(std::vector<Hash128>{a, c, flipped(c, {120}), c},
-                                              std::vector<uint8_t>{9, 10, 11, 70, 3, 120, 6, 7, 8, 70, 3, 120},
-                                              distances(4), 3);
+  const DuplicateGroups x =
+      group_with_probes(std::vector<Hash128>{a, c, flipped(c, {120}), c},
+                        std::vector<uint8_t>{9, 10, 11, 70, 3, 120, 6, 7, 8, 70, 3, 120}, distances(4), 3);
   ASSERT_EQ(x.groups.size(), 1u);
   EXPECT_EQ(x.groups[0], (std::vector<int64_t>{0, 1, 3}));
   EXPECT_EQ(x.keep, (std::vector<char>{1, 0, 1, 0}));
@@ -183,11 +182,11 @@ TEST(GroupDuplicates, ProbesFlipOnlyTheUncertainBitsAndTheNearestProbeWins) {
   EXPECT_THROW(group_with_probes(h, {}, {}, 0), Error);
   EXPECT_THROW(group_with_probes(h, std::vector<uint8_t>(h.size() * 13, 0), std::vector<float>(h.size() * 13, 0), 13),
                Error);
-  EXPECT_NO_THROW(group_with_probes(h, std::vector<uint8_t>(h.size() * 13, 0), std::vector<float>(h.size() * 13, 1),
-                                    13, 0.5));
-  EXPECT_THROW(group_with_probes(h, std::vector<uint8_t>(h.size() * 33, 0), std::vector<float>(h.size() * 33, 1), 33,
-                                 0.5),
-               Error);
+  EXPECT_NO_THROW(
+      group_with_probes(h, std::vector<uint8_t>(h.size() * 13, 0), std::vector<float>(h.size() * 13, 1), 13, 0.5));
+  EXPECT_THROW(
+      group_with_probes(h, std::vector<uint8_t>(h.size() * 33, 0), std::vector<float>(h.size() * 33, 1), 33, 0.5),
+      Error);
   EXPECT_THROW(group_with_probes(h, std::vector<uint8_t>(h.size() * 2, 0), distances(h.size()), 3), Error);
   EXPECT_THROW(group_with_probes(h, uncertain, distances(h.size() - 1), 3), Error);
   EXPECT_THROW(group_with_probes(h, uncertain, distances(h.size()), 3, -1.0), Error);
@@ -315,7 +314,8 @@ TEST(GroupDuplicates, ProbeSearchEqualsTryingEverySubset) {
         if (best < 0) {
           std::vector<int> order(kBits);
           std::iota(order.begin(), order.end(), 0);
-          std::stable_sort(order.begin(), order.end(), [&](int x, int y) { return dist[i * kBits + x] < dist[i * kBits + y]; });
+          std::stable_sort(order.begin(), order.end(),
+                           [&](int x, int y) { return dist[i * kBits + x] < dist[i * kBits + y]; });
           double best_cost = 0;
           for (uint32_t m = 1; m < (1u << kBits); ++m) {
             Hash128 p = h[i];
@@ -351,10 +351,10 @@ TEST(GroupDuplicates, ProbeSearchEqualsTryingEverySubset) {
 
 TEST(Hash128Test, BitOrderHexAndPopcount) {
   std::vector<float> code(128, 0.0f);
-  code[0] = 0.5f;    // most significant bit of hi
-  code[63] = 2.0f;   // least significant bit of hi
-  code[64] = 1e-6f;  // most significant bit of lo
-  code[100] = -1.0f; // negative: off
+  code[0] = 0.5f;     // most significant bit of hi
+  code[63] = 2.0f;    // least significant bit of hi
+  code[64] = 1e-6f;   // most significant bit of lo
+  code[100] = -1.0f;  // negative: off
   const Hash128 h = binarize_code(code);
   EXPECT_EQ(h.hi, 0x8000000000000001ull);
   EXPECT_EQ(h.lo, 0x8000000000000000ull);
@@ -400,8 +400,8 @@ TEST(Thumbnail, CentreCropBlurResizeAndGrayToRgb) {
     EXPECT_GT(t[c * 1024 + 0], 120);
     EXPECT_LT(t[c * 1024 + 0], 200);
     for (int i = 0; i < 32; ++i) {
-      EXPECT_EQ(t[c * 1024 + i * 32 + 31], 200);   // right column
-      EXPECT_EQ(t[c * 1024 + 31 * 32 + i], 200);   // bottom row
+      EXPECT_EQ(t[c * 1024 + i * 32 + 31], 200);  // right column
+      EXPECT_EQ(t[c * 1024 + 31 * 32 + i], 200);  // bottom row
       if (i >= 3) {
         EXPECT_EQ(t[c * 1024 + i * 32], 200);  // left column below the corner
       }
@@ -519,7 +519,7 @@ TEST(Thumbnail, ReservoirSampleOfAFolderIsAUniformDeterministicSubset) {
   };
   const std::vector<int> a = values(1, 10);
   ASSERT_EQ(a.size(), 10u);
-  EXPECT_TRUE(std::is_sorted(a.begin(), a.end()));  // dataset order
+  EXPECT_TRUE(std::is_sorted(a.begin(), a.end()));             // dataset order
   EXPECT_EQ(std::adjacent_find(a.begin(), a.end()), a.end());  // no repeats
   EXPECT_EQ(values(1, 10), a);
   EXPECT_NE(values(2, 10), a);

@@ -6,9 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
-#include <map>
 #include <random>
 #include <set>
 #include <string>
@@ -78,8 +78,8 @@ class DedupCli : public ::testing::Test {
       w.append(img.data(), labels[static_cast<size_t>(original_of(k, 2))]);
     }
     w.commit();
-    const auto t = run(dedup(fmt::format("train {} {} --epochs 8 --threads 2 -q --json", (*dir_ / "planted.h5").string(),
-                                         (*dir_ / "ae.pt").string())));
+    const auto t = run(dedup(fmt::format("train {} {} --epochs 8 --threads 2 -q --json",
+                                         (*dir_ / "planted.h5").string(), (*dir_ / "ae.pt").string())));
     ASSERT_EQ(t.exit_code, 0) << t.err;
     train_json_ = new nlohmann::json(nlohmann::json::parse(t.out));
   }
@@ -142,10 +142,11 @@ TEST_F(DedupCli, AutoencoderHashFindsPlantedNearDuplicates) {
   EXPECT_EQ((*train_json_)["samples"], kOriginals + 3 * kPlanted);
   EXPECT_EQ((*train_json_)["epoch_loss"].size(), 8u);
   EXPECT_LT((*train_json_)["epoch_loss"].back().get<double>(), (*train_json_)["epoch_loss"][0].get<double>());
-  for (const GroupingCase c : {GroupingCase{"--radius 0", 30, 3, 14}, GroupingCase{"--radius 1", 42, 12, 72},
-                               GroupingCase{"--probe 8", 56, 38, 185}, GroupingCase{"--probe 12 --probe-distance 0.4", 56, 40, 140},
-                               GroupingCase{"--probe 24 --probe-distance 0.6", 56, 46, 215},
-                               GroupingCase{"--probe 24 --probe-distance 0.7 --verify-angle 8", 56, 47, 95}}) {
+  for (const GroupingCase c :
+       {GroupingCase{"--radius 0", 30, 3, 14}, GroupingCase{"--radius 1", 42, 12, 72},
+        GroupingCase{"--probe 8", 56, 38, 185}, GroupingCase{"--probe 12 --probe-distance 0.4", 56, 40, 140},
+        GroupingCase{"--probe 24 --probe-distance 0.6", 56, 46, 215},
+        GroupingCase{"--probe 24 --probe-distance 0.7 --verify-angle 8", 56, 47, 95}}) {
     SCOPED_TRACE(c.flags);
     const auto r = run(dedup(fmt::format("hash {} {} --model {} {} -q --json --overwrite", path("planted.h5"),
                                          path("ae.json"), path("ae.pt"), c.flags)));
@@ -219,8 +220,8 @@ TEST_F(DedupCli, TrainingIsAFunctionOfTheSeed) {
   ASSERT_EQ(run(dedup(fmt::format(fmt::runtime(train), path("s2.pt"), 7))).exit_code, 0);
   ASSERT_EQ(run(dedup(fmt::format(fmt::runtime(train), path("s3.pt"), 8))).exit_code, 0);
   auto groups = [&](const std::string& model) {
-    const auto r = run(dedup(fmt::format("hash {} {} --model {} -q --overwrite", path("planted.h5"),
-                                         path("seed.json"), path(model))));
+    const auto r = run(
+        dedup(fmt::format("hash {} {} --model {} -q --overwrite", path("planted.h5"), path("seed.json"), path(model))));
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return test::read_bytes(path("seed.keep.txt")) + "|" + nlohmann::json(groups_of(path("seed.json"))).dump();
   };
@@ -243,12 +244,12 @@ TEST_F(DedupCli, BadInputGetsOneClearLine) {
   expect_cli_error(run(dedup(fmt::format("train {} {} -q", path("planted.h5"), path("ae.pt")))), 2, "ae.pt");
   expect_cli_error(run(dedup(fmt::format("hash {} {} -q", path("planted.h5"), path("g.json")))), 1,
                    "--model AE.pt is required");
-  expect_cli_error(run(dedup(fmt::format("hash {} {} --model {} -q", path("planted.h5"), path("g.json"),
-                                         path("planted.h5")))),
-                   2, "is not a gankit dedup model");
-  expect_cli_error(run(dedup(fmt::format("hash {} {} --model {} -q", path("planted.h5"), path("g.json"),
-                                         path("missing.pt")))),
-                   2, "missing.pt does not exist");
+  expect_cli_error(
+      run(dedup(fmt::format("hash {} {} --model {} -q", path("planted.h5"), path("g.json"), path("planted.h5")))), 2,
+      "is not a gankit dedup model");
+  expect_cli_error(
+      run(dedup(fmt::format("hash {} {} --model {} -q", path("planted.h5"), path("g.json"), path("missing.pt")))), 2,
+      "missing.pt does not exist");
   // Usage errors of the grouping options, with a valid model: exit 1 and the message.
   for (const auto& [flags, message] : std::vector<std::pair<std::string, std::string>>{
            {"--radius 3", "--radius 3: expected 0, 1 or 2"},
@@ -265,12 +266,13 @@ TEST_F(DedupCli, BadInputGetsOneClearLine) {
                                            path("ae.pt"), flags))),
                      1, message);
   }
-  expect_cli_error(run(dedup(fmt::format("hash {} {} --method exact --probe 4 -q", path("planted.h5"), path("g.json")))),
-                   1, "--probe applies to --method ae only");
+  expect_cli_error(
+      run(dedup(fmt::format("hash {} {} --method exact --probe 4 -q", path("planted.h5"), path("g.json")))), 1,
+      "--probe applies to --method ae only");
   expect_cli_error(run(dedup(fmt::format("hash {} {} --method fuzzy -q", path("planted.h5"), path("g.json")))), 1,
                    "--method fuzzy");
-  expect_cli_error(run(dedup(fmt::format("hash {} {} --method exact --apply {} -q", path("planted.h5"),
-                                         path("g.json"), path("out.txt")))),
+  expect_cli_error(run(dedup(fmt::format("hash {} {} --method exact --apply {} -q", path("planted.h5"), path("g.json"),
+                                         path("out.txt")))),
                    1, "must end in .h5");
   expect_cli_error(run(dedup(fmt::format("hash {} {} --method exact -q", path("nothing.h5"), path("g.json")))), 2,
                    "nothing.h5 does not exist");
@@ -298,7 +300,8 @@ TEST(DedupFolder, UnreadableFilesAreSkippedAndApplyImportsTheKeptOnes) {
   test::write_bytes(photos / "e.png", "not a png");
   const auto listing = [&] {
     std::string s;
-    for (const auto& e : fs::directory_iterator(photos)) s += e.path().string() + std::to_string(fs::file_size(e.path()));
+    for (const auto& e : fs::directory_iterator(photos))
+      s += e.path().string() + std::to_string(fs::file_size(e.path()));
     return s;
   };
   const std::string before = listing();
@@ -312,8 +315,8 @@ TEST(DedupFolder, UnreadableFilesAreSkippedAndApplyImportsTheKeptOnes) {
   EXPECT_EQ(j["removed"], 1);
   EXPECT_EQ(j["applied"], 3);
   EXPECT_EQ(groups_of(dir / "g.json"), (std::vector<std::set<int64_t>>{{0, 3}}));
-  EXPECT_EQ(test::read_bytes(dir / "g.keep.txt"),
-            (photos / "a.png").string() + "\n" + (photos / "b.png").string() + "\n" + (photos / "c.png").string() + "\n");
+  EXPECT_EQ(test::read_bytes(dir / "g.keep.txt"), (photos / "a.png").string() + "\n" + (photos / "b.png").string() +
+                                                      "\n" + (photos / "c.png").string() + "\n");
   PyramidReader kept(dir / "kept.h5");
   EXPECT_EQ(kept.count(), 3);
   EXPECT_EQ(listing(), before);

@@ -3,9 +3,8 @@
 // where padding is synthesised, and shrunk).
 #include <gtest/gtest.h>
 
-#include <opencv2/imgproc.hpp>
-
 #include <cmath>
+#include <opencv2/imgproc.hpp>
 
 #include "face_align.h"
 

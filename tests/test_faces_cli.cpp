@@ -136,8 +136,7 @@ TEST_F(FacesCli, BadInputsGiveOneClearLine) {
   expect_cli_error(run(faces(in + " " + path("x.h5") + " --out-dir " + path("d"))), 1, "either OUT.h5 or --out-dir");
   expect_cli_error(run(faces(in + " " + path("x.h5") + " --cascade nosuchface")), 2, "cannot find the face cascade");
   test::write_bytes(dir_ / "bogus.onnx", "not a model");
-  expect_cli_error(run(faces(in + " " + path("x.h5") + " --model " + path("bogus.onnx"))), 2,
-                   "cannot load face model");
+  expect_cli_error(run(faces(in + " " + path("x.h5") + " --model " + path("bogus.onnx"))), 2, "cannot load face model");
   expect_cli_error(run(faces(in + " " + path("x.h5") + " --model " + path("none.onnx"))), 2, "does not exist");
   expect_cli_error(run(faces(path("nothing") + " " + path("x.h5"))), 2, "nothing");
   EXPECT_FALSE(fs::exists(path("x.h5")));

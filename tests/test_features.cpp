@@ -126,9 +126,8 @@ TEST(DiscriminatorFeatures, BatchNormStatisticsAreTheAverageOfMinibatchStatistic
   const torch::Tensor a = torch::rand({5, 1, 16, 16}) * 2 - 1, b = torch::rand({3, 1, 16, 16}) * 2 - 1;
   std::vector<torch::Tensor> batches = {a, b};
   size_t next = 0;
-  const int64_t used = estimate_batchnorm_statistics(d, [&]() -> torch::Tensor {
-    return next < batches.size() ? batches[next++] : torch::Tensor();
-  });
+  const int64_t used = estimate_batchnorm_statistics(
+      d, [&]() -> torch::Tensor { return next < batches.size() ? batches[next++] : torch::Tensor(); });
   EXPECT_EQ(used, 2);
   EXPECT_FALSE(d->is_training());
   auto modules = d->named_modules();
@@ -139,7 +138,9 @@ TEST(DiscriminatorFeatures, BatchNormStatisticsAreTheAverageOfMinibatchStatistic
   EXPECT_DOUBLE_EQ(bn->options.momentum().value(), 0.1);  // restored for any later training
   torch::NoGradGuard no_grad;
   auto pre_bn = [&](const torch::Tensor& x) {
-    return conv1->forward(torch::leaky_relu(conv0->forward(x), 0.2)).transpose(0, 1).reshape({4, -1});  // block 1: ndf * 2 = 4 maps
+    return conv1->forward(torch::leaky_relu(conv0->forward(x), 0.2))
+        .transpose(0, 1)
+        .reshape({4, -1});  // block 1: ndf * 2 = 4 maps
   };
   const torch::Tensor ca = pre_bn(a), cb = pre_bn(b);
   const torch::Tensor mean = (ca.mean(1) + cb.mean(1)) / 2;
@@ -157,8 +158,8 @@ TEST(DiscriminatorFeatures, DoNotDependOnTheBatching) {
   const FeatureLayout layout = feature_layout(d->shape(), {}, 4);
   EXPECT_EQ(layout.dims, 8 * 16 * 7);
   const torch::Tensor whole = discriminator_features(d, x, layout);
-  const torch::Tensor parts = torch::cat({discriminator_features(d, x.slice(0, 0, 3), layout),
-                                          discriminator_features(d, x.slice(0, 3, 10), layout)});
+  const torch::Tensor parts = torch::cat(
+      {discriminator_features(d, x.slice(0, 0, 3), layout), discriminator_features(d, x.slice(0, 3, 10), layout)});
   EXPECT_TRUE(torch::allclose(whole, parts, 1e-5, 1e-6));
 }
 

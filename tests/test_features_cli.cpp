@@ -69,8 +69,8 @@ TEST_F(FeaturesCli, FeaturesAndSvmOfTheThreeKinds) {
   EXPECT_NE(d["bn_statistics"].get<std::string>().find("estimated over 600 images"), std::string::npos);
   const auto raw = run_json(features(fmt::format("{} {} --raw-pixels {}", path("train.h5"), path("raw.h5"), split)));
   EXPECT_EQ(raw["dims"], 1024);
-  const auto rnd = run_json(
-      features(fmt::format("{} {} {} --random-init --seed 4 {}", path("run"), path("train.h5"), path("rnd.h5"), split)));
+  const auto rnd = run_json(features(
+      fmt::format("{} {} {} --random-init --seed 4 {}", path("run"), path("train.h5"), path("rnd.h5"), split)));
   EXPECT_EQ(rnd["dims"], 896);
 
   // The feature file: labels of Fashion-MNIST, raw pixels exactly v / 127.5 - 1, provenance.
@@ -122,8 +122,8 @@ TEST_F(FeaturesCli, FeaturesAndSvmOfTheThreeKinds) {
 }
 
 TEST_F(FeaturesCli, CheckpointStatisticsAreAnOption) {
-  const auto r = run_json(
-      features(fmt::format("{} {} {} --bn-stats checkpoint", path("run"), path("test.h5"), path("ck.h5"))));
+  const auto r =
+      run_json(features(fmt::format("{} {} {} --bn-stats checkpoint", path("run"), path("test.h5"), path("ck.h5"))));
   EXPECT_EQ(r["bn_statistics"], "the checkpoint's running averages");
   EXPECT_EQ(r["splits"]["train"], 300);  // DATA.h5 is the "train" split of the file
 }
@@ -159,7 +159,8 @@ TEST_F(FeaturesCli, BadInputsGiveOneClearLine) {
 
   // svm: the features of `small` have no labels; bad C; too few examples per class; not a feature file.
   const std::string raw = (dir / "raw.h5").string();
-  ASSERT_EQ(run(features(fmt::format("{} {} --raw-pixels --split test={} -q", train, raw, path("test.h5")))).exit_code, 0);
+  ASSERT_EQ(run(features(fmt::format("{} {} --raw-pixels --split test={} -q", train, raw, path("test.h5")))).exit_code,
+            0);
   const std::string svm = eval() + " svm ";
   expect_cli_error(run(svm + out), 2, "has no labels");
   expect_cli_error(run(svm + raw + " --C 1e-3,0"), 1, "--C 0 must be positive");
@@ -171,9 +172,10 @@ TEST_F(FeaturesCli, BadInputsGiveOneClearLine) {
 
 // The reproduction scripts run their whole pipeline on small files in the real formats.
 std::string script(const std::string& name, const std::string& args) {
-  return fmt::format("GANKIT_BIN={} bash {}/scripts/{} {} --steps 20 --width 8 --batch 16 --threads 1 "
-                     "--validation 20 --labels-per-class 2 --draws 2 --final-draws 2 --C 1e-3,1e-2",
-                     GANKIT_BIN_DIR, GANKIT_SOURCE_DIR, name, args);
+  return fmt::format(
+      "GANKIT_BIN={} bash {}/scripts/{} {} --steps 20 --width 8 --batch 16 --threads 1 "
+      "--validation 20 --labels-per-class 2 --draws 2 --final-draws 2 --C 1e-3,1e-2",
+      GANKIT_BIN_DIR, GANKIT_SOURCE_DIR, name, args);
 }
 
 void expect_table(const fs::path& table) {
@@ -190,7 +192,8 @@ TEST(ReproduceScripts, Cifar10PipelineOnSmallBinaryBatches) {
   TempDir dir;
   fs::create_directories(dir / "cifar");
   test::write_cifar10(dir / "cifar", 20, 30);
-  const auto r = run(script("reproduce-cifar10.sh", fmt::format("{} {}", (dir / "cifar").string(), (dir / "w").string())));
+  const auto r =
+      run(script("reproduce-cifar10.sh", fmt::format("{} {}", (dir / "cifar").string(), (dir / "w").string())));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   expect_table(dir / "w" / "table.md");
   EXPECT_NE(r.out.find("82.8%"), std::string::npos);  // the paper's figure next to ours

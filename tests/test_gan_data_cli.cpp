@@ -12,8 +12,8 @@
 namespace gankit {
 namespace {
 namespace fs = std::filesystem;
-using test::run;
 using test::gan_data;
+using test::run;
 using test::TempDir;
 
 TEST(GanDataCli, ImportsTheRealFashionMnistTestSet) {

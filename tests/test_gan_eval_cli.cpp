@@ -14,8 +14,8 @@
 namespace gankit {
 namespace {
 namespace fs = std::filesystem;
-using test::run;
 using test::gan_eval;
+using test::run;
 using test::TempDir;
 
 // The golden sets at size 64 as a PNG folder, an NHWC .npy and an HDF5 pyramid.

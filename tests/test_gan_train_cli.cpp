@@ -16,8 +16,8 @@ namespace gankit {
 namespace {
 namespace fs = std::filesystem;
 using test::expect_cli_error;
-using test::run;
 using test::gan_train;
+using test::run;
 using test::TempDir;
 
 // 40 gray 32x32 images and the flags of a tiny, single-threaded network.
@@ -34,8 +34,9 @@ struct Fixture {
 
 TEST(GanTrainCli, TrainWritesTheRunFolder) {
   Fixture f;
-  auto r = run(f.train("run", "--loss wgan-gp --steps 6 --log-every 2 --sample-every 3 --checkpoint-every 3 "
-                              "--keep-every 3 --json"));
+  auto r = run(f.train("run",
+                       "--loss wgan-gp --steps 6 --log-every 2 --sample-every 3 --checkpoint-every 3 "
+                       "--keep-every 3 --json"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(r.err.empty()) << r.err;  // -q: nothing on stderr
   const auto j = nlohmann::json::parse(r.out);
@@ -56,8 +57,9 @@ TEST(GanTrainCli, TrainWritesTheRunFolder) {
   for (const char* key : {"loss_d", "loss_g", "wdist", "gp", "d_real", "d_fake", "kimg", "images_per_s"})
     EXPECT_TRUE(log[2].contains(key)) << key;
   EXPECT_DOUBLE_EQ(log[2]["kimg"].get<double>(), 6 * 5 * 8 / 1000.0);
-  for (const char* name : {"samples/step_000000.png", "checkpoints/step_000000.pt", "samples/step_000003.png", "samples/step_000006.png", "checkpoints/latest.pt",
-                           "checkpoints/step_000003.pt", "checkpoints/step_000006.pt"})
+  for (const char* name :
+       {"samples/step_000000.png", "checkpoints/step_000000.pt", "samples/step_000003.png", "samples/step_000006.png",
+        "checkpoints/latest.pt", "checkpoints/step_000003.pt", "checkpoints/step_000006.pt"})
     EXPECT_TRUE(fs::exists(run_dir / name)) << name;
   // An 8x8 grid of 32x32 gray images with 2-pixel borders.
   auto grid = read_image(run_dir / "samples/step_000006.png", ColorMode::Keep);
@@ -76,7 +78,8 @@ TEST(GanTrainCli, ResumeMatchesAnUninterruptedRun) {
   ASSERT_EQ(a.size(), 6u);
   ASSERT_EQ(b.size(), 6u);
   for (size_t i = 0; i < a.size(); ++i)
-    for (const char* key : {"step", "loss_d", "loss_g", "d_real", "d_fake", "kimg"}) EXPECT_EQ(a[i][key], b[i][key]) << i;
+    for (const char* key : {"step", "loss_d", "loss_g", "d_real", "d_fake", "kimg"})
+      EXPECT_EQ(a[i][key], b[i][key]) << i;
   for (const char* name : {"straight", "split"})
     ASSERT_EQ(run(fmt::format("{} sample {} --num 12 --out {} --threads 1 -q", gan_train(), f.path(name),
                               f.path(std::string(name) + ".npy")))
@@ -112,8 +115,8 @@ TEST(GanTrainCli, SampleWritesWhatGanEvalReads) {
   // gan-eval takes them.
   auto r = run(fmt::format("{} msssim {} --json", test::bin("gan-eval"), f.path("s.h5")));
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  r = run(fmt::format("{} interpolate {} --rows 3 --cols 4 --out {} -q", gan_train(), f.path("run"),
-                      f.path("walk.png")));
+  r = run(
+      fmt::format("{} interpolate {} --rows 3 --cols 4 --out {} -q", gan_train(), f.path("run"), f.path("walk.png")));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto grid = read_image(f.path("walk.png"), ColorMode::Keep);
   EXPECT_EQ(grid.cols, 4 * 34 + 2);
@@ -124,9 +127,10 @@ TEST(GanTrainCli, SampleWritesWhatGanEvalReads) {
 TEST(GanTrainCli, ProganGrowsResumesMidFadeAndSamples) {
   Fixture f;
   auto progan = [&](const std::string& run_dir, const std::string& extra, int resolution = 32) {
-    return fmt::format("{} --data {} --out {} --arch progan --resolution {} --fmap-base 32 --fmap-max 8 --z-dim 8 "
-                       "--batch 4 --fade-kimg 0.008 --stable-kimg 0.008 --threads 1 --log-every 1 -q {}",
-                       gan_train(), f.data, f.path(run_dir), resolution, extra);
+    return fmt::format(
+        "{} --data {} --out {} --arch progan --resolution {} --fmap-base 32 --fmap-max 8 --z-dim 8 "
+        "--batch 4 --fade-kimg 0.008 --stable-kimg 0.008 --threads 1 --log-every 1 -q {}",
+        gan_train(), f.data, f.path(run_dir), resolution, extra);
   };
   auto r = run(progan("straight", "--kimg 0.064 --json"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -140,8 +144,8 @@ TEST(GanTrainCli, ProganGrowsResumesMidFadeAndSamples) {
   EXPECT_DOUBLE_EQ(config["lr_g"].get<double>(), 1e-3);
   EXPECT_DOUBLE_EQ(config["drift"].get<double>(), 0.001);
   EXPECT_EQ(config["z_dim"], 8);
-  for (const char* phase : {"phase00_4x4_stable.pt", "phase01_8x8_fade.pt", "phase04_16x16_stable.pt",
-                            "phase05_32x32_fade.pt"})
+  for (const char* phase :
+       {"phase00_4x4_stable.pt", "phase01_8x8_fade.pt", "phase04_16x16_stable.pt", "phase05_32x32_fade.pt"})
     EXPECT_TRUE(fs::exists(f.dir / "straight" / "checkpoints" / phase)) << phase;
   // Stop half-way through the 32x32 fade (0.044 kimg), resume to the same end.
   ASSERT_EQ(run(progan("split", "--kimg 0.044")).exit_code, 0);
@@ -151,7 +155,8 @@ TEST(GanTrainCli, ProganGrowsResumesMidFadeAndSamples) {
   r = run(fmt::format("{} --out {} --resume --kimg 0.064 -q --json", gan_train(), f.path("split")));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["start_step"], 11);
-  const auto a = test::read_jsonl(f.dir / "straight" / "log.jsonl"), b = test::read_jsonl(f.dir / "split" / "log.jsonl");
+  const auto a = test::read_jsonl(f.dir / "straight" / "log.jsonl"),
+             b = test::read_jsonl(f.dir / "split" / "log.jsonl");
   ASSERT_EQ(a.size(), b.size());
   for (size_t i = 0; i < a.size(); ++i)
     for (const char* key : {"loss_d", "loss_g", "gp", "alpha", "kimg"}) EXPECT_EQ(a[i][key], b[i][key]) << i << key;
@@ -159,21 +164,21 @@ TEST(GanTrainCli, ProganGrowsResumesMidFadeAndSamples) {
   r = run(fmt::format("{} sample {} --num 6 --out {} -q --json", gan_train(), f.path("split"), f.path("s32.npy")));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["resolution"], 32);
-  r = run(fmt::format("{} sample {} --resolution 16 --num 6 --out {} -q", gan_train(), f.path("split"),
-                      f.path("s16.npy")));
+  r = run(
+      fmt::format("{} sample {} --resolution 16 --num 6 --out {} -q", gan_train(), f.path("split"), f.path("s16.npy")));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(load_npy(f.dir / "s16.npy").h, 16);
   const ImageBatch s1 = load_npy(f.dir / "s32.npy");
   r = run(fmt::format("{} sample {} --num 6 --out {} -q", gan_train(), f.path("straight"), f.path("t32.npy")));
   const ImageBatch s2 = load_npy(f.dir / "t32.npy");
   EXPECT_TRUE(std::equal(s1.data.begin(), s1.data.end(), s2.data.begin()));  // resumed = uninterrupted
-  r = run(fmt::format("{} interpolate {} --rows 2 --cols 3 --out {} -q", gan_train(), f.path("split"),
-                      f.path("walk.png")));
+  r = run(
+      fmt::format("{} interpolate {} --rows 2 --cols 3 --out {} -q", gan_train(), f.path("split"), f.path("walk.png")));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   // Bad input.
-  expect_cli_error(run(fmt::format("{} sample {} --resolution 64 --num 2 --out {}", gan_train(), f.path("split"),
-                                   f.path("x.npy"))),
-                   1, "has grown to 32x32");
+  expect_cli_error(
+      run(fmt::format("{} sample {} --resolution 64 --num 2 --out {}", gan_train(), f.path("split"), f.path("x.npy"))),
+      1, "has grown to 32x32");
   expect_cli_error(run(progan("bad1", "--kimg 1", 24)), 1, "power of two");
   expect_cli_error(run(progan("bad2", "--steps 5")), 1, "use --kimg instead of --steps");
   expect_cli_error(run(progan("bad3", "--kimg 1 --ngf 8")), 1, "--fmap-base");
@@ -182,9 +187,9 @@ TEST(GanTrainCli, ProganGrowsResumesMidFadeAndSamples) {
   ASSERT_EQ(run(f.train("dc", "--steps 1")).exit_code, 0);
   expect_cli_error(run(fmt::format("{} --out {} --resume --arch progan --kimg 1 -q", gan_train(), f.path("dc"))), 1,
                    "arch: \"dcgan\" in the run, \"progan\" now");
-  expect_cli_error(run(fmt::format("{} features {} {} {} -q", test::bin("gan-eval"), f.path("split"), f.data,
-                                   f.path("feat.h5"))),
-                   1, "progan checkpoint");
+  expect_cli_error(
+      run(fmt::format("{} features {} {} {} -q", test::bin("gan-eval"), f.path("split"), f.data, f.path("feat.h5"))), 1,
+      "progan checkpoint");
 }
 
 // scripts/progan-fashion-mnist.sh end to end on 600 Fashion-MNIST images with tiny phases: every
@@ -200,16 +205,17 @@ TEST(GanTrainCli, ProganFashionMnistScriptMeasuresEveryPhase) {
                               split, n))
                   .exit_code,
               0);
-  auto r = run(fmt::format("GANKIT_BIN={} bash {}/scripts/progan-fashion-mnist.sh {} --fade-kimg 0.032 "
-                           "--stable-kimg 0.032 --final-kimg 0.032 --fmap-base 32 --fmap-max 8 --batch 8 --threads 1 "
-                           "--num-images 256",
-                           GANKIT_BIN_DIR, GANKIT_SOURCE_DIR, work));
+  auto r =
+      run(fmt::format("GANKIT_BIN={} bash {}/scripts/progan-fashion-mnist.sh {} --fade-kimg 0.032 "
+                      "--stable-kimg 0.032 --final-kimg 0.032 --fmap-base 32 --fmap-max 8 --batch 8 --threads 1 "
+                      "--num-images 256",
+                      GANKIT_BIN_DIR, GANKIT_SOURCE_DIR, work));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string table = test::read_bytes(fs::path(work) / "table.md");
-  for (const char* row : {"| real (train vs test) | - | 16x16 |", "| real (train vs test) | - | 32x32 |",
-                          "| phase03_16x16_fade (step 16) | 0.1 | 16x16 |", "| phase04_16x16_stable (step 20) | 0.2 | 16x16 |",
-                          "| phase05_32x32_fade (step 24) | 0.2 | 32x32 |", "| latest (step 32) | 0.3 | 32x32 |",
-                          "Training: 0.256 kimg"})
+  for (const char* row :
+       {"| real (train vs test) | - | 16x16 |", "| real (train vs test) | - | 32x32 |",
+        "| phase03_16x16_fade (step 16) | 0.1 | 16x16 |", "| phase04_16x16_stable (step 20) | 0.2 | 16x16 |",
+        "| phase05_32x32_fade (step 24) | 0.2 | 32x32 |", "| latest (step 32) | 0.3 | 32x32 |", "Training: 0.256 kimg"})
     EXPECT_NE(table.find(row), std::string::npos) << row << "\n" << table;
   r = run(fmt::format("GANKIT_BIN={} bash {}/scripts/progan-fashion-mnist.sh {} --bogus 1", GANKIT_BIN_DIR,
                       GANKIT_SOURCE_DIR, work));
@@ -221,22 +227,23 @@ TEST(GanTrainCli, BadInputFailsWithOneClearLine) {
   Fixture f;
   expect_cli_error(run(f.train("a", "--steps 2 --resolution 64")), 2, "64");
   test::write_pyramid(f.dir / "d16.h5", 10, 1, 16);
-  expect_cli_error(run(fmt::format("{} --data {} --out {} --steps 1 --resolution 16 -q", gan_train(),
-                                   f.path("d16.h5"), f.path("b"))),
+  expect_cli_error(run(fmt::format("{} --data {} --out {} --steps 1 --resolution 16 -q", gan_train(), f.path("d16.h5"),
+                                   f.path("b"))),
                    1, "--resolution 16: the dcgan architecture supports 32, 64 and 128");
   expect_cli_error(run(f.train("c", "")), 1, "give --steps N or --epochs E");
   expect_cli_error(run(f.train("d", "--steps 1 --loss hinge")), 1, "--loss 'hinge'");
   expect_cli_error(run(f.train("e", "--steps 1 --loss wgan-gp --d-norm batch")), 1, "cannot be used with a gradient");
   expect_cli_error(run(f.train("f", "--steps 1 --device cuda")), 1, "--device cuda: no such CUDA device");
   test::write_pyramid(f.dir / "d5.h5", 5, 1, 32);
-  expect_cli_error(run(fmt::format("{} --data {} --out {} --steps 1 --batch 8 -q", gan_train(), f.path("d5.h5"),
-                                   f.path("g"))),
-                   2, "5 images, fewer than one minibatch of 8");
+  expect_cli_error(
+      run(fmt::format("{} --data {} --out {} --steps 1 --batch 8 -q", gan_train(), f.path("d5.h5"), f.path("g"))), 2,
+      "5 images, fewer than one minibatch of 8");
   expect_cli_error(run(f.train("h", "--steps 1 --betas 0.5")), 1, "--betas '0.5'");
-  expect_cli_error(run(fmt::format("{} --out {} --steps 1 -q", gan_train(), f.path("i"))), 1, "--data DATA.h5 is required");
-  expect_cli_error(run(fmt::format("{} --data {} --out {} --steps 1 -q", gan_train(), f.path("missing.h5"),
-                                   f.path("j"))),
-                   2, "missing.h5");
+  expect_cli_error(run(fmt::format("{} --out {} --steps 1 -q", gan_train(), f.path("i"))), 1,
+                   "--data DATA.h5 is required");
+  expect_cli_error(
+      run(fmt::format("{} --data {} --out {} --steps 1 -q", gan_train(), f.path("missing.h5"), f.path("j"))), 2,
+      "missing.h5");
   // An unwritable run folder: its parent is a file.
   test::write_bytes(f.dir / "file", "x");
   expect_cli_error(run(f.train("file/run", "--steps 1")), 2, "cannot create run folder");

@@ -26,10 +26,10 @@ namespace gankit {
 namespace {
 namespace fs = std::filesystem;
 using test::expect_cli_error;
-using test::run;
 using test::gan_data;
 using test::gan_eval;
 using test::gan_train;
+using test::run;
 using test::TempDir;
 
 std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
@@ -40,9 +40,7 @@ test::RunResult run_with_file_limit(const std::string& command, int kib) {
   return run(fmt::format("ulimit -f {} && {}", kib * 2, command));  // dash counts 512-byte blocks
 }
 // `command` with at most ~1 GB of address space: a case that allocates what a header claims dies.
-test::RunResult run_with_memory_limit(const std::string& command) {
-  return run("ulimit -v 1000000 && " + command);
-}
+test::RunResult run_with_memory_limit(const std::string& command) { return run("ulimit -v 1000000 && " + command); }
 
 // Names in `dir` (recursively) that look like temporaries or partial outputs.
 std::vector<std::string> leftovers(const fs::path& dir) {
@@ -105,8 +103,8 @@ std::string zip_one(const std::string& name, const std::string& data, uint64_t c
                         le(data.size(), 4) + le(usize, 4) + le(name.size(), 2) + le(0, 2) + le(0, 2) + le(0, 2) +
                         le(0, 2) + le(0, 4) + le(0, 4) + name;
   const size_t central_at = local.size() + data.size();
-  std::string end = "PK\x05\x06" + le(0, 2) + le(0, 2) + le(1, 2) + le(1, 2) + le(central.size(), 4) +
-                    le(central_at, 4) + le(0, 2);
+  std::string end =
+      "PK\x05\x06" + le(0, 2) + le(0, 2) + le(1, 2) + le(1, 2) + le(central.size(), 4) + le(central_at, 4) + le(0, 2);
   return local + data + central + end;
 }
 
@@ -200,9 +198,8 @@ struct TrainFixture {
 TEST(Hostile, DiskFullInImportFeaturesAndDedupNamesTheCause) {
   TempDir t;
   write_noise_folder(t / "imgs", 60, 64);  // ~740 KB of pixels
-  auto r = run_with_file_limit(fmt::format("{} import {} {} -q --compression none", gan_data(), q(t / "imgs"),
-                                           q(t / "out.h5")),
-                               100);
+  auto r = run_with_file_limit(
+      fmt::format("{} import {} {} -q --compression none", gan_data(), q(t / "imgs"), q(t / "out.h5")), 100);
   expect_cli_error(r, 2, "cannot write " + (t / "out.h5").string() + ": file size limit reached (EFBIG)");
   r = run_with_file_limit(fmt::format("{} dedup hash {} {} --method exact --apply {} -q --compression none", gan_data(),
                                       q(t / "imgs"), q(t / "groups.json"), q(t / "dedup.h5")),
@@ -225,9 +222,9 @@ TEST(Hostile, DiskFullWhileTrainingOrSamplingIsADataError) {
   expect_cli_error(r, 2, "file size limit reached (EFBIG)");
   EXPECT_FALSE(fs::exists(f.dir / "run"));
   ASSERT_EQ(run(f.train(f.dir / "d.h5", "run", "--steps 1")).exit_code, 0);
-  r = run_with_file_limit(fmt::format("{} sample {} --num 2000 --out {} --threads 1 -q", gan_train(),
-                                      q(f.dir / "run"), q(f.dir / "s.h5")),
-                          20);
+  r = run_with_file_limit(
+      fmt::format("{} sample {} --num 2000 --out {} --threads 1 -q", gan_train(), q(f.dir / "run"), q(f.dir / "s.h5")),
+      20);
   expect_cli_error(r, 2, "cannot write " + (f.dir / "s.h5").string() + ": file size limit reached (EFBIG)");
   EXPECT_FALSE(fs::exists(f.dir / "s.h5"));
   EXPECT_EQ(leftovers(f.dir.path()), std::vector<std::string>{});
@@ -273,8 +270,8 @@ TEST(Hostile, IdxHeaderClaimingMoreThanTheFileHoldsIsRefused) {
   images[4] = labels[4] = '\xff';  // 5 -> 4278190085 images and labels
   test::write_bytes(t / "train-images-idx3-ubyte", images);
   test::write_bytes(t / "train-labels-idx1-ubyte", labels);
-  const auto r =
-      run_with_memory_limit(fmt::format("{} import {} {} -q", gan_data(), q(t / "train-images-idx3-ubyte"), q(t / "o.h5")));
+  const auto r = run_with_memory_limit(
+      fmt::format("{} import {} {} -q", gan_data(), q(t / "train-images-idx3-ubyte"), q(t / "o.h5")));
   expect_cli_error(r, 2, "the header says 4278190085 images of 28x28");
   EXPECT_FALSE(fs::exists(t / "o.h5"));
 }
@@ -348,8 +345,8 @@ TEST(Hostile, PngBombIsRefusedFromItsHeader) {
   fs::create_directories(t / "imgs");
   test::write_bytes(t / "imgs/bomb.png", png_bomb(20000, 20000));
   EXPECT_LT(fs::file_size(t / "imgs/bomb.png"), 1u << 20);
-  auto r = run_with_memory_limit(fmt::format("{} import {} {} -q --resolution 64", gan_data(), q(t / "imgs"),
-                                             q(t / "o.h5")));
+  auto r = run_with_memory_limit(
+      fmt::format("{} import {} {} -q --resolution 64", gan_data(), q(t / "imgs"), q(t / "o.h5")));
   expect_cli_error(r, 2, "bomb.png: 20000x20000 is 400000000 pixels, over the limit of 178956970 (--max-pixels)");
   EXPECT_FALSE(fs::exists(t / "o.h5"));
   // The limit is the user's: a smaller image passes the default and fails a lower --max-pixels.
@@ -404,9 +401,9 @@ TEST(Hostile, FloatLevelsAreRefusedNotConverted) {
   make_level_float32(t / "d.h5", 20, 1, 32);
   expect_cli_error(run(fmt::format("{} swd {} {} -q", gan_eval(), q(t / "d.h5"), q(t / "d.h5"))), 2,
                    "dataset data32x32 holds float32, not uint8 pixels");
-  expect_cli_error(run(fmt::format("{} --data {} --out {} --steps 1 --batch 8 -q", gan_train(), q(t / "d.h5"),
-                                   q(t / "run"))),
-                   2, "holds float32, not uint8");
+  expect_cli_error(
+      run(fmt::format("{} --data {} --out {} --steps 1 --batch 8 -q", gan_train(), q(t / "d.h5"), q(t / "run"))), 2,
+      "holds float32, not uint8");
   EXPECT_FALSE(fs::exists(t / "run"));
 }
 

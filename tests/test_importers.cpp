@@ -1,6 +1,7 @@
 // Each importer on small files in the real formats: pixel layout, labels, splits, the
 // crop/resize rules, and the clear error for each kind of bad input.
 #include <gtest/gtest.h>
+
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -102,8 +103,9 @@ TEST(ImportSvhn, ColumnMajorLayoutAndLabelTenIsZero) {
 TEST(ImportSvhn, WrongKindOfMatFile) {
   TempDir dir;
   test::write_other_mat(dir / "weights.mat");
-  EXPECT_NE(error_of([&] { import_dataset(dir / "weights.mat", dir / "o.h5", quiet()); })
-                .find("not an SVHN cropped-digits file: it needs variables X and y"),
+  EXPECT_NE(error_of([&] {
+              import_dataset(dir / "weights.mat", dir / "o.h5", quiet());
+            }).find("not an SVHN cropped-digits file: it needs variables X and y"),
             std::string::npos);
   test::write_bytes(dir / "fake.mat", "MATLAB 5.0 but not really");
   EXPECT_NE(error_of([&] { import_dataset(dir / "fake.mat", dir / "o.h5", quiet()); }).find("fake.mat"),
@@ -137,18 +139,20 @@ TEST(ImportIdx, WrongMagicAndTruncation) {
   TempDir dir;
   test::write_idx(dir / "train-images-idx3-ubyte", dir / "train-labels-idx1-ubyte", 4, 28, 28, false);
   // Labels file given as images: magic 0x801.
-  EXPECT_NE(error_of([&] { import_dataset(dir / "train-labels-idx1-ubyte", dir / "o.h5", [] {
-                         auto o = quiet();
-                         o.source.format = "idx";
-                         return o;
-                       }()); })
-                .find("wrong magic 0x00000801, expected 0x00000803"),
+  EXPECT_NE(error_of([&] {
+              import_dataset(dir / "train-labels-idx1-ubyte", dir / "o.h5", [] {
+                auto o = quiet();
+                o.source.format = "idx";
+                return o;
+              }());
+            }).find("wrong magic 0x00000801, expected 0x00000803"),
             std::string::npos);
   // A raw file is checked against its header before reading; a gzip file fails where it ends.
   std::string bytes = test::read_bytes(dir / "train-images-idx3-ubyte");
   test::write_bytes(dir / "train-images-idx3-ubyte", bytes.substr(0, bytes.size() - 10));
-  EXPECT_NE(error_of([&] { import_dataset(dir.path(), dir / "o.h5", quiet()); })
-                .find("the header says 4 images of 28x28 (3152 bytes) but the file holds 3142 bytes"),
+  EXPECT_NE(error_of([&] {
+              import_dataset(dir.path(), dir / "o.h5", quiet());
+            }).find("the header says 4 images of 28x28 (3152 bytes) but the file holds 3142 bytes"),
             std::string::npos);
   fs::remove(dir / "train-images-idx3-ubyte");
   fs::remove(dir / "train-labels-idx1-ubyte");
@@ -183,7 +187,9 @@ TEST(ImportLsun, WebpAndJpegValuesCentreCroppedAndResized) {
   EXPECT_NE(PyramidReader(dir / "o.h5").info().attributes.at("filters").find("center_crop=yes"), std::string::npos);
   EXPECT_EQ(PyramidReader(dir / "o.h5").info().resolution, 16);
   // Without --center-crop the non-square source is refused, naming the record.
-  EXPECT_NE(error_of([&] { import_dataset(dir / "bedroom", dir / "p.h5", quiet()); }).find("lmdb:img1000 is 48x32, not square"),
+  EXPECT_NE(error_of([&] {
+              import_dataset(dir / "bedroom", dir / "p.h5", quiet());
+            }).find("lmdb:img1000 is 48x32, not square"),
             std::string::npos);
 }
 
@@ -202,7 +208,9 @@ TEST(ImportCeleba, OfficialCropAndPartition) {
   EXPECT_EQ(t.count, 2);
   EXPECT_EQ(t.resolution, 64);
   fs::remove(dir / "celeba" / "list_eval_partition.txt");
-  EXPECT_NE(error_of([&] { import_dataset(dir / "celeba", dir / "x.h5", o); }).find("list_eval_partition.txt, which is missing"),
+  EXPECT_NE(error_of([&] {
+              import_dataset(dir / "celeba", dir / "x.h5", o);
+            }).find("list_eval_partition.txt, which is missing"),
             std::string::npos);
 }
 
@@ -216,7 +224,9 @@ TEST(ImportFolder, RulesForSizesCropsAndBadFiles) {
   EXPECT_EQ(import_dataset(dir / "imgs", dir / "a.h5", quiet()).count, 3);
   // Mixed sizes need --resolution.
   cv::imwrite((dir / "imgs" / "img3.png").string(), cv::Mat(32, 32, CV_8UC3, cv::Scalar(3, 3, 3)));
-  EXPECT_NE(error_of([&] { import_dataset(dir / "imgs", dir / "b.h5", quiet()); }).find("img3.png is 32x32 but the dataset is 16x16"),
+  EXPECT_NE(error_of([&] {
+              import_dataset(dir / "imgs", dir / "b.h5", quiet());
+            }).find("img3.png is 32x32 but the dataset is 16x16"),
             std::string::npos);
   ImportOptions r16 = quiet();
   r16.resolution = 16;
@@ -243,7 +253,9 @@ TEST(ImportFolder, RulesForSizesCropsAndBadFiles) {
   // Non-power-of-two first image without --resolution.
   fs::create_directories(dir / "odd");
   cv::imwrite((dir / "odd" / "a.png").string(), cv::Mat(28, 28, CV_8UC3, cv::Scalar(1)));
-  EXPECT_NE(error_of([&] { import_dataset(dir / "odd", dir / "e.h5", quiet()); }).find("power-of-two size, pass --resolution"),
+  EXPECT_NE(error_of([&] {
+              import_dataset(dir / "odd", dir / "e.h5", quiet());
+            }).find("power-of-two size, pass --resolution"),
             std::string::npos);
   // Empty folder.
   fs::create_directories(dir / "empty");
@@ -262,8 +274,10 @@ TEST(ImportFolder, FileOrderIsSortedWhateverTheCreationOrder) {
   TempDir dir;
   fs::create_directories(dir / "a");
   fs::create_directories(dir / "b");
-  for (int i : {2, 0, 1}) cv::imwrite((dir / "a" / ("x" + std::to_string(i) + ".png")).string(), cv::Mat(4, 4, CV_8UC3, cv::Scalar(i, i, i)));
-  for (int i : {1, 2, 0}) cv::imwrite((dir / "b" / ("x" + std::to_string(i) + ".png")).string(), cv::Mat(4, 4, CV_8UC3, cv::Scalar(i, i, i)));
+  for (int i : {2, 0, 1})
+    cv::imwrite((dir / "a" / ("x" + std::to_string(i) + ".png")).string(), cv::Mat(4, 4, CV_8UC3, cv::Scalar(i, i, i)));
+  for (int i : {1, 2, 0})
+    cv::imwrite((dir / "b" / ("x" + std::to_string(i) + ".png")).string(), cv::Mat(4, 4, CV_8UC3, cv::Scalar(i, i, i)));
   import_dataset(dir / "a", dir / "a.h5", quiet());
   import_dataset(dir / "b", dir / "b.h5", quiet());
   ImageBatch a = PyramidReader(dir / "a.h5").read(4, 0, 3);

@@ -233,8 +233,8 @@ TEST(ProganTrainer, GrowsThroughEveryLevelAndKeepsEachPhase) {
     EXPECT_GT(log[k]["gp"].get<double>(), 0.0) << k;
     EXPECT_GE(log[k]["drift"].get<double>(), 0.0) << k;
   }
-  for (const char* phase : {"phase00_4x4_stable.pt", "phase01_8x8_fade.pt", "phase02_8x8_stable.pt",
-                            "phase03_16x16_fade.pt"})
+  for (const char* phase :
+       {"phase00_4x4_stable.pt", "phase01_8x8_fade.pt", "phase02_8x8_stable.pt", "phase03_16x16_fade.pt"})
     EXPECT_TRUE(fs::is_regular_file(dir / "run" / "checkpoints" / phase)) << phase;
   EXPECT_EQ(read_checkpoint_meta(dir / "run" / "checkpoints" / "phase01_8x8_fade.pt").state.images, 32);
   // The last grid: 8x8 samples of 16x16, enlarged to 32 px, with 2-px gutters.
@@ -327,8 +327,7 @@ TEST(ProganTrainer, RefusesSettingsItCannotTrain) {
     train_gan(p, dir / "dcgan", quiet_options(true));
     ADD_FAILURE() << "resumed a dcgan run as progan";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("arch: \"dcgan\" in the run, \"progan\" now"), std::string::npos)
-        << e.what();
+    EXPECT_NE(std::string(e.what()).find("arch: \"dcgan\" in the run, \"progan\" now"), std::string::npos) << e.what();
   }
 }
 

@@ -159,8 +159,8 @@ TEST(SvmProtocol, SemiSupervisedProtocolEndToEnd) {
   EXPECT_EQ(r.search[0].errors.size(), 3u);
   ASSERT_EQ(r.test_errors.size(), 5u);
   EXPECT_LT(r.test_mean, 2.0);  // well separated blobs
-  const auto best = std::min_element(r.search.begin(), r.search.end(),
-                                     [](const auto& a, const auto& b) { return a.mean < b.mean; });
+  const auto best =
+      std::min_element(r.search.begin(), r.search.end(), [](const auto& a, const auto& b) { return a.mean < b.mean; });
   EXPECT_EQ(r.best_c, best->c);
   // Same seed, same numbers; the final draws do not depend on the other C values searched.
   const SvmReport again = run_svm_protocol(f, small_protocol());

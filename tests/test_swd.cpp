@@ -5,9 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <random>
-
 #include <opencv2/imgproc.hpp>
+#include <random>
 
 #include "error.h"
 #include "golden_images.h"

@@ -273,7 +273,8 @@ TEST(Trainer, ResumeContinuesExactlyForEveryLoss) {
     EXPECT_EQ(s.last_log["loss_g"], r.last_log["loss_g"]) << name;
     if (loss == GanLoss::Wgan) {  // clipping holds after every critic step
       for (const auto& [k, v] : a) {
-        if (k.rfind("D.", 0) == 0 && k.find("running") == std::string::npos && k.find("num_batches") == std::string::npos) {
+        if (k.rfind("D.", 0) == 0 && k.find("running") == std::string::npos &&
+            k.find("num_batches") == std::string::npos) {
           EXPECT_LE(v.abs().max().item<float>(), 0.01f) << k;
         }
       }
@@ -372,10 +373,10 @@ TEST(HashAutoencoderFile, ModelsForOtherThumbnailsAreRefused) {
   save_hash_autoencoder(dir / "old.pt", model, HashAutoencoderOptions{}, HashTrainStats{},
                         {{"thumbnail", "32x32 RGB centre crop, area resize"}});
   std::filesystem::create_directories(dir / "imgs");
-  test::expect_cli_error(test::run(fmt::format("{} dedup hash {} {} --model {} -q", test::bin("gan-data"),
-                                               (dir / "imgs").string(), (dir / "g.json").string(),
-                                               (dir / "old.pt").string())),
-                         2, "old.pt was trained on version-1 thumbnails; this gan-data hashes version-2 thumbnails");
+  test::expect_cli_error(
+      test::run(fmt::format("{} dedup hash {} {} --model {} -q", test::bin("gan-data"), (dir / "imgs").string(),
+                            (dir / "g.json").string(), (dir / "old.pt").string())),
+      2, "old.pt was trained on version-1 thumbnails; this gan-data hashes version-2 thumbnails");
   EXPECT_FALSE(std::filesystem::exists(dir / "g.json"));
 }
 

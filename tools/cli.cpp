@@ -6,8 +6,8 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <limits>
 #include <iostream>
+#include <limits>
 
 #include "error.h"
 #include "hdf5_store.h"
@@ -22,12 +22,13 @@ void add_common(po::options_description& desc, CommonFlags& flags, bool with_jso
 }
 
 void add_decode_options(po::options_description& desc) {
-  desc.add_options()("max-pixels",
-                     po::value<uint64_t>()
-                         ->default_value(static_cast<uint64_t>(kDefaultMaxImagePixels))
-                         ->notifier([](uint64_t v) { set_max_image_pixels(static_cast<int64_t>(std::min<uint64_t>(v, INT64_MAX))); }),
-                     "largest image (width x height) to decode; larger files are refused from their header, "
-                     "before any memory is spent on them");
+  desc.add_options()(
+      "max-pixels",
+      po::value<uint64_t>()->default_value(static_cast<uint64_t>(kDefaultMaxImagePixels))->notifier([](uint64_t v) {
+        set_max_image_pixels(static_cast<int64_t>(std::min<uint64_t>(v, INT64_MAX)));
+      }),
+      "largest image (width x height) to decode; larger files are refused from their header, "
+      "before any memory is spent on them");
 }
 
 bool parse(const std::string& usage, const std::vector<std::string>& args, po::options_description& desc,
@@ -99,7 +100,8 @@ int run_main(const std::string& prog, const std::string& about, const std::vecto
     } catch (const std::exception& e) {
       // Library exceptions (LibTorch's carry a backtrace): the first line only.
       const std::string what = e.what();
-      std::fprintf(stderr, "%s: internal error: %s\n", full.c_str(), printable(what.substr(0, what.find('\n'))).c_str());
+      std::fprintf(stderr, "%s: internal error: %s\n", full.c_str(),
+                   printable(what.substr(0, what.find('\n'))).c_str());
       return 3;
     }
   }

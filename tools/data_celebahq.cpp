@@ -16,8 +16,8 @@ int data_celebahq(const std::string& prog, const std::vector<std::string>& args)
   po::options_description desc("Options");
   desc.add_options()("images", po::value(&images)->required(), "folder of the photos named in LANDMARKS")(
       "landmarks", po::value(&landmarks)->required(), "CelebA list_landmarks_*.txt or a CSV of NAME + 10 numbers")(
-      "out", po::value(&out)->required(), "output HDF5 pyramid")(
-      "size", po::value(&opt.size)->default_value(1024), "output size S (a power of two; the paper: 1024)")(
+      "out", po::value(&out)->required(), "output HDF5 pyramid")("size", po::value(&opt.size)->default_value(1024),
+                                                                 "output size S (a power of two; the paper: 1024)")(
       "limit", po::value(&opt.limit)->default_value(-1), "align only the first N rows")(
       "skip-bad", po::bool_switch(&opt.skip_bad),
       "skip (and name) missing or unreadable photos and landmarks outside their photo instead of stopping")(
@@ -39,15 +39,16 @@ int data_celebahq(const std::string& prog, const std::vector<std::string>& args)
   if (!parse(usage, args, desc, pos, vm)) return 0;
   opt.progress = common.progress_options();
   const CelebahqSummary s = build_celebahq(images, landmarks, out, opt);
-  const nlohmann::json j = {{"output", out},       {"rows", s.rows},        {"images", s.written},
-                            {"resumed_at_row", s.resumed_at},
-                            {"skipped", s.skipped}, {"resolution", opt.size}, {"seconds", s.seconds},
-                            {"images_per_second", s.seconds > 0 ? s.written / s.seconds : 0.0}};
+  const nlohmann::json j = {{"output", out},        {"rows", s.rows},
+                            {"images", s.written},  {"resumed_at_row", s.resumed_at},
+                            {"skipped", s.skipped}, {"resolution", opt.size},
+                            {"seconds", s.seconds}, {"images_per_second", s.seconds > 0 ? s.written / s.seconds : 0.0}};
   Table t({"field", "value"});
   t.add_row({"output", out});
   t.add_row({"images", fmt::format("{} of {} rows ({} skipped)", s.written, s.rows, s.skipped)});
   t.add_row({"resolution", fmt::format("{} (levels {} .. 1)", opt.size, opt.size)});
-  t.add_row({"time", fmt::format("{:.2f} s ({:.1f} images/s)", s.seconds, s.seconds > 0 ? s.written / s.seconds : 0.0)});
+  t.add_row(
+      {"time", fmt::format("{:.2f} s ({:.1f} images/s)", s.seconds, s.seconds > 0 ? s.written / s.seconds : 0.0)});
   emit(j, t, common.json);
   return 0;
 }

@@ -38,7 +38,8 @@ int dedup_train(const std::string& prog, const std::vector<std::string>& args) {
       "epochs", po::value(&ae.epochs)->default_value(ae.epochs), "passes over the sample")(
       "batch", po::value(&ae.batch)->default_value(ae.batch), "minibatch size (Adam)")(
       "lr", po::value(&ae.lr)->default_value(ae.lr, "0.001"), "Adam learning rate")(
-      "noise", po::value(&ae.noise)->default_value(ae.noise, "0.03"), "corruption: Gaussian pixel noise std (pixel range 0..1)")(
+      "noise", po::value(&ae.noise)->default_value(ae.noise, "0.03"),
+      "corruption: Gaussian pixel noise std (pixel range 0..1)")(
       "brightness", po::value(&ae.brightness)->default_value(ae.brightness, "0.1"),
       "corruption: brightness factor 1 +- this")(
       "resample", po::value(&ae.resample)->default_value(ae.resample, "1"),
@@ -50,7 +51,8 @@ int dedup_train(const std::string& prog, const std::vector<std::string>& args) {
       "margin-weight", po::value(&ae.margin_weight)->default_value(ae.margin_weight, "0"),
       "weight of the margin hinge loss (0 = plain denoising autoencoder)")(
       "dropout", po::value(&ae.dropout)->default_value(ae.dropout, "0.1"), "dropout of the 128 code units")(
-      "seed", po::value(&ae.seed)->default_value(ae.seed), "drives the sample, the initial weights, shuffling and noise")(
+      "seed", po::value(&ae.seed)->default_value(ae.seed),
+      "drives the sample, the initial weights, shuffling and noise")(
       "device", po::value(&opt.device)->default_value("cpu"), "cpu, cuda or cuda:N (a CUDA LibTorch build)")(
       "threads", po::value(&opt.threads)->default_value(0), "CPU threads (default: all cores)")(
       "overwrite", po::bool_switch(&opt.overwrite), "replace the model file if it exists");
@@ -125,7 +127,8 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
       "apply", po::value(&apply), "also write the de-duplicated dataset as an HDF5 pyramid")(
       "resolution", po::value(&opt.resolution)->default_value(0), "--apply on a non-HDF5 input: as gan-data import")(
       "center-crop", po::bool_switch(&opt.center_crop), "--apply on a non-HDF5 input: as gan-data import")(
-      "resize-filter", po::value(&opt.resize_filter)->default_value("area"), "--apply on a non-HDF5 input: area|lanczos|bicubic")(
+      "resize-filter", po::value(&opt.resize_filter)->default_value("area"),
+      "--apply on a non-HDF5 input: area|lanczos|bicubic")(
       "compression", po::value(&compression)->default_value("gzip:4"), "--apply on a non-HDF5 input: none|gzip|gzip:N")(
       "device", po::value(&opt.device)->default_value("cpu"), "cpu, cuda or cuda:N (a CUDA LibTorch build)")(
       "threads", po::value(&opt.threads)->default_value(0), "CPU threads (default: all cores)")(
@@ -160,13 +163,25 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
   const DedupHashSummary s = hash_dataset(input, opt);
 
   const double rate = s.hash_seconds > 0 ? s.hashed / s.hash_seconds : 0.0;
-  nlohmann::json j = {{"input", input},       {"format", s.format},         {"method", method}, {"radius", opt.radius}, {"probe", opt.probe},
+  nlohmann::json j = {{"input", input},
+                      {"format", s.format},
+                      {"method", method},
+                      {"radius", opt.radius},
+                      {"probe", opt.probe},
                       {"probe_distance", limit_json(opt.probe_distance)},
                       {"verify_angle", limit_json(opt.verify_angle)},
-                      {"groups_file", groups}, {"keep_file", keep},          {"records", s.records},
-                      {"images", s.hashed},   {"unreadable", s.unreadable}, {"groups", s.groups},
-                      {"removed", s.removed}, {"kept", s.kept},             {"largest_group", s.largest_group},
-                      {"hash_seconds", s.hash_seconds}, {"images_per_second", rate}, {"seconds", s.seconds}};
+                      {"groups_file", groups},
+                      {"keep_file", keep},
+                      {"records", s.records},
+                      {"images", s.hashed},
+                      {"unreadable", s.unreadable},
+                      {"groups", s.groups},
+                      {"removed", s.removed},
+                      {"kept", s.kept},
+                      {"largest_group", s.largest_group},
+                      {"hash_seconds", s.hash_seconds},
+                      {"images_per_second", rate},
+                      {"seconds", s.seconds}};
   if (!apply.empty()) {
     j["apply"] = apply;
     j["applied"] = s.applied;
@@ -175,17 +190,18 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
   t.add_row({"input", fmt::format("{} ({})", input, s.format)});
   t.add_row({"method", method == "ae" ? "ae (" + model + ")" : method});
   if (method == "ae")
-    t.add_row({"grouping", opt.probe > 0    ? fmt::format("probe {} least confident bits{}{}", opt.probe,
-                                                          std::isinf(opt.probe_distance)
-                                                              ? std::string()
-                                                              : fmt::format(", within {} grey levels", opt.probe_distance),
-                                                          std::isinf(opt.verify_angle)
-                                                              ? std::string()
-                                                              : fmt::format(", verified within {} degrees", opt.verify_angle))
-                           : opt.radius > 0 ? fmt::format("within {} bits", opt.radius)
-                                            : std::string("equal hashes")});
-  t.add_row({"images", fmt::format("{}{}", s.hashed,
-                                   s.unreadable ? fmt::format(" ({} unreadable skipped)", s.unreadable) : "")});
+    t.add_row(
+        {"grouping",
+         opt.probe > 0
+             ? fmt::format("probe {} least confident bits{}{}", opt.probe,
+                           std::isinf(opt.probe_distance) ? std::string()
+                                                          : fmt::format(", within {} grey levels", opt.probe_distance),
+                           std::isinf(opt.verify_angle) ? std::string()
+                                                        : fmt::format(", verified within {} degrees", opt.verify_angle))
+         : opt.radius > 0 ? fmt::format("within {} bits", opt.radius)
+                          : std::string("equal hashes")});
+  t.add_row({"images",
+             fmt::format("{}{}", s.hashed, s.unreadable ? fmt::format(" ({} unreadable skipped)", s.unreadable) : "")});
   t.add_row({"duplicate groups", fmt::format("{} (largest {})", s.groups, s.largest_group)});
   t.add_row({"kept", fmt::format("{} ({} removed)", s.kept, s.removed)});
   t.add_row({"groups file", groups});

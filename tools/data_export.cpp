@@ -1,9 +1,9 @@
 // gan-data export IN.h5 OUT_DIR
 #include <fmt/format.h>
-#include <opencv2/core/utility.hpp>
 
 #include <filesystem>
 #include <fstream>
+#include <opencv2/core/utility.hpp>
 
 #include "atomic_output.h"
 #include "cli.h"
@@ -60,11 +60,13 @@ int data_export(const std::string& prog, const std::vector<std::string>& args) {
     ImageBatch batch = reader.read(r, start, count);
     cv::parallel_for_(cv::Range(0, static_cast<int>(count)), [&](const cv::Range& range) {
       for (int i = range.start; i < range.end; ++i)
-        write_image(output.temp_path() / fmt::format("{:08}.png", start + i), chw_to_mat(batch.image(i), batch.c, r, r));
+        write_image(output.temp_path() / fmt::format("{:08}.png", start + i),
+                    chw_to_mat(batch.image(i), batch.c, r, r));
     });
     for (int64_t i = 0; i < count && !labels.empty(); ++i) {
       const int64_t label = labels[static_cast<size_t>(start + i)];
-      std::string cls = label >= 0 && label < static_cast<int64_t>(names.size()) ? names[static_cast<size_t>(label)] : "";
+      std::string cls =
+          label >= 0 && label < static_cast<int64_t>(names.size()) ? names[static_cast<size_t>(label)] : "";
       if (cls.find_first_of(",\"") != std::string::npos) cls = "\"" + cls + "\"";
       csv << fmt::format("{:08}.png,{},{}\n", start + i, label, cls);
     }

@@ -15,14 +15,16 @@ int data_faces(const std::string& prog, const std::vector<std::string>& args) {
   std::string source, out, out_dir, manifest, model;
   po::options_description desc("Options");
   desc.add_options()("source", po::value(&source)->required(), "photos: image folder or LSUN lmdb")(
-      "out", po::value(&out), "output HDF5 pyramid of the crops")(
-      "out-dir", po::value(&out_dir), "write PNG crops to this folder instead of OUT.h5")(
+      "out", po::value(&out), "output HDF5 pyramid of the crops")("out-dir", po::value(&out_dir),
+                                                                  "write PNG crops to this folder instead of OUT.h5")(
       "manifest", po::value(&manifest), "JSON-lines manifest (default: OUT with .manifest.jsonl)")(
-      "min-face", po::value(&opt.min_face)->default_value(64), "smallest face side kept, pixels (the resolution filter)")(
+      "min-face", po::value(&opt.min_face)->default_value(64),
+      "smallest face side kept, pixels (the resolution filter)")(
       "margin", po::value(&opt.margin)->default_value(0.25), "crop margin around the box, as a fraction of its side")(
       "size", po::value(&opt.size)->default_value(128), "output size of the square crops (a power of two)")(
-      "max-faces-per-image", po::value(&opt.max_faces)->default_value(0), "keep the largest N faces per photo (0 = all)")(
-      "cascade", po::value(&opt.cascade), "Haar/LBP cascade file or name (default frontalface_default)")(
+      "max-faces-per-image", po::value(&opt.max_faces)->default_value(0),
+      "keep the largest N faces per photo (0 = all)")("cascade", po::value(&opt.cascade),
+                                                      "Haar/LBP cascade file or name (default frontalface_default)")(
       "model", po::value(&model), "a cv::FaceDetectorYN model (YuNet .onnx) instead of a cascade")(
       "scale-factor", po::value(&opt.scale_factor)->default_value(1.1), "cascade: scale step of the search")(
       "min-neighbors", po::value(&opt.min_neighbors)->default_value(5), "cascade: overlapping detections a face needs")(
@@ -58,14 +60,14 @@ int data_faces(const std::string& prog, const std::vector<std::string>& args) {
   opt.progress = common.progress_options();
   const FaceCropSummary s = crop_faces(source, target, manifest_path, opt);
 
-  const nlohmann::json j = {{"output", target.string()}, {"manifest", manifest_path.string()},
-                            {"detector", s.detector},     {"photos", s.photos},
-                            {"unreadable", s.unreadable}, {"without_face", s.without_face},
-                            {"detections", s.detections}, {"kept", s.kept},
-                            {"too_small", s.too_small},   {"at_border", s.at_border},
-                            {"over_limit", s.over_limit}, {"size", opt.size},
-                            {"seconds", s.seconds},
-                            {"photos_per_second", s.seconds > 0 ? (s.photos + s.unreadable) / s.seconds : 0.0}};
+  const nlohmann::json j = {
+      {"output", target.string()},  {"manifest", manifest_path.string()},
+      {"detector", s.detector},     {"photos", s.photos},
+      {"unreadable", s.unreadable}, {"without_face", s.without_face},
+      {"detections", s.detections}, {"kept", s.kept},
+      {"too_small", s.too_small},   {"at_border", s.at_border},
+      {"over_limit", s.over_limit}, {"size", opt.size},
+      {"seconds", s.seconds},       {"photos_per_second", s.seconds > 0 ? (s.photos + s.unreadable) / s.seconds : 0.0}};
   Table t({"field", "value"});
   t.add_row({"output", target.string()});
   t.add_row({"manifest", manifest_path.string()});

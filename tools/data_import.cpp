@@ -25,7 +25,8 @@ int data_import(const std::string& prog, const std::vector<std::string>& args) {
       "center-crop", po::bool_switch(&opt.center_crop), "crop non-square images to their central square")(
       "limit", po::value(&opt.limit)->default_value(-1), "import at most N images")(
       "recursive", po::bool_switch(&opt.source.recursive), "image folders: include subfolders")(
-      "skip-bad", po::bool_switch(&opt.skip_bad), "skip unreadable images (each is named on stderr) instead of failing")(
+      "skip-bad", po::bool_switch(&opt.skip_bad),
+      "skip unreadable images (each is named on stderr) instead of failing")(
       "compression", po::value(&compression)->default_value("gzip:4"), "none|gzip|gzip:N (N = 1..9)")(
       "overwrite", po::bool_switch(&opt.overwrite), "replace OUT.h5 if it exists");
   add_common(desc, common, true);
@@ -46,10 +47,11 @@ int data_import(const std::string& prog, const std::vector<std::string>& args) {
   opt.progress = common.progress_options();
   ImportSummary s = import_dataset(source, out, opt);
 
-  nlohmann::json j = {{"output", out},         {"source", s.source},         {"format", s.format},
-                      {"images", s.count},     {"skipped", s.skipped},       {"resolution", s.resolution},
-                      {"channels", s.channels}, {"labels", s.has_labels},     {"seconds", s.seconds},
-                      {"images_per_second", s.seconds > 0 ? s.count / s.seconds : 0.0}};
+  nlohmann::json j = {{"output", out},          {"source", s.source},
+                      {"format", s.format},     {"images", s.count},
+                      {"skipped", s.skipped},   {"resolution", s.resolution},
+                      {"channels", s.channels}, {"labels", s.has_labels},
+                      {"seconds", s.seconds},   {"images_per_second", s.seconds > 0 ? s.count / s.seconds : 0.0}};
   Table t({"field", "value"});
   t.add_row({"output", out});
   t.add_row({"format", s.format});

@@ -47,19 +47,22 @@ int eval_compare(const std::string& prog, const std::vector<std::string>& args) 
   desc.add_options()("real", po::value(&real)->required(), "the real images: an HDF5 pyramid (gan-data import)")(
       "runs", po::value(&runs)->multitoken()->required(), "gan-train run folders (or checkpoint files)")(
       "out", po::value(&out)->required(), "the report folder (index.html, results.csv, summary.json, images/)")(
-      "num-images", po::value(&opt.num_images)->default_value(4096), "images per draw (the real set needs as many; "
-      "twice as many for the SWD noise floor)")(
-      "metrics", po::value(&metrics)->default_value("swd,msssim"), "swd, msssim or both, comma-separated")(
+      "num-images", po::value(&opt.num_images)->default_value(4096),
+      "images per draw (the real set needs as many; "
+      "twice as many for the SWD noise floor)")("metrics", po::value(&metrics)->default_value("swd,msssim"),
+                                                "swd, msssim or both, comma-separated")(
       "checkpoints", po::value(&opt.checkpoints)->default_value("all"),
       "all = every kept checkpoint (step_*.pt, phase*.pt, latest.pt unless a copy); latest = latest.pt only; "
       "best = one draw of every checkpoint, then --repeats draws of each run's best")(
-      "repeats", po::value(&opt.repeats)->default_value(3), "independent draws per checkpoint (latent and SWD seed "
-      "S, S+1, ...): reported as mean +- 95% interval")(
-      "seed", po::value(&opt.seed)->default_value(1), "seed S of draw 0")(
+      "repeats", po::value(&opt.repeats)->default_value(3),
+      "independent draws per checkpoint (latent and SWD seed "
+      "S, S+1, ...): reported as mean +- 95% interval")("seed", po::value(&opt.seed)->default_value(1),
+                                                        "seed S of draw 0")(
       "device", po::value(&opt.device)->default_value("cpu"), "where the generators run: cpu, cuda or cuda:N")(
       "threads", po::value(&opt.threads)->default_value(0), "CPU threads (default: all cores)")(
-      "cache-dir", po::value(&cache)->default_value(
-          default_compare_cache_dir().empty() ? std::string("none") : default_compare_cache_dir().string()),
+      "cache-dir",
+      po::value(&cache)->default_value(default_compare_cache_dir().empty() ? std::string("none")
+                                                                           : default_compare_cache_dir().string()),
       "real-set statistics and sample grids kept between calls; none = no cache")(
       "skip-bad", po::bool_switch(&opt.skip_bad), "name an unreadable checkpoint and measure the rest")(
       "overwrite", po::bool_switch(&overwrite), "replace REPORT_DIR if it holds an earlier report");
@@ -99,8 +102,8 @@ int eval_compare(const std::string& prog, const std::vector<std::string>& args) 
   }
   if (!common.json) {
     std::fputs(t.to_string().c_str(), stdout);
-    std::printf("\nreport: %s/index.html (%d draws measured, %d from metrics.jsonl, %.1f s)\n", out.c_str(),
-                c.measured, c.reused, c.seconds);
+    std::printf("\nreport: %s/index.html (%d draws measured, %d from metrics.jsonl, %.1f s)\n", out.c_str(), c.measured,
+                c.reused, c.seconds);
     return 0;
   }
   emit(j, t, true);

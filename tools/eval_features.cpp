@@ -19,7 +19,8 @@ int eval_features(const std::string& prog, const std::vector<std::string>& args)
   desc.add_options()("inputs", po::value(&positional)->multitoken(), "CKPT DATA.h5 OUT.h5")(
       "split", po::value(&extra_splits)->multitoken(),
       "NAME=FILE.h5: another split to extract, e.g. test=fm_test.h5 (repeatable; DATA.h5 is 'train')")(
-      "layers", po::value(&layers)->default_value("all"), "conv layers of D: all, or indices like 0,2 (0 = input side)")(
+      "layers", po::value(&layers)->default_value("all"),
+      "conv layers of D: all, or indices like 0,2 (0 = input side)")(
       "pool", po::value(&job.pool)->default_value(4), "max-pool each layer to a POOL x POOL grid (a power of two)")(
       "raw-pixels", po::bool_switch(&raw), "baseline: the pixels themselves in [-1, 1] (no CKPT)")(
       "random-init", po::bool_switch(&random_init),
@@ -88,8 +89,8 @@ int eval_features(const std::string& prog, const std::vector<std::string>& args)
   nlohmann::json layer_json = nlohmann::json::array();
   Table t({"layer", "maps", "size", "pooled to", "features"});
   for (const FeatureLayer& l : s.layout.layers) {
-    layer_json.push_back({{"index", l.index}, {"maps", l.channels}, {"size", l.size}, {"pooled", l.pooled},
-                          {"features", l.dims}});
+    layer_json.push_back(
+        {{"index", l.index}, {"maps", l.channels}, {"size", l.size}, {"pooled", l.pooled}, {"features", l.dims}});
     t.add_row({std::to_string(l.index), std::to_string(l.channels), fmt::format("{0}x{0}", l.size),
                fmt::format("{0}x{0}", l.pooled), std::to_string(l.dims)});
   }
@@ -111,7 +112,8 @@ int eval_features(const std::string& prog, const std::vector<std::string>& args)
   emit(j, t, common.json);
   if (!common.json) {
     std::string counts;
-    for (const auto& [name, count] : s.split_counts) counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", name, count);
+    for (const auto& [name, count] : s.split_counts)
+      counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", name, count);
     std::printf("%s features of %s images (%s) -> %s\nBatchNorm statistics: %s\ntime: %.1f s (%.0f images/s)\n",
                 to_string(s.kind), counts.c_str(), fmt::format("{0}x{0}x{1}", s.resolution, s.channels).c_str(),
                 job.out.c_str(), s.bn_statistics.c_str(), s.seconds, s.seconds > 0 ? images / s.seconds : 0.0);

@@ -18,8 +18,9 @@ int eval_svm(const std::string& prog, const std::vector<std::string>& args) {
   desc.add_options()("features", po::value(&path)->required(), "feature file from gan-eval features")(
       "protocol", po::value(&opt.protocol)->default_value("fashion-mnist"),
       "cifar10 (every training label) | svhn | fashion-mnist (1000 labels, C chosen on validation)")(
-      "C", po::value(&cs)->default_value("1e-4,2e-4,5e-4,1e-3,2e-3,5e-3,1e-2"), "the C values to search, comma-separated")(
-      "draws", po::value(&opt.draws)->default_value(10), "labelled draws per C in the search")(
+      "C", po::value(&cs)->default_value("1e-4,2e-4,5e-4,1e-3,2e-3,5e-3,1e-2"),
+      "the C values to search, comma-separated")("draws", po::value(&opt.draws)->default_value(10),
+                                                 "labelled draws per C in the search")(
       "final-draws", po::value(&opt.final_draws)->default_value(100), "draws at the chosen C, scored on test")(
       "labels-per-class", po::value(&opt.labels_per_class)->default_value(100), "labelled examples per class and draw")(
       "validation", po::value(&opt.validation)->default_value(10000), "examples split off train to choose C")(

@@ -5,14 +5,14 @@
 
 int main(int argc, char** argv) {
   using namespace gankit::cli;
-  return run_main("gan-eval", "GAN metrics",
-                  {
-                      {"swd", "sliced Wasserstein distance over Laplacian-pyramid patches (ProGAN)", eval_swd},
-                      {"msssim", "MS-SSIM of aligned pairs, or the diversity of one set (ProGAN)", eval_msssim},
-                      {"features", "discriminator features of labelled images (DCGAN), or raw-pixel baselines", eval_features},
-                      {"svm", "linear L2-SVM accuracy on features (DCGAN's CIFAR-10 / SVHN protocol)", eval_svm},
-                      {"compare", "measure and rank several gan-train runs against real data, with an HTML report",
-                       eval_compare},
-                  },
-                  argc, argv);
+  return run_main(
+      "gan-eval", "GAN metrics",
+      {
+          {"swd", "sliced Wasserstein distance over Laplacian-pyramid patches (ProGAN)", eval_swd},
+          {"msssim", "MS-SSIM of aligned pairs, or the diversity of one set (ProGAN)", eval_msssim},
+          {"features", "discriminator features of labelled images (DCGAN), or raw-pixel baselines", eval_features},
+          {"svm", "linear L2-SVM accuracy on features (DCGAN's CIFAR-10 / SVHN protocol)", eval_svm},
+          {"compare", "measure and rank several gan-train runs against real data, with an HTML report", eval_compare},
+      },
+      argc, argv);
 }

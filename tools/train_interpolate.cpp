@@ -35,15 +35,15 @@ int train_interpolate(const std::string& prog, const std::vector<std::string>& a
       "generated images, one walk per row: smooth transitions show that G did not memorise (DCGAN, sec. 6.1).",
       prog);
   if (!parse(usage, args, desc, pos, vm)) return 0;
-  GANKIT_CHECK_USAGE(rows >= 1 && rows <= 64 && cols >= 2 && cols <= 64, "--rows {} / --cols {}: rows 1..64, cols 2..64",
-                     rows, cols);
+  GANKIT_CHECK_USAGE(rows >= 1 && rows <= 64 && cols >= 2 && cols <= 64,
+                     "--rows {} / --cols {}: rows 1..64, cols 2..64", rows, cols);
   const c10::Device dev = torch_device(device);
   set_torch_threads(threads);
   const auto ckpt = resolve_checkpoint(run);
   LoadedGenerator gen = load_generator(ckpt, dev);
   write_image(out, tile_images(interpolation_grid(gen, rows, cols, seed, dev), cols));
-  nlohmann::json j = {{"output", out}, {"rows", rows}, {"cols", cols}, {"checkpoint", ckpt.string()},
-                      {"step", gen.state.step}};
+  nlohmann::json j = {
+      {"output", out}, {"rows", rows}, {"cols", cols}, {"checkpoint", ckpt.string()}, {"step", gen.state.step}};
   Table t({"field", "value"});
   t.add_row({"output", out});
   t.add_row({"grid", fmt::format("{} rows x {} steps", rows, cols)});

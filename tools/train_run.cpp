@@ -177,7 +177,8 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
   } else {
     GANKIT_CHECK_USAGE(given.contains("data"), "--data DATA.h5 is required for a new run");
     const GanArch arch = parse_arch(given.value("arch", std::string("dcgan")));
-    base = defaults_for(arch, parse_loss(given.value("loss", std::string(arch == GanArch::Progan ? "wgan-gp" : "gan"))));
+    base =
+        defaults_for(arch, parse_loss(given.value("loss", std::string(arch == GanArch::Progan ? "wgan-gp" : "gan"))));
   }
   const TrainConfig config = from_json(given, base);
   GANKIT_CHECK_USAGE(config.arch != GanArch::Progan || (!given.contains("ngf") && !given.contains("ndf")),
@@ -211,15 +212,9 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
   }
   const TrainSummary s = train_gan(config, out, options);
 
-  nlohmann::json j = {{"run", out},
-                      {"start_step", s.start_step},
-                      {"step", s.state.step},
-                      {"epochs", s.epochs},
-                      {"seconds", s.state.seconds},
-                      {"images_per_s", s.images_per_s},
-                      {"last", s.last_log},
-                      {"checkpoint", s.checkpoint.string()},
-                      {"samples", s.samples.string()}};
+  nlohmann::json j = {{"run", out},         {"start_step", s.start_step},          {"step", s.state.step},
+                      {"epochs", s.epochs}, {"seconds", s.state.seconds},          {"images_per_s", s.images_per_s},
+                      {"last", s.last_log}, {"checkpoint", s.checkpoint.string()}, {"samples", s.samples.string()}};
   Table t({"field", "value"});
   t.add_row({"run", out});
   t.add_row({"steps", fmt::format("{} -> {}", s.start_step, s.state.step)});

@@ -50,14 +50,12 @@ int train_sample(const std::string& prog, const std::vector<std::string>& args) 
   const int res = gen.resolution();
   ImageSinkOptions sink_options;
   sink_options.overwrite = overwrite;
-  sink_options.attributes = {{"source", ckpt.string()},
-                             {"importer", "gan-train sample"},
-                             {"tool_version", tool_version()},
-                             {"seed", std::to_string(seed)},
-                             {"step", std::to_string(gen.state.step)},
-                             {"loss", to_string(c.loss)},
-                             {"arch", to_string(c.arch)}};
-  if (gen.g_ema) sink_options.attributes["kimg"] = fmt::format("{:.1f}", static_cast<double>(gen.state.images) / 1000.0);
+  sink_options.attributes = {
+      {"source", ckpt.string()},      {"importer", "gan-train sample"},         {"tool_version", tool_version()},
+      {"seed", std::to_string(seed)}, {"step", std::to_string(gen.state.step)}, {"loss", to_string(c.loss)},
+      {"arch", to_string(c.arch)}};
+  if (gen.g_ema)
+    sink_options.attributes["kimg"] = fmt::format("{:.1f}", static_cast<double>(gen.state.images) / 1000.0);
   auto sink = open_image_sink(out, num, c.channels, res, sink_options);
   Progress progress("sample", num, common.progress_options());
   for (int64_t first = 0; first < num; first += batch) {
@@ -67,8 +65,12 @@ int train_sample(const std::string& prog, const std::vector<std::string>& args) 
   }
   progress.finish();
   sink->commit();
-  nlohmann::json j = {{"output", out},       {"images", num},        {"resolution", res},
-                      {"channels", c.channels}, {"checkpoint", ckpt.string()}, {"step", gen.state.step},
+  nlohmann::json j = {{"output", out},
+                      {"images", num},
+                      {"resolution", res},
+                      {"channels", c.channels},
+                      {"checkpoint", ckpt.string()},
+                      {"step", gen.state.step},
                       {"seed", seed}};
   if (gen.g_ema) j["kimg"] = static_cast<double>(gen.state.images) / 1000.0;
   Table t({"field", "value"});

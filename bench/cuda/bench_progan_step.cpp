@@ -4,9 +4,8 @@
 // Data loading is not included (the trainer reads a level held in memory).
 //
 //   bench_progan_step [DEVICE=cuda] [STEPS=60] [RESOLUTIONS=32,64,128,256]
-#include <torch/torch.h>
-
 #include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
 
 #include <chrono>
 #include <cstdio>

@@ -16,7 +16,8 @@ namespace {
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 }  // namespace
 
-void save_archive(torch::serialize::OutputArchive& archive, const std::filesystem::path& path, const std::string& what) {
+void save_archive(torch::serialize::OutputArchive& archive, const std::filesystem::path& path,
+                  const std::string& what) {
   AtomicOutput output(path, true);
   // Written through our own FILE so that a failed write is named by its errno (a full disk),
   // not by LibTorch's multi-line message.

@@ -39,7 +39,8 @@ DcganGeneratorImpl::DcganGeneratorImpl(const DcganShape& shape) : shape_(shape) 
     }
     in = out;
   }
-  net_->push_back(nn::ConvTranspose2d(nn::ConvTranspose2dOptions(in, shape.channels, 4).stride(2).padding(1).bias(true)));
+  net_->push_back(
+      nn::ConvTranspose2d(nn::ConvTranspose2dOptions(in, shape.channels, 4).stride(2).padding(1).bias(true)));
   net_->push_back(nn::Tanh());
   register_module("net", net_);
 }
@@ -99,7 +100,8 @@ void init_dcgan_weights(nn::Module& module, GanArch arch) {
     };
     if (auto* c = m->as<nn::Conv2d>()) {
       const auto& o = c->options;
-      init_conv(c->weight, c->bias, static_cast<double>(o.in_channels()) * o.kernel_size()->at(0) * o.kernel_size()->at(1));
+      init_conv(c->weight, c->bias,
+                static_cast<double>(o.in_channels()) * o.kernel_size()->at(0) * o.kernel_size()->at(1));
     } else if (auto* t = m->as<nn::ConvTranspose2d>()) {
       // Each output pixel of a stride-s transposed conv sums in * k * k / s^2 inputs.
       const auto& o = t->options;

@@ -3,7 +3,6 @@
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/torch.h>
 
-
 namespace gankit {
 
 FeatureLayout feature_layout(const DcganShape& shape, const std::vector<int>& layers, int pool) {

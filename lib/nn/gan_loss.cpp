@@ -13,25 +13,29 @@ torch::Tensor discriminator_loss(GanLoss loss, const torch::Tensor& d_real, cons
       return F::binary_cross_entropy_with_logits(d_real, torch::ones_like(d_real)) +
              F::binary_cross_entropy_with_logits(d_fake, torch::zeros_like(d_fake));
     case GanLoss::Wgan:
-    case GanLoss::WganGp: return d_fake.mean() - d_real.mean();
-    case GanLoss::Lsgan: return 0.5 * (d_real - 1).pow(2).mean() + 0.5 * d_fake.pow(2).mean();
+    case GanLoss::WganGp:
+      return d_fake.mean() - d_real.mean();
+    case GanLoss::Lsgan:
+      return 0.5 * (d_real - 1).pow(2).mean() + 0.5 * d_fake.pow(2).mean();
   }
   return {};
 }
 
 torch::Tensor generator_loss(GanLoss loss, const torch::Tensor& d_fake) {
   switch (loss) {
-    case GanLoss::Gan: return F::binary_cross_entropy_with_logits(d_fake, torch::ones_like(d_fake));
+    case GanLoss::Gan:
+      return F::binary_cross_entropy_with_logits(d_fake, torch::ones_like(d_fake));
     case GanLoss::Wgan:
-    case GanLoss::WganGp: return -d_fake.mean();
-    case GanLoss::Lsgan: return 0.5 * (d_fake - 1).pow(2).mean();
+    case GanLoss::WganGp:
+      return -d_fake.mean();
+    case GanLoss::Lsgan:
+      return 0.5 * (d_fake - 1).pow(2).mean();
   }
   return {};
 }
 
 torch::Tensor gradient_penalty(const std::function<torch::Tensor(const torch::Tensor&)>& critic,
-                               const torch::Tensor& real, const torch::Tensor& fake, double lambda,
-                               at::Generator gen) {
+                               const torch::Tensor& real, const torch::Tensor& fake, double lambda, at::Generator gen) {
   const torch::Tensor a = torch::rand({real.size(0), 1, 1, 1}, gen, torch::kFloat).to(real.device());
   const torch::Tensor x_hat = (a * real + (1 - a) * fake.detach()).requires_grad_(true);
   const torch::Tensor out = critic(x_hat);

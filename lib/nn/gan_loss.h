@@ -26,8 +26,7 @@ torch::Tensor generator_loss(GanLoss loss, const torch::Tensor& d_fake);
 // a ~ U(0, 1) per sample drawn from `gen` (on the CPU, then moved to real's device). Differentiable
 // with respect to the critic's parameters (create_graph). real and fake: (N, C, H, W).
 torch::Tensor gradient_penalty(const std::function<torch::Tensor(const torch::Tensor&)>& critic,
-                               const torch::Tensor& real, const torch::Tensor& fake, double lambda,
-                               at::Generator gen);
+                               const torch::Tensor& real, const torch::Tensor& fake, double lambda, at::Generator gen);
 
 // Clamps every parameter of the critic to [-c, c] in place (WGAN).
 void clip_weights(const std::vector<torch::Tensor>& parameters, double c);

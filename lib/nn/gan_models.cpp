@@ -2,9 +2,9 @@
 
 #include <torch/optim/adam.h>
 #include <torch/optim/rmsprop.h>
-#include <torch/utils.h>
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
+#include <torch/utils.h>
 
 #include "archive_io.h"
 #include "error.h"
@@ -77,16 +77,15 @@ GanModels make_models(const TrainConfig& config, const c10::Device& device) {
 
 void save_checkpoint(const std::filesystem::path& path, GanModels& models, const TrainConfig& config,
                      const TrainState& state) {
-  const nlohmann::json meta = {
-      {"format", kFormat},
-      {"tool_version", tool_version()},
-      {"config", to_json(config)},
-      {"state",
-       {{"step", state.step},
-        {"real_batches", state.real_batches},
-        {"seconds", state.seconds},
-        {"images", state.images},
-        {"opt_segment", state.opt_segment}}}};
+  const nlohmann::json meta = {{"format", kFormat},
+                               {"tool_version", tool_version()},
+                               {"config", to_json(config)},
+                               {"state",
+                                {{"step", state.step},
+                                 {"real_batches", state.real_batches},
+                                 {"seconds", state.seconds},
+                                 {"images", state.images},
+                                 {"opt_segment", state.opt_segment}}}};
   torch::serialize::OutputArchive archive, g, d, opt_g, opt_d;
   models.generator().save(g);
   models.discriminator().save(d);

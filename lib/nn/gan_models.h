@@ -17,7 +17,6 @@
 
 #include <filesystem>
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
 #include "dcgan.h"

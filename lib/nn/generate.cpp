@@ -58,8 +58,8 @@ LoadedGenerator load_generator(const fs::path& checkpoint, const c10::Device& de
     int level = -1;
     for (int l = 0; l < pos.level; ++l)
       if (level_resolution(l) == resolution) level = l;
-    GANKIT_CHECK_USAGE(level >= 0, "--resolution {}: {} has grown to {}x{} (levels 4 .. {} can be sampled)",
-                       resolution, checkpoint.string(), out.resolution(), out.resolution(), out.resolution());
+    GANKIT_CHECK_USAGE(level >= 0, "--resolution {}: {} has grown to {}x{} (levels 4 .. {} can be sampled)", resolution,
+                       checkpoint.string(), out.resolution(), out.resolution(), out.resolution());
     out.level = level;
     out.alpha = 1.0;
   }
@@ -69,7 +69,8 @@ LoadedGenerator load_generator(const fs::path& checkpoint, const c10::Device& de
 torch::Tensor latents(int z_dim, int64_t first, int64_t n, uint64_t seed) {
   torch::Tensor z = torch::empty({n, z_dim});
   for (int64_t i = 0; i < n; ++i) {
-    at::Generator gen = at::detail::createCPUGenerator(derive_seed(seed, kGenerateStream, static_cast<uint64_t>(first + i)));
+    at::Generator gen =
+        at::detail::createCPUGenerator(derive_seed(seed, kGenerateStream, static_cast<uint64_t>(first + i)));
     z[i].copy_(torch::randn({z_dim}, gen));
   }
   return z;

@@ -35,8 +35,7 @@ struct LoadedGenerator {
 // `resolution` (progan only; 0 = where the run is): a level the run has grown to, sampled at
 // full fade-in unless it is the level being faded in. Throws Error(Usage) for a level beyond
 // the run's or a DCGAN-family checkpoint asked for another resolution.
-LoadedGenerator load_generator(const std::filesystem::path& checkpoint, const c10::Device& device,
-                               int resolution = 0);
+LoadedGenerator load_generator(const std::filesystem::path& checkpoint, const c10::Device& device, int resolution = 0);
 
 // Latents z_first .. z_{first+n-1} of `seed`: (n, z_dim) float on the CPU.
 torch::Tensor latents(int z_dim, int64_t first, int64_t n, uint64_t seed);

@@ -19,9 +19,9 @@ namespace gankit {
 namespace {
 
 constexpr const char* kFormat = "gankit-dedup-autoencoder-1";
-constexpr uint64_t kInitStream = 0x61652d696e6974ull;    // "ae-init"
-constexpr uint64_t kShuffleStream = 0x61652d7368756full; // "ae-shuo"
-constexpr uint64_t kNoiseStream = 0x61652d6e6f6973ull;   // "ae-nois"
+constexpr uint64_t kInitStream = 0x61652d696e6974ull;     // "ae-init"
+constexpr uint64_t kShuffleStream = 0x61652d7368756full;  // "ae-shuo"
+constexpr uint64_t kNoiseStream = 0x61652d6e6f6973ull;    // "ae-nois"
 
 // The denoising corruption of hash_autoencoder_options.h on (b, 3072) [0, 1] CPU images.
 torch::Tensor corrupt(const torch::Tensor& clean01, const HashAutoencoderOptions& o, at::Generator& gen) {
@@ -40,10 +40,16 @@ torch::Tensor corrupt(const torch::Tensor& clean01, const HashAutoencoderOptions
       if (small >= side) continue;
       namespace F = torch::nn::functional;
       const torch::Tensor x = img.slice(0, i, i + 1);
-      const torch::Tensor down = F::interpolate(
-          x, F::InterpolateFuncOptions().size(std::vector<int64_t>{small, small}).mode(torch::kBilinear).align_corners(false).antialias(true));
-      img.slice(0, i, i + 1).copy_(F::interpolate(
-          down, F::InterpolateFuncOptions().size(std::vector<int64_t>{side, side}).mode(torch::kBilinear).align_corners(false)));
+      const torch::Tensor down = F::interpolate(x, F::InterpolateFuncOptions()
+                                                       .size(std::vector<int64_t>{small, small})
+                                                       .mode(torch::kBilinear)
+                                                       .align_corners(false)
+                                                       .antialias(true));
+      img.slice(0, i, i + 1)
+          .copy_(F::interpolate(down, F::InterpolateFuncOptions()
+                                          .size(std::vector<int64_t>{side, side})
+                                          .mode(torch::kBilinear)
+                                          .align_corners(false)));
     }
   }
   if (o.shift > 0 || o.scale > 0) {
@@ -128,8 +134,8 @@ HashTrainStats train_hash_autoencoder(HashAutoencoder& model, const torch::Tenso
         const torch::Tensor pre_clean = model->encode(target);
         const torch::Tensor sd = pre_clean.detach().std(0, true, true).clamp_min(1e-6);
         const torch::Tensor sign = pre_clean.detach().sign();
-        const torch::Tensor hinge = torch::relu(o.margin - sign * pre_clean / sd).mean() +
-                                    torch::relu(o.margin - sign * pre / sd).mean();
+        const torch::Tensor hinge =
+            torch::relu(o.margin - sign * pre_clean / sd).mean() + torch::relu(o.margin - sign * pre / sd).mean();
         loss = loss + o.margin_weight * hinge;
       }
       opt.zero_grad();
@@ -163,7 +169,8 @@ torch::Tensor hash_preactivations(HashAutoencoder& model, const torch::Tensor& p
 
 torch::Tensor code_positions(HashAutoencoder& model, const torch::Tensor& preactivations) {
   torch::NoGradGuard no_grad;
-  const torch::Tensor norms = model->encoder->weight.detach().to(torch::kCPU, torch::kFloat64).norm(2, 1).clamp_min(1e-12);
+  const torch::Tensor norms =
+      model->encoder->weight.detach().to(torch::kCPU, torch::kFloat64).norm(2, 1).clamp_min(1e-12);
   const double inv_std = model->inv_std.to(torch::kCPU).item<double>();
   const torch::Tensor scale = (255.0 / (inv_std * std::sqrt(double{kHashInputUnits}))) / norms;
   return (preactivations.to(torch::kCPU, torch::kFloat64) * scale).to(torch::kFloat32);

@@ -16,17 +16,15 @@
 #include <torch/nn/module.h>
 #include <torch/nn/modules/linear.h>
 
-#include <nlohmann/json.hpp>
-
-#include "hash_autoencoder_options.h"
-
 #include <filesystem>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-namespace gankit {
+#include "hash_autoencoder_options.h"
 
+namespace gankit {
 
 class HashAutoencoderImpl : public torch::nn::Module {
  public:

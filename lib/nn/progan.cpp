@@ -35,15 +35,13 @@ torch::Tensor minibatch_stddev(const torch::Tensor& x, int group) {
   GANKIT_CHECK_USAGE(n % g == 0, "minibatch {} is not a multiple of the stddev group {}", n, g);
   torch::Tensor y = x.reshape({g, n / g, c, h, w});
   y = y - y.mean(0, true);
-  y = torch::sqrt(y.pow(2).mean(0) + 1e-8);      // (M, C, H, W)
+  y = torch::sqrt(y.pow(2).mean(0) + 1e-8);         // (M, C, H, W)
   y = y.mean({1, 2, 3}).reshape({n / g, 1, 1, 1});  // (M, 1, 1, 1)
-  y = y.repeat({g, 1, h, w});                        // sample g * M + m gets group m's value
+  y = y.repeat({g, 1, h, w});                       // sample g * M + m gets group m's value
   return torch::cat({x, y}, 1);
 }
 
-torch::Tensor upsample2x(const torch::Tensor& x) {
-  return x.repeat_interleave(2, 2).repeat_interleave(2, 3);
-}
+torch::Tensor upsample2x(const torch::Tensor& x) { return x.repeat_interleave(2, 2).repeat_interleave(2, 3); }
 
 torch::Tensor downsample2x(const torch::Tensor& x) { return torch::avg_pool2d(x, {2, 2}); }
 
@@ -71,14 +69,13 @@ torch::Tensor EqualizedConv2dImpl::forward(const torch::Tensor& x) {
   return torch::conv2d(x, weight * scale_, bias, 1, padding_);
 }
 
-EqualizedLinearImpl::EqualizedLinearImpl(int in, int out, double gain) : scale_(gain / std::sqrt(static_cast<double>(in))) {
+EqualizedLinearImpl::EqualizedLinearImpl(int in, int out, double gain)
+    : scale_(gain / std::sqrt(static_cast<double>(in))) {
   weight = register_parameter("weight", torch::randn({out, in}));
   bias = register_parameter("bias", torch::zeros({out}));
 }
 
-torch::Tensor EqualizedLinearImpl::forward(const torch::Tensor& x) {
-  return torch::linear(x, weight * scale_, bias);
-}
+torch::Tensor EqualizedLinearImpl::forward(const torch::Tensor& x) { return torch::linear(x, weight * scale_, bias); }
 
 // ---------------------------------------------------------------------------------------------
 ProganGeneratorImpl::ProganGeneratorImpl(const ProganShape& shape) : shape_(shape) {
@@ -99,7 +96,9 @@ ProganGeneratorImpl::ProganGeneratorImpl(const ProganShape& shape) : shape_(shap
 }
 
 torch::Tensor ProganGeneratorImpl::block(int level, torch::Tensor x) {
-  auto conv = [&](int i, const torch::Tensor& t) { return pixel_norm(lrelu(convs_[i]->as<EqualizedConv2d>()->forward(t))); };
+  auto conv = [&](int i, const torch::Tensor& t) {
+    return pixel_norm(lrelu(convs_[i]->as<EqualizedConv2d>()->forward(t)));
+  };
   if (level == 0) {
     x = dense_->forward(pixel_norm(x)).view({x.size(0), shape_.nf(1), 4, 4});
     return conv(0, pixel_norm(lrelu(x)));
@@ -150,8 +149,7 @@ torch::Tensor ProganDiscriminatorImpl::block(int level, torch::Tensor x) {
 }
 
 torch::Tensor ProganDiscriminatorImpl::forward(const torch::Tensor& img, int level, double alpha) {
-  GANKIT_CHECK(level >= 0 && level < shape_.levels(), Internal, "discriminator level {} of {}", level,
-               shape_.levels());
+  GANKIT_CHECK(level >= 0 && level < shape_.levels(), Internal, "discriminator level {} of {}", level, shape_.levels());
   torch::Tensor x = from_rgb(level, img);
   if (level > 0) {
     x = block(level, x);

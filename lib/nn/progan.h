@@ -31,8 +31,8 @@ struct ProganShape {
   int z_dim = 512;
   int fmap_base = 8192;
   int fmap_max = 512;
-  int levels() const;          // number of levels: log2(resolution) - 1
-  int nf(int stage) const;     // min(fmap_base / 2^stage, fmap_max), at least 1
+  int levels() const;       // number of levels: log2(resolution) - 1
+  int nf(int stage) const;  // min(fmap_base / 2^stage, fmap_max), at least 1
   // Throws Error(Usage) naming a resolution that is not a power of two in 8 .. 1024, or fmaps < 1.
   void validate() const;
 };

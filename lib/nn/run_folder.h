@@ -8,12 +8,11 @@
 // metrics.jsonl (gan-eval compare) and lock (FolderLock).
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "folder_lock.h"
 

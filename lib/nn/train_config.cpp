@@ -34,7 +34,7 @@ constexpr std::pair<const char*, GanArch> kArchs[] = {
 constexpr std::pair<const char*, NormKind> kNorms[] = {
     {"batch", NormKind::Batch}, {"layer", NormKind::Layer}, {"none", NormKind::None}};
 constexpr std::pair<const char*, OptimizerKind> kOptimizers[] = {{"adam", OptimizerKind::Adam},
-                                                                  {"rmsprop", OptimizerKind::RmsProp}};
+                                                                 {"rmsprop", OptimizerKind::RmsProp}};
 
 }  // namespace
 
@@ -188,10 +188,11 @@ void validate_progan(const TrainConfig& c) {
   GANKIT_CHECK_USAGE(c.loss == GanLoss::WganGp || c.loss == GanLoss::Lsgan,
                      "--loss {}: progan trains with wgan-gp (the paper's) or lsgan", to_string(c.loss));
   GANKIT_CHECK_USAGE(c.fmap_base >= 1 && c.fmap_max >= 1 && c.fmap_max <= 4096,
-                     "--fmap-base {} / --fmap-max {}: must be positive (fmap-max at most 4096)", c.fmap_base, c.fmap_max);
-  GANKIT_CHECK_USAGE(c.fade_kimg >= 0 && c.stable_kimg > 0 && std::isfinite(c.fade_kimg) && std::isfinite(c.stable_kimg),
-                     "--fade-kimg {} must not be negative and --stable-kimg {} must be positive", c.fade_kimg,
-                     c.stable_kimg);
+                     "--fmap-base {} / --fmap-max {}: must be positive (fmap-max at most 4096)", c.fmap_base,
+                     c.fmap_max);
+  GANKIT_CHECK_USAGE(
+      c.fade_kimg >= 0 && c.stable_kimg > 0 && std::isfinite(c.fade_kimg) && std::isfinite(c.stable_kimg),
+      "--fade-kimg {} must not be negative and --stable-kimg {} must be positive", c.fade_kimg, c.stable_kimg);
   GANKIT_CHECK_USAGE(c.drift >= 0, "--drift {} must not be negative", c.drift);
   GANKIT_CHECK_USAGE(c.g_ema >= 0 && c.g_ema < 1, "--g-ema {} must be in [0, 1)", c.g_ema);
   GANKIT_CHECK_USAGE(c.n_critic == 1 && !c.critic_warmup && c.clip == 0,
@@ -215,8 +216,7 @@ void validate_dcgan(const TrainConfig& c) {
   GANKIT_CHECK_USAGE(c.clip >= 0, "--clip {} must not be negative", c.clip);
   GANKIT_CHECK_USAGE(c.kimg == 0, "--kimg is the length of progan runs: give --steps or --epochs");
   GANKIT_CHECK_USAGE(c.steps > 0 || c.epochs > 0, "give --steps N or --epochs E (a positive length)");
-  GANKIT_CHECK_USAGE(c.steps >= 0 && c.epochs >= 0, "--steps {} / --epochs {} must not be negative", c.steps,
-                     c.epochs);
+  GANKIT_CHECK_USAGE(c.steps >= 0 && c.epochs >= 0, "--steps {} / --epochs {} must not be negative", c.steps, c.epochs);
   // The penalty is a per-sample gradient norm; BatchNorm mixes the samples of a batch and makes
   // it meaningless (the WGAN-GP paper drops BatchNorm in the critic for this reason).
   GANKIT_CHECK_USAGE(!(c.gp_lambda > 0 && c.d_norm == NormKind::Batch),
@@ -249,11 +249,11 @@ void validate(const TrainConfig& c) {
 }
 
 const std::vector<std::string>& training_fields() {
-  static const std::vector<std::string> fields = {
-      "resolution", "channels", "arch",    "loss",          "z_dim", "ngf",       "ndf",  "d_norm",
-      "optimizer",  "lr_g",     "lr_d",    "beta1",         "beta2", "batch",     "n_critic",
-      "critic_warmup", "clip",  "gp_lambda", "seed", "fmap_base", "fmap_max", "fade_kimg", "stable_kimg",
-      "drift", "g_ema"};
+  static const std::vector<std::string> fields = {"resolution",    "channels",  "arch",        "loss",      "z_dim",
+                                                  "ngf",           "ndf",       "d_norm",      "optimizer", "lr_g",
+                                                  "lr_d",          "beta1",     "beta2",       "batch",     "n_critic",
+                                                  "critic_warmup", "clip",      "gp_lambda",   "seed",      "fmap_base",
+                                                  "fmap_max",      "fade_kimg", "stable_kimg", "drift",     "g_ema"};
   return fields;
 }
 

@@ -8,9 +8,8 @@
 // threads) may change between sessions.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -21,9 +20,9 @@ enum class GanArch { Dcgan, DcganSelu, Progan };
 enum class NormKind { Batch, Layer, None };  // the critic's normalisation (G uses BatchNorm in dcgan)
 enum class OptimizerKind { Adam, RmsProp };
 
-GanLoss parse_loss(const std::string& name);  // gan | wgan | wgan-gp | lsgan; Error(Usage) otherwise
-GanArch parse_arch(const std::string& name);  // dcgan | dcgan-selu | progan
-NormKind parse_norm(const std::string& name); // batch | layer | none
+GanLoss parse_loss(const std::string& name);             // gan | wgan | wgan-gp | lsgan; Error(Usage) otherwise
+GanArch parse_arch(const std::string& name);             // dcgan | dcgan-selu | progan
+NormKind parse_norm(const std::string& name);            // batch | layer | none
 OptimizerKind parse_optimizer(const std::string& name);  // adam | rmsprop
 std::string to_string(GanLoss v);
 std::string to_string(GanArch v);
@@ -56,7 +55,7 @@ struct TrainConfig {
   OptimizerKind optimizer = OptimizerKind::Adam;
   double lr_g = 2e-4, lr_d = 2e-4;
   double beta1 = 0.5, beta2 = 0.999;
-  int batch = 128;              // progan: the minibatch up to 128x128 (progan_batch() caps larger levels)
+  int batch = 128;             // progan: the minibatch up to 128x128 (progan_batch() caps larger levels)
   int n_critic = 1;            // critic steps per generator step
   bool critic_warmup = false;  // WGAN: 100 critic steps for the first 25 G steps and every 500th
   double clip = 0;             // WGAN weight clipping (0 = off)
@@ -64,11 +63,11 @@ struct TrainConfig {
   uint64_t seed = 1;
 
   // Run-time fields.
-  int64_t steps = 0;     // generator steps to reach (0: use epochs)
-  double epochs = 0;     // passes of the critic over the data to reach (0: use steps)
-  double kimg = 0;       // progan: thousands of real images to reach (its only length)
+  int64_t steps = 0;  // generator steps to reach (0: use epochs)
+  double epochs = 0;  // passes of the critic over the data to reach (0: use steps)
+  double kimg = 0;    // progan: thousands of real images to reach (its only length)
   std::string device = "cpu";
-  int threads = 0;       // CPU threads (0: all cores)
+  int threads = 0;  // CPU threads (0: all cores)
   int64_t log_every = 50, sample_every = 500, checkpoint_every = 500, keep_every = 5000;
 };
 

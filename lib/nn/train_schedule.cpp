@@ -34,7 +34,8 @@ class DcganSchedule : public TrainSchedule {
   bool finished(const TrainState& s) const override { return s.step >= total_; }
   int64_t planned_images(const TrainState& s) const override {
     int64_t n = 0;
-    for (int64_t step = s.step; step < total_; ++step) n += static_cast<int64_t>(critic_steps(config_, step)) * config_.batch;
+    for (int64_t step = s.step; step < total_; ++step)
+      n += static_cast<int64_t>(critic_steps(config_, step)) * config_.batch;
     return n;
   }
   double epochs_done(const TrainState& s) const override {
@@ -142,11 +143,11 @@ class ProganTrainSchedule : public TrainSchedule {
     return out;
   }
   std::string banner(const TrainState& s, const std::string& where) const override {
-    return fmt::format("gan-train: progan/{} 4x4 -> {}x{} (fade {:g} + stable {:g} kimg per level), {} images x {} ch, "
-                       "minibatch {}, {}, {:.1f} -> {:.1f} kimg",
-                       to_string(config_.loss), config_.resolution, config_.resolution, config_.fade_kimg,
-                       config_.stable_kimg, data_->count(), data_->channels(), config_.batch, where,
-                       static_cast<double>(s.images) / 1000.0, config_.kimg);
+    return fmt::format(
+        "gan-train: progan/{} 4x4 -> {}x{} (fade {:g} + stable {:g} kimg per level), {} images x {} ch, "
+        "minibatch {}, {}, {:.1f} -> {:.1f} kimg",
+        to_string(config_.loss), config_.resolution, config_.resolution, config_.fade_kimg, config_.stable_kimg,
+        data_->count(), data_->channels(), config_.batch, where, static_cast<double>(s.images) / 1000.0, config_.kimg);
   }
 
  private:

@@ -13,9 +13,8 @@
 #include <ATen/core/Generator.h>
 
 #include <memory>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "gan_models.h"
 #include "progan_step.h"

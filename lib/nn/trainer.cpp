@@ -96,15 +96,19 @@ PreparedRun check_resume(TrainConfig& config, const TrainRunFolder& folder, cons
   // The run's config as this version reads it (fields added since take their defaults).
   const TrainConfig run = from_json(p.meta.config);
   const std::string diff = first_training_difference(to_json(run), to_json(config));
-  GANKIT_CHECK_USAGE(diff.empty(), "--resume: settings differ from the run's ({}); start a new run to change them", diff);
+  GANKIT_CHECK_USAGE(diff.empty(), "--resume: settings differ from the run's ({}); start a new run to change them",
+                     diff);
   validate(config);
   const std::string was = config.data_fingerprint;
   const std::string now = dataset_fingerprint(PyramidReader(config.data), config.resolution);
   check_resumed_data(config, run.data, now, folder.dir(), options);
   p.data_changes = folder.recorded_data_changes();
   if (!was.empty() && was != now)
-    p.data_changes.push_back({{"step", p.meta.state.step}, {"from", run.data}, {"from_fingerprint", was},
-                              {"to", config.data}, {"to_fingerprint", now}});
+    p.data_changes.push_back({{"step", p.meta.state.step},
+                              {"from", run.data},
+                              {"from_fingerprint", was},
+                              {"to", config.data},
+                              {"to_fingerprint", now}});
   return p;
 }
 
@@ -114,7 +118,12 @@ class TrainLoop {
  public:
   TrainLoop(const TrainConfig& config, const TrainOptions& options, TrainRunFolder& folder, GanModels& m,
             TrainSchedule& schedule, TrainState& state, const c10::Device& device)
-      : config_(config), options_(options), folder_(folder), m_(m), schedule_(schedule), state_(state),
+      : config_(config),
+        options_(options),
+        folder_(folder),
+        m_(m),
+        schedule_(schedule),
+        state_(state),
         fixed_z_(torch::randn({kGridImages, config.z_dim}, cpu_generator(derive_seed(config.seed, kSampleStream, 0)))
                      .to(device)),
         progress_("train", schedule.planned_images(state), options.progress, "img") {
@@ -142,7 +151,7 @@ class TrainLoop {
   Progress progress_;
   TrainSummary summary_;
   Interval iv_;
-  int64_t saved_step_;     // step of checkpoints/latest.pt (-1: none yet)
+  int64_t saved_step_;  // step of checkpoints/latest.pt (-1: none yet)
   int64_t session_images_ = 0;
   std::chrono::steady_clock::time_point session_start_ = std::chrono::steady_clock::now(), clock_ = session_start_;
   std::chrono::steady_clock::duration paused_{};  // spent measuring (--eval-every), not training
@@ -175,7 +184,8 @@ void TrainLoop::write_checkpoint() {
 void TrainLoop::log_interval(std::chrono::steady_clock::time_point now) {
   const double secs = std::chrono::duration<double>(now - iv_.start).count();
   const double k = static_cast<double>(iv_.critic_updates);
-  nlohmann::json rec = {{"step", state_.step}, {"epoch", schedule_.epochs_done(state_)}, {"kimg", schedule_.kimg(state_)}};
+  nlohmann::json rec = {
+      {"step", state_.step}, {"epoch", schedule_.epochs_done(state_)}, {"kimg", schedule_.kimg(state_)}};
   schedule_.add_log_fields(rec);
   rec["loss_d"] = iv_.loss_d / k;
   rec["loss_g"] = iv_.loss_g / static_cast<double>(iv_.steps);
@@ -210,8 +220,8 @@ TrainSummary TrainLoop::run() {
     const double ld = iv_.loss_d / static_cast<double>(iv_.critic_updates);
     if (!std::isfinite(ld) || !std::isfinite(st.loss_g)) {
       progress_.finish();
-      const std::string kept = saved_step_ >= 0 ? fmt::format("{} (step {})", folder_.latest().string(), saved_step_)
-                                                : "none written yet";
+      const std::string kept =
+          saved_step_ >= 0 ? fmt::format("{} (step {})", folder_.latest().string(), saved_step_) : "none written yet";
       fail(ErrorKind::Data,
            fmt::format("training diverged at step {}: loss_d {} loss_g {} (not finite); last good checkpoint: {}; "
                        "lower --lr-d/--lr-g",

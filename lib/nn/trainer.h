@@ -22,7 +22,6 @@
 
 #include <filesystem>
 #include <functional>
-
 #include <nlohmann/json.hpp>
 
 #include "gan_models.h"
@@ -48,9 +47,9 @@ struct TrainOptions {
 struct TrainSummary {
   int64_t start_step = 0;
   TrainState state;
-  double epochs = 0;           // passes over the data so far
-  double images_per_s = 0;     // real images per second in this session
-  nlohmann::json last_log;     // the last log.jsonl record
+  double epochs = 0;        // passes over the data so far
+  double images_per_s = 0;  // real images per second in this session
+  nlohmann::json last_log;  // the last log.jsonl record
   std::filesystem::path checkpoint;
   std::filesystem::path samples;  // the last sample grid
 };
