@@ -52,16 +52,19 @@ TEST(GanEvalCli, SwdGoldenFromFolderNpyAndHdf5) {
   EXPECT_EQ(j["resolution"], 64);
   EXPECT_EQ(j["seed"], 1);
   EXPECT_EQ(j["swd"].size(), 4u);  // 64, 32, 16, avg
-  EXPECT_NEAR(j["swd"]["64"].get<double>(), 86.53166, 2e-4 * 86.53166);
-  EXPECT_NEAR(j["swd"]["32"].get<double>(), 179.69293, 2e-4 * 179.69293);
-  EXPECT_NEAR(j["swd"]["16"].get<double>(), 253.54512, 2e-4 * 253.54512);
-  EXPECT_NEAR(j["swd"]["avg"].get<double>(), 173.25657, 2e-4 * 173.25657);
+  EXPECT_NEAR(j["swd"]["64"].get<double>(), 86.53166, 1e-6 * 86.53166);
+  EXPECT_NEAR(j["swd"]["32"].get<double>(), 179.69293, 1e-6 * 179.69293);
+  EXPECT_NEAR(j["swd"]["16"].get<double>(), 253.54512, 1e-6 * 253.54512);
+  EXPECT_NEAR(j["swd"]["avg"].get<double>(), 173.25657, 1e-6 * 173.25657);
   for (const auto& other : results) EXPECT_EQ(other["swd"], j["swd"]);  // lossless inputs: same bits
   // Seed, thread count, batch.
   auto seeded = run(gan_eval() + " swd " + g.path("real.npy") + " " + g.path("fake.npy") +
                     " --seed 1000 --json --threads 1 --batch 5");
   ASSERT_EQ(seeded.exit_code, 0) << seeded.err;
-  EXPECT_NEAR(nlohmann::json::parse(seeded.out)["swd"]["avg"].get<double>(), 178.33778, 2e-4 * 178.33778);
+  EXPECT_NEAR(nlohmann::json::parse(seeded.out)["swd"]["avg"].get<double>(), 178.33778, 1e-6 * 178.33778);
+  auto seeded_default =
+      run(gan_eval() + " swd " + g.path("real.npy") + " " + g.path("fake.npy") + " --seed 1000 --json");
+  EXPECT_EQ(nlohmann::json::parse(seeded_default.out)["swd"], nlohmann::json::parse(seeded.out)["swd"]);  // bitwise
   auto t1 = run(gan_eval() + " swd " + g.path("real.npy") + " " + g.path("fake.npy") + " --json --threads 1");
   EXPECT_EQ(nlohmann::json::parse(t1.out)["swd"], j["swd"]);
   // A table for people.
