@@ -131,8 +131,17 @@ TEST(GanEvalCli, BadInputsGiveOneLineAndTheRightExitCode) {
       run(gan_eval() + " swd " + (dir / "a.h5").string() + " " + (dir / "a.h5").string() + " --resolution 64"), 2,
       "has no 64x64 level (levels: 32, 16, 8, 4, 2, 1)");
   test::expect_cli_error(run(gan_eval() + " swd " + (dir / "missing.npy").string() + " " + a64), 2, "does not exist");
-  if (run(gan_eval() + " swd " + a64 + " " + a64 + " --device cuda -q").exit_code != 0)  // no GPU here
-    test::expect_cli_error(run(gan_eval() + " swd " + a64 + " " + a64 + " --device cuda"), 1, "use --device cpu");
+  // --device cuda: one line naming the way out without a GPU; with one, the CPU's numbers to 1e-5.
+  const auto gpu = run(gan_eval() + " swd " + a64 + " " + a64 + " --device cuda --json -q");
+  if (gpu.exit_code != 0) {
+    test::expect_cli_error(gpu, 1, "use --device cpu");
+  } else {
+    const auto cpu = nlohmann::json::parse(run(gan_eval() + " swd " + a64 + " " + a64 + " --json -q").out)["swd"];
+    for (const auto& [level, value] : cpu.items())
+      EXPECT_NEAR(nlohmann::json::parse(gpu.out)["swd"][level].get<double>(), value.get<double>(),
+                  1e-5 * value.get<double>())
+          << level;
+  }
   test::expect_cli_error(run(gan_eval() + " swd " + a64 + " " + a64 + " --device tpu"), 1,
                          "expected cpu, cuda or cuda:N");
   test::expect_cli_error(run(gan_eval() + " swd " + a64 + " " + a64 + " --rng mt"), 1, "--rng mt");
