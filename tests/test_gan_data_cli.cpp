@@ -90,6 +90,8 @@ TEST(GanDataCli, BadInputsGiveOneLineAndTheRightExitCode) {
   fs::remove(out);
   test::expect_cli_error(run(gan_data() + " import " + (dir / "imgs").string() + " " + out + " --resolution 24"), 1,
                          "--resolution 24 is not a power of two");
+  test::expect_cli_error(run(gan_data() + " import " + (dir / "imgs").string() + " " + out + " --format bogus"), 1,
+                         "--format bogus: expected auto, folder, cifar10, svhn, idx, lsun or celeba");
   test::expect_cli_error(run(gan_data() + " import " + (dir / "imgs").string() + " " + (dir / "no" / "o.h5").string()),
                          2, "does not exist");
   // A folder the user cannot write. Root writes anywhere, so as root (CI) the command runs as

@@ -102,6 +102,21 @@ TEST(GanEvalCli, MsssimGoldenAlignedAndDiversity) {
                          "--shuffle applies to one set");
 }
 
+// Exit code 3 (internal): a gan-eval copied without its LibTorch module says which file is missing,
+// in one line, and writes nothing.
+TEST(GanEvalCli, AMissingTorchModuleIsAnInternalErrorOfOneLine) {
+  TempDir dir;
+  fs::copy_file(gan_eval(), dir / "gan-eval");
+  fs::permissions(dir / "gan-eval", fs::perms::owner_all);
+  PyramidWriter w(dir / "d.h5", 16, 1, {});
+  w.append(test::golden_real(1, 16).image(0));
+  w.commit();
+  test::expect_cli_error(run((dir / "gan-eval").string() + " features " + (dir / "d.h5").string() + " " +
+                             (dir / "f.h5").string() + " --raw-pixels -q"),
+                         3, "cannot load the LibTorch module libgankit_eval_torch.so");
+  EXPECT_FALSE(fs::exists(dir / "f.h5"));
+}
+
 TEST(GanEvalCli, BadInputsGiveOneLineAndTheRightExitCode) {
   TempDir dir;
   auto save = [&](const std::string& name, const ImageBatch& b) {
