@@ -32,7 +32,13 @@ using test::gan_train;
 using test::run;
 using test::TempDir;
 
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+// A path quoted for /bin/sh (built by appending: GCC 12 warns falsely on "'" + string).
+std::string q(const fs::path& p) {
+  std::string out(1, '\'');
+  out += p.string();
+  out += '\'';
+  return out;
+}
 
 // `command` under a file size limit of `kib` KiB: writing past it fails with EFBIG, the way a
 // full disk fails with ENOSPC, without needing a small filesystem.
