@@ -1,5 +1,6 @@
 // gan-data end to end: the real binary on real and generated data, its exit codes, its one-line
 // errors, --json output, and an import killed midway leaving no output file.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -125,6 +126,46 @@ TEST(GanDataCli, BadInputsGiveOneLineAndTheRightExitCode) {
   test::expect_cli_error(run(gan_data() + " frobnicate"), 1, "unknown command 'frobnicate'");
   test::expect_cli_error(run(gan_data() + " info " + (dir / "imgs" / "a.png").string()), 2, "is not an HDF5 file");
   EXPECT_FALSE(fs::exists(out));
+}
+
+// The pyramid is byte-identical, level by level, to the official h5tool method restated in numpy
+// (bench/reference_import.py: chained float box filter, round half to even), on Fashion-MNIST's
+// test set (IDX) and on a folder of noisy RGB PNGs (every rounding case). The comparison itself is
+// checked to see a single changed pixel.
+TEST(GanDataCli, ImportIsByteIdenticalToTheNumpyReference) {
+  if (run("/usr/bin/python3 -c 'import h5py, numpy, PIL'").exit_code != 0)
+    GTEST_SKIP() << "python3-h5py/numpy/pil not installed (scripts/install-deps.sh installs them)";
+  TempDir dir;
+  fs::create_directories(dir / "png");
+  cv::RNG rng(3);
+  for (int i = 0; i < 40; ++i) {
+    cv::Mat m(64, 64, CV_8UC3);
+    rng.fill(m, cv::RNG::UNIFORM, 0, 256);
+    cv::imwrite((dir / "png" / fmt::format("{:03}.png", i)).string(), m);
+  }
+  const std::string ref = std::string(GANKIT_SOURCE_DIR) + "/bench/reference_import.py";
+  std::vector<std::pair<std::string, std::string>> cases = {{"folder", (dir / "png").string()}};
+  const std::string fm = test::fashion_mnist_dir();
+  if (!fm.empty()) cases.emplace_back("idx", fm + "/t10k-images-idx3-ubyte.gz");
+  for (const auto& [kind, src] : cases) {
+    const std::string ours = (dir / (kind + "-ours.h5")).string(), theirs = (dir / (kind + "-ref.h5")).string();
+    const std::string input = kind == "idx" ? fm + " --split test" : src;
+    ASSERT_EQ(run(gan_data() + " import " + input + " " + ours + " -q").exit_code, 0) << kind;
+    ASSERT_EQ(run("/usr/bin/python3 " + ref + " " + kind + " " + src + " " + theirs).exit_code, 0) << kind;
+    const std::string compare =
+        "/usr/bin/python3 -c 'import sys, h5py, numpy as np\n"
+        "a, b = h5py.File(sys.argv[1], \"r\"), h5py.File(sys.argv[2], \"r\")\n"
+        "assert sorted(b) and all(np.array_equal(a[k][:], b[k][:]) for k in b)' ";
+    EXPECT_EQ(run(compare + ours + " " + theirs).exit_code, 0) << kind << ": levels differ from the reference";
+    if (kind == "folder") {  // the comparison sees one pixel changed by one grey level
+      ASSERT_EQ(run("/usr/bin/python3 -c 'import sys, h5py\nf = h5py.File(sys.argv[1], \"r+\")\n"
+                    "f[\"data8x8\"][3, 1, 2, 2] ^= 1' " +
+                    ours)
+                    .exit_code,
+                0);
+      EXPECT_NE(run(compare + ours + " " + theirs).exit_code, 0);
+    }
+  }
 }
 
 TEST(GanDataCli, HelpAndVersion) {
