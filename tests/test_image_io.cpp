@@ -142,22 +142,29 @@ TEST(Npy, RejectsWrongDtypeShapeAndTruncation) {
 
 TEST(Npy, NpzStoredAndDeflatedMembers) {
   TempDir dir;
-  ImageBatch b = sample_batch(2, 3, 4, 4);
+  // Two different members, so that the choice of member is visible: "images" by default, any by key.
+  ImageBatch b = sample_batch(2, 3, 4, 4), other = sample_batch(3, 1, 8, 8);
+  std::fill(other.data.begin(), other.data.end(), 7);
   save_npy_nhwc(dir / "m.npy", b);
-  const std::string member = test::read_bytes(dir / "m.npy");
+  save_npy_nhwc(dir / "o.npy", other);
+  const std::string member = test::read_bytes(dir / "m.npy"), other_member = test::read_bytes(dir / "o.npy");
   for (bool deflate : {false, true}) {
     const fs::path path = dir / (deflate ? "d.npz" : "s.npz");
     int err = 0;
     zip_t* z = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);
     ASSERT_NE(z, nullptr);
-    for (const char* name : {"images.npy", "labels.npy"}) {
-      zip_source_t* src = zip_source_buffer(z, member.data(), member.size(), 0);
+    for (const auto& [name, bytes] :
+         {std::pair<const char*, const std::string*>{"labels.npy", &other_member}, {"images.npy", &member}}) {
+      zip_source_t* src = zip_source_buffer(z, bytes->data(), bytes->size(), 0);
       zip_int64_t idx = zip_file_add(z, name, src, ZIP_FL_OVERWRITE);
       zip_set_file_compression(z, static_cast<zip_uint64_t>(idx), deflate ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0);
     }
     ASSERT_EQ(zip_close(z), 0);
-    EXPECT_EQ(load_npz(path).data, b.data);
-    EXPECT_EQ(load_npz(path, "labels").data, b.data);
+    EXPECT_EQ(load_npz(path).data, b.data);  // "images" although it is not the first member
+    const ImageBatch chosen = load_npz(path, "labels");
+    EXPECT_EQ(chosen.n, 3);
+    EXPECT_EQ(chosen.c, 1);
+    EXPECT_EQ(chosen.data, other.data);
     EXPECT_NE(error_of([&] { load_npz(path, "nope"); }).find("cannot choose"), std::string::npos);
   }
 }
