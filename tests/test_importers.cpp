@@ -180,7 +180,11 @@ TEST(ImportLsun, WebpAndJpegValuesCentreCroppedAndResized) {
   for (int c = 0; c < 3; ++c)
     for (int y = 0; y < 32; ++y)
       for (int x = 0; x < 32; ++x) ASSERT_EQ(b.image(1)[(c * 32 + y) * 32 + x], jpeg.at<cv::Vec3b>(y, x)[c]);
+  // Another resolution into the same file: refused without overwrite, the old file untouched.
   o.resolution = 16;
+  EXPECT_NE(
+      error_of([&] { import_dataset(dir / "bedroom" / "data.mdb", dir / "o.h5", o); }).find("exists (pass --overwrite"),
+      std::string::npos);
   EXPECT_EQ(PyramidReader(dir / "o.h5").info().resolution, 32);
   o.overwrite = true;
   import_dataset(dir / "bedroom" / "data.mdb", dir / "o.h5", o);
