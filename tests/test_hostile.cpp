@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 
@@ -520,6 +521,42 @@ TEST(Hostile, StaleTemporariesOfDeadProcessesAreRemoved) {
   ASSERT_EQ(run(fmt::format("{} import {} {} -q", gan_data(), q(t / "imgs"), q(t / "o.h5"))).exit_code, 0);
   EXPECT_FALSE(fs::exists(dead));
   EXPECT_TRUE(fs::exists(live));
+}
+
+// ---- "Inputs are never modified": every command that writes, with its inputs' bytes compared.
+
+TEST(Hostile, EveryWritingCommandLeavesItsInputsByteIdentical) {
+  TrainFixture f;
+  write_noise_folder(f.dir / "imgs", 12, 32);
+  ASSERT_EQ(run(f.train(f.dir / "d.h5", "run", "--steps 2 --keep-every 1")).exit_code, 0);
+  const fs::path ckpt = f.dir / "run/checkpoints/step_000002.pt";
+  std::vector<fs::path> inputs = {f.dir / "d.h5", ckpt};
+  for (int i = 0; i < 12; ++i) inputs.push_back(f.dir / "imgs" / fmt::format("{:04}.png", i));
+  std::map<fs::path, std::string> before;
+  for (const fs::path& p : inputs) before[p] = test::read_bytes(p);
+  const std::string d = q(f.dir / "d.h5"), imgs = q(f.dir / "imgs"), c = q(ckpt);
+  const std::vector<std::string> commands = {
+      fmt::format("{} import {} {} -q", gan_data(), imgs, q(f.dir / "i.h5")),
+      fmt::format("{} export {} {} -q", gan_data(), d, q(f.dir / "png")),
+      fmt::format("{} info {}", gan_data(), d),
+      fmt::format("{} dedup hash {} {} --method exact --apply {} -q", gan_data(), imgs, q(f.dir / "g.json"),
+                  q(f.dir / "dd.h5")),
+      fmt::format("{} dedup hash {} {} --method exact --apply {} -q", gan_data(), d, q(f.dir / "g2.json"),
+                  q(f.dir / "dd2.h5")),
+      fmt::format("{} sample {} --num 8 --out {} --threads 1 -q", gan_train(), c, q(f.dir / "s.npy")),
+      fmt::format("{} interpolate {} --out {} --threads 1 -q", gan_train(), c, q(f.dir / "walk.png")),
+      fmt::format("{} features {} {} {} --threads 1 -q", gan_eval(), c, d, q(f.dir / "f.h5")),
+      fmt::format("{} features {} {} --raw-pixels -q", gan_eval(), d, q(f.dir / "raw.h5")),
+      fmt::format("{} swd {} {} -q", gan_eval(), d, d),
+      fmt::format("{} msssim {} -q", gan_eval(), imgs),
+      fmt::format("{} compare {} {} --num-images 16 --repeats 1 --out {} --cache-dir none -q", gan_eval(), d, c,
+                  q(f.dir / "report")),
+  };
+  for (const std::string& cmd : commands) {
+    const auto r = run(cmd);
+    ASSERT_EQ(r.exit_code, 0) << cmd << "\n" << r.err;
+    for (const auto& [p, bytes] : before) EXPECT_EQ(test::read_bytes(p), bytes) << p << " changed by: " << cmd;
+  }
 }
 
 // ---- Training runs: the data they were trained on, one writer, no half-made runs.
