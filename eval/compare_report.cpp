@@ -6,9 +6,9 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
-#include <fstream>
 #include <set>
 
+#include "atomic_output.h"
 #include "error.h"
 #include "hdf5_store.h"
 #include "image_grid.h"
@@ -208,13 +208,6 @@ std::string copy_grid(const CheckpointScore& cs, const std::string& name, const 
   return name;
 }
 
-void write_text(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  GANKIT_CHECK_DATA(out.good(), "cannot write {}", path.string());
-}
-
 std::string results_csv(const Comparison& c) {
   std::string csv = "run,checkpoint,step,kimg,seconds,resolution,value,mean,ci95,sd,draws\n";
   for (const RunScore& r : c.runs)
@@ -360,8 +353,8 @@ std::vector<std::vector<std::string>> leaderboard_rows(const Comparison& c) {
 
 void write_compare_report(const Comparison& c, const fs::path& dir, const std::string& command) {
   fs::create_directories(dir / "images");
-  write_text(dir / "summary.json", to_json(c).dump(2) + "\n");
-  write_text(dir / "results.csv", results_csv(c));
+  write_file_atomic(dir / "summary.json", to_json(c).dump(2) + "\n");
+  write_file_atomic(dir / "results.csv", results_csv(c));
   const std::time_t now = std::time(nullptr);
   char when[32];
   std::strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
@@ -394,7 +387,7 @@ void write_compare_report(const Comparison& c, const fs::path& dir, const std::s
   }
   h += samples_section(c, dir);
   h += "<script>" + std::string(kScript) + "</script>\n</body></html>\n";
-  write_text(dir / "index.html", h);
+  write_file_atomic(dir / "index.html", h);
 }
 
 }  // namespace gankit

@@ -1,5 +1,6 @@
 #include "fixtures.h"
 
+#include <fmt/format.h>
 #include <lmdb.h>
 #include <matio.h>
 #include <zlib.h>
@@ -10,6 +11,7 @@
 #include <stdexcept>
 
 #include "hdf5_store.h"
+#include "image_io.h"
 #include "test_util.h"
 
 namespace gankit::test {
@@ -160,4 +162,14 @@ void write_pyramid(const std::filesystem::path& path, int n, int c, int r) {
   }
   w.commit();
 }
+void write_noise_folder(const fs::path& dir, int n, int side, uint64_t seed) {
+  fs::create_directories(dir);
+  cv::RNG rng(seed);
+  for (int i = 0; i < n; ++i) {
+    cv::Mat m(side, side, CV_8UC3);
+    rng.fill(m, cv::RNG::UNIFORM, 0, 256);
+    write_image(dir / fmt::format("{:04}.png", i), m);
+  }
+}
+
 }  // namespace gankit::test

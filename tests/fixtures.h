@@ -39,6 +39,9 @@ void write_celeba(const std::filesystem::path& dir, int n);
 }  // namespace gankit::test
 
 namespace gankit::test {
+// `n` noisy RGB PNGs NNNN.png of side x side (uniform noise from `seed`: they do not compress, and
+// their pyramids hit every rounding case).
+void write_noise_folder(const std::filesystem::path& dir, int n, int side, uint64_t seed = 7);
 // An HDF5 pyramid of n images of c x r x r with pixel() values (no labels), uncompressed.
 void write_pyramid(const std::filesystem::path& path, int n, int c, int r);
 }  // namespace gankit::test

@@ -42,13 +42,6 @@ struct Runs {
   }
 };
 
-int leftover_temps(const fs::path& dir) {
-  int n = 0;
-  for (const auto& e : fs::directory_iterator(dir))
-    n += e.path().filename().string().find(".tmp-") != std::string::npos;
-  return n;
-}
-
 size_t lines(const fs::path& file) {
   const std::string text = test::read_bytes(file);
   return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
@@ -146,7 +139,7 @@ TEST(CompareCli, AKilledCompareLosesAtMostTheDrawInProgress) {
   EXPECT_GE(j["reused"].get<int>(), 1);
   EXPECT_EQ(j["measured"].get<int>() + j["reused"].get<int>(), 12);
   EXPECT_EQ(lines(f.dir / "run-gan/metrics.jsonl"), 12u);  // nothing measured twice, nothing torn
-  EXPECT_EQ(leftover_temps(f.dir.path()), 0);
+  EXPECT_EQ(test::leftover_temporaries(f.dir.path()), std::vector<std::string>{});
 }
 
 TEST(CompareCli, ReportHoldsTheLeaderboardChartsAndImages) {

@@ -344,7 +344,9 @@ TEST(GroupDuplicates, ProbeSearchEqualsTryingEverySubset) {
         for (int64_t m : members) got[static_cast<size_t>(m)] = members.front();
       EXPECT_EQ(got, leader_of);
       EXPECT_GT(g.groups.size(), 5u);
-      if (!std::isinf(max_angle)) EXPECT_GT(rejected, 100);  // the check did reject hits
+      if (!std::isinf(max_angle)) {
+        EXPECT_GT(rejected, 100);  // the check did reject hits
+      }
     }
   }
 }

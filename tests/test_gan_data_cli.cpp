@@ -136,13 +136,7 @@ TEST(GanDataCli, ImportIsByteIdenticalToTheNumpyReference) {
   if (run("/usr/bin/python3 -c 'import h5py, numpy, PIL'").exit_code != 0)
     GTEST_SKIP() << "python3-h5py/numpy/pil not installed (scripts/install-deps.sh installs them)";
   TempDir dir;
-  fs::create_directories(dir / "png");
-  cv::RNG rng(3);
-  for (int i = 0; i < 40; ++i) {
-    cv::Mat m(64, 64, CV_8UC3);
-    rng.fill(m, cv::RNG::UNIFORM, 0, 256);
-    cv::imwrite((dir / "png" / fmt::format("{:03}.png", i)).string(), m);
-  }
+  test::write_noise_folder(dir / "png", 40, 64, 3);
   const std::string ref = std::string(GANKIT_SOURCE_DIR) + "/bench/reference_import.py";
   std::vector<std::pair<std::string, std::string>> cases = {{"folder", (dir / "png").string()}};
   const std::string fm = test::fashion_mnist_dir();

@@ -49,27 +49,6 @@ test::RunResult run_with_file_limit(const std::string& command, int kib) {
 // `command` with at most ~1 GB of address space: a case that allocates what a header claims dies.
 test::RunResult run_with_memory_limit(const std::string& command) { return run("ulimit -v 1000000 && " + command); }
 
-// Names in `dir` (recursively) that look like temporaries or partial outputs.
-std::vector<std::string> leftovers(const fs::path& dir) {
-  std::vector<std::string> out;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    const std::string name = e.path().filename().string();
-    if (name.find(".tmp-") != std::string::npos || name.ends_with(".partial")) out.push_back(name);
-  }
-  return out;
-}
-
-// `n` noisy RGB PNGs of side x side (they do not compress, so outputs are about n*side*side*3).
-void write_noise_folder(const fs::path& dir, int n, int side) {
-  fs::create_directories(dir);
-  cv::RNG rng(7);
-  for (int i = 0; i < n; ++i) {
-    cv::Mat m(side, side, CV_8UC3);
-    rng.fill(m, cv::RNG::UNIFORM, 0, 256);
-    write_image(dir / fmt::format("{:04}.png", i), m);
-  }
-}
-
 // A process id that no longer exists (a child that has exited and been reaped).
 pid_t dead_pid() {
   const pid_t pid = fork();
@@ -204,7 +183,7 @@ struct TrainFixture {
 
 TEST(Hostile, DiskFullInImportFeaturesAndDedupNamesTheCause) {
   TempDir t;
-  write_noise_folder(t / "imgs", 60, 64);  // ~740 KB of pixels
+  test::write_noise_folder(t / "imgs", 60, 64);  // ~740 KB of pixels
   auto r = run_with_file_limit(
       fmt::format("{} import {} {} -q --compression none", gan_data(), q(t / "imgs"), q(t / "out.h5")), 100);
   expect_cli_error(r, 2, "cannot write " + (t / "out.h5").string() + ": file size limit reached (EFBIG)");
@@ -219,7 +198,7 @@ TEST(Hostile, DiskFullInImportFeaturesAndDedupNamesTheCause) {
   expect_cli_error(r, 2, "cannot write " + (t / "f.h5").string() + ": file size limit reached (EFBIG)");
   EXPECT_FALSE(fs::exists(t / "out.h5"));
   EXPECT_FALSE(fs::exists(t / "f.h5"));
-  EXPECT_EQ(leftovers(t.path()), std::vector<std::string>{});
+  EXPECT_EQ(test::leftover_temporaries(t.path()), std::vector<std::string>{});
 }
 
 TEST(Hostile, DiskFullWhileTrainingOrSamplingIsADataError) {
@@ -234,7 +213,7 @@ TEST(Hostile, DiskFullWhileTrainingOrSamplingIsADataError) {
       20);
   expect_cli_error(r, 2, "cannot write " + (f.dir / "s.h5").string() + ": file size limit reached (EFBIG)");
   EXPECT_FALSE(fs::exists(f.dir / "s.h5"));
-  EXPECT_EQ(leftovers(f.dir.path()), std::vector<std::string>{});
+  EXPECT_EQ(test::leftover_temporaries(f.dir.path()), std::vector<std::string>{});
 }
 
 // ---- Sizes from headers are checked before anything is allocated.
@@ -340,10 +319,10 @@ TEST(Hostile, HugeHdf5LevelIsRefused) {
 
 TEST(Hostile, ImportResolutionBeyondTheLimitIsAUsageError) {
   TempDir t;
-  write_noise_folder(t / "imgs", 2, 16);
+  test::write_noise_folder(t / "imgs", 2, 16);
   const auto r = run(fmt::format("{} import {} {} -q --resolution 65536", gan_data(), q(t / "imgs"), q(t / "o.h5")));
   expect_cli_error(r, 1, "--resolution 65536 is not a power of two from 1 to 16384");
-  EXPECT_EQ(leftovers(t.path()), std::vector<std::string>{});
+  EXPECT_EQ(test::leftover_temporaries(t.path()), std::vector<std::string>{});
   EXPECT_FALSE(fs::exists(t / "o.h5"));
 }
 
@@ -357,7 +336,7 @@ TEST(Hostile, PngBombIsRefusedFromItsHeader) {
   expect_cli_error(r, 2, "bomb.png: 20000x20000 is 400000000 pixels, over the limit of 178956970 (--max-pixels)");
   EXPECT_FALSE(fs::exists(t / "o.h5"));
   // The limit is the user's: a smaller image passes the default and fails a lower --max-pixels.
-  write_noise_folder(t / "small", 1, 64);
+  test::write_noise_folder(t / "small", 1, 64);
   r = run(fmt::format("{} import {} {} -q --max-pixels 4000", gan_data(), q(t / "small"), q(t / "s.h5")));
   expect_cli_error(r, 2, "64x64 is 4096 pixels, over the limit of 4000 (--max-pixels)");
 }
@@ -418,7 +397,7 @@ TEST(Hostile, FloatLevelsAreRefusedNotConverted) {
 
 TEST(Hostile, SymlinkLoopsAndDanglingLinksInFolders) {
   TempDir t;
-  write_noise_folder(t / "imgs", 1, 16);
+  test::write_noise_folder(t / "imgs", 1, 16);
   fs::create_directory_symlink("..", t / "imgs/loop");  // imgs/loop/imgs/loop/...
   auto r = run(fmt::format("{} import {} {} -q --recursive --json", gan_data(), q(t / "imgs"), q(t / "o.h5")));
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -434,7 +413,7 @@ TEST(Hostile, SymlinkLoopsAndDanglingLinksInFolders) {
 
 TEST(Hostile, ErrorLinesStayOneLineAndOursAlone) {
   TempDir t;
-  write_noise_folder(t / "imgs", 2, 32);
+  test::write_noise_folder(t / "imgs", 2, 32);
   const std::string png = test::read_bytes(t / "imgs/0000.png");
   test::write_bytes(t / "imgs/0001.png", png.substr(0, png.size() / 2));  // header fine, IDAT cut
   auto r = run(fmt::format("{} import {} {} -q", gan_data(), q(t / "imgs"), q(t / "o.h5")));
@@ -459,7 +438,7 @@ TEST(Hostile, ErrorLinesStayOneLineAndOursAlone) {
 
 TEST(Hostile, OverwriteReplacesOnlyRegularFilesAndOurOwnFolders) {
   TempDir t;
-  write_noise_folder(t / "imgs", 2, 16);
+  test::write_noise_folder(t / "imgs", 2, 16);
   const std::string import = gan_data() + " import " + q(t / "imgs") + " ";
   fs::create_directories(t / "folder.h5");
   test::write_bytes(t / "folder.h5/precious.txt", "keep me");
@@ -513,7 +492,7 @@ TEST(Hostile, AnOutputThatIsAnInputIsRefused) {
 
 TEST(Hostile, StaleTemporariesOfDeadProcessesAreRemoved) {
   TempDir t;
-  write_noise_folder(t / "imgs", 2, 16);
+  test::write_noise_folder(t / "imgs", 2, 16);
   const fs::path dead = t / fmt::format("o.h5.tmp-{}", dead_pid());
   const fs::path live = t / fmt::format("o.h5.tmp-{}", getpid());  // this test: alive, may be writing
   test::write_bytes(dead, "left by a SIGKILL");
@@ -527,7 +506,7 @@ TEST(Hostile, StaleTemporariesOfDeadProcessesAreRemoved) {
 
 TEST(Hostile, EveryWritingCommandLeavesItsInputsByteIdentical) {
   TrainFixture f;
-  write_noise_folder(f.dir / "imgs", 12, 32);
+  test::write_noise_folder(f.dir / "imgs", 12, 32);
   ASSERT_EQ(run(f.train(f.dir / "d.h5", "run", "--steps 2 --keep-every 1")).exit_code, 0);
   const fs::path ckpt = f.dir / "run/checkpoints/step_000002.pt";
   std::vector<fs::path> inputs = {f.dir / "d.h5", ckpt};

@@ -66,6 +66,15 @@ std::vector<nlohmann::json> read_jsonl(const fs::path& path) {
   return gankit::read_jsonl(path, false);  // strict: a torn last line fails the test too
 }
 
+std::vector<std::string> leftover_temporaries(const fs::path& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (name.find(".tmp-") != std::string::npos || name.ends_with(".partial")) out.push_back(name);
+  }
+  return out;
+}
+
 ByteBuffer random_bytes(size_t n, uint32_t seed) {
   std::mt19937 rng(seed);
   ByteBuffer v(n);

@@ -49,6 +49,10 @@ std::string read_bytes(const std::filesystem::path& path);
 // The records of a JSON-lines file (a run's log.jsonl), in order.
 std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path);
 
+// Names under `dir` (recursively) that look like temporaries or partial outputs (OUT.tmp-PID,
+// OUT.partial): what a failed or killed command must not leave behind.
+std::vector<std::string> leftover_temporaries(const std::filesystem::path& dir);
+
 // Deterministic pseudo-random bytes.
 ByteBuffer random_bytes(size_t n, uint32_t seed);
 
