@@ -1,5 +1,6 @@
 #include "numpy_rng.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "error.h"
@@ -47,6 +48,16 @@ int64_t NumpyLegacyRng::randint(int64_t lo, int64_t hi) {
 
 void NumpyLegacyRng::randint(int64_t lo, int64_t hi, int64_t* out, size_t n) {
   for (size_t i = 0; i < n; ++i) out[i] = randint(lo, hi);
+}
+
+std::vector<int64_t> NumpyLegacyRng::permutation(int64_t n) {
+  std::vector<int64_t> out(static_cast<size_t>(std::max<int64_t>(n, 0)));
+  for (int64_t i = 0; i < n; ++i) out[static_cast<size_t>(i)] = i;
+  for (int64_t i = n - 1; i >= 1; --i) {
+    GANKIT_CHECK(i <= 0xffffffffLL, Internal, "permutation of {} items: beyond 32-bit draws", n);
+    std::swap(out[static_cast<size_t>(i)], out[static_cast<size_t>(randint(0, i + 1))]);
+  }
+  return out;
 }
 
 void NumpyLegacyRng::randn(double* out, size_t n) {

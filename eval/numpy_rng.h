@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <random>
+#include <vector>
 
 namespace gankit {
 
@@ -24,6 +25,9 @@ class NumpyLegacyRng {
   // np.random.randint(lo, hi, size=n) and np.random.randn(n) (C order).
   void randint(int64_t lo, int64_t hi, int64_t* out, size_t n);
   void randn(double* out, size_t n);
+  // np.random.permutation(n): the legacy Fisher-Yates shuffle of 0..n-1 (for i = n-1 .. 1, swap
+  // i with a masked rejection draw in [0, i]). choice(n, k, replace=False) is its first k.
+  std::vector<int64_t> permutation(int64_t n);
 
  private:
   std::mt19937 mt_;
