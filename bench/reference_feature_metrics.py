@@ -101,8 +101,8 @@ def resize(images, mode, size):
         x = torch.from_numpy(images.astype(np.float32)).permute(0, 3, 1, 2)
         out[:] = torch.nn.functional.interpolate(x, size=(size, size), mode="bilinear", align_corners=False).numpy()
     elif mode == "legacy-tf":  # tf.compat.v1.image.resize_bilinear(align_corners=False): src = dst * in / out
-        def axis(n_in):
-            src = np.arange(size) * (n_in / size)
+        def axis(n_in):  # in float32, as TF's kernel
+            src = np.arange(size, dtype=np.float32) * (np.float32(n_in) / np.float32(size))
             i0 = np.floor(src).astype(int)
             return i0, np.minimum(i0 + 1, n_in - 1), (src - i0).astype(np.float32)
         y0, y1, fy = axis(h)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs, from Debian packages, everything gankit needs to build, test and run its demo.
 # Idempotent: quiet and fast when everything is already present. Needs root (or sudo).
-# --test also installs what only the tests need (chromium: the compare report's browser test).
+# --test also installs what only the tests need (chromium: the compare report's browser test;
+# PyTorch: the references of the resizers and of a TorchScript backbone).
 set -euo pipefail
 
 packages=(
@@ -20,6 +21,7 @@ packages=(
 if [ "${1:-}" = "--test" ]; then
   packages+=(chromium)              # headless: gan-eval compare's report rendered in a real browser
   packages+=(clang-format)          # scripts/test.sh checks that the sources are formatted (.clang-format)
+  packages+=(python3-torch python3-torchvision)  # references: torch's interpolate, a traced Inception v3 backbone
 fi
 
 missing=()
