@@ -10,8 +10,11 @@ gankit against these on the same inputs.
   reference_feature_metrics.py kid  REAL.npy FAKE.npy [--subsets 100 --subset-size 1000 --seed 2020]
   reference_feature_metrics.py prdc REAL.npy FAKE.npy [--k-pr 3 --k-dc 5]
   reference_feature_metrics.py resize IMAGES.npy OUT.npy --mode clean|legacy-pytorch|legacy-tf --size S
+  reference_feature_metrics.py features IMAGES.npy OUT.npy --backbone NET.pt --mode MODE
 
-Features: float32 (N, D) .npy. Images: uint8 (N, H, W, C) .npy; OUT: float32 (N, C, S, S).
+Features: float32 (N, D) .npy. Images: uint8 (N, H, W, C) .npy; OUT: float32 (N, C, S, S) for
+resize, the TorchScript backbone's (N, D) output on the resized images (grey repeated to RGB) for
+features.
 Prints one JSON object (the metric's values and the seconds it took)."""
 import argparse
 import json
@@ -118,7 +121,8 @@ def resize(images, mode, size):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("what", choices=["fid", "fid-eigh", "kid", "kid64", "prdc", "resize"])
+    p.add_argument("what", choices=["fid", "fid-eigh", "kid", "kid64", "prdc", "resize", "features"])
+    p.add_argument("--backbone")
     p.add_argument("a")
     p.add_argument("b")
     p.add_argument("--subsets", type=int, default=100)
@@ -132,6 +136,18 @@ def main():
     start = time.time()
     if a.what == "resize":
         np.save(a.b, resize(np.load(a.a), a.mode, a.size))
+        out = {}
+    elif a.what == "features":  # --mode may list several: OUT.npy becomes OUT-<mode>.npy for each
+        import torch
+        net = torch.jit.load(a.backbone)
+        modes = a.mode.split(",")
+        for mode in modes:
+            x = resize(np.load(a.a), mode, int(net.input_size))
+            if x.shape[1] == 1:
+                x = np.repeat(x, 3, axis=1)
+            with torch.no_grad():
+                f = net(torch.from_numpy(x)).numpy()
+            np.save(a.b if len(modes) == 1 else a.b.replace(".npy", f"-{mode}.npy"), f)
         out = {}
     else:
         real, fake = np.load(a.a), np.load(a.b)

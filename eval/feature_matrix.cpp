@@ -12,7 +12,10 @@ void check_finite(const FeatureMatrix& f, const std::string& what) {
   if (bad == f.data.end()) return;
   const int64_t at = bad - f.data.begin();
   fail(ErrorKind::Data, fmt::format("{}: feature {} of image {} is {} (the backbone's output must be finite)", what,
-                                    at % f.dim, at / f.dim, *bad));
+                                    at % f.dim, at / f.dim,
+                                    std::isnan(*bad) ? "nan"
+                                    : *bad > 0       ? "inf"
+                                                     : "-inf"));
 }
 
 FeatureMatrix first_rows(const FeatureMatrix& f, int64_t n) {

@@ -56,7 +56,7 @@ KidResult kernel_distance(const FeatureMatrix& real, const FeatureMatrix& fake, 
   GANKIT_CHECK_USAGE(smaller >= o.subset_size,
                      "KID subsets of {} need at least {} images in each set, but the {} set has {}: pass "
                      "--subset-size {} or fewer",
-                     o.subset_size, o.subset_size, real.rows < fake.rows ? "real" : "fake", smaller, smaller);
+                     o.subset_size, o.subset_size, real.rows <= fake.rows ? "real" : "fake", smaller, smaller);
   const int64_t m = o.subset_size;
   // All draws first, in torch-fidelity's order (fake subset, then real subset, per subset).
   NumpyLegacyRng rng(o.seed);

@@ -28,8 +28,9 @@ CheckpointSamples torch_sample_checkpoint(const SampleRequest& request) {
 }  // namespace gankit
 
 extern "C" const gankit::EvalTorchModule* gankit_eval_torch_module() {
-  static const gankit::EvalTorchModule module{gankit::kEvalTorchModuleVersion, &gankit::torch_device_available,
-                                              &gankit::torch_swd, &gankit::torch_extract_features,
-                                              &gankit::torch_sample_checkpoint};
+  static const gankit::EvalTorchModule module{
+      gankit::kEvalTorchModuleVersion, &gankit::torch_device_available,  &gankit::torch_swd,
+      &gankit::torch_extract_features, &gankit::torch_sample_checkpoint, &gankit::torch_backbone_identity,
+      &gankit::torch_backbone_features};
   return &module;
 }

@@ -1,4 +1,5 @@
-// Forwards swd_torch.h, feature_extraction.h and checkpoint_sampler.h to libgankit_eval_torch.so, loaded on first use.
+// Forwards swd_torch.h, feature_extraction.h, checkpoint_sampler.h and backbone.h to libgankit_eval_torch.so, loaded on
+// first use.
 #include "feature_extraction.h"
 #include "module_loader.h"
 #include "swd_torch.h"
@@ -26,5 +27,12 @@ SwdResult sliced_wasserstein_torch(ImageSet& real, ImageSet& fake, const SwdOpti
 FeatureJobSummary extract_features(const FeatureJob& job) { return module().extract_features(job); }
 
 CheckpointSamples sample_checkpoint(const SampleRequest& request) { return module().sample_checkpoint(request); }
+
+BackboneIdentity backbone_identity(const BackboneSpec& spec) { return module().backbone_identity(spec); }
+
+FeatureMatrix backbone_features(const BackboneSpec& spec, ImageSet& images, const ProgressOptions& progress,
+                                const std::string& label) {
+  return module().backbone_features(spec, images, progress, label);
+}
 
 }  // namespace gankit

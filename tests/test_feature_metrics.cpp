@@ -278,7 +278,7 @@ TEST(FeatureMetrics, BadInputNamed) {
   KidOptions o;
   o.subset_size = 1000;
   EXPECT_EQ(error_of([&] { kernel_distance(big, big, o); }),
-            "KID subsets of 1000 need at least 1000 images in each set, but the fake set has 50: pass "
+            "KID subsets of 1000 need at least 1000 images in each set, but the real set has 50: pass "
             "--subset-size 50 or fewer");
   EXPECT_EQ(error_of([&] { fid(big, other); }),
             "the feature sets have 8 and 9 dimensions: they come from different backbones");
