@@ -11,14 +11,19 @@
 #include <limits>
 #include <set>
 
+#include "backbone.h"
 #include "checkpoint_sampler.h"
 #include "error.h"
+#include "feature_source.h"
+#include "fid.h"
 #include "hdf5_store.h"
 #include "image_grid.h"
 #include "image_io.h"
 #include "image_set.h"
 #include "jsonl.h"
+#include "kid.h"
 #include "msssim.h"
+#include "prdc.h"
 #include "swd.h"
 
 namespace gankit {
@@ -38,16 +43,20 @@ struct DrawKey {
   int64_t num_images = 0;
   uint64_t draw_seed = 0;
   std::string real;
+  std::string backbone;  // feature metrics: the backbone's hash, input size and resize mode
 
   nlohmann::json to_json() const {
-    return {{"checkpoint", checkpoint}, {"size", size},     {"mtime_ns", mtime_ns},
-            {"level", level},           {"metric", metric}, {"num_images", num_images},
-            {"draw_seed", draw_seed},   {"real", real}};
+    nlohmann::json j = {{"checkpoint", checkpoint}, {"size", size},     {"mtime_ns", mtime_ns},
+                        {"level", level},           {"metric", metric}, {"num_images", num_images},
+                        {"draw_seed", draw_seed},   {"real", real}};
+    if (!backbone.empty()) j["backbone"] = backbone;
+    return j;
   }
   bool matches(const nlohmann::json& r) const {
     auto eq = [&](const char* k, const auto& v) { return r.contains(k) && r[k] == v; };
     return eq("checkpoint", checkpoint) && eq("size", size) && eq("mtime_ns", mtime_ns) && eq("level", level) &&
-           eq("metric", metric) && eq("num_images", num_images) && eq("draw_seed", draw_seed) && eq("real", real);
+           eq("metric", metric) && eq("num_images", num_images) && eq("draw_seed", draw_seed) && eq("real", real) &&
+           r.value("backbone", std::string()) == backbone;
   }
 };
 
@@ -129,6 +138,23 @@ SwdResult swd_of(const ImageBatch& a, const ImageBatch& b, uint64_t seed) {
   return sliced_wasserstein(to_rgb(a), to_rgb(b), o);
 }
 
+bool is_feature_metric(const std::string& m) { return m == "fid" || m == "kid" || m == "prdc"; }
+
+// FID, KID (100 subsets of min(N, 1000), the draw's seed) or PRDC (k = 3 / 5) of two feature sets.
+nlohmann::json feature_values(const FeatureMatrix& real, const FeatureMatrix& fake, const std::string& m,
+                              uint64_t seed) {
+  if (m == "fid") return {{"fid", frechet_distance(feature_moments(real), feature_moments(fake)).value()}};
+  if (m == "kid") {
+    KidOptions o;
+    o.subset_size = std::min<int64_t>(1000, std::min(real.rows, fake.rows));
+    o.seed = static_cast<uint32_t>(seed);
+    const KidResult k = kernel_distance(real, fake, o);
+    return {{"kid", k.mean}, {"kid_std", k.std}};
+  }
+  const PrdcResult p = precision_recall_density_coverage(real, fake, {});
+  return {{"precision", p.precision}, {"recall", p.recall}, {"density", p.density}, {"coverage", p.coverage}};
+}
+
 void add_values(std::map<std::string, std::vector<double>>& draws, const nlohmann::json& values,
                 const std::string& prefix = "") {
   for (const auto& [k, v] : values.items())
@@ -159,9 +185,16 @@ class Comparer {
   void ensure_grid(const CheckpointFile& c, CheckpointScore& score);
   // `num` images of checkpoint `c` with latent seed `seed`, at a ProGAN phase's own level.
   SampleRequest request(const CheckpointFile& c, int64_t num, uint64_t seed) const;
+  // Backbone features of real images [0, N) (or [N, 2N) for `second`) at `resolution`: from
+  // memory, the cache folder, or computed (and cached).
+  const FeatureMatrix& real_features(int resolution, bool second);
+  std::string rank_key() const;
 
   const CompareOptions& o_;
   RealSet real_;
+  BackboneIdentity backbone_;  // when a feature metric is measured
+  std::string backbone_key_;
+  std::map<std::pair<int, bool>, FeatureMatrix> real_features_;
   std::map<int, RealScore> real_scores_;
   std::unique_ptr<Progress> progress_;
   int measured_ = 0, reused_ = 0;
@@ -173,9 +206,63 @@ void Comparer::check_options() const {
   GANKIT_CHECK_USAGE(o_.repeats >= 1 && o_.repeats <= 100, "--repeats {} must be 1 .. 100", o_.repeats);
   GANKIT_CHECK_USAGE(o_.checkpoints == "all" || o_.checkpoints == "latest" || o_.checkpoints == "best",
                      "--checkpoints {}: use all, latest or best", o_.checkpoints);
-  GANKIT_CHECK_USAGE(!o_.metrics.empty(), "--metrics is empty: use swd, msssim or both");
+  GANKIT_CHECK_USAGE(!o_.metrics.empty(), "--metrics is empty: use swd, msssim, fid, kid, prdc");
+  for (const std::string& m : o_.metrics) {
+    GANKIT_CHECK_USAGE(m == "swd" || m == "msssim" || is_feature_metric(m),
+                       "--metrics {}: compare measures swd, msssim, fid, kid and prdc", m);
+    GANKIT_CHECK_USAGE(!is_feature_metric(m) || !o_.backbone.name.empty(),
+                       "--metrics {} needs --backbone FILE.pt (TorchScript, e.g. scripts/export-inception.py) or "
+                       "d:RUN",
+                       m);
+    GANKIT_CHECK_USAGE(m != "prdc" || o_.num_images >= 6, "--metrics prdc needs --num-images 6 or more (k = 5)");
+  }
+  GANKIT_CHECK_USAGE(
+      o_.rank_by.empty() || ((o_.rank_by == "swd" || o_.rank_by == "fid" || o_.rank_by == "kid") &&
+                             std::find(o_.metrics.begin(), o_.metrics.end(), o_.rank_by) != o_.metrics.end()),
+      "--rank-by {}: rank by swd, fid or kid, and measure it (--metrics)", o_.rank_by);
+}
+
+std::string Comparer::rank_key() const {
+  const std::string by = o_.rank_by;
+  auto key = [](const std::string& m) { return m == "swd" ? std::string("swd_avg") : m; };
+  if (!by.empty()) return key(by);
   for (const std::string& m : o_.metrics)
-    GANKIT_CHECK_USAGE(m == "swd" || m == "msssim", "--metrics {}: compare measures swd and msssim", m);
+    if (m == "swd" || m == "fid" || m == "kid") return key(m);
+  return "";
+}
+
+const FeatureMatrix& Comparer::real_features(int resolution, bool second) {
+  auto it = real_features_.find({resolution, second});
+  if (it != real_features_.end()) return it->second;
+  const fs::path cached =
+      o_.cache_dir.empty()
+          ? fs::path()
+          : o_.cache_dir / "features" /
+                fmt::format("{:016x}.h5",
+                            std::hash<std::string>{}(fmt::format("{}|{}|{}|{}|{}", real_.fingerprint, resolution,
+                                                                 o_.num_images, second, backbone_key_)));
+  FeatureSource s;
+  if (!cached.empty() && fs::exists(cached)) {
+    try {
+      s = read_stats_file(cached);
+    } catch (const Error&) {  // a damaged cache entry is recomputed
+      s = FeatureSource();
+    }
+  }
+  if (!s.backbone.same_as(backbone_) || s.features.rows != o_.num_images) {
+    const ImageBatch& images = real_.level(resolution, o_.num_images, second);
+    auto view = image_set_view(images);
+    s.backbone = backbone_;
+    s.input = fmt::format("{} level {} images [{}, {})", o_.real.string(), resolution, second ? o_.num_images : 0,
+                          second ? 2 * o_.num_images : o_.num_images);
+    s.fingerprint = image_set_fingerprint(*view);
+    s.features = backbone_features(o_.backbone, *view, {true, false}, "real");
+    if (!cached.empty()) {
+      fs::create_directories(cached.parent_path());
+      write_stats_file(cached, s, true);
+    }
+  }
+  return real_features_.emplace(std::make_pair(resolution, second), std::move(s.features)).first->second;
 }
 
 std::vector<RunFolder> Comparer::open_runs() const {
@@ -230,17 +317,27 @@ nlohmann::json Comparer::measure(const CheckpointFile& c, uint64_t seed, const R
     write_image(grid_path(c), tile_images(head, 8));
   }
   nlohmann::json values = nlohmann::json::object();
-  if (r < 16) return {{"info", info}, {"values", values}, {"time", time}};
+  const bool features = std::any_of(o_.metrics.begin(), o_.metrics.end(), is_feature_metric);
+  if (r < 16 && !features) return {{"info", info}, {"values", values}, {"time", time}};
   GANKIT_CHECK_DATA(real_.reader.has_level(r), "{} has no {}x{} level, which {} of {} needs (levels: {})",
                     o_.real.string(), r, r, c.name, run.name, fmt::join(real_.reader.info().resolutions, ", "));
   GANKIT_CHECK_DATA(real_.reader.channels() == s.images.c,
                     "{} of {} makes {}-channel images but {} holds {}-channel ones", c.name, run.name, s.images.c,
                     o_.real.string(), real_.reader.channels());
   const ImageBatch& real = real_.level(r, o_.num_images, false);
+  FeatureMatrix fake_features;
   for (const std::string& m : o_.metrics) {
     const auto t = Clock::now();
-    if (m == "swd") values["swd"] = swd_values(swd_of(real, s.images, seed), "");
-    if (m == "msssim") values["msssim"] = {{"msssim", msssim_diversity(s.images, o_.num_images / 2, false, 0).mean}};
+    if (m == "swd" && r >= 16) values["swd"] = swd_values(swd_of(real, s.images, seed), "");
+    if (m == "msssim" && r >= 16)
+      values["msssim"] = {{"msssim", msssim_diversity(s.images, o_.num_images / 2, false, 0).mean}};
+    if (is_feature_metric(m)) {
+      if (fake_features.rows == 0) {  // once per draw, shared by fid, kid and prdc
+        auto view = image_set_view(s.images);
+        fake_features = backbone_features(o_.backbone, *view, {true, false}, c.name);
+      }
+      values[m] = feature_values(real_features(r, false), fake_features, m, seed);
+    }
     time[m] = since(t);
   }
   return {{"info", info}, {"values", values}, {"time", time}};
@@ -251,7 +348,8 @@ bool Comparer::score_draw(RunScore& rs, const CheckpointFile& c, int r, std::vec
   const uint64_t seed = static_cast<uint64_t>(o_.seed) + static_cast<uint64_t>(r);
   std::vector<DrawKey> keys;
   for (const std::string& m : o_.metrics)
-    keys.push_back({c.name, c.size, c.mtime_ns, c.level_hint, m, o_.num_images, seed, real_.fingerprint});
+    keys.push_back({c.name, c.size, c.mtime_ns, c.level_hint, m, o_.num_images, seed, real_.fingerprint,
+                    is_feature_metric(m) ? backbone_key_ : ""});
   std::vector<const nlohmann::json*> found;
   for (const DrawKey& k : keys) found.push_back(find_record(records, k));
   if (std::all_of(found.begin(), found.end(), [](auto* f) { return f != nullptr; })) {
@@ -287,7 +385,7 @@ bool Comparer::score_draw(RunScore& rs, const CheckpointFile& c, int r, std::vec
     out.resolution = (*f)["resolution"].get<int>();
     add_values(out.draws, (*f)["values"], (*f)["metric"] == "swd" ? "swd_" : "");
   }
-  if (out.resolution >= 16) score_real(out.resolution);
+  score_real(out.resolution);
   progress_->add(1);
   return true;
 }
@@ -326,13 +424,19 @@ void Comparer::score_real(int resolution) {
   for (int r = 0; r < o_.repeats; ++r) {
     const uint64_t seed = static_cast<uint64_t>(o_.seed) + static_cast<uint64_t>(r);
     for (const std::string& m : o_.metrics) {
-      if (m == "swd" && !floor) continue;
-      if (m == "msssim" && r > 0) continue;  // deterministic: the first N real images, pairs (0,1), (2,3), ...
-      const DrawKey key{fmt::format("real@{}", resolution), 0, 0, resolution, m, n, seed, real_.fingerprint};
+      const bool feature = is_feature_metric(m);
+      if ((m == "swd" || feature) && !floor) continue;
+      if ((m == "swd" || m == "msssim") && resolution < 16) continue;
+      // Deterministic given the images: MS-SSIM of the first N (pairs (0,1), (2,3), ...), FID, PRDC.
+      if ((m == "msssim" || m == "fid" || m == "prdc") && r > 0) continue;
+      const DrawKey key{fmt::format("real@{}", resolution), 0, 0, resolution, m, n, seed, real_.fingerprint,
+                        feature ? backbone_key_ : ""};
       const nlohmann::json* hit = find_record(cache, key);
       nlohmann::json values;
       if (hit) {
         values = (*hit)["values"];
+      } else if (feature) {
+        values = feature_values(real_features(resolution, false), real_features(resolution, true), m, seed);
       } else {
         const ImageBatch& a = real_.level(resolution, n, false);
         values = m == "swd" ? nlohmann::json(swd_values(swd_of(a, real_.level(resolution, n, true), seed), ""))
@@ -345,21 +449,21 @@ void Comparer::score_real(int resolution) {
           cache.push_back(rec);
         }
       }
-      add_values(rs.draws, values, m == "swd" ? "swd_floor_" : "");
+      add_values(rs.draws, values, m == "swd" ? "swd_floor_" : feature ? "floor_" : "");
     }
   }
   for (const auto& [k, v] : rs.draws) rs.values[k] = estimate(v);
   real_scores_[resolution] = std::move(rs);
 }
 
-// The best checkpoint: the lowest mean SWD average among those at the run's largest resolution
-// (SWD averages over other level sets do not compare); the last one when none has SWD.
-int best_checkpoint(const std::vector<CheckpointScore>& checkpoints) {
+// The best checkpoint: the lowest mean `key` (swd_avg, fid, kid) among those at the run's largest
+// resolution (SWD averages over other level sets do not compare); the last one when none has it.
+int best_checkpoint(const std::vector<CheckpointScore>& checkpoints, const std::string& key) {
   int best = static_cast<int>(checkpoints.size()) - 1, top = 0;
   for (const CheckpointScore& cs : checkpoints) top = std::max(top, cs.resolution);
   double low = std::numeric_limits<double>::infinity();
   for (size_t k = 0; k < checkpoints.size(); ++k) {
-    auto it = checkpoints[k].draws.find("swd_avg");
+    auto it = checkpoints[k].draws.find(key);
     if (checkpoints[k].resolution != top || it == checkpoints[k].draws.end()) continue;
     const double m = estimate(it->second).mean;
     if (m < low) best = static_cast<int>(k), low = m;
@@ -369,10 +473,10 @@ int best_checkpoint(const std::vector<CheckpointScore>& checkpoints) {
 
 const CheckpointScore& best_of(const RunScore& r) { return r.checkpoints[static_cast<size_t>(r.best)]; }
 
-// Leaderboard order (lowest best SWD first) and each run's verdict against the first.
-void rank(std::vector<RunScore>& runs) {
-  auto best_swd = [](const RunScore& r) {
-    auto it = best_of(r).values.find("swd_avg");
+// Leaderboard order (lowest best `key` first) and each run's verdict against the first.
+void rank(std::vector<RunScore>& runs, const std::string& key) {
+  auto best_swd = [&](const RunScore& r) {
+    auto it = best_of(r).values.find(key);
     return it == best_of(r).values.end() ? std::numeric_limits<double>::infinity() : it->second.mean;
   };
   std::stable_sort(runs.begin(), runs.end(),
@@ -381,18 +485,18 @@ void rank(std::vector<RunScore>& runs) {
   for (size_t i = 0; i < runs.size(); ++i) {
     RunScore& r = runs[i];
     const CheckpointScore& mine = best_of(r);
-    if (!mine.values.count("swd_avg"))
-      r.verdict = "n/a (no SWD)";
+    if (!mine.values.count(key))
+      r.verdict = key.empty() ? "n/a (no ranking metric)" : fmt::format("n/a (no {})", key);
     else if (i == 0)
       r.verdict = "best";
     else if (mine.resolution != top.resolution)
       r.verdict = fmt::format("not comparable ({}x{}, the best is {}x{})", mine.resolution, mine.resolution,
                               top.resolution, top.resolution);
-    else if (mine.values.at("swd_avg").n < 2 || top.values.at("swd_avg").n < 2)
+    else if (mine.values.at(key).n < 2 || top.values.at(key).n < 2)
       r.verdict = "n/a (one draw)";
     else
-      r.verdict = within_noise(mine.values.at("swd_avg"), top.values.at("swd_avg")) ? "within noise of the best"
-                                                                                    : "worse than the best";
+      r.verdict =
+          within_noise(mine.values.at(key), top.values.at(key)) ? "within noise of the best" : "worse than the best";
   }
 }
 
@@ -407,7 +511,7 @@ RunScore Comparer::score_run(RunFolder run, const std::vector<CheckpointFile>& s
     bool ok = true;
     for (int r = 0; r < draws && ok; ++r) ok = score_draw(rs, c, r, records, cs);
     if (!ok) continue;
-    if (cs.resolution < 16)
+    if (cs.resolution < 16 && !cs.draws.count("fid") && !cs.draws.count("kid") && !cs.draws.count("precision"))
       rs.notes.push_back(
           fmt::format("{} is {}x{}: SWD and MS-SSIM need at least 16x16", c.name, cs.resolution, cs.resolution));
     rs.checkpoints.push_back(std::move(cs));
@@ -415,7 +519,7 @@ RunScore Comparer::score_run(RunFolder run, const std::vector<CheckpointFile>& s
   GANKIT_CHECK_DATA(!rs.checkpoints.empty(), "no checkpoint of {} could be measured", rs.run.dir.string());
   std::stable_sort(rs.checkpoints.begin(), rs.checkpoints.end(),
                    [](const CheckpointScore& a, const CheckpointScore& b) { return a.kimg < b.kimg; });
-  rs.best = best_checkpoint(rs.checkpoints);
+  rs.best = best_checkpoint(rs.checkpoints, rank_key());
   auto file_of = [&](const CheckpointScore& cs) -> const CheckpointFile& {
     return *std::find_if(selected.begin(), selected.end(), [&](const CheckpointFile& c) { return c.name == cs.name; });
   };
@@ -439,7 +543,13 @@ Comparison Comparer::run() {
                      o_.real.string(), real_.reader.count(), o_.num_images);
   Comparison out;
   out.options = o_;
+  out.rank_key = rank_key();
   out.real_fingerprint = real_.fingerprint;
+  if (std::any_of(o_.metrics.begin(), o_.metrics.end(), is_feature_metric)) {
+    backbone_ = backbone_identity(o_.backbone);  // fails here, before any sampling
+    backbone_key_ = fmt::format("{}|{}|{}", backbone_.hash, backbone_.input_size, backbone_.resize);
+    out.backbone = backbone_.describe();
+  }
   std::vector<RunFolder> runs = open_runs();
   out.differing = differing_settings(runs);
   std::vector<std::vector<CheckpointFile>> selected;
@@ -451,7 +561,7 @@ Comparison Comparer::run() {
   progress_ = std::make_unique<Progress>("compare", planned, o_.progress, "draws");
   for (size_t i = 0; i < runs.size(); ++i) out.runs.push_back(score_run(std::move(runs[i]), selected[i], planned));
   progress_->finish();
-  rank(out.runs);
+  rank(out.runs, out.rank_key);
   out.real = real_scores_;
   out.measured = measured_;
   out.reused = reused_;
@@ -511,6 +621,8 @@ nlohmann::json to_json(const Comparison& c) {
           {"seed", c.options.seed},
           {"checkpoints", c.options.checkpoints},
           {"metrics", c.options.metrics},
+          {"rank_by", c.rank_key},
+          {"backbone", c.backbone},
           {"differing_settings", c.differing},
           {"runs", runs},
           {"real_reference", real},

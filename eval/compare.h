@@ -2,6 +2,11 @@
 // checkpoint, with repeated independent draws, so that a difference between runs can be told
 // from the metric's own noise.
 //
+// FID, KID and PRDC (--metrics fid,kid,prdc with a backbone) compare each draw's N samples with
+// the same first N real images through the backbone (the real features are computed once and kept
+// in the cache folder as a statistics file); their noise floor compares real images [0, N) with
+// [N, 2N). KID draws its subsets (100 of min(N, 1000)) with the draw's seed; PRDC uses k = 3 / 5.
+//
 // Draw r of a checkpoint uses seed S + r for the latents and for SWD's random directions, so each
 // number is what `gan-train sample --seed S+r --num N` followed by `gan-eval swd REAL fake
 // --num-images N --seed S+r` (and `gan-eval msssim fake`) print. The real images are the first N
@@ -21,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "backbone.h"
 #include "estimate.h"
 #include "progress.h"
 #include "run_catalog.h"
@@ -30,8 +36,10 @@ namespace gankit {
 struct CompareOptions {
   std::filesystem::path real;  // an HDF5 pyramid
   std::vector<std::filesystem::path> runs;
-  int64_t num_images = 4096;  // N per draw
-  std::vector<std::string> metrics = {"swd", "msssim"};
+  int64_t num_images = 4096;                             // N per draw
+  std::vector<std::string> metrics = {"swd", "msssim"};  // and fid, kid, prdc (need `backbone`)
+  BackboneSpec backbone;            // the feature network of fid, kid and prdc (device and threads as below)
+  std::string rank_by;              // swd | fid | kid ("" = the first of these measured)
   std::string checkpoints = "all";  // all | latest | best (one draw each, the repeats for the best)
   int repeats = 3;
   uint32_t seed = 1;
@@ -42,7 +50,8 @@ struct CompareOptions {
   ProgressOptions progress;
 };
 
-// The value names of one checkpoint: "swd_avg", "swd_<R>" per SWD level, "msssim".
+// The value names of one checkpoint: "swd_avg", "swd_<R>" per SWD level, "msssim", "fid", "kid",
+// "kid_std", "precision", "recall", "density", "coverage".
 struct CheckpointScore {
   std::string name;  // checkpoints/step_000600.pt
   int64_t step = 0;
@@ -56,19 +65,22 @@ struct CheckpointScore {
 struct RunScore {
   RunFolder run;
   std::vector<CheckpointScore> checkpoints;  // in training order
-  int best = -1;                             // index of the lowest mean SWD average (else the last checkpoint)
+  int best = -1;                             // index of the lowest mean ranking value (else the last checkpoint)
   std::string verdict;                       // best | within noise of the best | worse than the best | n/a (one draw)
   std::vector<std::string> notes;
 };
 
 struct RealScore {
   int resolution = 0;
-  std::map<std::string, std::vector<double>> draws;  // "swd_floor_avg", "swd_floor_<R>", "msssim"
+  // "swd_floor_avg", "swd_floor_<R>", "msssim"; "floor_fid", "floor_kid", "floor_precision", ...
+  std::map<std::string, std::vector<double>> draws;
   std::map<std::string, Estimate> values;
 };
 
 struct Comparison {
   CompareOptions options;
+  std::string rank_key;  // the value runs are ranked by: swd_avg, fid or kid (lower is better)
+  std::string backbone;  // BackboneIdentity::describe() when feature metrics were measured
   std::string real_fingerprint;
   std::vector<RunScore> runs;  // leaderboard order: best SWD first
   std::map<int, RealScore> real;

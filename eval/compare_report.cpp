@@ -54,6 +54,48 @@ std::string training_rate(const RunFolder& run) {
 
 const CheckpointScore& best_of(const RunScore& r) { return r.checkpoints[static_cast<size_t>(r.best)]; }
 
+// How each value is named and printed.
+struct ValueStyle {
+  const char* key;
+  const char* label;
+  int digits;
+  const char* title;  // chart title ("" = no chart of its own)
+};
+constexpr ValueStyle kValueStyles[] = {
+    {"swd_avg", "SWD", 2, ""},
+    {"fid", "FID", 2, "FID (Frechet distance of backbone features; lower is better)"},
+    {"kid", "KID", 5, "KID (kernel distance of backbone features; lower is better)"},
+    {"msssim", "MS-SSIM", 4, ""},
+    {"precision", "precision", 3, "Precision (share of samples on the real manifold; higher is better)"},
+    {"recall", "recall", 3, "Recall (share of real images the samples cover; higher is better)"},
+    {"density", "density", 3, "Density (how many real neighbourhoods hold a sample, / k)"},
+    {"coverage", "coverage", 3, "Coverage (share of real neighbourhoods with a sample; higher is better)"},
+};
+
+const ValueStyle* style_of(const std::string& key) {
+  for (const ValueStyle& s : kValueStyles)
+    if (key == s.key) return &s;
+  return nullptr;
+}
+
+int digits_of(const std::string& key) {
+  const ValueStyle* s = style_of(key);
+  return s ? s->digits : 2;
+}
+
+// The values shown beside the ranking one in the leaderboard (those any checkpoint has).
+std::vector<std::string> side_values(const Comparison& c) {
+  std::vector<std::string> out;
+  for (const ValueStyle& s : kValueStyles) {
+    if (s.key == c.rank_key || std::string(s.key) == "density" || std::string(s.key) == "coverage") continue;
+    bool present = false;
+    for (const RunScore& r : c.runs)
+      for (const CheckpointScore& cs : r.checkpoints) present = present || cs.values.count(s.key);
+    if (present) out.push_back(s.key);
+  }
+  return out;
+}
+
 // The real reference drawn as a band: at the resolution most checkpoints have.
 const RealScore* reference(const Comparison& c) {
   std::map<int, int> count;
@@ -85,7 +127,7 @@ Chart metric_chart(const Comparison& c, const std::string& key, const std::strin
     if (it != rs->values.end())
       chart.band = ChartBand{it->second.mean - it->second.half_width, it->second.mean + it->second.half_width,
                              fmt::format("real data at {}x{}: {}", rs->resolution, rs->resolution,
-                                         with_interval(&it->second, key == "msssim" ? 4 : 2))};
+                                         with_interval(&it->second, digits_of(key)))};
   }
   return chart;
 }
@@ -261,7 +303,8 @@ if (level) level.addEventListener('change', () => document.querySelectorAll('.sw
 
 std::string leaderboard_html(const Comparison& c) {
   std::string h = "<table id=\"leaderboard\"><thead><tr>";
-  for (const std::string& col : leaderboard_header()) h += "<th>" + html_escape(col) + "</th>";
+  const std::vector<std::string> header = leaderboard_header(c);
+  for (const std::string& col : header) h += "<th>" + html_escape(col) + "</th>";
   h += "</tr></thead><tbody>\n";
   const auto rows = leaderboard_rows(c);
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -269,7 +312,8 @@ std::string leaderboard_html(const Comparison& c) {
     const char* cls = verdict == "best" ? "best" : verdict.starts_with("within") ? "noise" : "worse";
     h += fmt::format("<tr class=\"{}\" data-run=\"{}\">", cls, html_escape(c.runs[i].run.name));
     for (size_t k = 0; k < rows[i].size(); ++k)
-      h += fmt::format("<td{}>{}</td>", k == 0 || (k >= 4 && k <= 8) ? " class=\"num\"" : "", html_escape(rows[i][k]));
+      h += fmt::format("<td{}>{}</td>", k == 0 || (k >= 4 && k + 1 < header.size()) ? " class=\"num\"" : "",
+                       html_escape(rows[i][k]));
     h += "</tr>\n";
   }
   return h + "</tbody></table>\n";
@@ -333,8 +377,13 @@ std::string samples_section(const Comparison& c, const fs::path& dir) {
 
 }  // namespace
 
-std::vector<std::string> leaderboard_header() {
-  return {"#", "run", "differs in", "size", "best SWD", "at kimg", "MS-SSIM there", "time to best", "img/s", "verdict"};
+std::vector<std::string> leaderboard_header(const Comparison& c) {
+  const ValueStyle* rank = style_of(c.rank_key);
+  std::vector<std::string> h = {
+      "#", "run", "differs in", "size", fmt::format("best {}", rank ? rank->label : "(unranked)"), "at kimg"};
+  for (const std::string& k : side_values(c)) h.push_back(fmt::format("{} there", style_of(k)->label));
+  for (const char* k : {"time to best", "img/s", "verdict"}) h.push_back(k);
+  return h;
 }
 
 std::vector<std::vector<std::string>> leaderboard_rows(const Comparison& c) {
@@ -343,12 +392,36 @@ std::vector<std::vector<std::string>> leaderboard_rows(const Comparison& c) {
     const RunScore& r = c.runs[i];
     const CheckpointScore& b = best_of(r);
     std::string settings = describe_settings(r.run, c.differing);
-    rows.push_back({std::to_string(i + 1), r.run.name, settings.empty() ? "-" : settings,
-                    fmt::format("{}x{}", b.resolution, b.resolution), with_interval(find_value(b, "swd_avg"), 2),
-                    fmt::format("{:.1f}", b.kimg), with_interval(find_value(b, "msssim"), 4), duration(b.seconds),
-                    training_rate(r.run), r.verdict});
+    std::vector<std::string> row = {std::to_string(i + 1),
+                                    r.run.name,
+                                    settings.empty() ? "-" : settings,
+                                    fmt::format("{}x{}", b.resolution, b.resolution),
+                                    with_interval(find_value(b, c.rank_key), digits_of(c.rank_key)),
+                                    fmt::format("{:.1f}", b.kimg)};
+    for (const std::string& k : side_values(c)) row.push_back(with_interval(find_value(b, k), digits_of(k)));
+    for (std::string v : {duration(b.seconds), training_rate(r.run), r.verdict}) row.push_back(std::move(v));
+    rows.push_back(std::move(row));
   }
   return rows;
+}
+
+// FID, KID, precision, recall, density, coverage against kimg, each with its real-data floor.
+std::string feature_section(const Comparison& c) {
+  std::string h;
+  for (const ValueStyle& s : kValueStyles) {
+    if (!*s.title) continue;
+    bool present = false;
+    for (const RunScore& r : c.runs)
+      for (const CheckpointScore& cs : r.checkpoints) present = present || cs.values.count(s.key);
+    if (present) h += render_chart(metric_chart(c, s.key, std::string("floor_") + s.key, s.title, s.label));
+  }
+  if (h.empty()) return h;
+  return fmt::format(
+             "<h2>Feature metrics against training</h2>\n<p>Backbone: <code>{}</code>. Error bars: 95% interval over "
+             "the draws. The band is the noise floor: the same metric between two disjoint sets of real images of "
+             "the same size (precision/recall use k = 3, density/coverage k = 5).</p>\n",
+             html_escape(c.backbone)) +
+         h;
 }
 
 void write_compare_report(const Comparison& c, const fs::path& dir, const std::string& command) {
@@ -370,12 +443,16 @@ void write_compare_report(const Comparison& c, const fs::path& dir, const std::s
       "Made {} by gankit {}: <code>{}</code></p>\n",
       html_escape(c.options.real.string()), html_escape(c.real_fingerprint), c.options.num_images, c.options.repeats,
       c.options.seed, when, tool_version(), html_escape(command));
-  h += "<h2>Leaderboard</h2>\n<p>Runs ranked by their best checkpoint's SWD. <em>within noise of the best</em>: "
+  const ValueStyle* rank = style_of(c.rank_key);
+  h += fmt::format("<h2>Leaderboard</h2>\n<p>Runs ranked by their best checkpoint's {}. ",
+                   rank ? rank->label : "(no ranking metric measured)");
+  h += "<em>within noise of the best</em>: "
        "Welch's test over the draws cannot tell it from the best at 95%; <em>worse than the best</em>: it can. "
        "Click a column to sort.</p>\n";
   h += leaderboard_html(c);
   if (std::find(c.options.metrics.begin(), c.options.metrics.end(), "swd") != c.options.metrics.end())
     h += swd_section(c);
+  h += feature_section(c);
   if (std::find(c.options.metrics.begin(), c.options.metrics.end(), "msssim") != c.options.metrics.end())
     h += "<h2>MS-SSIM against training</h2>\n<p>Mean MS-SSIM of pairs of samples: lower is more diverse; a run far "
          "above the real images' value (the band) is collapsing.</p>\n" +

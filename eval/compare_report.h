@@ -17,7 +17,7 @@
 namespace gankit {
 
 // The leaderboard, one row per run in rank order, for the terminal and the page.
-std::vector<std::string> leaderboard_header();
+std::vector<std::string> leaderboard_header(const Comparison& comparison);
 std::vector<std::vector<std::string>> leaderboard_rows(const Comparison& comparison);
 
 // Writes the report into `dir` (an empty folder: the caller renames it into place).

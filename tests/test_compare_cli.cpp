@@ -248,6 +248,64 @@ TEST(CompareCli, BestSpendsTheRepeatsOnEachRunsBestCheckpoint) {
   EXPECT_EQ(nlohmann::json::parse(r.out)["runs"][0]["checkpoints"].size(), 1u);
 }
 
+TEST(CompareCli, FeatureMetricsEqualTheSingleCommandsAndRankByFid) {
+  // A discriminator backbone (d:RUN) needs no download: FID, KID and PRDC of draw 1 (seed 2) of
+  // step 4 equal gan-train sample + gan-eval fid / kid / prdc on the first 16 real images.
+  Runs f;
+  const std::string backbone = "d:" + f.p("run-lsgan");
+  auto r = f.compare(f.p("run-gan") + " " + f.p("run-lsgan"),
+                     "--json --metrics fid,kid,prdc,swd --rank-by fid --backbone " + backbone);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["rank_by"], "fid");
+  EXPECT_NE(j["backbone"].get<std::string>().find("fnv1a64:"), std::string::npos);
+  // Ranked by the best checkpoints' mean FID.
+  auto best_fid = [&](const nlohmann::json& run_json) {
+    for (const auto& c : run_json["checkpoints"])
+      if (c["checkpoint"] == run_json["best"]) return c["values"]["fid"]["mean"].get<double>();
+    return -1.0;
+  };
+  EXPECT_LE(best_fid(j["runs"][0]), best_fid(j["runs"][1]));
+  ASSERT_EQ(run(fmt::format("{} sample {} --num 16 --seed 2 --out {} --threads 1 -q", gan_train(),
+                            f.p("run-gan/checkpoints/step_000004.pt"), f.p("fake.npy")))
+                .exit_code,
+            0);
+  std::map<std::string, nlohmann::json> single;
+  for (const char* m : {"fid", "kid --subset-size 16 --seed 2", "prdc"}) {
+    auto s = run(fmt::format("{} {} {} {} --num-images 16 --backbone {} --json -q", gan_eval(), m, f.p("real.h5"),
+                             f.p("fake.npy"), backbone));
+    ASSERT_EQ(s.exit_code, 0) << s.err;
+    single[std::string(m).substr(0, std::string(m).find(' '))] = nlohmann::json::parse(s.out);
+  }
+  int found = 0;
+  for (const auto& rec : test::read_jsonl(f.dir / "run-gan/metrics.jsonl")) {
+    if (rec["checkpoint"] != "checkpoints/step_000004.pt" || rec["draw_seed"] != 2) continue;
+    const std::string m = rec["metric"];
+    if (!single.count(m)) continue;
+    ++found;
+    EXPECT_EQ(rec["backbone"].get<std::string>().substr(0, 8), "fnv1a64:");
+    for (const auto& [k, v] : rec["values"].items()) EXPECT_DOUBLE_EQ(v.get<double>(), single[m][k].get<double>()) << k;
+  }
+  EXPECT_EQ(found, 3);
+  // The noise floors: real [0, 16) against [16, 32).
+  const auto& real = j["real_reference"]["32"];
+  for (const char* k : {"floor_fid", "floor_kid", "floor_precision", "floor_coverage"})
+    EXPECT_TRUE(real.contains(k)) << k;
+  // A second call reuses everything, including the cached real features.
+  r = f.compare(f.p("run-gan") + " " + f.p("run-lsgan"),
+                "--json --overwrite --metrics fid,kid,prdc,swd --rank-by fid --backbone " + backbone);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["measured"], 0);
+  EXPECT_EQ(nlohmann::json::parse(r.out)["real_reference"], j["real_reference"]);
+  // The report shows the feature charts with their floors.
+  const std::string page = test::read_bytes(f.dir / "report/index.html");
+  EXPECT_NE(page.find("Feature metrics against training"), std::string::npos);
+  EXPECT_NE(page.find("best FID"), std::string::npos);
+  expect_cli_error(f.compare(f.p("run-gan"), "--metrics fid --overwrite"), 1, "--metrics fid needs --backbone");
+  expect_cli_error(f.compare(f.p("run-gan"), "--metrics swd --rank-by fid --overwrite"), 1,
+                   "--rank-by fid: rank by swd, fid or kid, and measure it");
+}
+
 TEST(CompareCli, BadInputsFailWithOneLineAndNoReport) {
   Runs f;
   const std::string good = f.p("run-gan");

@@ -40,7 +40,7 @@ std::string command_line(const std::string& prog, const std::vector<std::string>
 int eval_compare(const std::string& prog, const std::vector<std::string>& args) {
   CommonFlags common;
   CompareOptions opt;
-  std::string real, out, metrics, cache;
+  std::string real, out, metrics, cache, resize;
   std::vector<std::string> runs;
   bool overwrite = false;
   po::options_description desc("Options");
@@ -49,8 +49,17 @@ int eval_compare(const std::string& prog, const std::vector<std::string>& args) 
       "out", po::value(&out)->required(), "the report folder (index.html, results.csv, summary.json, images/)")(
       "num-images", po::value(&opt.num_images)->default_value(4096),
       "images per draw (the real set needs as many; "
-      "twice as many for the SWD noise floor)")("metrics", po::value(&metrics)->default_value("swd,msssim"),
-                                                "swd, msssim or both, comma-separated")(
+      "twice as many for the noise floors)")("metrics", po::value(&metrics)->default_value("swd,msssim"),
+                                             "comma-separated: swd, msssim, fid, kid, prdc (the last three need "
+                                             "--backbone)")(
+      "backbone", po::value(&opt.backbone.name),
+      "the feature network of fid, kid, prdc: FILE.pt (TorchScript, e.g. from scripts/export-inception.py) or "
+      "d:RUN (a DCGAN discriminator)")("backbone-size", po::value(&opt.backbone.size)->default_value(0),
+                                       "the network's input size (default: its input_size attribute)")(
+      "resize", po::value(&resize)->default_value("clean"),
+      "how images reach the backbone's size: clean, legacy-pytorch or legacy-tf")(
+      "rank-by", po::value(&opt.rank_by)->default_value(""),
+      "swd, fid or kid (default: the first of them in --metrics)")(
       "checkpoints", po::value(&opt.checkpoints)->default_value("all"),
       "all = every kept checkpoint (step_*.pt, phase*.pt, latest.pt unless a copy); latest = latest.pt only; "
       "best = one draw of every checkpoint, then --repeats draws of each run's best")(
@@ -73,8 +82,9 @@ int eval_compare(const std::string& prog, const std::vector<std::string>& args) 
   const std::string usage = fmt::format(
       "Usage: {} REAL.h5 RUN_DIR... --out REPORT_DIR [options]\n\n"
       "Measures every kept checkpoint of each gan-train run against REAL (SWD with the real-data noise floor,\n"
-      "MS-SSIM of the samples beside the real images'), with --repeats independent draws, and ranks the runs by\n"
-      "their best checkpoint, saying which are within noise of the best (Welch's test at 95%). Results are\n"
+      "MS-SSIM of the samples beside the real images'; FID, KID, precision/recall/density/coverage through\n"
+      "--backbone), with --repeats independent draws, and ranks the runs by their best checkpoint (--rank-by),\n"
+      "saying which are within noise of the best (Welch's test at 95%). Results are\n"
       "appended to RUN_DIR/metrics.jsonl as they are measured: a later call measures only new checkpoints.\n"
       "Draw r is what 'gan-train sample --seed S+r --num N' then 'gan-eval swd REAL fake --num-images N --seed\n"
       "S+r' give. The report folder appears only when complete.",
@@ -87,6 +97,9 @@ int eval_compare(const std::string& prog, const std::vector<std::string>& args) 
   opt.real = real;
   for (const std::string& r : runs) opt.runs.emplace_back(r);
   opt.metrics = split_list(metrics);
+  opt.backbone.resize = parse_resize_mode(resize);
+  opt.backbone.device = opt.device;
+  opt.backbone.threads = opt.threads;
   opt.cache_dir = cache == "none" ? std::filesystem::path() : std::filesystem::path(cache);
   opt.progress = common.progress_options();
   AtomicOutput report(out, overwrite, AtomicOutput::Kind::ReportFolder);  // refused before any work
@@ -95,7 +108,7 @@ int eval_compare(const std::string& prog, const std::vector<std::string>& args) 
   report.commit();
   nlohmann::json j = to_json(c);
   j["report"] = out;
-  Table t(leaderboard_header());
+  Table t(leaderboard_header(c));
   for (auto& row : leaderboard_rows(c)) {
     if (row[2].size() > 48) row[2] = row[2].substr(0, 45) + "...";  // all of it in the report and --json
     t.add_row(std::move(row));
