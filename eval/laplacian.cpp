@@ -18,6 +18,23 @@ cv::Mat laplacian_level(const cv::Mat& image, int levels, int k) {
   return g - up;
 }
 
+const cv::Mat& laplacian_level(const cv::Mat& image, int levels, int k, LaplacianScratch& s) {
+  if (s.gauss.size() < static_cast<size_t>(k)) s.gauss.resize(static_cast<size_t>(k));
+  const cv::Mat* g = &image;
+  for (int i = 0; i < k; ++i) {
+    cv::pyrDown(*g, s.gauss[static_cast<size_t>(i)]);
+    g = &s.gauss[static_cast<size_t>(i)];
+  }
+  if (k == levels - 1) {
+    g->copyTo(s.out);
+    return s.out;
+  }
+  cv::pyrDown(*g, s.down);
+  cv::pyrUp(s.down, s.up, g->size());
+  cv::subtract(*g, s.up, s.out);
+  return s.out;
+}
+
 std::vector<cv::Mat> laplacian_pyramid(const cv::Mat& image, int levels) {
   std::vector<cv::Mat> gauss{image.clone()};
   for (int i = 1; i < levels; ++i) {

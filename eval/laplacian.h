@@ -14,4 +14,13 @@ std::vector<cv::Mat> laplacian_pyramid(const cv::Mat& image, int levels);
 // Only level `k` of the same pyramid (computes G(0..k+1), nothing more).
 cv::Mat laplacian_level(const cv::Mat& image, int levels, int k);
 
+// Buffers for laplacian_level over many images of one size: reused, so that once warm no image
+// allocates (fresh buffers of these sizes are faulted in and zeroed by the kernel each time).
+struct LaplacianScratch {
+  std::vector<cv::Mat> gauss;  // G(1), G(2), ...
+  cv::Mat down, up, out;
+};
+// The same values as laplacian_level(image, levels, k), in scratch.out.
+const cv::Mat& laplacian_level(const cv::Mat& image, int levels, int k, LaplacianScratch& scratch);
+
 }  // namespace gankit

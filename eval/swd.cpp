@@ -22,17 +22,16 @@ namespace {
 
 using Positions = SwdPositions;
 
-constexpr int kDirChunk = 32;  // directions projected at once (bounds the projection memory)
+constexpr int kDirChunk = 64;  // directions projected at once (bounds the projection memory)
 
-cv::Mat to_float_hwc(const uint8_t* chw, int h, int w) {
-  cv::Mat img(h, w, CV_32FC3);
+void to_float_hwc(const uint8_t* chw, int h, int w, cv::Mat& img) {
+  img.create(h, w, CV_32FC3);
   const size_t plane = static_cast<size_t>(h) * w;
   for (int y = 0; y < h; ++y) {
     float* row = img.ptr<float>(y);
     for (int x = 0; x < w; ++x)
       for (int c = 0; c < 3; ++c) row[3 * x + c] = chw[c * plane + static_cast<size_t>(y) * w + x];
   }
-  return img;
 }
 
 // Descriptors of one set at one level: (n * 128) x 147 float32, (channel, dx, dy) order,
@@ -50,7 +49,10 @@ void descriptors(ImageSet& set, const Positions& pos, int levels, int lv, int ba
     set.read(b0, b1 - b0, block);
 #pragma omp parallel for schedule(dynamic, 4)
     for (int64_t i = b0; i < b1; ++i) {
-      cv::Mat level = laplacian_level(to_float_hwc(block.image(i - b0), block.h, block.w), levels, lv);
+      thread_local cv::Mat image;
+      thread_local LaplacianScratch scratch;
+      to_float_hwc(block.image(i - b0), block.h, block.w, image);
+      const cv::Mat& level = laplacian_level(image, levels, lv, scratch);
       for (int p = 0; p < kSwdPatches; ++p) {
         const size_t k = static_cast<size_t>(i) * kSwdPatches + p;
         const int cx = pos.x[lv][k], cy = pos.y[lv][k];
@@ -74,10 +76,15 @@ void descriptors(ImageSet& set, const Positions& pos, int levels, int lv, int ba
 #pragma omp parallel for schedule(static)
     for (int64_t i = 0; i < n; ++i) {
       double s[3] = {0, 0, 0};
+      // Each channel's sum takes its values in the same order as (p, k) loops per channel would;
+      // the three sums advance together so that their additions overlap (one chain each).
       for (int p = 0; p < kSwdPatches; ++p) {
         const float* d = desc.data() + (static_cast<size_t>(i) * kSwdPatches + p) * kSwdDim;
-        for (int c = 0; c < 3; ++c)
-          for (int k = 0; k < 49; ++k) s[c] += value(d[c * 49 + k], c);
+        for (int k = 0; k < 49; ++k) {
+          s[0] += value(d[k], 0);
+          s[1] += value(d[49 + k], 1);
+          s[2] += value(d[98 + k], 2);
+        }
       }
       for (int c = 0; c < 3; ++c) part[i * 3 + c] = s[c];
     }
@@ -115,12 +122,14 @@ void descriptors(ImageSet& set, const Positions& pos, int levels, int lv, int ba
 // the same to the bit on 1 or 16 threads (one multi-threaded GEMM partitions per thread count).
 // `pa` and `pb` are reused projection buffers.
 double repeat_distance(const FloatBuffer& a, const FloatBuffer& b, int64_t n_desc, const std::vector<float>& dirs,
-                       FloatBuffer& pa, FloatBuffer& pb) {
-  constexpr int64_t kDescBlock = 8192;
+                       FloatBuffer& pa, FloatBuffer& pb, std::vector<Wasserstein1d>& w1) {
+  constexpr int64_t kDescBlock = 2048;
   pa.resize(static_cast<size_t>(kDirChunk) * n_desc);
   pb.resize(pa.size());
   std::vector<double> per_dir(kSwdDirs, 0.0);
   const int64_t blocks = (n_desc + kDescBlock - 1) / kDescBlock;
+  // Per block and direction: the range of its projections, taken while they are in cache.
+  std::vector<std::array<float, 2>> ranges(static_cast<size_t>(2 * blocks * kDirChunk));
   for (int d0 = 0; d0 < kSwdDirs; d0 += kDirChunk) {
     const float* d = dirs.data() + static_cast<size_t>(d0) * kSwdDim;
 #pragma omp parallel for schedule(dynamic, 1)
@@ -128,20 +137,28 @@ double repeat_distance(const FloatBuffer& a, const FloatBuffer& b, int64_t n_des
       const bool second = blk >= blocks;
       const int64_t i0 = (second ? blk - blocks : blk) * kDescBlock;
       const int64_t nb = std::min(kDescBlock, n_desc - i0);
+      float* out = (second ? pb : pa).data() + i0;
       // P[:, i0:i0+nb] (chunk x nb) = D (chunk x 147) . X[i0:i0+nb]^T (147 x nb)
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, kDirChunk, static_cast<int>(nb), kSwdDim, 1.0f, d, kSwdDim,
-                  (second ? b : a).data() + static_cast<size_t>(i0) * kSwdDim, kSwdDim, 0.0f,
-                  (second ? pb : pa).data() + i0, static_cast<int>(n_desc));
-    }
-#pragma omp parallel
-    {
-      Wasserstein1d w1;
-#pragma omp for schedule(dynamic, 1)
+                  (second ? b : a).data() + static_cast<size_t>(i0) * kSwdDim, kSwdDim, 0.0f, out,
+                  static_cast<int>(n_desc));
       for (int j = 0; j < kDirChunk; ++j) {
-        const size_t n = static_cast<size_t>(n_desc);
-        per_dir[static_cast<size_t>(d0 + j)] =
-            w1.sorted_abs_diff_sum(pa.data() + static_cast<size_t>(j) * n, pb.data() + static_cast<size_t>(j) * n, n);
+        const float* row = out + static_cast<size_t>(j) * n_desc;
+        float lo = row[0], hi = row[0];
+        Wasserstein1d::range(row, static_cast<size_t>(nb), lo, hi);
+        ranges[static_cast<size_t>(blk * kDirChunk + j)] = {lo, hi};
       }
+    }
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int j = 0; j < kDirChunk; ++j) {
+      const size_t n = static_cast<size_t>(n_desc);
+      float lo = ranges[static_cast<size_t>(j)][0], hi = ranges[static_cast<size_t>(j)][1];
+      for (int64_t blk = 1; blk < 2 * blocks; ++blk) {
+        lo = std::min(lo, ranges[static_cast<size_t>(blk * kDirChunk + j)][0]);
+        hi = std::max(hi, ranges[static_cast<size_t>(blk * kDirChunk + j)][1]);
+      }
+      per_dir[static_cast<size_t>(d0 + j)] = w1[static_cast<size_t>(omp_get_thread_num())].sorted_abs_diff_sum(
+          pa.data() + static_cast<size_t>(j) * n, pb.data() + static_cast<size_t>(j) * n, n, lo, hi);
     }
   }
   double total = 0;
@@ -176,13 +193,16 @@ SwdResult sliced_wasserstein(ImageSet& real, ImageSet& fake, const SwdOptions& o
     OpenCvSingleThread() { cv::setNumThreads(1); }
     ~OpenCvSingleThread() { cv::setNumThreads(previous); }
   } opencv_single_thread;
-  FloatBuffer a, b, pa, pb;  // working memory, reused by every level and repeat
+  // Working memory, reused by every level and repeat: fresh buffers of this size would cost more
+  // in page faults (the kernel zeroing new pages) than the work itself.
+  FloatBuffer a, b, pa, pb;
+  std::vector<Wasserstein1d> w1(static_cast<size_t>(omp_get_max_threads()));  // one scratch per thread
   for (int lv = 0; lv < levels; ++lv) {
     descriptors(real, real_pos, levels, lv, opt.batch, on_block, a);
     descriptors(fake, fake_pos, levels, lv, opt.batch, on_block, b);
     double sum = 0;
     for (int r = 0; r < kSwdRepeats; ++r) {
-      sum += repeat_distance(a, b, n_desc, dirs[static_cast<size_t>(lv * kSwdRepeats + r)], pa, pb);
+      sum += repeat_distance(a, b, n_desc, dirs[static_cast<size_t>(lv * kSwdRepeats + r)], pa, pb, w1);
       progress.add(n);
     }
     result.swd.push_back(sum / kSwdRepeats * 1e3);

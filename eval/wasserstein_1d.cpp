@@ -50,6 +50,20 @@ void min_max(const float* v, size_t n, float& lo, float& hi) {
   }
 }
 
+// Ascending order; insertion sort for the few values a bucket usually holds.
+void small_sort(uint32_t* begin, uint32_t* end) {
+  if (end - begin > 24) {
+    std::sort(begin, end);
+    return;
+  }
+  for (uint32_t* i = begin + 1; i < end; ++i) {
+    const uint32_t v = *i;
+    uint32_t* j = i;
+    for (; j > begin && *(j - 1) > v; --j) *j = *(j - 1);
+    *j = v;
+  }
+}
+
 // Buckets per value, about: fewer buckets cost less to count and scan but cross more often.
 constexpr size_t kValuesPerBucket = 4;
 constexpr size_t kChunk = 1024;  // values whose bucket indices are computed at once
@@ -83,6 +97,13 @@ double Wasserstein1d::sorted_abs_diff_sum(const float* a, const float* b, size_t
   float lo = a[0], hi = a[0];
   min_max(a, n, lo, hi);
   min_max(b, n, lo, hi);
+  return sorted_abs_diff_sum(a, b, n, lo, hi);
+}
+
+void Wasserstein1d::range(const float* v, size_t n, float& lo, float& hi) { min_max(v, n, lo, hi); }
+
+double Wasserstein1d::sorted_abs_diff_sum(const float* a, const float* b, size_t n, float lo, float hi) {
+  if (n == 0) return 0;
   if (!(lo < hi)) return 0;  // every value equal
   // The largest s with (hi - lo) * 2^s <= n / kValuesPerBucket, and |x| * 2^s < 2^30 so that
   // the truncation fits an int32 (values far from 0 relative to their spread get fewer, wider
@@ -113,10 +134,11 @@ double Wasserstein1d::sorted_abs_diff_sum(const float* a, const float* b, size_t
   //   (top_k - other_k) * (upper - lower) + sum over the bucket's values of +-(upper - x)
   // (top_k, other_k: counts below the bucket). The upper terms are added here, -x in pass 2.
   side_.resize(buckets);
-  start_.resize(buckets);
+  start_a_.resize(buckets);
+  start_b_.resize(buckets);
   double sum = 0;
   int64_t below_a = 0, below_b = 0;
-  uint32_t crossing_values = 0;
+  uint32_t crossing_a = 0, crossing_b = 0;
   for (size_t k = 0; k < buckets; ++k) {
     const int64_t ca = count_a_[k], cb = count_b_[k];
     int8_t side = 0;
@@ -130,16 +152,20 @@ double Wasserstein1d::sorted_abs_diff_sum(const float* a, const float* b, size_t
       sum += side *
              (static_cast<double>(below_a - below_b) * (upper - bk.lower(k)) + static_cast<double>(ca - cb) * upper);
     } else {
-      start_[k] = crossing_values;
-      crossing_values += static_cast<uint32_t>(ca + cb);
+      start_a_[k] = crossing_a;
+      start_b_[k] = crossing_b;
+      crossing_a += static_cast<uint32_t>(ca);
+      crossing_b += static_cast<uint32_t>(cb);
     }
     below_a += ca;
     below_b += cb;
   }
 
-  // Pass 2: the values' own terms, and the crossing buckets' values gathered in bucket order.
-  if (cross_.size() < crossing_values) cross_.resize(crossing_values);
-  auto own_terms = [&](const float* v, uint64_t from_b) {
+  // Pass 2: the values' own terms, and the crossing buckets' values gathered in bucket order,
+  // each sample's apart (4-byte keys: half the scattered bytes of one array of tagged keys).
+  if (cross_a_.size() < crossing_a) cross_a_.resize(crossing_a);
+  if (cross_b_.size() < crossing_b) cross_b_.resize(crossing_b);
+  auto own_terms = [&](const float* v, std::vector<uint32_t>& starts, std::vector<uint32_t>& cross) {
     // Four partial sums, in locals: one would make each value wait on the previous addition.
     double own0 = 0, own1 = 0, own2 = 0, own3 = 0;
     auto one = [&](const float x, uint32_t k, double& own) {
@@ -147,7 +173,7 @@ double Wasserstein1d::sorted_abs_diff_sum(const float* a, const float* b, size_t
       if (side != 0)
         own += side * static_cast<double>(x);
       else
-        cross_[start_[k]++] = static_cast<uint64_t>(float_to_key(x)) << 1 | from_b;
+        cross[starts[k]++] = float_to_key(x);
     };
     for (size_t i0 = 0; i0 < n; i0 += kChunk) {
       const size_t m = std::min(kChunk, n - i0);
@@ -164,24 +190,42 @@ double Wasserstein1d::sorted_abs_diff_sum(const float* a, const float* b, size_t
     }
     return (own0 + own1) + (own2 + own3);
   };
-  sum -= own_terms(a, 0);
-  sum += own_terms(b, 1);
+  sum -= own_terms(a, start_a_, cross_a_);
+  sum += own_terms(b, start_b_, cross_b_);
 
-  // Crossing buckets: sort their values (ties in any order) and integrate |F_a - F_b| step by step.
+  // Crossing buckets: sort each sample's values (a handful), then integrate |F_a - F_b| step by
+  // step in merged order, a before b on ties (the order of a sort of tagged keys; a tie's step
+  // has zero width, so any order gives the same sum).
   below_a = below_b = 0;
   for (size_t k = 0; k < buckets; ++k) {
     const int64_t ca = count_a_[k], cb = count_b_[k];
     if (side_[k] == 0 && ca + cb > 0) {
-      uint64_t* end = cross_.data() + start_[k];  // pass 2 left start_ at the bucket's end
-      uint64_t* begin = end - (ca + cb);
-      std::sort(begin, end);
+      uint32_t* ea = cross_a_.data() + start_a_[k];  // pass 2 left the starts at the buckets' ends
+      uint32_t* eb = cross_b_.data() + start_b_[k];
+      uint32_t* pa = ea - ca;
+      uint32_t* pb = eb - cb;
+      small_sort(pa, ea);
+      small_sort(pb, eb);
+      // Copies ending in a sentinel above every key, so that the merge needs no bounds tests
+      // and its choice is a conditional move: which sample is next is a coin flip where the CDFs
+      // cross, and a branch on it would be mispredicted half the time.
+      merge_a_.assign(pa, ea);
+      merge_a_.push_back(~0u);
+      merge_b_.assign(pb, eb);
+      merge_b_.push_back(~0u);
+      const uint32_t* qa = merge_a_.data();
+      const uint32_t* qb = merge_b_.data();
       int64_t diff = below_a - below_b;
       double t = bk.lower(k);
-      for (const uint64_t* e = begin; e != end; ++e) {
-        const double x = key_to_float(static_cast<uint32_t>(*e >> 1));
+      for (int64_t left = ca + cb; left > 0; --left) {
+        const uint32_t va = *qa, vb = *qb;
+        const bool from_a = va <= vb;
+        const double x = key_to_float(from_a ? va : vb);
         sum += static_cast<double>(std::abs(diff)) * (x - t);
         t = x;
-        diff += (*e & 1u) ? -1 : 1;
+        qa += from_a;
+        qb += !from_a;
+        diff += 2 * static_cast<int64_t>(from_a) - 1;
       }
       sum += static_cast<double>(std::abs(diff)) * (bk.upper(k) - t);
     }

@@ -23,14 +23,20 @@ namespace gankit {
 class Wasserstein1d {
  public:
   // sum_i |sort(a)_i - sort(b)_i| over a[0..n), b[0..n). Values must be finite.
-  // Reuses this object's scratch memory (about 3n bytes, plus 8 bytes per crossing value).
+  // Reuses this object's scratch memory (about 3n bytes, plus 4 bytes per crossing value).
   double sorted_abs_diff_sum(const float* a, const float* b, size_t n);
+  // The same, given lo = min and hi = max over both samples (e.g. gathered while the values
+  // were computed and still in cache: one pass over memory fewer).
+  double sorted_abs_diff_sum(const float* a, const float* b, size_t n, float lo, float hi);
+  // Widens [lo, hi] to hold v[0..n).
+  static void range(const float* v, size_t n, float& lo, float& hi);
 
  private:
   std::vector<uint32_t> count_a_, count_b_;
-  std::vector<int8_t> side_;     // per bucket: +1 F_a >= F_b throughout, -1 the reverse, 0 crossing
-  std::vector<uint32_t> start_;  // crossing buckets: where their values go in `cross_`
-  std::vector<uint64_t> cross_;  // (order-preserving key << 1 | from b) of crossing buckets' values
+  std::vector<int8_t> side_;                 // per bucket: +1 F_a >= F_b throughout, -1 the reverse, 0 crossing
+  std::vector<uint32_t> start_a_, start_b_;  // crossing buckets: where their values go in cross_a_/b_
+  std::vector<uint32_t> cross_a_, cross_b_;  // order-preserving keys of crossing buckets' values
+  std::vector<uint32_t> merge_a_, merge_b_;  // one bucket's sorted keys and a sentinel
 };
 
 }  // namespace gankit
