@@ -16,33 +16,7 @@ bin=build/bin/gan-eval
 [ -x "$bin" ] || scripts/build.sh >/dev/null
 py=/usr/bin/python3
 
-if [ ! -f "$work/fake4096.npy" ]; then
-  $py - "$work" <<'PY'
-import gzip, sys
-import numpy as np
-import scipy.ndimage
-work = sys.argv[1]
-raw = np.frombuffer(gzip.open('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz').read()[16:],
-                    np.uint8).reshape(-1, 28, 28)
-rng = np.random.RandomState(0)
-def make(idx):
-    img = np.pad(raw[idx].astype(np.float32), [(0, 0), (2, 2), (2, 2)]).repeat(4, 1).repeat(4, 2)
-    img = scipy.ndimage.uniform_filter(img, (1, 5, 5))
-    tint = rng.uniform(0.4, 1.0, (len(idx), 1, 1, 3)).astype(np.float32)
-    bg = rng.uniform(0, 80, (len(idx), 1, 1, 3)).astype(np.float32)
-    return np.clip(img[..., None] * tint + bg, 0, 255)
-real = make(np.arange(4096))
-fake = make(np.arange(30000, 34096)) + rng.normal(0, 6, real.shape)
-np.save(f'{work}/real4096.npy', np.uint8(real))
-np.save(f'{work}/fake4096.npy', np.uint8(np.clip(fake, 0, 255)))
-np.save(f'{work}/real1024.npy', np.uint8(real[:1024]))
-np.save(f'{work}/fake1024.npy', np.uint8(np.clip(fake[:1024], 0, 255)))
-a = np.uint8(real[:1000])
-b = scipy.ndimage.gaussian_filter(real[:1000], (0, 1, 1, 0)) + rng.normal(0, 4, a.shape)
-np.save(f'{work}/ms_a.npy', a)
-np.save(f'{work}/ms_b.npy', np.uint8(np.clip(b, 0, 255)))
-PY
-fi
+[ -f "$work/ms_b.npy" ] || $py bench/make_swd_pairs.py "$work" far
 
 # measure OUT_JSON COMMAND...: runs it, leaves its stdout in OUT_JSON, prints "seconds rss_mib"
 measure() {

@@ -43,6 +43,24 @@ void descriptors(ImageSet& set, const Positions& pos, int levels, int lv, int ba
                  const std::function<void(int64_t)>& on_block, FloatBuffer& desc) {
   const int64_t n = set.count();
   desc.resize(static_cast<size_t>(n) * kSwdPatches * kSwdDim);
+  // Per-image partial sums, reduced in image order: the same bits for any thread count. The
+  // first (the plain sums) is taken as each image's descriptors are written, while in cache.
+  std::vector<double> part(static_cast<size_t>(n) * 3);
+  auto image_sums = [&](int64_t i, auto&& value) {
+    double s[3] = {0, 0, 0};
+    // Each channel's sum takes its values in the same order as (p, k) loops per channel would;
+    // the three sums advance together so that their additions overlap (one chain each).
+    for (int p = 0; p < kSwdPatches; ++p) {
+      const float* d = desc.data() + (static_cast<size_t>(i) * kSwdPatches + p) * kSwdDim;
+      for (int k = 0; k < 49; ++k) {
+        s[0] += value(d[k], 0);
+        s[1] += value(d[49 + k], 1);
+        s[2] += value(d[98 + k], 2);
+      }
+    }
+    for (int c = 0; c < 3; ++c) part[static_cast<size_t>(i) * 3 + c] = s[c];
+  };
+  auto identity = [](float v, int) { return static_cast<double>(v); };
   ImageBatch block;
   for (int64_t b0 = 0; b0 < n; b0 += batch) {
     const int64_t b1 = std::min<int64_t>(n, b0 + batch);
@@ -66,35 +84,24 @@ void descriptors(ImageSet& set, const Positions& pos, int levels, int lv, int ba
             out[98 + o] = px[2];
           }
       }
+      image_sums(i, identity);
     }
     on_block(b1 - b0);
   }
-  // Per-image partial sums, reduced in image order: the same bits for any thread count.
   const int64_t n_desc = n * kSwdPatches;
-  std::vector<double> part(static_cast<size_t>(n) * 3);
+  auto total = [&] {
+    std::array<double, 3> t = {0, 0, 0};
+    for (int64_t i = 0; i < n; ++i)
+      for (int c = 0; c < 3; ++c) t[c] += part[static_cast<size_t>(i) * 3 + c];
+    return t;
+  };
   auto reduce = [&](auto&& value) {
 #pragma omp parallel for schedule(static)
-    for (int64_t i = 0; i < n; ++i) {
-      double s[3] = {0, 0, 0};
-      // Each channel's sum takes its values in the same order as (p, k) loops per channel would;
-      // the three sums advance together so that their additions overlap (one chain each).
-      for (int p = 0; p < kSwdPatches; ++p) {
-        const float* d = desc.data() + (static_cast<size_t>(i) * kSwdPatches + p) * kSwdDim;
-        for (int k = 0; k < 49; ++k) {
-          s[0] += value(d[k], 0);
-          s[1] += value(d[49 + k], 1);
-          s[2] += value(d[98 + k], 2);
-        }
-      }
-      for (int c = 0; c < 3; ++c) part[i * 3 + c] = s[c];
-    }
-    std::array<double, 3> total = {0, 0, 0};
-    for (int64_t i = 0; i < n; ++i)
-      for (int c = 0; c < 3; ++c) total[c] += part[i * 3 + c];
-    return total;
+    for (int64_t i = 0; i < n; ++i) image_sums(i, value);
+    return total();
   };
   const double count = static_cast<double>(n_desc) * 49.0;
-  auto sum = reduce([](float v, int) { return static_cast<double>(v); });
+  auto sum = total();
   std::array<double, 3> mean;
   for (int c = 0; c < 3; ++c) mean[c] = sum[c] / count;
   auto sq = reduce([&](float v, int c) {
