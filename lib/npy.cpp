@@ -102,7 +102,8 @@ void convert_images(const NpyLayout& l, const uint8_t* src, int64_t count, Image
   const size_t plane = static_cast<size_t>(l.h * l.w);
   const int out_c = l.out_channels();
   // Images in parallel: the NHWC -> CHW transposition is a metric's serial step otherwise.
-#pragma omp parallel for schedule(static) if (count * static_cast <int64_t>(l.image_bytes()) > (1 << 20))
+  const bool parallel = count * static_cast<int64_t>(l.image_bytes()) > (1 << 20);
+#pragma omp parallel for schedule(static) if (parallel)
   for (int64_t i = 0; i < count; ++i) {
     uint8_t* dst = batch.image(first + i);
     const uint8_t* s = src + static_cast<size_t>(i) * l.image_bytes();
