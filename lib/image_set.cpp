@@ -1,8 +1,14 @@
 #include "image_set.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <mutex>
 #include <opencv2/core.hpp>
 
+#include "atomic_output.h"
 #include "error.h"
 #include "hdf5_store.h"
 #include "image_io.h"
@@ -28,28 +34,45 @@ std::string lower(std::string s) {
   return s;
 }
 
-ImageBatch load_folder(const fs::path& dir, const ImageSetOptions& opt) {
-  auto files = list_images(dir, opt.recursive);
-  GANKIT_CHECK_DATA(!files.empty(), "{} contains no images (png, jpg, jpeg, webp, bmp){}", dir.string(),
+// The image files of a folder set, in order, with the size every image must have.
+struct FolderFiles {
+  std::vector<fs::path> files;
+  int h = 0, w = 0;
+};
+
+FolderFiles folder_files(const fs::path& dir, const ImageSetOptions& opt) {
+  FolderFiles f;
+  f.files = list_images(dir, opt.recursive);
+  GANKIT_CHECK_DATA(!f.files.empty(), "{} contains no images (png, jpg, jpeg, webp, bmp){}", dir.string(),
                     opt.recursive ? "" : "; pass --recursive to search subfolders");
-  if (opt.limit >= 0 && static_cast<int64_t>(files.size()) > opt.limit) files.resize(static_cast<size_t>(opt.limit));
-  cv::Mat first = read_image(files[0], ColorMode::Rgb);
-  const int h = first.rows, w = first.cols;
-  ImageBatch batch(static_cast<int64_t>(files.size()), 3, h, w);
-  mat_to_chw(first, batch.image(0));
-  Progress progress("loading " + dir.filename().string(), batch.n, opt.progress);
-  progress.add(1);
+  if (opt.limit >= 0 && static_cast<int64_t>(f.files.size()) > opt.limit)
+    f.files.resize(static_cast<size_t>(opt.limit));
+  const cv::Mat first = read_image(f.files[0], ColorMode::Rgb);
+  f.h = first.rows;
+  f.w = first.cols;
+  return f;
+}
+
+// Decodes files [first, first + out.n) into `out` (RGB CHW) on OpenCV's thread pool; the first
+// bad file in file order is reported.
+void decode_files(const FolderFiles& f, int64_t first, ImageBatch& out, Progress& progress) {
   std::mutex progress_mutex;
-  // Decoding dominates: run it on OpenCV's thread pool; the first bad file in file order is reported.
-  parallel_for_ordered(static_cast<int64_t>(files.size()) - 1, [&](int64_t k) {
-    const size_t i = static_cast<size_t>(k) + 1;
-    cv::Mat img = read_image(files[i], ColorMode::Rgb);
-    GANKIT_CHECK_DATA(img.rows == h && img.cols == w, "{} is {}x{} but {} is {}x{}: all images must have one size",
-                      files[i].string(), img.cols, img.rows, files[0].string(), w, h);
-    mat_to_chw(img, batch.image(static_cast<int64_t>(i)));
+  parallel_for_ordered(out.n, [&](int64_t k) {
+    const fs::path& file = f.files[static_cast<size_t>(first + k)];
+    cv::Mat img = read_image(file, ColorMode::Rgb);
+    GANKIT_CHECK_DATA(img.rows == f.h && img.cols == f.w, "{} is {}x{} but {} is {}x{}: all images must have one size",
+                      file.string(), img.cols, img.rows, f.files[0].string(), f.w, f.h);
+    mat_to_chw(img, out.image(k));
     std::lock_guard<std::mutex> lock(progress_mutex);
     progress.add(1);
   });
+}
+
+ImageBatch load_folder(const fs::path& dir, const ImageSetOptions& opt) {
+  const FolderFiles f = folder_files(dir, opt);
+  ImageBatch batch(static_cast<int64_t>(f.files.size()), 3, f.h, f.w);
+  Progress progress("loading " + dir.filename().string(), batch.n, opt.progress);
+  decode_files(f, 0, batch, progress);
   progress.finish();
   return batch;
 }
@@ -147,12 +170,90 @@ class StreamedNpy : public ImageSet {
   int64_t count_ = 0;
 };
 
+// A folder too large to hold decoded: decoded once, block by block on every core, into an
+// unlinked temporary file (nothing is left behind, even by a crash), then read by ranges like a
+// .npy file (the page cache keeps repeated passes cheap; the process holds one block).
+class SpilledFolder : public ImageSet {
+ public:
+  static constexpr int64_t kBlock = 256;
+  SpilledFolder(const fs::path& dir, FolderFiles f, int fd, const ImageSetOptions& opt) : f_(std::move(f)), fd_(fd) {
+    const int64_t n = count();
+    const size_t bytes = static_cast<size_t>(3) * f_.h * f_.w;
+    Progress progress("loading " + dir.filename().string(), n, opt.progress);
+    ImageBatch block;
+    for (int64_t b0 = 0; b0 < n; b0 += kBlock) {
+      resize_batch(block, std::min(kBlock, n - b0), 3, f_.h, f_.w);
+      decode_files(f_, b0, block, progress);
+      write_all(block.data.data(), block.data.size(), static_cast<off_t>(b0 * static_cast<int64_t>(bytes)), dir);
+    }
+    progress.finish();
+  }
+  ~SpilledFolder() override { ::close(fd_); }
+  int64_t count() const override { return static_cast<int64_t>(f_.files.size()); }
+  int channels() const override { return 3; }
+  int height() const override { return f_.h; }
+  int width() const override { return f_.w; }
+  void read(int64_t start, int64_t n, ImageBatch& out) override {
+    GANKIT_CHECK(start >= 0 && start + n <= count(), Internal, "images [{}, {}) out of range", start, start + n);
+    resize_batch(out, n, 3, f_.h, f_.w);
+    const size_t bytes = out.data.size();
+    size_t done = 0;
+    const off_t at = static_cast<off_t>(start * static_cast<int64_t>(out.image_bytes()));
+    while (done < bytes) {
+      const ssize_t r = ::pread(fd_, out.data.data() + done, bytes - done, at + static_cast<off_t>(done));
+      GANKIT_CHECK(r > 0, Internal, "cannot read back decoded images: {}", std::strerror(errno));
+      done += static_cast<size_t>(r);
+    }
+  }
+
+ private:
+  void write_all(const uint8_t* p, size_t bytes, off_t at, const fs::path& dir) {
+    size_t done = 0;
+    while (done < bytes) {
+      const ssize_t r = ::pwrite(fd_, p + done, bytes - done, at + static_cast<off_t>(done));
+      GANKIT_CHECK_DATA(r > 0, "cannot keep the decoded images of {} in a temporary file in {}: {}", dir.string(),
+                        fs::temp_directory_path().string(), describe_write_errno(errno));
+      done += static_cast<size_t>(r);
+    }
+  }
+  FolderFiles f_;
+  int fd_;
+};
+
+// Decoded folders larger than this are spilled to a temporary file rather than held.
+constexpr int64_t kSpillBytes = int64_t(64) << 20;
+
+// An unlinked temporary file in the system temp folder, or -1.
+int anonymous_temp_file() {
+  const std::string dir = fs::temp_directory_path().string();
+#ifdef O_TMPFILE
+  const int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd >= 0) return fd;
+#endif
+  std::string name = dir + "/gankit-images-XXXXXX";
+  const int fd2 = ::mkstemp(name.data());
+  if (fd2 >= 0) ::unlink(name.c_str());
+  return fd2;
+}
+
 }  // namespace
 
 std::unique_ptr<ImageSet> open_image_set(const fs::path& path, const ImageSetOptions& options) {
   GANKIT_CHECK_DATA(fs::exists(path), "{} does not exist", path.string());
   if (!fs::is_directory(path) && lower(path.extension().string()) == ".npy")
     return std::make_unique<StreamedNpy>(path, options);
+  if (fs::is_directory(path)) {
+    FolderFiles f = folder_files(path, options);
+    const bool large = static_cast<int64_t>(f.files.size()) * 3 * f.h * f.w > kSpillBytes;
+    if (large) {
+      if (options.resolution > 0)
+        GANKIT_CHECK_DATA(f.h == options.resolution && f.w == options.resolution,
+                          "{}: images are {}x{}, not the requested {}x{}", path.string(), f.w, f.h, options.resolution,
+                          options.resolution);
+      const int fd = anonymous_temp_file();
+      if (fd >= 0) return std::make_unique<SpilledFolder>(path, std::move(f), fd, options);
+    }
+  }
   return std::make_unique<OwnedBatch>(load_image_set(path, options));
 }
 

@@ -27,7 +27,9 @@ ImageBatch to_rgb(ImageBatch batch);
 
 // A set of images read by ranges, for metrics that pass over a large set several times
 // without holding it: a .npy file is streamed from disk (the page cache makes repeated passes
-// cheap); folders, .npz and HDF5 levels are decoded into memory once.
+// cheap); a folder of more than 64 MiB decoded is decoded once, block by block on every core,
+// into an unlinked file in the system temp folder and streamed from it; smaller folders, .npz
+// and HDF5 levels are decoded into memory once.
 class ImageSet {
  public:
   virtual ~ImageSet() = default;

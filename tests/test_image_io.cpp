@@ -6,6 +6,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "error.h"
+#include "fixtures.h"
 #include "hdf5_store.h"
 #include "image_io.h"
 #include "image_set.h"
@@ -220,6 +221,45 @@ TEST(ImageSet, StreamedNpyAndInMemorySetsReadTheSameRanges) {
   EXPECT_EQ(0, std::memcmp(a.image(0), gray.image(3), gray.image_bytes()));
   opt.resolution = 8;
   EXPECT_NE(error_of([&] { open_image_set(dir / "g.npy", opt); }).find("not the requested 8x8"), std::string::npos);
+}
+
+TEST(ImageSet, LargeFolderIsStreamedFromAnUnlinkedFileWithTheSameImages) {
+  // 700 noise PNGs of 192x192 decode to 77 MB, above the 64 MiB spill threshold: the set is
+  // decoded once into a temporary file that has no name (nothing is left in TMPDIR) and read
+  // back by ranges, image for image what the in-memory loader gives.
+  TempDir dir;
+  test::write_noise_folder(dir / "big", 700, 192);
+  fs::create_directories(dir / "tmp");
+  const char* old = std::getenv("TMPDIR");
+  const std::string saved = old ? old : "";
+  setenv("TMPDIR", (dir / "tmp").c_str(), 1);
+  ImageSetOptions opt;
+  opt.progress.quiet = true;
+  const ImageBatch all = load_image_set(dir / "big", opt);
+  auto streamed = open_image_set(dir / "big", opt);
+  EXPECT_TRUE(fs::is_empty(dir / "tmp"));
+  bool spilled = false;  // an open file of ours lives in TMPDIR, without a name there
+  for (const auto& fd : fs::directory_iterator("/proc/self/fd")) {
+    std::error_code ec;
+    const std::string target = fs::read_symlink(fd.path(), ec).string();
+    spilled = spilled || (!ec && target.rfind((dir / "tmp").string(), 0) == 0);
+  }
+  EXPECT_TRUE(spilled);
+  ASSERT_EQ(streamed->count(), 700);
+  ImageBatch a;
+  for (auto [start, n] : std::vector<std::pair<int64_t, int64_t>>{{0, 700}, {255, 3}, {699, 1}, {256, 256}}) {
+    streamed->read(start, n, a);
+    ASSERT_EQ(a.n, n);
+    EXPECT_EQ(0, std::memcmp(a.image(0), all.image(start), static_cast<size_t>(n) * all.image_bytes())) << start;
+  }
+  opt.resolution = 64;
+  EXPECT_NE(error_of([&] { open_image_set(dir / "big", opt); }).find("not the requested 64x64"), std::string::npos);
+  streamed.reset();
+  EXPECT_TRUE(fs::is_empty(dir / "tmp"));
+  if (old)
+    setenv("TMPDIR", saved.c_str(), 1);
+  else
+    unsetenv("TMPDIR");
 }
 
 TEST(ImageSet, GrayscaleIsTiledAndMixedSizesAreNamed) {
