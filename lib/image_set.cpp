@@ -220,8 +220,34 @@ class SpilledFolder : public ImageSet {
   int fd_;
 };
 
-// Decoded folders larger than this are spilled to a temporary file rather than held.
-constexpr int64_t kSpillBytes = int64_t(64) << 20;
+// An HDF5 level larger than ImageSetOptions::hdf5_hold_limit, read by ranges: a metric's pass
+// decompresses the chunks again, cheap next to holding tens of GB (a large level of LSUN or
+// CelebA-HQ); smaller levels are decoded once.
+class StreamedLevel : public ImageSet {
+ public:
+  StreamedLevel(const fs::path& path, const ImageSetOptions& opt) : reader_(path), rgb_(opt.rgb) {
+    r_ = opt.resolution > 0 ? opt.resolution : reader_.info().resolution;
+    reader_.require_level(r_);
+    count_ = opt.limit >= 0 ? std::min(reader_.count(), opt.limit) : reader_.count();
+    GANKIT_CHECK_DATA(count_ > 0, "{} contains no images", path.string());
+  }
+  int64_t count() const override { return count_; }
+  int channels() const override { return rgb_ ? 3 : reader_.channels(); }
+  int height() const override { return r_; }
+  int width() const override { return r_; }
+  void read(int64_t start, int64_t n, ImageBatch& out) override {
+    GANKIT_CHECK(start >= 0 && start + n <= count_, Internal, "images [{}, {}) out of range", start, start + n);
+    out = reader_.read(r_, start, n);
+    if (rgb_ && out.c == 1) out = to_rgb(std::move(out));
+  }
+  int64_t bytes() const { return count_ * reader_.channels() * static_cast<int64_t>(r_) * r_; }
+
+ private:
+  PyramidReader reader_;
+  bool rgb_;
+  int r_ = 0;
+  int64_t count_ = 0;
+};
 
 // An unlinked temporary file in the system temp folder, or -1.
 int anonymous_temp_file() {
@@ -242,9 +268,14 @@ std::unique_ptr<ImageSet> open_image_set(const fs::path& path, const ImageSetOpt
   GANKIT_CHECK_DATA(fs::exists(path), "{} does not exist", path.string());
   if (!fs::is_directory(path) && lower(path.extension().string()) == ".npy")
     return std::make_unique<StreamedNpy>(path, options);
+  const std::string ext = lower(path.extension().string());
+  if (!fs::is_directory(path) && (ext == ".h5" || ext == ".hdf5")) {
+    auto level = std::make_unique<StreamedLevel>(path, options);
+    if (level->bytes() > options.hdf5_hold_limit) return level;
+  }
   if (fs::is_directory(path)) {
     FolderFiles f = folder_files(path, options);
-    const bool large = static_cast<int64_t>(f.files.size()) * 3 * f.h * f.w > kSpillBytes;
+    const bool large = static_cast<int64_t>(f.files.size()) * 3 * f.h * f.w > options.folder_hold_limit;
     if (large) {
       if (options.resolution > 0)
         GANKIT_CHECK_DATA(f.h == options.resolution && f.w == options.resolution,

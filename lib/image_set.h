@@ -18,6 +18,9 @@ struct ImageSetOptions {
   bool recursive = false;  // folders
   bool rgb = true;         // tile grayscale to 3 channels
   ProgressOptions progress;
+  // open_image_set: sets larger than these (decoded bytes) are streamed rather than held.
+  int64_t folder_hold_limit = int64_t(64) << 20;  // folders: decoded once into an unlinked temp file
+  int64_t hdf5_hold_limit = int64_t(1) << 30;     // HDF5 levels: read by ranges
 };
 
 ImageBatch load_image_set(const std::filesystem::path& path, const ImageSetOptions& options);
@@ -28,8 +31,8 @@ ImageBatch to_rgb(ImageBatch batch);
 // A set of images read by ranges, for metrics that pass over a large set several times
 // without holding it: a .npy file is streamed from disk (the page cache makes repeated passes
 // cheap); a folder of more than 64 MiB decoded is decoded once, block by block on every core,
-// into an unlinked file in the system temp folder and streamed from it; smaller folders, .npz
-// and HDF5 levels are decoded into memory once.
+// into an unlinked file in the system temp folder and streamed from it; an HDF5 level of more
+// than 1 GiB is read by ranges; smaller folders and levels, and .npz, are decoded into memory once.
 class ImageSet {
  public:
   virtual ~ImageSet() = default;

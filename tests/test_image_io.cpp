@@ -224,17 +224,18 @@ TEST(ImageSet, StreamedNpyAndInMemorySetsReadTheSameRanges) {
 }
 
 TEST(ImageSet, LargeFolderIsStreamedFromAnUnlinkedFileWithTheSameImages) {
-  // 700 noise PNGs of 192x192 decode to 77 MB, above the 64 MiB spill threshold: the set is
-  // decoded once into a temporary file that has no name (nothing is left in TMPDIR) and read
-  // back by ranges, image for image what the in-memory loader gives.
+  // 700 noise PNGs of 64x64 decode to 8.6 MB, above a 4 MiB hold limit (64 MiB by default): the
+  // set is decoded once into a temporary file that has no name (nothing is left in TMPDIR) and
+  // read back by ranges, image for image what the in-memory loader gives.
   TempDir dir;
-  test::write_noise_folder(dir / "big", 700, 192);
+  test::write_noise_folder(dir / "big", 700, 64);
   fs::create_directories(dir / "tmp");
   const char* old = std::getenv("TMPDIR");
   const std::string saved = old ? old : "";
   setenv("TMPDIR", (dir / "tmp").c_str(), 1);
   ImageSetOptions opt;
   opt.progress.quiet = true;
+  opt.folder_hold_limit = 4 << 20;
   const ImageBatch all = load_image_set(dir / "big", opt);
   auto streamed = open_image_set(dir / "big", opt);
   EXPECT_TRUE(fs::is_empty(dir / "tmp"));
@@ -252,14 +253,42 @@ TEST(ImageSet, LargeFolderIsStreamedFromAnUnlinkedFileWithTheSameImages) {
     ASSERT_EQ(a.n, n);
     EXPECT_EQ(0, std::memcmp(a.image(0), all.image(start), static_cast<size_t>(n) * all.image_bytes())) << start;
   }
-  opt.resolution = 64;
-  EXPECT_NE(error_of([&] { open_image_set(dir / "big", opt); }).find("not the requested 64x64"), std::string::npos);
+  opt.resolution = 32;
+  EXPECT_NE(error_of([&] { open_image_set(dir / "big", opt); }).find("not the requested 32x32"), std::string::npos);
   streamed.reset();
   EXPECT_TRUE(fs::is_empty(dir / "tmp"));
   if (old)
     setenv("TMPDIR", saved.c_str(), 1);
   else
     unsetenv("TMPDIR");
+}
+
+TEST(ImageSet, LargeHdf5LevelIsReadByRanges) {
+  // Above the hold limit (1 GiB by default, 1 KiB here) a level is read by ranges: the same
+  // images, grey tiled to RGB or not, with --num-images' limit and a level check.
+  TempDir dir;
+  test::write_pyramid(dir / "p.h5", 30, 1, 16);
+  ImageSetOptions opt;
+  opt.progress.quiet = true;
+  opt.limit = 25;
+  for (bool rgb : {true, false}) {
+    opt.rgb = rgb;
+    const ImageBatch all = load_image_set(dir / "p.h5", opt);
+    opt.hdf5_hold_limit = 1024;
+    auto streamed = open_image_set(dir / "p.h5", opt);
+    opt.hdf5_hold_limit = int64_t(1) << 30;
+    ASSERT_EQ(streamed->count(), 25);
+    EXPECT_EQ(streamed->channels(), rgb ? 3 : 1);
+    ImageBatch a;
+    for (auto [start, n] : std::vector<std::pair<int64_t, int64_t>>{{0, 25}, {3, 4}, {24, 1}}) {
+      streamed->read(start, n, a);
+      ASSERT_EQ(a.n, n);
+      EXPECT_EQ(0, std::memcmp(a.image(0), all.image(start), static_cast<size_t>(n) * all.image_bytes())) << start;
+    }
+  }
+  opt.hdf5_hold_limit = 1024;
+  opt.resolution = 64;
+  EXPECT_NE(error_of([&] { open_image_set(dir / "p.h5", opt); }).find("64"), std::string::npos);
 }
 
 TEST(ImageSet, GrayscaleIsTiledAndMixedSizesAreNamed) {
