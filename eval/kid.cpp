@@ -46,17 +46,16 @@ double cross_sum(const FeatureMatrix& x, const FeatureMatrix& y, std::vector<flo
 }  // namespace
 
 KidResult kernel_distance(const FeatureMatrix& real, const FeatureMatrix& fake, const KidOptions& o) {
-  GANKIT_CHECK_USAGE(o.subsets >= 1, "--subsets {} must be positive", o.subsets);
-  GANKIT_CHECK_USAGE(o.subset_size >= 2, "--subset-size {} must be at least 2", o.subset_size);
+  GANKIT_CHECK_USAGE(o.subsets >= 1, "KID: {} subsets: must be positive", o.subsets);
+  GANKIT_CHECK_USAGE(o.subset_size >= 2, "KID: subsets of {}: must be at least 2", o.subset_size);
   GANKIT_CHECK_DATA(real.dim == fake.dim,
                     "the feature sets have {} and {} dimensions: they come from different "
                     "backbones",
                     real.dim, fake.dim);
   const int64_t smaller = std::min(real.rows, fake.rows);
   GANKIT_CHECK_USAGE(smaller >= o.subset_size,
-                     "KID subsets of {} need at least {} images in each set, but the {} set has {}: pass "
-                     "--subset-size {} or fewer",
-                     o.subset_size, o.subset_size, real.rows <= fake.rows ? "real" : "fake", smaller, smaller);
+                     "KID subsets of {} need at least {} images in each set, but the {} set has {}", o.subset_size,
+                     o.subset_size, real.rows <= fake.rows ? "real" : "fake", smaller);
   const int64_t m = o.subset_size;
   // All draws first, in torch-fidelity's order (fake subset, then real subset, per subset).
   NumpyLegacyRng rng(o.seed);

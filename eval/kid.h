@@ -31,8 +31,8 @@ struct KidResult {
   std::vector<double> values;  // MMD^2 of each subset
 };
 
-// Throws Error(Usage) when a set has fewer rows than subset_size (naming --subset-size), and
-// Error(Data) when the dimensions differ.
+// Throws Error(Usage) when a set has fewer rows than subset_size, and Error(Data) when the
+// dimensions differ.
 KidResult kernel_distance(const FeatureMatrix& real, const FeatureMatrix& fake, const KidOptions& options);
 
 }  // namespace gankit

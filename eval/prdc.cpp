@@ -83,25 +83,24 @@ std::vector<std::vector<double>> squared_radii(const FeatureMatrix& f, const std
   return radii;
 }
 
-void check_count(const FeatureMatrix& f, int k, const char* set, const char* option) {
+void check_count(const FeatureMatrix& f, int k, const char* set, const char* what) {
   GANKIT_CHECK_USAGE(f.rows > k,
-                     "{} {} needs at least {} images in each set (a point's k-th neighbour within its own set), "
-                     "but the {} set has {}: pass {} {} or fewer",
-                     option, k, k + 1, set, f.rows, option, std::max<int64_t>(f.rows - 1, 1));
+                     "{} with k = {} needs at least {} images in each set (a point's k-th neighbour within its own "
+                     "set), but the {} set has {}",
+                     what, k, k + 1, set, f.rows);
 }
 
 }  // namespace
 
 PrdcResult precision_recall_density_coverage(const FeatureMatrix& real, const FeatureMatrix& fake,
                                              const PrdcOptions& o) {
-  GANKIT_CHECK_USAGE(o.k_pr >= 1, "--k-pr {} must be positive", o.k_pr);
-  GANKIT_CHECK_USAGE(o.k_dc >= 1, "--k-dc {} must be positive", o.k_dc);
+  GANKIT_CHECK_USAGE(o.k_pr >= 1 && o.k_dc >= 1, "PRDC: k = {} and {}: must be positive", o.k_pr, o.k_dc);
   GANKIT_CHECK_DATA(real.dim == fake.dim,
                     "the feature sets have {} and {} dimensions: they come from different backbones", real.dim,
                     fake.dim);
   for (const auto& [f, set] : {std::pair{&real, "real"}, std::pair{&fake, "fake"}}) {
-    check_count(*f, o.k_pr, set, "--k-pr");
-    check_count(*f, o.k_dc, set, "--k-dc");
+    check_count(*f, o.k_pr, set, "precision/recall");
+    check_count(*f, o.k_dc, set, "density/coverage");
   }
   const int64_t nr = real.rows, nf = fake.rows, d = real.dim;
   const std::vector<double> norm_r = squared_norms(real), norm_f = squared_norms(fake);

@@ -34,8 +34,8 @@ struct PrdcResult {
   int64_t rechecked = 0;  // pairs decided on the float64 distance
 };
 
-// Throws Error(Usage) when a set has no more than k images (naming --k-pr / --k-dc), and
-// Error(Data) when the dimensions differ.
+// Throws Error(Usage) when a set has no more than k images, and Error(Data) when the dimensions
+// differ.
 PrdcResult precision_recall_density_coverage(const FeatureMatrix& real, const FeatureMatrix& fake,
                                              const PrdcOptions& options);
 

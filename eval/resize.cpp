@@ -116,11 +116,15 @@ void resize_bilinear(const uint8_t* src, int w, const Plan& p, int size, float* 
 
 }  // namespace
 
+bool is_resize_mode(const std::string& name) {
+  return name == "clean" || name == "legacy-pytorch" || name == "legacy-tf";
+}
+
 ResizeMode parse_resize_mode(const std::string& name) {
   if (name == "clean") return ResizeMode::Clean;
   if (name == "legacy-pytorch") return ResizeMode::LegacyPytorch;
   if (name == "legacy-tf") return ResizeMode::LegacyTf;
-  fail(ErrorKind::Usage, fmt::format("--resize {}: use clean, legacy-pytorch or legacy-tf", name));
+  fail(ErrorKind::Usage, fmt::format("resize mode '{}': use clean, legacy-pytorch or legacy-tf", name));
 }
 
 const char* to_string(ResizeMode mode) {

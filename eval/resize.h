@@ -19,7 +19,8 @@ namespace gankit {
 
 enum class ResizeMode { Clean, LegacyPytorch, LegacyTf };
 
-// "clean" | "legacy-pytorch" | "legacy-tf"; throws Error(Usage) naming --resize otherwise.
+// "clean" | "legacy-pytorch" | "legacy-tf"; throws Error(Usage) naming the mode otherwise.
+bool is_resize_mode(const std::string& name);
 ResizeMode parse_resize_mode(const std::string& name);
 const char* to_string(ResizeMode mode);
 

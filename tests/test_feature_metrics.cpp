@@ -273,13 +273,12 @@ TEST(FeatureMetrics, BadInputNamed) {
   EXPECT_EQ(error_of([&] {
               precision_recall_density_coverage(small, big, {3, 5});
             }),
-            "--k-dc 5 needs at least 6 images in each set (a point's k-th neighbour within its own set), but the "
-            "real set has 5: pass --k-dc 4 or fewer");
+            "density/coverage with k = 5 needs at least 6 images in each set (a point's k-th neighbour within its own "
+            "set), but the real set has 5");
   KidOptions o;
   o.subset_size = 1000;
   EXPECT_EQ(error_of([&] { kernel_distance(big, big, o); }),
-            "KID subsets of 1000 need at least 1000 images in each set, but the real set has 50: pass "
-            "--subset-size 50 or fewer");
+            "KID subsets of 1000 need at least 1000 images in each set, but the real set has 50");
   EXPECT_EQ(error_of([&] { fid(big, other); }),
             "the feature sets have 8 and 9 dimensions: they come from different backbones");
   FeatureMatrix nan = big;

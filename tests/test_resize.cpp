@@ -89,7 +89,7 @@ TEST(Resize, ModesDifferAndSameSizeCopies) {
     parse_resize_mode("bicubic");
     FAIL();
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "--resize bicubic: use clean, legacy-pytorch or legacy-tf");
+    EXPECT_STREQ(e.what(), "resize mode 'bicubic': use clean, legacy-pytorch or legacy-tf");
   }
 }
 

@@ -97,6 +97,7 @@ int eval_compare(const std::string& prog, const std::vector<std::string>& args) 
   opt.real = real;
   for (const std::string& r : runs) opt.runs.emplace_back(r);
   opt.metrics = split_list(metrics);
+  GANKIT_CHECK_USAGE(is_resize_mode(resize), "--resize {}: use clean, legacy-pytorch or legacy-tf", resize);
   opt.backbone.resize = parse_resize_mode(resize);
   opt.backbone.device = opt.device;
   opt.backbone.threads = opt.threads;

@@ -1,6 +1,8 @@
 // gan-eval kid REAL FAKE
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "error.h"
 #include "feature_inputs.h"
 #include "gan_eval_commands.h"
@@ -34,7 +36,15 @@ int eval_kid(const std::string& prog, const std::vector<std::string>& args) {
       "unlike FID it is unbiased, so values at different N compare.",
       prog);
   if (!parse(usage, args, desc, pos, vm)) return 0;
+  GANKIT_CHECK_USAGE(opt.subsets >= 1, "--subsets {} must be positive", opt.subsets);
+  GANKIT_CHECK_USAGE(opt.subset_size >= 2, "--subset-size {} must be at least 2", opt.subset_size);
   const auto [r, f] = load_feature_pair(real, fake, flags, common);
+  const int64_t smaller = std::min(r.features.rows, f.features.rows);
+  GANKIT_CHECK_USAGE(smaller >= opt.subset_size,
+                     "KID subsets of {} need at least {} images in each set, but the {} set has {}: pass "
+                     "--subset-size {} or fewer",
+                     opt.subset_size, opt.subset_size, r.features.rows <= f.features.rows ? "real" : "fake", smaller,
+                     smaller);
   const KidResult k = kernel_distance(r.features, f.features, opt);
   nlohmann::json j = {{"metric", "kid"},
                       {"kid", k.mean},

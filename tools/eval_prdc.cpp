@@ -1,6 +1,8 @@
 // gan-eval prdc REAL FAKE
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "error.h"
 #include "feature_inputs.h"
 #include "gan_eval_commands.h"
@@ -34,7 +36,15 @@ int eval_prdc(const std::string& prog, const std::vector<std::string>& args) {
       "Higher is better; density can exceed 1.",
       prog);
   if (!parse(usage, args, desc, pos, vm)) return 0;
+  GANKIT_CHECK_USAGE(opt.k_pr >= 1, "--k-pr {} must be positive", opt.k_pr);
+  GANKIT_CHECK_USAGE(opt.k_dc >= 1, "--k-dc {} must be positive", opt.k_dc);
   const auto [r, f] = load_feature_pair(real, fake, flags, common);
+  for (const auto& [k, option] : {std::pair{opt.k_pr, "--k-pr"}, std::pair{opt.k_dc, "--k-dc"}})
+    for (const auto& [rows, set] : {std::pair{r.features.rows, "real"}, std::pair{f.features.rows, "fake"}})
+      GANKIT_CHECK_USAGE(rows > k,
+                         "{} {} needs at least {} images in each set (a point's k-th neighbour within its own set), "
+                         "but the {} set has {}: pass {} {} or fewer",
+                         option, k, k + 1, set, rows, option, std::max<int64_t>(rows - 1, 1));
   const PrdcResult p = precision_recall_density_coverage(r.features, f.features, opt);
   nlohmann::json j = {{"metric", "prdc"},     {"precision", p.precision},      {"recall", p.recall},
                       {"density", p.density}, {"coverage", p.coverage},        {"k_pr", opt.k_pr},

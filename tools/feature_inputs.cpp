@@ -34,6 +34,7 @@ BackboneSpec backbone_spec(const FeatureInputFlags& f) {
   if (f.device != "cpu")
     GANKIT_CHECK_USAGE(swd_device_available(f.device), "--device {}: no such CUDA device here (use --device cpu)",
                        f.device);
+  GANKIT_CHECK_USAGE(is_resize_mode(f.resize), "--resize {}: use clean, legacy-pytorch or legacy-tf", f.resize);
   if (f.threads > 0) omp_set_num_threads(f.threads);
   BackboneSpec s;
   s.name = f.backbone;
