@@ -40,45 +40,82 @@ std::vector<double> squared_norms(const FeatureMatrix& f) {
 // Bound on the error of |a|^2 + |b|^2 - 2 fl32(a.b) as a distance: D u (|a|^2 + |b|^2).
 double rounding_bound(int64_t d) { return 1.01 * static_cast<double>(d) * std::ldexp(1.0, -24); }
 
-// G = A[a0 .. a0+na) B^T (na x B.rows), float32, every core.
-void gram_block(const FeatureMatrix& a, int64_t a0, int64_t na, const FeatureMatrix& b, std::vector<float>& g) {
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(na), static_cast<int>(b.rows),
-              static_cast<int>(a.dim), 1.0f, a.row(a0), static_cast<int>(a.dim), b.data.data(), static_cast<int>(b.dim),
-              0.0f, g.data(), static_cast<int>(b.rows));
+// G = A[a0 .. a0+na) B[b0 ..)^T (na x (B.rows - b0)), float32, every core.
+void gram_block(const FeatureMatrix& a, int64_t a0, int64_t na, const FeatureMatrix& b, int64_t b0,
+                std::vector<float>& g) {
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(na), static_cast<int>(b.rows - b0),
+              static_cast<int>(a.dim), 1.0f, a.row(a0), static_cast<int>(a.dim), b.row(b0), static_cast<int>(b.dim),
+              0.0f, g.data(), static_cast<int>(b.rows - b0));
 }
 
+// Per row, the `keep` smallest approximate squared distances offered so far (ascending; a tie
+// goes after the values already there) and their rows.
+class Candidates {
+ public:
+  Candidates(int64_t n, int keep)
+      : keep_(keep),
+        d2_(static_cast<size_t>(n * keep), std::numeric_limits<double>::infinity()),
+        idx_(static_cast<size_t>(n * keep), -1) {}
+  void offer(int64_t row, double v, int64_t j) {
+    double* d = d2_.data() + row * keep_;
+    if (v >= d[keep_ - 1]) return;
+    int64_t* ix = idx_.data() + row * keep_;
+    int p = keep_ - 1;
+    for (; p > 0 && d[p - 1] > v; --p) {
+      d[p] = d[p - 1];
+      ix[p] = ix[p - 1];
+    }
+    d[p] = v;
+    ix[p] = j;
+  }
+  const int64_t* rows_of(int64_t row) const { return idx_.data() + row * keep_; }
+
+ private:
+  int keep_;
+  std::vector<double> d2_;
+  std::vector<int64_t> idx_;
+};
+
 // Squared radii: for every row, the (k+1)-th smallest squared distance within its own set, for
-// each k in `ks` (float64, self included at 0).
+// each k in `ks` (float64, self included at 0). Distances are symmetric, so only the blocks on
+// and right of the diagonal are computed: block row [s, s + b) against columns [s, n) offers
+// each value to its row and, right of the block, to its column. Every row is offered its
+// columns in ascending order, as one scan of a full row would.
 std::vector<std::vector<double>> squared_radii(const FeatureMatrix& f, const std::vector<double>& norms,
                                                const std::vector<int>& ks) {
-  const int keep = *std::max_element(ks.begin(), ks.end()) + 1 + kExtraCandidates;
+  const int keep =
+      static_cast<int>(std::min<int64_t>(*std::max_element(ks.begin(), ks.end()) + 1 + kExtraCandidates, f.rows));
   const int64_t n = f.rows;
-  std::vector<std::vector<double>> radii(ks.size(), std::vector<double>(static_cast<size_t>(n)));
+  Candidates best(n, keep);
   std::vector<float> g(static_cast<size_t>(std::min(kBlock, n) * n));
-  for (int64_t start = 0; start < n; start += kBlock) {
-    const int64_t b = std::min(kBlock, n - start);
-    gram_block(f, start, b, f, g);
+  constexpr int64_t kTile = 512;  // columns per task of the column pass
+  for (int64_t s = 0; s < n; s += kBlock) {
+    const int64_t b = std::min(kBlock, n - s), width = n - s;
+    gram_block(f, s, b, f, s, g);
+    auto d2 = [&](int64_t i, int64_t col) {  // col relative to s
+      return norms[static_cast<size_t>(s + i)] + norms[static_cast<size_t>(s + col)] -
+             2.0 * g[static_cast<size_t>(i * width + col)];
+    };
 #pragma omp parallel for schedule(static)
-    for (int64_t i = 0; i < b; ++i) {
-      const int64_t row = start + i;
-      std::vector<std::pair<double, int64_t>> best;  // ascending approximate distance
-      best.reserve(static_cast<size_t>(keep) + 1);
-      const float* gi = g.data() + i * n;
-      const double ni = norms[static_cast<size_t>(row)];
-      for (int64_t j = 0; j < n; ++j) {
-        const double d2 = ni + norms[static_cast<size_t>(j)] - 2.0 * gi[j];
-        if (static_cast<int>(best.size()) == keep && d2 >= best.back().first) continue;
-        auto at = std::upper_bound(best.begin(), best.end(), d2,
-                                   [](double v, const std::pair<double, int64_t>& p) { return v < p.first; });
-        best.insert(at, {d2, j});
-        if (static_cast<int>(best.size()) > keep) best.pop_back();
-      }
-      std::vector<double> exact;
-      for (const auto& [d2, j] : best) exact.push_back(exact_sq_distance(f.row(row), f.row(j), f.dim));
-      std::sort(exact.begin(), exact.end());
-      for (size_t q = 0; q < ks.size(); ++q)
-        radii[q][static_cast<size_t>(row)] = exact[static_cast<size_t>(std::min<int>(ks[q], keep - 1))];
+    for (int64_t i = 0; i < b; ++i)
+      for (int64_t col = 0; col < width; ++col) best.offer(s + i, d2(i, col), s + col);
+    const int64_t tiles = (width - b + kTile - 1) / kTile;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int64_t t = 0; t < tiles; ++t) {
+      const int64_t c0 = b + t * kTile, c1 = std::min(width, c0 + kTile);
+      for (int64_t i = 0; i < b; ++i)
+        for (int64_t col = c0; col < c1; ++col) best.offer(s + col, d2(i, col), s + i);
     }
+  }
+  std::vector<std::vector<double>> radii(ks.size(), std::vector<double>(static_cast<size_t>(n)));
+#pragma omp parallel for schedule(static)
+  for (int64_t row = 0; row < n; ++row) {
+    std::vector<double> exact;
+    const int64_t* rows = best.rows_of(row);
+    for (int q = 0; q < keep; ++q) exact.push_back(exact_sq_distance(f.row(row), f.row(rows[q]), f.dim));
+    std::sort(exact.begin(), exact.end());
+    for (size_t q = 0; q < ks.size(); ++q)
+      radii[q][static_cast<size_t>(row)] = exact[static_cast<size_t>(std::min<int>(ks[q], keep - 1))];
   }
   return radii;
 }
@@ -118,7 +155,7 @@ PrdcResult precision_recall_density_coverage(const FeatureMatrix& real, const Fe
   std::vector<float> g(static_cast<size_t>(std::min(kBlock, nr) * nf));
   for (int64_t start = 0; start < nr; start += kBlock) {
     const int64_t b = std::min(kBlock, nr - start);
-    gram_block(real, start, b, fake, g);
+    gram_block(real, start, b, fake, 0, g);
 #pragma omp parallel for schedule(static) reduction(+ : rechecked)
     for (int64_t i = 0; i < b; ++i) {
       const size_t t = static_cast<size_t>(omp_get_thread_num());
