@@ -7,14 +7,9 @@
 #include <vector>
 
 #include "error.h"
+#include "fnv1a.h"
 
 namespace gankit {
-
-namespace {
-
-constexpr uint64_t kFnvOffset = 1469598103934665603ull, kFnvPrime = 1099511628211ull;
-
-}  // namespace
 
 std::string BackboneIdentity::describe() const {
   return fmt::format("{} ({}, {}x{}, {})", name, hash, input_size, input_size, resize);
@@ -22,11 +17,11 @@ std::string BackboneIdentity::describe() const {
 
 std::string image_set_fingerprint(ImageSet& images) {
   const int64_t n = images.count(), samples = std::min<int64_t>(n, 64);
-  uint64_t h = kFnvOffset;
+  uint64_t h = kFnv1aBasis;
   ImageBatch one;
   for (int64_t i = 0; i < samples; ++i) {
     images.read(samples > 1 ? i * (n - 1) / (samples - 1) : 0, 1, one);
-    for (size_t k = 0; k < one.image_bytes(); ++k) h = (h ^ one.data[k]) * kFnvPrime;
+    h = fnv1a(h, one.data.data(), one.image_bytes());
   }
   return fmt::format("N={} C={} H={} W={} h={:016x}", n, images.channels(), images.height(), images.width(), h);
 }
@@ -35,11 +30,10 @@ std::string file_hash(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   GANKIT_CHECK_DATA(in.good(), "cannot read {}", path.string());
   std::vector<char> buf(1 << 20);
-  uint64_t h = kFnvOffset;
+  uint64_t h = kFnv1aBasis;
   while (in) {
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    for (std::streamsize k = 0; k < in.gcount(); ++k)
-      h = (h ^ static_cast<uint8_t>(buf[static_cast<size_t>(k)])) * kFnvPrime;
+    h = fnv1a(h, buf.data(), static_cast<size_t>(in.gcount()));
   }
   return fmt::format("fnv1a64:{:016x}", h);
 }

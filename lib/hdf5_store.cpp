@@ -8,6 +8,7 @@
 
 #include "atomic_output.h"
 #include "error.h"
+#include "fnv1a.h"
 #include "hdf5_util.h"
 #include "index_runs.h"
 #include "pyramid.h"
@@ -401,8 +402,7 @@ std::string dataset_fingerprint(const PyramidReader& reader, int r) {
   std::vector<int64_t> indices(static_cast<size_t>(samples));
   for (int64_t i = 0; i < samples; ++i) indices[static_cast<size_t>(i)] = samples > 1 ? i * (n - 1) / (samples - 1) : 0;
   const ImageBatch batch = reader.read_indices(r, indices);
-  uint64_t h = 1469598103934665603ull;
-  for (size_t i = 0; i < batch.data.size(); ++i) h = (h ^ batch.data[i]) * 1099511628211ull;
+  const uint64_t h = fnv1a(kFnv1aBasis, batch.data.data(), batch.data.size());
   return fmt::format("N={} C={} R={} h={:016x}", n, reader.channels(), r, h);
 }
 
