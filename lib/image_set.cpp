@@ -144,14 +144,16 @@ class OwnedBatch : private BatchHolder, public BatchView {
 
 class StreamedNpy : public ImageSet {
  public:
-  StreamedNpy(const fs::path& path, const ImageSetOptions& opt) : reader_(path), rgb_(opt.rgb) {
+  // `name` is what messages call the file (`path` may be a temporary copy).
+  StreamedNpy(const fs::path& path, const ImageSetOptions& opt, const std::string& name)
+      : reader_(path), rgb_(opt.rgb) {
     count_ = reader_.count();
     if (opt.limit >= 0) count_ = std::min(count_, opt.limit);
-    GANKIT_CHECK_DATA(count_ > 0, "{} contains no images", path.string());
+    GANKIT_CHECK_DATA(count_ > 0, "{} contains no images", name);
     if (opt.resolution > 0)
       GANKIT_CHECK_DATA(reader_.height() == opt.resolution && reader_.width() == opt.resolution,
-                        "{}: images are {}x{}, not the requested {}x{}", path.string(), reader_.width(),
-                        reader_.height(), opt.resolution, opt.resolution);
+                        "{}: images are {}x{}, not the requested {}x{}", name, reader_.width(), reader_.height(),
+                        opt.resolution, opt.resolution);
   }
   int64_t count() const override { return count_; }
   int channels() const override { return rgb_ ? 3 : reader_.channels(); }
@@ -249,6 +251,23 @@ class StreamedLevel : public ImageSet {
   int64_t count_ = 0;
 };
 
+// A large .npz member, inflated once into an unlinked temporary file and streamed from it.
+struct SpilledFd {
+  int fd;
+  ~SpilledFd() { ::close(fd); }
+};
+// The member of `path` copied into `fd`, as a path that opens it.
+std::string extracted(const fs::path& path, int fd) {
+  extract_npz_member(path, "", fd);
+  return "/proc/self/fd/" + std::to_string(fd);
+}
+// (The descriptor's owner is a base constructed first: a failed extraction still closes it.)
+class SpilledNpz : private SpilledFd, public StreamedNpy {
+ public:
+  SpilledNpz(const fs::path& path, int fd, const ImageSetOptions& opt)
+      : SpilledFd{fd}, StreamedNpy(extracted(path, fd), opt, path.string()) {}
+};
+
 // An unlinked temporary file in the system temp folder, or -1.
 int anonymous_temp_file() {
   const std::string dir = fs::temp_directory_path().string();
@@ -267,15 +286,19 @@ int anonymous_temp_file() {
 std::unique_ptr<ImageSet> open_image_set(const fs::path& path, const ImageSetOptions& options) {
   GANKIT_CHECK_DATA(fs::exists(path), "{} does not exist", path.string());
   if (!fs::is_directory(path) && lower(path.extension().string()) == ".npy")
-    return std::make_unique<StreamedNpy>(path, options);
+    return std::make_unique<StreamedNpy>(path, options, path.string());
   const std::string ext = lower(path.extension().string());
   if (!fs::is_directory(path) && (ext == ".h5" || ext == ".hdf5")) {
     auto level = std::make_unique<StreamedLevel>(path, options);
     if (level->bytes() > options.hdf5_hold_limit) return level;
   }
+  if (!fs::is_directory(path) && ext == ".npz" && npz_member_bytes(path) > static_cast<uint64_t>(options.spill_limit)) {
+    const int fd = anonymous_temp_file();
+    if (fd >= 0) return std::make_unique<SpilledNpz>(path, fd, options);
+  }
   if (fs::is_directory(path)) {
     FolderFiles f = folder_files(path, options);
-    const bool large = static_cast<int64_t>(f.files.size()) * 3 * f.h * f.w > options.folder_hold_limit;
+    const bool large = static_cast<int64_t>(f.files.size()) * 3 * f.h * f.w > options.spill_limit;
     if (large) {
       if (options.resolution > 0)
         GANKIT_CHECK_DATA(f.h == options.resolution && f.w == options.resolution,

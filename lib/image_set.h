@@ -19,8 +19,8 @@ struct ImageSetOptions {
   bool rgb = true;         // tile grayscale to 3 channels
   ProgressOptions progress;
   // open_image_set: sets larger than these (decoded bytes) are streamed rather than held.
-  int64_t folder_hold_limit = int64_t(64) << 20;  // folders: decoded once into an unlinked temp file
-  int64_t hdf5_hold_limit = int64_t(1) << 30;     // HDF5 levels: read by ranges
+  int64_t spill_limit = int64_t(64) << 20;     // folders, .npz: decoded once into an unlinked temp file
+  int64_t hdf5_hold_limit = int64_t(1) << 30;  // HDF5 levels: read by ranges
 };
 
 ImageBatch load_image_set(const std::filesystem::path& path, const ImageSetOptions& options);
@@ -30,9 +30,10 @@ ImageBatch to_rgb(ImageBatch batch);
 
 // A set of images read by ranges, for metrics that pass over a large set several times
 // without holding it: a .npy file is streamed from disk (the page cache makes repeated passes
-// cheap); a folder of more than 64 MiB decoded is decoded once, block by block on every core,
-// into an unlinked file in the system temp folder and streamed from it; an HDF5 level of more
-// than 1 GiB is read by ranges; smaller folders and levels, and .npz, are decoded into memory once.
+// cheap); a folder or .npz member of more than 64 MiB decoded is decoded once (a folder block by
+// block on every core; a deflated member is one stream) into an unlinked file in the system temp
+// folder and streamed from it; an HDF5 level of more than 1 GiB is read by ranges; smaller sets
+// are decoded into memory once.
 class ImageSet {
  public:
   virtual ~ImageSet() = default;

@@ -1,8 +1,10 @@
 #include "npy.h"
 
+#include <unistd.h>
 #include <zip.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -172,15 +174,49 @@ ImageBatch load_npy(const fs::path& path) {
   return batch;
 }
 
-ImageBatch load_npz(const fs::path& path, const std::string& key) {
+namespace {
+
+// One member of a .npz archive, opened for reading after the checks every reader needs: which
+// member (`key`, else the only one, else images/x/arr_0), and sizes that the archive's bytes can
+// really hold.
+struct NpzMember {
+  zip_t* z = nullptr;
+  zip_file_t* f = nullptr;
+  zip_stat_t st{};
+  std::string name;  // ARCHIVE:MEMBER, for messages
+  NpzMember(const fs::path& path, const std::string& key);
+  ~NpzMember() {
+    if (f) zip_fclose(f);
+    if (z) zip_discard(z);
+  }
+  NpzMember(const NpzMember&) = delete;
+  NpzMember& operator=(const NpzMember&) = delete;
+  // Reads the member's .npy header into `head` (with the data that follows it in the first
+  // 64 KiB) and checks that the member holds the data the header promises.
+  NpyLayout header(std::string& head) {
+    head.assign(static_cast<size_t>(std::min<uint64_t>(st.size, 65536)), '\0');
+    read_exactly(head.data(), head.size());
+    const NpyLayout l = parse_npy_header(head, name);
+    GANKIT_CHECK_DATA(st.size >= l.data_offset + l.data_bytes(),
+                      "{}: truncated .npy data ({} bytes, {} images need {})", name, st.size - l.data_offset, l.n,
+                      l.data_bytes());
+    return l;
+  }
+  void read_exactly(char* dst, uint64_t n) {
+    uint64_t got = 0;
+    while (got < n) {
+      const zip_int64_t k = zip_fread(f, dst + got, n - got);
+      GANKIT_CHECK_DATA(k > 0, "{}: member is corrupt or truncated ({} of {} bytes read)", name, got, n);
+      got += static_cast<uint64_t>(k);
+    }
+  }
+};
+
+NpzMember::NpzMember(const fs::path& path, const std::string& key) {
   int err = 0;
-  zip_t* z = zip_open(path.c_str(), ZIP_RDONLY, &err);
+  z = zip_open(path.c_str(), ZIP_RDONLY, &err);
   GANKIT_CHECK_DATA(z != nullptr, "cannot open {}: not a .npz (zip) archive", path.string());
   note_input(path);
-  struct Closer {
-    zip_t* z;
-    ~Closer() { zip_discard(z); }
-  } closer{z};
   const zip_int64_t entries = zip_get_num_entries(z, 0);
   std::vector<std::string> names;
   for (zip_int64_t i = 0; i < entries; ++i) names.emplace_back(zip_get_name(z, i, 0));
@@ -200,36 +236,52 @@ ImageBatch load_npz(const fs::path& path, const std::string& key) {
   for (const auto& nm : names) listing += (listing.empty() ? "" : ", ") + nm;
   GANKIT_CHECK_DATA(!pick.empty() && std::find(names.begin(), names.end(), pick) != names.end(),
                     "{}: cannot choose the image array among [{}]", path.string(), listing);
-  zip_stat_t st;
   zip_stat_init(&st);
   GANKIT_CHECK_DATA(zip_stat(z, pick.c_str(), 0, &st) == 0, "{}: cannot stat {}", path.string(), pick);
-  const std::string name = path.string() + ":" + pick;
+  name = path.string() + ":" + pick;
   // The member's sizes come from the archive: check them against the bytes really there (deflate
-  // expands at most ~1032x) before reading, and read the array straight into the batch.
+  // expands at most ~1032x) before reading.
   const uint64_t archive_bytes = fs::file_size(path);
   GANKIT_CHECK_DATA((st.valid & ZIP_STAT_SIZE) && (st.valid & ZIP_STAT_COMP_SIZE) && st.comp_size <= archive_bytes &&
                         st.size <= (st.comp_method == ZIP_CM_STORE ? st.comp_size : st.comp_size * 1032 + 1024),
                     "{}: corrupt zip entry (it claims {} bytes from {} compressed bytes in a {}-byte archive)", name,
                     st.size, st.comp_size, archive_bytes);
-  zip_file_t* f = zip_fopen(z, pick.c_str(), 0);
+  f = zip_fopen(z, pick.c_str(), 0);
   GANKIT_CHECK_DATA(f != nullptr, "{}: cannot open member {}", path.string(), pick);
-  struct FileCloser {
-    zip_file_t* f;
-    ~FileCloser() { zip_fclose(f); }
-  } file_closer{f};
-  auto read_exactly = [&](char* dst, uint64_t n) {
-    uint64_t got = 0;
-    while (got < n) {
-      const zip_int64_t k = zip_fread(f, dst + got, n - got);
-      GANKIT_CHECK_DATA(k > 0, "{}: member is corrupt or truncated ({} of {} bytes read)", name, got, n);
-      got += static_cast<uint64_t>(k);
+}
+
+}  // namespace
+
+uint64_t npz_member_bytes(const fs::path& path, const std::string& key) { return NpzMember(path, key).st.size; }
+
+void extract_npz_member(const fs::path& path, const std::string& key, int fd) {
+  NpzMember m(path, key);
+  std::string chunk;
+  const NpyLayout l = m.header(chunk);  // a bad member fails here, not when streamed
+  uint64_t written = 0;
+  const uint64_t total = l.data_offset + l.data_bytes();
+  while (written < total) {
+    if (chunk.empty()) {
+      chunk.resize(static_cast<size_t>(std::min<uint64_t>(total - written, 16u << 20)));
+      m.read_exactly(chunk.data(), chunk.size());
     }
-  };
-  std::string head(static_cast<size_t>(std::min<uint64_t>(st.size, 65536)), '\0');
-  read_exactly(head.data(), head.size());
-  const NpyLayout l = parse_npy_header(head, name);
-  GANKIT_CHECK_DATA(st.size >= l.data_offset + l.data_bytes(), "{}: truncated .npy data ({} bytes, {} images need {})",
-                    name, st.size - l.data_offset, l.n, l.data_bytes());
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(chunk.size(), total - written));
+    size_t done = 0;
+    while (done < n) {
+      const ssize_t w = ::pwrite(fd, chunk.data() + done, n - done, static_cast<off_t>(written + done));
+      GANKIT_CHECK_DATA(w > 0, "cannot keep {} in a temporary file in {}: {}", m.name,
+                        fs::temp_directory_path().string(), describe_write_errno(errno));
+      done += static_cast<size_t>(w);
+    }
+    written += n;
+    chunk.clear();
+  }
+}
+
+ImageBatch load_npz(const fs::path& path, const std::string& key) {
+  NpzMember m(path, key);
+  std::string head;
+  const NpyLayout l = m.header(head);
   ImageBatch batch(l.n, l.out_channels(), static_cast<int>(l.h), static_cast<int>(l.w));
   // The images that arrived with the header, then the rest in chunks of whole images.
   const size_t image = l.image_bytes();
@@ -241,7 +293,7 @@ ImageBatch load_npz(const fs::path& path, const std::string& key) {
     const size_t have = chunk.size();
     if (have < static_cast<size_t>(want) * image) {
       chunk.resize(static_cast<size_t>(want) * image);
-      read_exactly(chunk.data() + have, chunk.size() - have);
+      m.read_exactly(chunk.data() + have, chunk.size() - have);
     }
     convert_images(l, reinterpret_cast<const uint8_t*>(chunk.data()), want, batch, done);
     done += want;

@@ -97,6 +97,29 @@ ImageBatch sample_batch(int n, int c, int h, int w) {
   return b;
 }
 
+// Whether this process holds a file open under `dir` (an unlinked temporary has no name there).
+bool has_open_file_in(const fs::path& dir) {
+  for (const auto& fd : fs::directory_iterator("/proc/self/fd")) {
+    std::error_code ec;
+    const std::string target = fs::read_symlink(fd.path(), ec).string();
+    if (!ec && target.rfind(dir.string(), 0) == 0) return true;
+  }
+  return false;
+}
+
+// A .npz archive of the given members, stored or deflated.
+void write_npz(const fs::path& path, const std::vector<std::pair<std::string, std::string>>& members, bool deflate) {
+  int err = 0;
+  zip_t* z = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);
+  ASSERT_NE(z, nullptr);
+  for (const auto& [name, bytes] : members) {
+    zip_source_t* src = zip_source_buffer(z, bytes.data(), bytes.size(), 0);
+    const zip_int64_t idx = zip_file_add(z, name.c_str(), src, ZIP_FL_OVERWRITE);
+    zip_set_file_compression(z, static_cast<zip_uint64_t>(idx), deflate ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0);
+  }
+  ASSERT_EQ(zip_close(z), 0);
+}
+
 TEST(Npy, RoundTripNhwcAndReadNchw) {
   TempDir dir;
   ImageBatch b = sample_batch(3, 3, 5, 7);
@@ -151,16 +174,7 @@ TEST(Npy, NpzStoredAndDeflatedMembers) {
   const std::string member = test::read_bytes(dir / "m.npy"), other_member = test::read_bytes(dir / "o.npy");
   for (bool deflate : {false, true}) {
     const fs::path path = dir / (deflate ? "d.npz" : "s.npz");
-    int err = 0;
-    zip_t* z = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);
-    ASSERT_NE(z, nullptr);
-    for (const auto& [name, bytes] :
-         {std::pair<const char*, const std::string*>{"labels.npy", &other_member}, {"images.npy", &member}}) {
-      zip_source_t* src = zip_source_buffer(z, bytes->data(), bytes->size(), 0);
-      zip_int64_t idx = zip_file_add(z, name, src, ZIP_FL_OVERWRITE);
-      zip_set_file_compression(z, static_cast<zip_uint64_t>(idx), deflate ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0);
-    }
-    ASSERT_EQ(zip_close(z), 0);
+    write_npz(path, {{"labels.npy", other_member}, {"images.npy", member}}, deflate);
     EXPECT_EQ(load_npz(path).data, b.data);  // "images" although it is not the first member
     const ImageBatch chosen = load_npz(path, "labels");
     EXPECT_EQ(chosen.n, 3);
@@ -235,17 +249,11 @@ TEST(ImageSet, LargeFolderIsStreamedFromAnUnlinkedFileWithTheSameImages) {
   setenv("TMPDIR", (dir / "tmp").c_str(), 1);
   ImageSetOptions opt;
   opt.progress.quiet = true;
-  opt.folder_hold_limit = 4 << 20;
+  opt.spill_limit = 4 << 20;
   const ImageBatch all = load_image_set(dir / "big", opt);
   auto streamed = open_image_set(dir / "big", opt);
   EXPECT_TRUE(fs::is_empty(dir / "tmp"));
-  bool spilled = false;  // an open file of ours lives in TMPDIR, without a name there
-  for (const auto& fd : fs::directory_iterator("/proc/self/fd")) {
-    std::error_code ec;
-    const std::string target = fs::read_symlink(fd.path(), ec).string();
-    spilled = spilled || (!ec && target.rfind((dir / "tmp").string(), 0) == 0);
-  }
-  EXPECT_TRUE(spilled);
+  EXPECT_TRUE(has_open_file_in(dir / "tmp"));
   ASSERT_EQ(streamed->count(), 700);
   ImageBatch a;
   for (auto [start, n] : std::vector<std::pair<int64_t, int64_t>>{{0, 700}, {255, 3}, {699, 1}, {256, 256}}) {
@@ -256,6 +264,43 @@ TEST(ImageSet, LargeFolderIsStreamedFromAnUnlinkedFileWithTheSameImages) {
   opt.resolution = 32;
   EXPECT_NE(error_of([&] { open_image_set(dir / "big", opt); }).find("not the requested 32x32"), std::string::npos);
   streamed.reset();
+  EXPECT_TRUE(fs::is_empty(dir / "tmp"));
+  if (old)
+    setenv("TMPDIR", saved.c_str(), 1);
+  else
+    unsetenv("TMPDIR");
+}
+
+TEST(ImageSet, LargeNpzMemberIsStreamedFromAnUnlinkedFile) {
+  // Above the spill limit (64 MiB by default, 1 KiB here) the member is inflated once into an
+  // unlinked temporary file and streamed: the same images as load_npz, for a stored and a
+  // deflated member, nothing left in TMPDIR; a corrupt member is named as before.
+  TempDir dir;
+  fs::create_directories(dir / "tmp");
+  const char* old = std::getenv("TMPDIR");
+  const std::string saved = old ? old : "";
+  setenv("TMPDIR", (dir / "tmp").c_str(), 1);
+  const ImageBatch b = sample_batch(20, 3, 16, 12);
+  save_npy_nhwc(dir / "images.npy", b);
+  const std::string npy = test::read_bytes(dir / "images.npy");
+  for (bool deflate : {false, true}) {
+    const fs::path npz = dir / (deflate ? "d.npz" : "s.npz");
+    write_npz(npz, {{"images.npy", npy}}, deflate);
+    ImageSetOptions opt;
+    opt.progress.quiet = true;
+    opt.spill_limit = 1024;
+    const ImageBatch all = load_image_set(npz, opt);
+    auto streamed = open_image_set(npz, opt);
+    EXPECT_TRUE(has_open_file_in(dir / "tmp"));
+    ASSERT_EQ(streamed->count(), 20);
+    ImageBatch a;
+    streamed->read(0, 20, a);
+    EXPECT_EQ(a.data, all.data) << deflate;
+    streamed->read(7, 3, a);
+    EXPECT_EQ(0, std::memcmp(a.image(0), all.image(7), 3 * all.image_bytes()));
+    opt.resolution = 8;
+    EXPECT_NE(error_of([&] { open_image_set(npz, opt); }).find(npz.string() + ": images are"), std::string::npos);
+  }
   EXPECT_TRUE(fs::is_empty(dir / "tmp"));
   if (old)
     setenv("TMPDIR", saved.c_str(), 1);
