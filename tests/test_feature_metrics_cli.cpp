@@ -125,6 +125,24 @@ TEST(FeatureMetricsCli, InceptionFeaturesEqualPytorchsForEveryResizeMode) {
       EXPECT_LE(worst, 1e-4 * scale) << set << " " << mode;
     }
   }
+  // --batch is memory only: one image per call gives the features of batches of 3 (to float
+  // rounding: the network's kernels may sum in another order for another batch shape).
+  const std::string one = in.p("one.h5"), three = in.p("three.h5");
+  for (const auto& [out, batch] : {std::pair{one, 1}, std::pair{three, 3}})
+    ASSERT_EQ(run(fmt::format("{} stats {} --backbone {} --out {} --overwrite --batch {} -q", gan_eval(),
+                              in.p("few.npy"), in.p("inception.pt"), out, batch))
+                  .exit_code,
+              0);
+  const FeatureReader a(one), b(three);
+  std::vector<float> fa(4 * 2048), fb(4 * 2048);
+  a.read_rows("images", 0, 4, fa.data());
+  b.read_rows("images", 0, 4, fb.data());
+  double scale = 0, worst = 0;
+  for (size_t k = 0; k < fa.size(); ++k) {
+    scale = std::max(scale, double(std::abs(fb[k])));
+    worst = std::max(worst, double(std::abs(fa[k] - fb[k])));
+  }
+  EXPECT_LE(worst, 1e-5 * scale);
 }
 
 TEST(FeatureMetricsCli, StatisticsFileGivesTheSameNumbersAndIsRefusedWhenItDiffers) {
