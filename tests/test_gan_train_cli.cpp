@@ -71,6 +71,14 @@ TEST(GanTrainCli, ResumeMatchesAnUninterruptedRun) {
   Fixture f;
   ASSERT_EQ(run(f.train("straight", "--steps 6 --log-every 1")).exit_code, 0);
   ASSERT_EQ(run(f.train("split", "--steps 3 --log-every 1")).exit_code, 0);
+  // A crash after the last checkpoint leaves log records beyond it and a torn last line: resume
+  // drops both. A damaged line inside the log is named, not dropped.
+  const fs::path log = f.dir / "split/log.jsonl";
+  const std::string good_log = test::read_bytes(log);
+  test::write_bytes(log, "{\"step\": 1}\nnot json\n" + good_log);
+  expect_cli_error(run(fmt::format("{} --out {} --resume --steps 6 --threads 1 -q", gan_train(), f.path("split"))), 2,
+                   "log.jsonl line 2");
+  test::write_bytes(log, good_log + "{\"step\": 4, \"loss_d\": 0}\n{\"step\": 5, \"loss");
   // Resume needs only the run folder and the new length.
   auto r = run(fmt::format("{} --out {} --resume --steps 6 --threads 1 -q", gan_train(), f.path("split")));
   ASSERT_EQ(r.exit_code, 0) << r.err;

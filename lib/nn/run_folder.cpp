@@ -5,6 +5,7 @@
 
 #include "atomic_output.h"
 #include "error.h"
+#include "jsonl.h"
 
 namespace gankit {
 namespace fs = std::filesystem;
@@ -73,18 +74,11 @@ nlohmann::json TrainRunFolder::recorded_data_changes() const {
 void TrainRunFolder::open_log(int64_t resumed_step) {
   const fs::path path = dir_ / "log.jsonl";
   if (resumed_step >= 0 && fs::exists(path)) {
-    std::ifstream in(path);
-    std::string line, kept;
-    while (std::getline(in, line)) {
-      if (line.empty()) continue;
-      try {
-        if (nlohmann::json::parse(line).value("step", int64_t{0}) > resumed_step) continue;
-      } catch (const nlohmann::json::exception&) {
-        continue;  // a line cut by a crash
-      }
-      kept += line + "\n";
-    }
-    in.close();
+    // The records up to the resumed step; a last line cut by a crash is dropped, a damaged line
+    // elsewhere is named (read_jsonl), never dropped silently.
+    std::string kept;
+    for (const nlohmann::json& r : read_jsonl(path, true))
+      if (r.value("step", int64_t{0}) <= resumed_step) kept += r.dump() + "\n";
     write_file_atomic(path, kept);
   }
   log_.open(path, std::ios::app);
