@@ -30,7 +30,8 @@ int eval_features(const std::string& prog, const std::vector<std::string>& args)
       "BatchNorm statistics: data = re-estimated over DATA.h5 (DCGAN's code), checkpoint = D's running averages")(
       "bn-images", po::value(&job.bn_images)->default_value(0), "images of DATA.h5 for the estimate (0 = all)")(
       "resolution", po::value(&job.resolution)->default_value(0), "--raw-pixels: the level to read (default largest)")(
-      "batch", po::value(&job.batch)->default_value(256), "images per forward pass (memory; never the result)")(
+      "batch", po::value(&job.batch)->default_value(256),
+      "images per forward pass (memory; features agree to float rounding, ~1e-5)")(
       "device", po::value(&job.device)->default_value("cpu"), "cpu, cuda or cuda:N (a CUDA LibTorch build)")(
       "threads", po::value(&job.threads)->default_value(0), "CPU threads (default: all cores)")(
       "overwrite", po::bool_switch(&job.overwrite), "replace OUT.h5 if it exists");

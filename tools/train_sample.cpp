@@ -24,7 +24,8 @@ int train_sample(const std::string& prog, const std::vector<std::string>& args) 
       "num", po::value(&num)->required(), "images to generate")(
       "out", po::value(&out)->required(), "OUT.h5 (HDF5 pyramid), OUT.npy (NHWC uint8) or a folder of PNGs")(
       "seed", po::value(&seed)->default_value(1), "seed of the latents (image i is the same for any --num/--batch)")(
-      "batch", po::value(&batch)->default_value(256), "images per forward pass (memory only, never the result)")(
+      "batch", po::value(&batch)->default_value(256),
+      "images per forward pass (memory; a pixel may move by one grey level through float rounding)")(
       "device", po::value(&device)->default_value("cpu"), "cpu, cuda or cuda:N")(
       "threads", po::value(&threads)->default_value(0), "CPU threads (default: all cores)")(
       "resolution", po::value(&resolution)->default_value(0),
