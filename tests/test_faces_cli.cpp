@@ -103,7 +103,8 @@ TEST_F(FacesCli, PerPhotoLimitBorderRuleAndUnreadablePhotos) {
 }
 
 // scikit-image's lfw_subset.npy: 100 face and 100 non-face 25x25 gray crops (float64), here
-// upscaled to 100x100 PNGs. Measured with the defaults: 82 faces found, no false positive.
+// upscaled to 100x100 PNGs. Measured with the defaults: 82 faces found, no false positive; 84 found
+// with --min-neighbors 3.
 TEST_F(FacesCli, FacesVersusNonFacesOfLfw) {
   std::ifstream in(kSkimageData / "lfw_subset.npy", std::ios::binary);
   ASSERT_TRUE(in.good());
@@ -122,7 +123,13 @@ TEST_F(FacesCli, FacesVersusNonFacesOfLfw) {
   const auto f = run(faces(path("lfw-faces") + " " + path("lfw.h5") + " --min-face 16 --margin 0 --json -q"));
   ASSERT_EQ(f.exit_code, 0) << f.err;
   const auto j = nlohmann::json::parse(f.out);
-  EXPECT_GE(100 - j["without_face"].get<int>(), 75) << "detection rate";
+  // The numbers docs/data.md quotes (Debian's OpenCV 4.6 and its Haar cascade): 82 of 100 with
+  // the defaults, 84 with --min-neighbors 3 (fewer overlapping detections needed: more found).
+  EXPECT_EQ(100 - j["without_face"].get<int>(), 82) << "detection rate";
+  const auto loose =
+      run(faces(path("lfw-faces") + " " + path("lfw3.h5") + " --min-face 16 --margin 0 --min-neighbors 3 --json -q"));
+  ASSERT_EQ(loose.exit_code, 0) << loose.err;
+  EXPECT_EQ(100 - nlohmann::json::parse(loose.out)["without_face"].get<int>(), 84) << "--min-neighbors 3";
   const auto n = run(faces(path("lfw-nonfaces") + " " + path("non.h5") + " --min-face 16 --margin 0"));
   expect_cli_error(n, 2, "0 detections");  // no false positive among the 100 non-faces
 }
