@@ -100,6 +100,62 @@ TEST(GanTrainCli, ResumeMatchesAnUninterruptedRun) {
   EXPECT_NE(r.out.find("6 -> 6"), std::string::npos) << r.out;
 }
 
+// Each training option reaches the run: recorded in config.json, and the losses (or, for the
+// generator's moving average, the samples) differ from the same run without it, so an option
+// that were parsed and then ignored would fail here.
+TEST(GanTrainCli, EveryTrainingOptionChangesTheRun) {
+  Fixture f;
+  struct Case {
+    std::string base, option, key;
+    nlohmann::json value;
+  };
+  const std::string progan = "progan";  // a ProGAN run to 8x8 (its own width flags, below)
+  auto command = [&](const std::string& name, const std::string& base, const std::string& extra) {
+    if (base != progan) return f.train(name, base + " --steps 3 --log-every 1 " + extra);
+    return fmt::format(
+        "{} --data {} --out {} --arch progan --resolution 8 --fmap-base 32 --fmap-max 8 --z-dim 8 --batch 4 "
+        "--fade-kimg 0.004 --stable-kimg 0.004 --kimg 0.02 --threads 1 --log-every 1 -q {}",
+        gan_train(), f.data, f.path(name), extra);
+  };
+  const std::vector<Case> cases = {
+      {"--loss wgan", "--clip 0.05", "clip", 0.05},
+      {"--loss wgan --critic-warmup off", "--n-critic 2", "n_critic", 2},  // the warm-up would override it
+      {"--loss wgan", "--critic-warmup off", "critic_warmup", false},
+      {"--loss wgan-gp", "--gp-lambda 1", "gp_lambda", 1.0},
+      {"--loss wgan-gp", "--d-norm none", "d_norm", "none"},
+      {"--loss gan", "--optimizer rmsprop", "optimizer", "rmsprop"},
+      {"--loss gan", "--lr 0.001", "lr_g", 0.001},
+      {"--loss gan", "--arch dcgan-selu", "arch", "dcgan-selu"},
+      {progan, "--drift 0.5", "drift", 0.5},
+  };
+  auto losses = [&](const std::string& name) {
+    std::vector<double> out;
+    for (const auto& rec : test::read_jsonl(f.dir / name / "log.jsonl")) out.push_back(rec["loss_d"].get<double>());
+    return out;
+  };
+  int k = 0;
+  for (const Case& c : cases) {
+    const std::string base = "base" + std::to_string(k), with = "with" + std::to_string(k++);
+    ASSERT_EQ(run(command(base, c.base, "")).exit_code, 0) << c.option;
+    const auto r = run(command(with, c.base, c.option));
+    ASSERT_EQ(r.exit_code, 0) << c.option << ": " << r.err;
+    const auto config = nlohmann::json::parse(test::read_bytes(f.dir / with / "config.json"));
+    EXPECT_EQ(config[c.key], c.value) << c.option;
+    EXPECT_NE(losses(base), losses(with)) << c.option << " did not change the training";
+  }
+  // --g-ema changes only the moving average the samples come from.
+  for (const char* ema : {"0.999", "0.5"}) {
+    const std::string name = std::string("ema") + ema;
+    ASSERT_EQ(run(command(name, progan, std::string("--g-ema ") + ema)).exit_code, 0);
+    ASSERT_EQ(run(fmt::format("{} sample {} --num 4 --out {} --threads 1 -q", gan_train(), f.path(name),
+                              f.path(name + ".npy")))
+                  .exit_code,
+              0);
+  }
+  EXPECT_EQ(losses("ema0.999"), losses("ema0.5"));
+  EXPECT_NE(test::read_bytes(f.dir / "ema0.999.npy"), test::read_bytes(f.dir / "ema0.5.npy"));
+}
+
 TEST(GanTrainCli, SampleWritesWhatGanEvalReads) {
   Fixture f;
   ASSERT_EQ(run(f.train("run", "--loss lsgan --steps 2")).exit_code, 0);
