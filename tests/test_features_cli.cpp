@@ -128,6 +128,33 @@ TEST_F(FeaturesCli, CheckpointStatisticsAreAnOption) {
   EXPECT_EQ(r["splits"]["train"], 300);  // DATA.h5 is the "train" split of the file
 }
 
+TEST_F(FeaturesCli, BnImagesAndSvmSplitsReachTheComputation) {
+  // --bn-images: BatchNorm statistics from the first 64 images differ from those of all 600, and
+  // say so; the features change with them.
+  const auto all = run_json(features(fmt::format("{} {} {}", path("run"), path("train.h5"), path("bn_all.h5"))));
+  const auto some =
+      run_json(features(fmt::format("{} {} {} --bn-images 64", path("run"), path("train.h5"), path("bn64.h5"))));
+  EXPECT_NE(all["bn_statistics"].get<std::string>().find("over 600 images"), std::string::npos) << all;
+  EXPECT_NE(some["bn_statistics"].get<std::string>().find("over 64 images"), std::string::npos) << some;
+  const FeatureReader a(path("bn_all.h5")), b(path("bn64.h5"));
+  std::vector<float> fa(static_cast<size_t>(a.dim())), fb(fa.size());
+  a.read_rows("train", 0, 1, fa.data());
+  b.read_rows("train", 0, 1, fb.data());
+  EXPECT_NE(fa, fb);
+  // svm --train-split / --test-split: the splits named are the ones used (train on "test",
+  // report on "train": the counts say which).
+  run_json(features(
+      fmt::format("{} {} {} --split test={}", path("run"), path("train.h5"), path("both.h5"), path("test.h5"))));
+  const std::string protocol = "--validation 50 --labels-per-class 5 --draws 2 --final-draws 2 --C 1e-2";
+  const auto forward = run_json(fmt::format("{} svm {} {}", eval(), path("both.h5"), protocol));
+  const auto reverse =
+      run_json(fmt::format("{} svm {} {} --train-split test --test-split train", eval(), path("both.h5"), protocol));
+  ASSERT_TRUE(forward.is_object() && reverse.is_object());
+  EXPECT_EQ(forward["test"], 300);  // the error is reported on the 300 test images ...
+  EXPECT_EQ(reverse["test"], 600);  // ... or, reversed, on the 600 training images
+  EXPECT_LT(reverse["pool"].get<int64_t>(), forward["pool"].get<int64_t>()) << forward << reverse;
+}
+
 TEST_F(FeaturesCli, BadInputsGiveOneClearLine) {
   const std::string ckpt = path("run"), train = path("train.h5");
   TempDir dir;

@@ -94,6 +94,10 @@ TEST(GanEvalCli, MsssimGoldenAlignedAndDiversity) {
   auto wj = nlohmann::json::parse(within.out);
   EXPECT_EQ(wj["pairs"], 32);
   EXPECT_NEAR(wj["msssim"].get<double>(), 0.4985877, 1e-6);
+  // --resolution reads another level of the pyramid: another value (the option is not ignored).
+  auto level16 = run(gan_eval() + " msssim " + g.path("real.h5") + " --resolution 16 --json");
+  ASSERT_EQ(level16.exit_code, 0) << level16.err;
+  EXPECT_GT(std::abs(nlohmann::json::parse(level16.out)["msssim"].get<double>() - 0.4985877), 1e-3);
   auto few = run(gan_eval() + " msssim " + g.path("real.npy") + " --num-pairs 3 --shuffle --seed 4 --json");
   ASSERT_EQ(few.exit_code, 0) << few.err;
   EXPECT_EQ(nlohmann::json::parse(few.out)["pairs"], 3);
