@@ -130,6 +130,11 @@ TEST_F(FacesCli, FacesVersusNonFacesOfLfw) {
       run(faces(path("lfw-faces") + " " + path("lfw3.h5") + " --min-face 16 --margin 0 --min-neighbors 3 --json -q"));
   ASSERT_EQ(loose.exit_code, 0) << loose.err;
   EXPECT_EQ(100 - nlohmann::json::parse(loose.out)["without_face"].get<int>(), 84) << "--min-neighbors 3";
+  // A coarser scale pyramid (--scale-factor 1.3 against 1.1) tries fewer sizes: another count.
+  const auto coarse =
+      run(faces(path("lfw-faces") + " " + path("lfw13.h5") + " --min-face 16 --margin 0 --scale-factor 1.3 --json -q"));
+  ASSERT_EQ(coarse.exit_code, 0) << coarse.err;
+  EXPECT_NE(100 - nlohmann::json::parse(coarse.out)["without_face"].get<int>(), 82) << "--scale-factor 1.3";
   const auto n = run(faces(path("lfw-nonfaces") + " " + path("non.h5") + " --min-face 16 --margin 0"));
   expect_cli_error(n, 2, "0 detections");  // no false positive among the 100 non-faces
 }

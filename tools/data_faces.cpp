@@ -26,9 +26,9 @@ int data_faces(const std::string& prog, const std::vector<std::string>& args) {
       "keep the largest N faces per photo (0 = all)")("cascade", po::value(&opt.cascade),
                                                       "Haar/LBP cascade file or name (default frontalface_default)")(
       "model", po::value(&model), "a cv::FaceDetectorYN model (YuNet .onnx) instead of a cascade")(
-      "scale-factor", po::value(&opt.scale_factor)->default_value(1.1), "cascade: scale step of the search")(
+      "scale-factor", po::value(&opt.scale_factor)->default_value(1.1, "1.1"), "cascade: scale step of the search")(
       "min-neighbors", po::value(&opt.min_neighbors)->default_value(5), "cascade: overlapping detections a face needs")(
-      "score-threshold", po::value(&opt.score_threshold)->default_value(0.9), "model: minimum confidence")(
+      "score-threshold", po::value(&opt.score_threshold)->default_value(0.9, "0.9"), "model: minimum confidence")(
       "format", po::value(&opt.format)->default_value("auto"), "source format: auto|folder|lsun|celeba")(
       "recursive", po::bool_switch(&opt.recursive), "image folders: include subfolders")(
       "overwrite", po::bool_switch(&opt.overwrite), "replace the outputs if they exist");
