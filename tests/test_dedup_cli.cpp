@@ -142,11 +142,13 @@ TEST_F(DedupCli, AutoencoderHashFindsPlantedNearDuplicates) {
   EXPECT_EQ((*train_json_)["samples"], kOriginals + 3 * kPlanted);
   EXPECT_EQ((*train_json_)["epoch_loss"].size(), 8u);
   EXPECT_LT((*train_json_)["epoch_loss"].back().get<double>(), (*train_json_)["epoch_loss"][0].get<double>());
-  for (const GroupingCase c :
-       {GroupingCase{"--radius 0", 30, 3, 14}, GroupingCase{"--radius 1", 42, 12, 72},
-        GroupingCase{"--probe 8", 56, 38, 185}, GroupingCase{"--probe 12 --probe-distance 0.4", 56, 40, 140},
-        GroupingCase{"--probe 24 --probe-distance 0.6", 56, 46, 215},
-        GroupingCase{"--probe 24 --probe-distance 0.7 --verify-angle 8", 56, 47, 95}}) {
+  for (const GroupingCase c : {GroupingCase{"--radius 0", 30, 3, 14}, GroupingCase{"--radius 1", 42, 12, 72},
+                               // Radius 2 grows radius 1's groups (finds at least as much) and pays in precision: 147
+                               // of 299 removals are wrong on this fixture (measured), against 72 allowed at radius 1.
+                               GroupingCase{"--radius 2", 42, 12, 160}, GroupingCase{"--probe 8", 56, 38, 185},
+                               GroupingCase{"--probe 12 --probe-distance 0.4", 56, 40, 140},
+                               GroupingCase{"--probe 24 --probe-distance 0.6", 56, 46, 215},
+                               GroupingCase{"--probe 24 --probe-distance 0.7 --verify-angle 8", 56, 47, 95}}) {
     SCOPED_TRACE(c.flags);
     const auto r = run(dedup(fmt::format("hash {} {} --model {} {} -q --json --overwrite", path("planted.h5"),
                                          path("ae.json"), path("ae.pt"), c.flags)));
