@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <opencv2/core.hpp>
 #include <random>
 
@@ -21,6 +20,7 @@ namespace gankit {
 namespace {
 
 namespace fs = std::filesystem;
+using test::error_of;
 
 FeatureMatrix gaussian(int64_t n, int64_t d, uint32_t seed, double scale = 1.0, double shift = 0.0) {
   std::mt19937 rng(seed);
@@ -56,15 +56,7 @@ FeatureMatrix photo_patches(int64_t n, bool right, uint32_t seed) {
 }
 
 void save_npy(const fs::path& path, const FeatureMatrix& f) {
-  std::string header = fmt::format("{{'descr': '<f4', 'fortran_order': False, 'shape': ({}, {}), }}", f.rows, f.dim);
-  while ((10 + header.size() + 1) % 64) header += ' ';
-  header += '\n';
-  std::ofstream out(path, std::ios::binary);
-  out.write("\x93NUMPY\x01\x00", 8);
-  const uint16_t len = static_cast<uint16_t>(header.size());
-  out.write(reinterpret_cast<const char*>(&len), 2);
-  out << header;
-  out.write(reinterpret_cast<const char*>(f.data.data()), static_cast<std::streamsize>(f.data.size() * 4));
+  test::write_npy(path, "<f4", {f.rows, f.dim}, f.data.data(), f.data.size() * 4);
 }
 
 // The reference's answer for `what` on (real, fake).
@@ -256,16 +248,6 @@ TEST(Prdc, InvariantToThreadsAndOrderAcrossBlocks) {
     EXPECT_EQ(r.coverage, base.coverage) << t;
   }
   omp_set_num_threads(threads);
-}
-
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 TEST(FeatureMetrics, BadInputNamed) {

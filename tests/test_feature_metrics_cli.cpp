@@ -165,6 +165,11 @@ TEST(FeatureMetricsCli, StatisticsFileGivesTheSameNumbersAndIsRefusedWhenItDiffe
       if (a.contains(k)) EXPECT_EQ(a[k], b[k]) << metric << " " << k;
     EXPECT_EQ(a["real_fingerprint"], b["real_fingerprint"]);
   }
+  // A statistics file is not an input of gan-eval stats.
+  expect_cli_error(
+      run(fmt::format("{} stats {} --backbone {} --out {}", gan_eval(), in.p("left.h5"), net, in.p("again.h5"))), 1,
+      in.p("left.h5") + " is already a statistics file");
+  EXPECT_FALSE(fs::exists(in.p("again.h5")));
   // Another resize mode, another backbone file: refused, naming both.
   expect_cli_error(run(fmt::format("{} fid {} {} --backbone {} --resize legacy-tf", gan_eval(), in.p("left.h5"),
                                    in.p("right.npy"), net)),

@@ -4,6 +4,7 @@
 #include <zip.h>
 
 #include <opencv2/imgcodecs.hpp>
+#include <optional>
 
 #include "error.h"
 #include "fixtures.h"
@@ -17,16 +18,8 @@
 namespace gankit {
 namespace {
 namespace fs = std::filesystem;
+using test::error_of;
 using test::TempDir;
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 TEST(ImageIo, DecodesToRgbOrder) {
   TempDir dir;
@@ -96,6 +89,25 @@ ImageBatch sample_batch(int n, int c, int h, int w) {
   b.data = bytes;
   return b;
 }
+
+// TMPDIR set to a new folder `dir` for the scope (also when an assertion ends the test early).
+class TempDirAt {
+ public:
+  explicit TempDirAt(const fs::path& dir) {
+    fs::create_directories(dir);
+    if (const char* old = std::getenv("TMPDIR")) saved_ = old;
+    setenv("TMPDIR", dir.c_str(), 1);
+  }
+  ~TempDirAt() {
+    if (saved_)
+      setenv("TMPDIR", saved_->c_str(), 1);
+    else
+      unsetenv("TMPDIR");
+  }
+
+ private:
+  std::optional<std::string> saved_;
+};
 
 // Whether this process holds a file open under `dir` (an unlinked temporary has no name there).
 bool has_open_file_in(const fs::path& dir) {
@@ -243,10 +255,7 @@ TEST(ImageSet, LargeFolderIsStreamedFromAnUnlinkedFileWithTheSameImages) {
   // read back by ranges, image for image what the in-memory loader gives.
   TempDir dir;
   test::write_noise_folder(dir / "big", 700, 64);
-  fs::create_directories(dir / "tmp");
-  const char* old = std::getenv("TMPDIR");
-  const std::string saved = old ? old : "";
-  setenv("TMPDIR", (dir / "tmp").c_str(), 1);
+  const TempDirAt tmp(dir / "tmp");
   ImageSetOptions opt;
   opt.progress.quiet = true;
   opt.spill_limit = 4 << 20;
@@ -265,10 +274,6 @@ TEST(ImageSet, LargeFolderIsStreamedFromAnUnlinkedFileWithTheSameImages) {
   EXPECT_NE(error_of([&] { open_image_set(dir / "big", opt); }).find("not the requested 32x32"), std::string::npos);
   streamed.reset();
   EXPECT_TRUE(fs::is_empty(dir / "tmp"));
-  if (old)
-    setenv("TMPDIR", saved.c_str(), 1);
-  else
-    unsetenv("TMPDIR");
 }
 
 TEST(ImageSet, LargeNpzMemberIsStreamedFromAnUnlinkedFile) {
@@ -276,10 +281,7 @@ TEST(ImageSet, LargeNpzMemberIsStreamedFromAnUnlinkedFile) {
   // unlinked temporary file and streamed: the same images as load_npz, for a stored and a
   // deflated member, nothing left in TMPDIR; a corrupt member is named as before.
   TempDir dir;
-  fs::create_directories(dir / "tmp");
-  const char* old = std::getenv("TMPDIR");
-  const std::string saved = old ? old : "";
-  setenv("TMPDIR", (dir / "tmp").c_str(), 1);
+  const TempDirAt tmp(dir / "tmp");
   const ImageBatch b = sample_batch(20, 3, 16, 12);
   save_npy_nhwc(dir / "images.npy", b);
   const std::string npy = test::read_bytes(dir / "images.npy");
@@ -302,10 +304,6 @@ TEST(ImageSet, LargeNpzMemberIsStreamedFromAnUnlinkedFile) {
     EXPECT_NE(error_of([&] { open_image_set(npz, opt); }).find(npz.string() + ": images are"), std::string::npos);
   }
   EXPECT_TRUE(fs::is_empty(dir / "tmp"));
-  if (old)
-    setenv("TMPDIR", saved.c_str(), 1);
-  else
-    unsetenv("TMPDIR");
 }
 
 TEST(ImageSet, LargeHdf5LevelIsReadByRanges) {

@@ -15,6 +15,7 @@
 namespace gankit {
 namespace {
 namespace fs = std::filesystem;
+using test::error_of;
 using test::pixel;
 using test::TempDir;
 
@@ -22,16 +23,6 @@ ImportOptions quiet() {
   ImportOptions o;
   o.progress.quiet = true;
   return o;
-}
-
-std::string error_of(const std::function<void()>& fn, ErrorKind* kind = nullptr) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    if (kind) *kind = e.kind();
-    return e.what();
-  }
-  return "no error";
 }
 
 void expect_pixels(const ImageBatch& b, int64_t i, int image_index, int y0 = 0, int x0 = 0) {

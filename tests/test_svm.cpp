@@ -18,6 +18,7 @@
 namespace gankit {
 namespace {
 namespace fs = std::filesystem;
+using test::error_of;
 using test::TempDir;
 
 // Gaussian blobs around well separated class centres: row i has label i % classes.
@@ -35,15 +36,6 @@ Blobs blobs(int64_t n, int64_t dim, int classes, uint32_t seed, float spread = 0
     for (int64_t j = 0; j < dim; ++j) b.x.push_back((j % classes == c ? 3.0f : 0.0f) + noise(rng));
   }
   return b;
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
 }
 
 TEST(LinearSvm, SeparatesSeparableClassesPerfectly) {
@@ -91,21 +83,8 @@ TEST(LinearSvm, AgreesWithAnIndependentPrimalSolver) {
     SCOPED_TRACE(classes);
     const Blobs b = blobs(160, 6, classes, 5, 1.2f);
     const LinearSvm m = train_linear_svm(b.x.data(), 160, 6, b.y, 0.3, 3);
-    // The features and labels as .npy files.
-    auto save = [&](const std::string& name, const std::string& descr, const void* data, size_t bytes,
-                    const std::string& shape) {
-      std::string header = fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': {}, }}", descr, shape);
-      while ((10 + header.size() + 1) % 64) header += ' ';
-      header += '\n';
-      std::string file = std::string("\x93NUMPY\x01\x00", 8);
-      file += static_cast<char>(header.size() & 0xff);
-      file += static_cast<char>(header.size() >> 8);
-      file += header;
-      file.append(static_cast<const char*>(data), bytes);
-      test::write_bytes(dir / name, file);
-    };
-    save("x.npy", "<f4", b.x.data(), b.x.size() * 4, "(160, 6)");
-    save("y.npy", "<i8", b.y.data(), b.y.size() * 8, "(160,)");
+    test::write_npy(dir / "x.npy", "<f4", {160, 6}, b.x.data(), b.x.size() * 4);
+    test::write_npy(dir / "y.npy", "<i8", {160}, b.y.data(), b.y.size() * 8);
     const auto r = test::run(fmt::format("/usr/bin/python3 {}/bench/reference_svm.py {} {} 0.3", GANKIT_SOURCE_DIR,
                                          (dir / "x.npy").string(), (dir / "y.npy").string()));
     ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -87,4 +87,30 @@ std::string fashion_mnist_dir() {
   return fs::exists(fs::path(dir) / "t10k-images-idx3-ubyte.gz") ? dir : "";
 }
 
+std::string error_of(const std::function<void()>& fn, ErrorKind* kind) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    if (kind) *kind = e.kind();
+    return e.what();
+  }
+  return "no error";
+}
+
+void write_npy(const std::filesystem::path& path, const std::string& descr, const std::vector<int64_t>& shape,
+               const void* data, size_t bytes) {
+  std::string dims;
+  for (const int64_t d : shape) dims += (dims.empty() ? "" : ", ") + std::to_string(d);
+  if (shape.size() == 1) dims += ",";  // (N,): a one-element tuple
+  std::string header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + dims + "), }";
+  while ((10 + header.size() + 1) % 64) header += ' ';
+  header += '\n';
+  std::string file("\x93NUMPY\x01\x00", 8);
+  file += static_cast<char>(header.size() & 0xff);
+  file += static_cast<char>(header.size() >> 8);
+  file += header;
+  file.append(static_cast<const char*>(data), bytes);
+  write_bytes(path, file);
+}
+
 }  // namespace gankit::test

@@ -5,12 +5,14 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "buffer.h"
+#include "error.h"
 
 namespace gankit::test {
 
@@ -52,6 +54,15 @@ std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path);
 // Names under `dir` (recursively) that look like temporaries or partial outputs (OUT.tmp-PID,
 // OUT.partial): what a failed or killed command must not leave behind.
 std::vector<std::string> leftover_temporaries(const std::filesystem::path& dir);
+
+// The message of the gankit::Error that `fn` throws ("no error" when it throws none); its kind in
+// `*kind` when given.
+std::string error_of(const std::function<void()>& fn, ErrorKind* kind = nullptr);
+
+// Writes a .npy file: `descr` as numpy spells the dtype ("<f4", "<i8", "|u1"), `shape` its
+// dimensions, `data` the C-order bytes.
+void write_npy(const std::filesystem::path& path, const std::string& descr, const std::vector<int64_t>& shape,
+               const void* data, size_t bytes);
 
 // Deterministic pseudo-random bytes.
 ByteBuffer random_bytes(size_t n, uint32_t seed);

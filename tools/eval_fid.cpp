@@ -10,28 +10,18 @@
 namespace gankit::cli {
 
 int eval_fid(const std::string& prog, const std::vector<std::string>& args) {
-  CommonFlags common;
-  FeatureInputFlags flags;
-  std::string real, fake;
-  po::options_description desc("Options");
-  desc.add_options()("real", po::value(&real)->required(), "real images (folder, .npy/.npz, .h5) or a statistics file")(
-      "fake", po::value(&fake)->required(), "generated images or a statistics file");
-  add_feature_input_options(desc, flags);
-  add_common(desc, common, true);
-  po::positional_options_description pos;
-  pos.add("real", 1).add("fake", 1);
-  po::variables_map vm;
+  FeaturePairCommand cmd;
   const std::string usage = fmt::format(
       "Usage: {} REAL FAKE --backbone B [options]\n\n"
       "Frechet distance between the backbone features of two sets (FID with Inception v3's pool3 features):\n"
       "|mu1 - mu2|^2 + Tr(S1 + S2 - 2 (S1 S2)^(1/2)), in float64. Lower is better; two draws of one\n"
       "distribution give a positive floor that shrinks with N (use the same N when comparing values).",
       prog);
-  if (!parse(usage, args, desc, pos, vm)) return 0;
-  const auto [r, f] = load_feature_pair(real, fake, flags, common);
+  if (!cmd.parse(usage, args)) return 0;
+  const auto [r, f] = cmd.load();
   const FrechetTerms t = frechet_distance(feature_moments(r.features), feature_moments(f.features));
   const bool deficient = std::min(r.features.rows, f.features.rows) <= r.features.dim;
-  if (deficient && !common.quiet)
+  if (deficient && !cmd.common.quiet)
     std::fprintf(stderr,
                  "note: %lld images for %lld feature dimensions: the covariances are rank-deficient; FID is biased "
                  "upwards at this N\n",
@@ -45,7 +35,7 @@ int eval_fid(const std::string& prog, const std::vector<std::string>& args) {
   table.add_row({"  trace term", fmt::format("{:.4f}", t.trace_term)});
   table.add_row({"images (real, fake)", fmt::format("{}, {}", r.features.rows, f.features.rows)});
   table.add_row({"backbone", r.backbone.describe()});
-  emit(j, table, common.json);
+  emit(j, table, cmd.common.json);
   return 0;
 }
 

@@ -12,22 +12,12 @@
 namespace gankit::cli {
 
 int eval_kid(const std::string& prog, const std::vector<std::string>& args) {
-  CommonFlags common;
-  FeatureInputFlags flags;
+  FeaturePairCommand cmd;
   KidOptions opt;
-  std::string real, fake;
-  po::options_description desc("Options");
-  desc.add_options()("real", po::value(&real)->required(), "real images (folder, .npy/.npz, .h5) or a statistics file")(
-      "fake", po::value(&fake)->required(), "generated images or a statistics file")(
-      "subsets", po::value(&opt.subsets)->default_value(100), "random subsets averaged over")(
+  cmd.options.add_options()("subsets", po::value(&opt.subsets)->default_value(100), "random subsets averaged over")(
       "subset-size", po::value(&opt.subset_size)->default_value(1000), "feature vectors of each set per subset")(
       "seed", po::value(&opt.seed)->default_value(2020),
       "seed of the subset draws (numpy RandomState; 2020 = torch-fidelity's)");
-  add_feature_input_options(desc, flags);
-  add_common(desc, common, true);
-  po::positional_options_description pos;
-  pos.add("real", 1).add("fake", 1);
-  po::variables_map vm;
   const std::string usage = fmt::format(
       "Usage: {} REAL FAKE --backbone B [options]\n\n"
       "Kernel distance (KID with Inception features): the unbiased MMD^2 with the kernel (x.y/D + 1)^3,\n"
@@ -35,10 +25,10 @@ int eval_kid(const std::string& prog, const std::vector<std::string>& args) {
       "same subsets for the same seed). Printed with the standard deviation over subsets. Lower is better;\n"
       "unlike FID it is unbiased, so values at different N compare.",
       prog);
-  if (!parse(usage, args, desc, pos, vm)) return 0;
+  if (!cmd.parse(usage, args)) return 0;
   GANKIT_CHECK_USAGE(opt.subsets >= 1, "--subsets {} must be positive", opt.subsets);
   GANKIT_CHECK_USAGE(opt.subset_size >= 2, "--subset-size {} must be at least 2", opt.subset_size);
-  const auto [r, f] = load_feature_pair(real, fake, flags, common);
+  const auto [r, f] = cmd.load();
   const int64_t smaller = std::min(r.features.rows, f.features.rows);
   GANKIT_CHECK_USAGE(smaller >= opt.subset_size,
                      "KID subsets of {} need at least {} images in each set, but the {} set has {}: pass "
@@ -58,7 +48,7 @@ int eval_kid(const std::string& prog, const std::vector<std::string>& args) {
   table.add_row({"  std over subsets", fmt::format("{:.6f}", k.std)});
   table.add_row({"subsets", fmt::format("{} x {} (seed {})", opt.subsets, opt.subset_size, opt.seed)});
   table.add_row({"backbone", r.backbone.describe()});
-  emit(j, table, common.json);
+  emit(j, table, cmd.common.json);
   return 0;
 }
 

@@ -12,20 +12,11 @@
 namespace gankit::cli {
 
 int eval_prdc(const std::string& prog, const std::vector<std::string>& args) {
-  CommonFlags common;
-  FeatureInputFlags flags;
+  FeaturePairCommand cmd;
   PrdcOptions opt;
-  std::string real, fake;
-  po::options_description desc("Options");
-  desc.add_options()("real", po::value(&real)->required(), "real images (folder, .npy/.npz, .h5) or a statistics file")(
-      "fake", po::value(&fake)->required(), "generated images or a statistics file")(
-      "k-pr", po::value(&opt.k_pr)->default_value(3), "neighbourhood size of precision and recall (Kynkaanniemi: 3)")(
+  cmd.options.add_options()("k-pr", po::value(&opt.k_pr)->default_value(3),
+                            "neighbourhood size of precision and recall (Kynkaanniemi: 3)")(
       "k-dc", po::value(&opt.k_dc)->default_value(5), "neighbourhood size of density and coverage (Naeem: 5)");
-  add_feature_input_options(desc, flags);
-  add_common(desc, common, true);
-  po::positional_options_description pos;
-  pos.add("real", 1).add("fake", 1);
-  po::variables_map vm;
   const std::string usage = fmt::format(
       "Usage: {} REAL FAKE --backbone B [options]\n\n"
       "Precision and recall (Kynkaanniemi et al. 2019) and density and coverage (Naeem et al. 2020) in feature\n"
@@ -35,10 +26,10 @@ int eval_prdc(const std::string& prog, const std::vector<std::string>& args) {
       "comparisons, as clovaai's reference code (which uses one k for all four: pass --k-pr K --k-dc K).\n"
       "Higher is better; density can exceed 1.",
       prog);
-  if (!parse(usage, args, desc, pos, vm)) return 0;
+  if (!cmd.parse(usage, args)) return 0;
   GANKIT_CHECK_USAGE(opt.k_pr >= 1, "--k-pr {} must be positive", opt.k_pr);
   GANKIT_CHECK_USAGE(opt.k_dc >= 1, "--k-dc {} must be positive", opt.k_dc);
-  const auto [r, f] = load_feature_pair(real, fake, flags, common);
+  const auto [r, f] = cmd.load();
   for (const auto& [k, option] : {std::pair{opt.k_pr, "--k-pr"}, std::pair{opt.k_dc, "--k-dc"}})
     for (const auto& [rows, set] : {std::pair{r.features.rows, "real"}, std::pair{f.features.rows, "fake"}})
       GANKIT_CHECK_USAGE(rows > k,
@@ -57,7 +48,7 @@ int eval_prdc(const std::string& prog, const std::vector<std::string>& args) {
   table.add_row({fmt::format("coverage (k={})", opt.k_dc), fmt::format("{:.4f}", p.coverage)});
   table.add_row({"images (real, fake)", fmt::format("{}, {}", r.features.rows, f.features.rows)});
   table.add_row({"backbone", r.backbone.describe()});
-  emit(j, table, common.json);
+  emit(j, table, cmd.common.json);
   return 0;
 }
 

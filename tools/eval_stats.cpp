@@ -31,10 +31,10 @@ int eval_stats(const std::string& prog, const std::vector<std::string>& args) {
       prog);
   if (!parse(usage, args, desc, pos, vm)) return 0;
   GANKIT_CHECK_USAGE(!flags.backbone.empty(), "give --backbone FILE.pt or d:RUN");
+  GANKIT_CHECK_USAGE(!is_stats_file(input), "{} is already a statistics file", input);
   const BackboneSpec spec = backbone_spec(flags);
   { AtomicOutput precheck(out, overwrite); }  // a bad output path fails before the long work
   const FeatureSource s = feature_source(input, spec, image_options(flags, common), "images");
-  GANKIT_CHECK_USAGE(!s.from_stats, "{} is already a statistics file", input);
   write_stats_file(out, s, overwrite);
   nlohmann::json j = {{"out", out},
                       {"input", input},

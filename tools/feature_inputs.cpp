@@ -66,6 +66,25 @@ std::pair<FeatureSource, FeatureSource> load_feature_pair(const std::string& rea
   return {std::move(r), std::move(k)};
 }
 
+FeaturePairCommand::FeaturePairCommand() {
+  options.add_options()("real", po::value(&real)->required(),
+                        "real images (folder, .npy/.npz, .h5) or a statistics file")(
+      "fake", po::value(&fake)->required(), "generated images or a statistics file");
+}
+
+bool FeaturePairCommand::parse(const std::string& usage, const std::vector<std::string>& args) {
+  add_feature_input_options(options, flags);
+  add_common(options, common, true);
+  po::positional_options_description pos;
+  pos.add("real", 1).add("fake", 1);
+  po::variables_map vm;
+  return cli::parse(usage, args, options, pos, vm);
+}
+
+std::pair<FeatureSource, FeatureSource> FeaturePairCommand::load() const {
+  return load_feature_pair(real, fake, flags, common);
+}
+
 nlohmann::json provenance_json(const FeatureSource& real, const FeatureSource& fake) {
   return {{"backbone", real.backbone.name},         {"backbone_hash", real.backbone.hash},
           {"input_size", real.backbone.input_size}, {"resize", real.backbone.resize},

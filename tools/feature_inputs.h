@@ -24,6 +24,20 @@ void add_feature_input_options(po::options_description& desc, FeatureInputFlags&
 BackboneSpec backbone_spec(const FeatureInputFlags& flags);
 ImageSetOptions image_options(const FeatureInputFlags& flags, const CommonFlags& common);
 
+// The command line of fid, kid and prdc: REAL FAKE, the metric's own options (added to `options`
+// by the command before parse()), then the backbone options and --json/--quiet/--progress.
+struct FeaturePairCommand {
+  CommonFlags common;
+  FeatureInputFlags flags;
+  std::string real, fake;
+  po::options_description options{"Options"};
+  FeaturePairCommand();
+  // Adds the shared options and parses `args`; false when --help was printed.
+  bool parse(const std::string& usage, const std::vector<std::string>& args);
+  // Both sets' features, checked comparable (load_feature_pair).
+  std::pair<FeatureSource, FeatureSource> load() const;
+};
+
 // REAL's and FAKE's features (images or statistics files), checked comparable.
 std::pair<FeatureSource, FeatureSource> load_feature_pair(const std::string& real, const std::string& fake,
                                                           const FeatureInputFlags& flags, const CommonFlags& common);
