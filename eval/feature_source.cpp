@@ -76,6 +76,7 @@ void write_stats_file(const fs::path& out, const FeatureSource& s, bool overwrit
 
 FeatureSource feature_source(const fs::path& input, const BackboneSpec& spec, const ImageSetOptions& load,
                              const std::string& label) {
+  GANKIT_CHECK_DATA(fs::exists(input), "{} does not exist", input.string());
   if (is_stats_file(input)) {
     FeatureSource s = read_stats_file(input);
     if (!spec.name.empty()) {

@@ -206,6 +206,8 @@ TEST(FeatureMetricsCli, BadBackbonesAndInputsAreNamed) {
                    "--subset-size 10 or fewer");
   expect_cli_error(run(fmt::format("{} fid {} {}", gan_eval(), left, right)), 1,
                    "holds images: give --backbone FILE.pt or d:RUN");
+  expect_cli_error(run(fmt::format("{} fid {} {}", gan_eval(), in.p("nothing.npy"), right)), 2,
+                   in.p("nothing.npy") + " does not exist");
   expect_cli_error(run(fmt::format("{} fid {} {} --backbone {} --resize bicubic", gan_eval(), left, right, net)), 1,
                    "--resize bicubic: use clean, legacy-pytorch or legacy-tf");
   expect_cli_error(run(fmt::format("{} stats {} --backbone {} --out {}", gan_eval(), left, net, left)), 2, "exists");
