@@ -46,12 +46,7 @@ for name, seed, shift in (("real", 1, 0.0), ("fake", 2, 0.05)):
 PY
 done
 
-# measure OUT_JSON COMMAND...: runs it, leaves its stdout in OUT_JSON, prints "seconds rss_mib"
-measure() {
-  local out=$1; shift
-  /usr/bin/time -f "%e %M" -o "$work/time.log" "$@" >"$out" 2>"$work/stderr.log" || { cat "$work/stderr.log" >&2; exit 1; }
-  awk '{printf "%s %.0f", $1, $2/1024}' "$work/time.log"
-}
+. bench/measure.sh
 field() { $py -c "import json,sys; j=json.load(open(sys.argv[1])); print(' / '.join('%.6g' % j[k] for k in sys.argv[2:]))" "$@"; }
 maxrel() {
   $py -c "

@@ -18,12 +18,7 @@ py=/usr/bin/python3
 
 [ -f "$work/ms_b.npy" ] || $py bench/make_swd_pairs.py "$work" far
 
-# measure OUT_JSON COMMAND...: runs it, leaves its stdout in OUT_JSON, prints "seconds rss_mib"
-measure() {
-  local out=$1; shift
-  /usr/bin/time -f "%e %M" -o "$work/time.log" "$@" >"$out" 2>"$work/stderr.log" || { cat "$work/stderr.log" >&2; exit 1; }
-  awk '{printf "%s %.0f", $1, $2/1024}' "$work/time.log"
-}
+. bench/measure.sh
 value() { $py -c "import json,sys; j=json.load(open(sys.argv[1])); print('%.5f' % (j['swd']['avg'] if j['metric']=='swd' else j['msssim']))" "$1"; }
 maxrel() {  # largest relative difference over the SWD levels, or of the MS-SSIM value
   $py -c "
