@@ -144,15 +144,19 @@ double repeat_distance(const FloatBuffer& a, const FloatBuffer& b, int64_t n_des
       const bool second = blk >= blocks;
       const int64_t i0 = (second ? blk - blocks : blk) * kDescBlock;
       const int64_t nb = std::min(kDescBlock, n_desc - i0);
-      float* out = (second ? pb : pa).data() + i0;
-      // P[:, i0:i0+nb] (chunk x nb) = D (chunk x 147) . X[i0:i0+nb]^T (147 x nb)
+      // The GEMM writes into a block of its own that stays in cache (OpenBLAS first zeroes its
+      // output: on the projection buffers themselves that is one more pass over cold memory);
+      // the rows are then copied out, their ranges taken on the way.
+      thread_local std::vector<float> block(static_cast<size_t>(kDirChunk) * kDescBlock);
+      // block (chunk x nb) = D (chunk x 147) . X[i0:i0+nb]^T (147 x nb)
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, kDirChunk, static_cast<int>(nb), kSwdDim, 1.0f, d, kSwdDim,
-                  (second ? b : a).data() + static_cast<size_t>(i0) * kSwdDim, kSwdDim, 0.0f, out,
-                  static_cast<int>(n_desc));
+                  (second ? b : a).data() + static_cast<size_t>(i0) * kSwdDim, kSwdDim, 0.0f, block.data(),
+                  static_cast<int>(nb));
+      float* out = (second ? pb : pa).data() + i0;
       for (int j = 0; j < kDirChunk; ++j) {
-        const float* row = out + static_cast<size_t>(j) * n_desc;
+        const float* row = block.data() + static_cast<size_t>(j) * nb;
         float lo = row[0], hi = row[0];
-        Wasserstein1d::range(row, static_cast<size_t>(nb), lo, hi);
+        Wasserstein1d::copy_range(row, out + static_cast<size_t>(j) * n_desc, static_cast<size_t>(nb), lo, hi);
         ranges[static_cast<size_t>(blk * kDirChunk + j)] = {lo, hi};
       }
     }

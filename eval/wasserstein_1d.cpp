@@ -102,6 +102,37 @@ double Wasserstein1d::sorted_abs_diff_sum(const float* a, const float* b, size_t
 
 void Wasserstein1d::range(const float* v, size_t n, float& lo, float& hi) { min_max(v, n, lo, hi); }
 
+void Wasserstein1d::copy_range(const float* src, float* dst, size_t n, float& lo, float& hi) {
+  size_t i = 0;
+#if defined(__SSE2__)
+  __m128 l = _mm_set1_ps(lo), h = _mm_set1_ps(hi);
+  for (; i < n && reinterpret_cast<uintptr_t>(dst + i) % 16 != 0; ++i) {
+    lo = std::min(lo, src[i]);
+    hi = std::max(hi, src[i]);
+    dst[i] = src[i];
+  }
+  for (; i + 4 <= n; i += 4) {
+    const __m128 x = _mm_loadu_ps(src + i);
+    l = _mm_min_ps(l, x);
+    h = _mm_max_ps(h, x);
+    _mm_stream_ps(dst + i, x);
+  }
+  _mm_sfence();  // the streamed stores are visible before another thread reads them
+  float ls[4], hs[4];
+  _mm_storeu_ps(ls, l);
+  _mm_storeu_ps(hs, h);
+  for (int k = 0; k < 4; ++k) {
+    lo = std::min(lo, ls[k]);
+    hi = std::max(hi, hs[k]);
+  }
+#endif
+  for (; i < n; ++i) {
+    lo = std::min(lo, src[i]);
+    hi = std::max(hi, src[i]);
+    dst[i] = src[i];
+  }
+}
+
 double Wasserstein1d::sorted_abs_diff_sum(const float* a, const float* b, size_t n, float lo, float hi) {
   if (n == 0) return 0;
   if (!(lo < hi)) return 0;  // every value equal

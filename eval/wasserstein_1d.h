@@ -30,6 +30,10 @@ class Wasserstein1d {
   double sorted_abs_diff_sum(const float* a, const float* b, size_t n, float lo, float hi);
   // Widens [lo, hi] to hold v[0..n).
   static void range(const float* v, size_t n, float& lo, float& hi);
+  // Copies src[0..n) to dst and widens [lo, hi] to hold it, in one pass. dst is written with
+  // non-temporal stores where aligned: it is read much later, after megabytes of other work,
+  // and bypassing the cache spares reading each destination line before overwriting it.
+  static void copy_range(const float* src, float* dst, size_t n, float& lo, float& hi);
 
  private:
   std::vector<uint32_t> count_a_, count_b_;
