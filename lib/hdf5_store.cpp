@@ -365,6 +365,14 @@ void PyramidReader::require_level(int r) const {
   fail(ErrorKind::Data, fmt::format("{} has no {}x{} level (levels: {})", path_.string(), r, r, have));
 }
 
+int64_t PyramidReader::chunk_images(int r) const {
+  require_level(r);
+  Handle dcpl(H5Dget_create_plist(impl_->levels.at(r).get()), H5Pclose);
+  hsize_t chunk[4] = {1, 1, 1, 1};
+  if (H5Pget_layout(dcpl.get()) != H5D_CHUNKED || H5Pget_chunk(dcpl.get(), 4, chunk) < 1) return 1;
+  return std::max<int64_t>(1, static_cast<int64_t>(chunk[0]));
+}
+
 ImageBatch PyramidReader::read(int r, int64_t start, int64_t n) const {
   require_level(r);
   GANKIT_CHECK_USAGE(start >= 0 && n >= 0 && start + n <= info_.count, "{}: images [{}, {}) out of range (count {})",

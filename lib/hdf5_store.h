@@ -113,6 +113,9 @@ class PyramidReader {
   bool has_level(int r) const;
   // Throws Error(Data) naming the file and the levels it has when `r` is missing.
   void require_level(int r) const;
+  // Images per HDF5 chunk of level r (1 where the level is not chunked): reads of whole chunks
+  // decompress nothing twice.
+  int64_t chunk_images(int r) const;
   // Images [start, start + n) of level r.
   ImageBatch read(int r, int64_t start, int64_t n) const;
   // Images at arbitrary indices (any order, repeats allowed), e.g. a random minibatch. Runs of

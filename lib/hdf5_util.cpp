@@ -14,10 +14,16 @@ void silence_hdf5() {
     // HDF5 closes files left open at exit, and crashes doing so for a file whose writes failed
     // (a full disk): our writers close what they can, and the process exits without that step.
     H5dont_atexit();
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     return true;
   }();
   (void)done;
+  // The thread-safe library keeps the error-printing setting per thread (a background reader
+  // would print stacks otherwise).
+  static thread_local bool silenced = [] {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    return true;
+  }();
+  (void)silenced;
 }
 
 namespace {

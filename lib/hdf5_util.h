@@ -44,6 +44,7 @@ class Handle {
 };
 
 // HDF5 prints its own error stacks to stderr by default; a user should see only our one line.
+// Per thread: call it on every thread that uses HDF5.
 void silence_hdf5();
 
 // Throws when `status` < 0: Error(Data) "cannot write FILE: disk full (ENOSPC)" (or the file

@@ -2,6 +2,7 @@
 // pyramid, the run folder's files, and one clear line for every bad input.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -287,6 +288,36 @@ TEST(GanTrainCli, ProganFashionMnistScriptMeasuresEveryPhase) {
   EXPECT_NE(r.err.find("unknown option --bogus"), std::string::npos) << r.err;
 }
 
+// A 64x64 RGB level of 320 MB trained through a 16 MB data cache: the process's peak memory stays
+// below the level's size (held in memory, the level alone would exceed it); the run records how
+// its data was read; a resume keeps that order and refuses another cache.
+TEST(GanTrainCli, StreamsALevelLargerThanItsCacheInBoundedMemory) {
+  TempDir dir;
+  constexpr int64_t kImages = 26000, kLevelBytes = kImages * 3 * 64 * 64;  // 319.5 MB
+  test::write_pyramid(dir / "big.h5", kImages, 3, 64);
+  const std::string train = fmt::format(
+      "{} --data {} --out {} --resolution 64 --ngf 8 --ndf 8 --z-dim 16 --threads 1 --data-in-memory off "
+      "--log-every 1",
+      gan_train(), (dir / "big.h5").string(), (dir / "run").string());
+  auto r = run(train + " --batch 16 --steps 4 --data-cache-mb 16");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("streamed (windows of 682 images in runs of 22, 16 MB cache)"), std::string::npos) << r.err;
+  rusage usage{};
+  getrusage(RUSAGE_CHILDREN, &usage);  // the largest of the finished children: gan-train
+  EXPECT_LT(usage.ru_maxrss * 1024, kLevelBytes) << "peak RSS " << usage.ru_maxrss << " KiB";
+  const auto config = nlohmann::json::parse(test::read_bytes(dir / "run" / "config.json"));
+  EXPECT_EQ(config["data_in_memory"], "off");
+  EXPECT_EQ(config["data_cache_mb"], 16);
+  r = run(fmt::format("{} --out {} --resume --steps 6 -q", gan_train(), (dir / "run").string()));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  expect_cli_error(
+      run(fmt::format("{} --out {} --resume --steps 8 --data-cache-mb 32 -q", gan_train(), (dir / "run").string())), 1,
+      "data_cache_mb: 16 in the run, 32 now");
+  expect_cli_error(run(train + " --batch 64 --steps 1 --overwrite --data-cache-mb 1 -q"), 1,
+                   "--data-cache-mb 1: streaming 64x64 images needs two windows of at least two minibatches of 64 "
+                   "(3.1 MB)");
+}
+
 TEST(GanTrainCli, BadInputFailsWithOneClearLine) {
   Fixture f;
   expect_cli_error(run(f.train("a", "--steps 2 --resolution 64")), 2, "64");
@@ -304,6 +335,9 @@ TEST(GanTrainCli, BadInputFailsWithOneClearLine) {
       run(fmt::format("{} --data {} --out {} --steps 1 --batch 8 -q", gan_train(), f.path("d5.h5"), f.path("g"))), 2,
       "5 images, fewer than one minibatch of 8");
   expect_cli_error(run(f.train("h", "--steps 1 --betas 0.5")), 1, "--betas '0.5'");
+  expect_cli_error(run(f.train("h", "--steps 1 --data-in-memory maybe")), 1,
+                   "--data-in-memory 'maybe': expected one of auto, on, off");
+  expect_cli_error(run(f.train("h", "--steps 1 --data-cache-mb 0")), 1, "--data-cache-mb 0 must be positive");
   expect_cli_error(run(fmt::format("{} --out {} --steps 1 -q", gan_train(), f.path("i"))), 1,
                    "--data DATA.h5 is required");
   expect_cli_error(

@@ -211,6 +211,42 @@ TEST(RealImages, EpochsArePermutationsInASeededOrder) {
   EXPECT_FLOAT_EQ(t[2][0][5][9].item<float>(), test::pixel(static_cast<int>(idx[2]), 0, 5, 9) / 127.5f - 1.0f);
 }
 
+// 1500 images of 32x32 gray (1.5 MB) through a 1 MB cache: three windows of 512 images.
+TEST(RealImages, StreamedEpochsArePermutationsAndBatchesHoldTheirImages) {
+  TempDir dir;
+  test::write_pyramid(dir / "d.h5", 1500, 1, 32);
+  const DataPolicy stream{DataResidency::Stream, 1 << 20}, automatic{DataResidency::Auto, 1 << 20};
+  RealImages a(dir / "d.h5", 32, 64, 5, {true, false}, stream), b(dir / "d.h5", 32, 64, 5, {true, false}, automatic);
+  ASSERT_TRUE(a.streamed());
+  EXPECT_TRUE(b.streamed());  // auto: 1.5 MB do not fit in 1 MB
+  EXPECT_EQ(a.describe(), "streamed (windows of 512 images in runs of 32, 1 MB cache)");
+  EXPECT_EQ(a.batches_per_epoch(), 23);  // 1472 images per epoch, the last 28 dropped
+  for (int64_t epoch = 0; epoch < 2; ++epoch) {
+    std::set<int64_t> seen;
+    for (int64_t k = epoch * 23; k < epoch * 23 + 23; ++k)
+      for (int64_t i : a.batch_indices(k)) seen.insert(i);
+    EXPECT_EQ(seen.size(), 1472u);
+  }
+  EXPECT_NE(a.batch_indices(0), a.batch_indices(23));
+  for (int64_t k : {30, 2, 22, 23, 0}) {  // out of order: a resume may start anywhere
+    const auto idx = b.batch_indices(k);
+    EXPECT_EQ(idx, a.batch_indices(k));
+    const auto t = b.batch(k);
+    for (int i : {0, 17, 63})
+      EXPECT_FLOAT_EQ(t[i][0][5][9].item<float>(), test::pixel(static_cast<int>(idx[i]), 0, 5, 9) / 127.5f - 1.0f)
+          << k << " " << i;
+  }
+  // What fits stays in memory under auto, in the full-permutation order.
+  RealImages small(dir / "d.h5", 32, 64, 5, {true, false}, {DataResidency::Auto, 2 << 20});
+  EXPECT_FALSE(small.streamed());
+  EXPECT_EQ(small.describe(), "in memory (1.5 MB)");
+  // A cache that cannot hold two windows of two minibatches is named.
+  EXPECT_NE(test::error_of([&] {
+              RealImages(dir / "d.h5", 32, 64, 5, {true, false}, {DataResidency::Stream, 200000});
+            }).find("needs two windows of at least two minibatches of 64"),
+            std::string::npos);
+}
+
 TEST(ImageTensor, RoundTripIsExact) {
   ImageBatch b(3, 3, 4, 4);
   for (size_t i = 0; i < b.data.size(); ++i) b.data[i] = static_cast<uint8_t>(i * 7);
@@ -283,6 +319,45 @@ TEST(Trainer, ResumeContinuesExactlyForEveryLoss) {
       EXPECT_GT(s.last_log["gp"].get<double>(), 0.0);
     }
   }
+}
+
+// Streamed data: the resumed run reads on from the middle of a window and across an epoch end
+// (23 minibatches of 64 per epoch, 3 windows) exactly as the uninterrupted run.
+TEST(Trainer, ResumeIsExactOnStreamedData) {
+  TempDir dir;
+  test::write_pyramid(dir / "d.h5", 1500, 1, 32);
+  TrainOptions quiet;
+  quiet.progress.quiet = true;
+  auto config = [&](int64_t steps) {
+    TrainConfig c = tiny(dir / "d.h5", GanLoss::Lsgan, steps);
+    c.batch = 64;
+    c.data_in_memory = DataResidency::Stream;
+    c.data_cache_mb = 1;
+    return c;
+  };
+  const auto s = train_gan(config(30), dir / "straight", quiet);
+  train_gan(config(11), dir / "split", quiet);
+  TrainOptions resume = quiet;
+  resume.resume = true;
+  const auto r = train_gan(config(30), dir / "split", resume);
+  EXPECT_EQ(r.start_step, 11);
+  const auto a = weights(dir / "straight" / "checkpoints" / "latest.pt");
+  const auto b = weights(dir / "split" / "checkpoints" / "latest.pt");
+  for (const auto& [k, v] : a) EXPECT_TRUE(torch::equal(v, b.at(k))) << k;
+  // The streamed order is recorded: resuming with another cache is refused, naming it.
+  TrainConfig other = config(40);
+  other.data_cache_mb = 2;
+  EXPECT_NE(test::error_of([&] { train_gan(other, dir / "split", resume); }).find("data_cache_mb: 1 in the run, 2 now"),
+            std::string::npos);
+  // And it is another order than the in-memory one (the same weights would mean the data path
+  // was not taken).
+  TrainConfig memory = config(30);
+  memory.data_in_memory = DataResidency::Memory;
+  train_gan(memory, dir / "memory", quiet);
+  const auto m = weights(dir / "memory" / "checkpoints" / "latest.pt");
+  bool differ = false;
+  for (const auto& [k, v] : a) differ = differ || !torch::equal(v, m.at(k));
+  EXPECT_TRUE(differ);
 }
 
 TEST(Trainer, EpochLengthCountsCriticBatches) {

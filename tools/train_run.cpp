@@ -41,7 +41,13 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
       "resume", po::bool_switch(&resume), "continue the run in --out from checkpoints/latest.pt")(
       "overwrite", po::bool_switch(&overwrite), "start over in a --out that holds a run (removes its files)")(
       "allow-data-change", po::bool_switch(&allow_data_change),
-      "--resume on --data whose images differ from the run's (refused otherwise; recorded in config.json)");
+      "--resume on --data whose images differ from the run's (refused otherwise; recorded in config.json)")(
+      "data-in-memory", po::value<std::string>()->default_value("auto"),
+      "on: hold the training level in memory; off: stream it from the file (a shuffle window, read ahead on "
+      "a thread); auto: in memory when it fits in --data-cache-mb")(
+      "data-cache-mb", po::value<int64_t>(),
+      "memory the training data may take, in MB (default: half of this machine's memory); streamed, it holds "
+      "two shuffle windows");
   model_opts.add_options()("loss", po::value<std::string>()->default_value("gan"), "gan | wgan | wgan-gp | lsgan")(
       "arch", po::value<std::string>()->default_value("dcgan"),
       "dcgan (BatchNorm) | dcgan-selu (SELU, no normalisation) | progan (progressive growing)")(
@@ -111,6 +117,11 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
   if (vm.count("data"))  // absolute: a resume from another folder finds the same file
     given["data"] = fs::absolute(vm["data"].as<std::string>()).lexically_normal().string();
   put_given<int>(vm, "resolution", given, "resolution");
+  put_given<std::string>(vm, "data-in-memory", given, "data_in_memory");
+  put_given<int64_t>(vm, "data-cache-mb", given, "data_cache_mb");
+  if (given.contains("data_cache_mb"))
+    GANKIT_CHECK_USAGE(given["data_cache_mb"].get<int64_t>() > 0, "--data-cache-mb {} must be positive",
+                       given["data_cache_mb"].get<int64_t>());
   put_given<std::string>(vm, "loss", given, "loss");
   put_given<std::string>(vm, "arch", given, "arch");
   put_given<int>(vm, "z-dim", given, "z_dim");

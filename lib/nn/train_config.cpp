@@ -33,6 +33,8 @@ constexpr std::pair<const char*, GanArch> kArchs[] = {
     {"dcgan", GanArch::Dcgan}, {"dcgan-selu", GanArch::DcganSelu}, {"progan", GanArch::Progan}};
 constexpr std::pair<const char*, NormKind> kNorms[] = {
     {"batch", NormKind::Batch}, {"layer", NormKind::Layer}, {"none", NormKind::None}};
+constexpr std::pair<const char*, DataResidency> kResidencies[] = {
+    {"auto", DataResidency::Auto}, {"on", DataResidency::Memory}, {"off", DataResidency::Stream}};
 constexpr std::pair<const char*, OptimizerKind> kOptimizers[] = {{"adam", OptimizerKind::Adam},
                                                                  {"rmsprop", OptimizerKind::RmsProp}};
 
@@ -42,6 +44,8 @@ GanLoss parse_loss(const std::string& name) { return parse_name(name, "--loss", 
 GanArch parse_arch(const std::string& name) { return parse_name(name, "--arch", kArchs); }
 NormKind parse_norm(const std::string& name) { return parse_name(name, "--d-norm", kNorms); }
 OptimizerKind parse_optimizer(const std::string& name) { return parse_name(name, "--optimizer", kOptimizers); }
+DataResidency parse_residency(const std::string& name) { return parse_name(name, "--data-in-memory", kResidencies); }
+std::string to_string(DataResidency v) { return name_of(v, kResidencies); }
 std::string to_string(GanLoss v) { return name_of(v, kLosses); }
 std::string to_string(GanArch v) { return name_of(v, kArchs); }
 std::string to_string(NormKind v) { return name_of(v, kNorms); }
@@ -90,6 +94,8 @@ nlohmann::json to_json(const TrainConfig& c) {
           {"data_fingerprint", c.data_fingerprint},
           {"resolution", c.resolution},
           {"channels", c.channels},
+          {"data_in_memory", to_string(c.data_in_memory)},
+          {"data_cache_mb", c.data_cache_mb},
           {"arch", to_string(c.arch)},
           {"loss", to_string(c.loss)},
           {"z_dim", c.z_dim},
@@ -143,6 +149,8 @@ TrainConfig from_json(const nlohmann::json& j, const TrainConfig& base) {
   get("data_fingerprint", c.data_fingerprint);
   get("resolution", c.resolution);
   get("channels", c.channels);
+  get_enum("data_in_memory", c.data_in_memory, parse_residency);
+  get("data_cache_mb", c.data_cache_mb);
   get_enum("arch", c.arch, parse_arch);
   get_enum("loss", c.loss, parse_loss);
   get("z_dim", c.z_dim);
@@ -239,6 +247,9 @@ void validate(const TrainConfig& c) {
                      "--betas {},{}: each must be in [0, 1)", c.beta1, c.beta2);
   GANKIT_CHECK_USAGE(c.batch >= 2, "--batch {} must be at least 2", c.batch);
   GANKIT_CHECK_USAGE(c.gp_lambda >= 0, "--gp-lambda {} must not be negative", c.gp_lambda);
+  GANKIT_CHECK_USAGE(c.data_cache_mb >= 0 && c.data_cache_mb <= (int64_t{1} << 40),
+                     "--data-cache-mb {} must be positive (at most 2^40; 0 in a config: half of the memory)",
+                     c.data_cache_mb);
   GANKIT_CHECK_USAGE(c.threads >= 0, "--threads {} must not be negative", c.threads);
   GANKIT_CHECK_USAGE(c.log_every >= 1 && c.sample_every >= 0 && c.checkpoint_every >= 0 && c.keep_every >= 0,
                      "--log-every must be positive and --sample-every/--checkpoint-every/--keep-every not negative");
@@ -249,11 +260,11 @@ void validate(const TrainConfig& c) {
 }
 
 const std::vector<std::string>& training_fields() {
-  static const std::vector<std::string> fields = {"resolution",    "channels",  "arch",        "loss",      "z_dim",
-                                                  "ngf",           "ndf",       "d_norm",      "optimizer", "lr_g",
-                                                  "lr_d",          "beta1",     "beta2",       "batch",     "n_critic",
-                                                  "critic_warmup", "clip",      "gp_lambda",   "seed",      "fmap_base",
-                                                  "fmap_max",      "fade_kimg", "stable_kimg", "drift",     "g_ema"};
+  static const std::vector<std::string> fields = {
+      "resolution", "channels",      "arch",  "loss",      "z_dim",          "ngf",          "ndf",
+      "d_norm",     "optimizer",     "lr_g",  "lr_d",      "beta1",          "beta2",        "batch",
+      "n_critic",   "critic_warmup", "clip",  "gp_lambda", "seed",           "fmap_base",    "fmap_max",
+      "fade_kimg",  "stable_kimg",   "drift", "g_ema",     "data_in_memory", "data_cache_mb"};
   return fields;
 }
 

@@ -19,15 +19,20 @@ enum class GanLoss { Gan, Wgan, WganGp, Lsgan };
 enum class GanArch { Dcgan, DcganSelu, Progan };
 enum class NormKind { Batch, Layer, None };  // the critic's normalisation (G uses BatchNorm in dcgan)
 enum class OptimizerKind { Adam, RmsProp };
+// Where the training data lives: in memory, streamed from the file, or in memory when the level
+// fits in the data cache (auto).
+enum class DataResidency { Auto, Memory, Stream };
 
 GanLoss parse_loss(const std::string& name);             // gan | wgan | wgan-gp | lsgan; Error(Usage) otherwise
 GanArch parse_arch(const std::string& name);             // dcgan | dcgan-selu | progan
 NormKind parse_norm(const std::string& name);            // batch | layer | none
 OptimizerKind parse_optimizer(const std::string& name);  // adam | rmsprop
+DataResidency parse_residency(const std::string& name);  // auto | on (memory) | off (stream)
 std::string to_string(GanLoss v);
 std::string to_string(GanArch v);
 std::string to_string(NormKind v);
 std::string to_string(OptimizerKind v);
+std::string to_string(DataResidency v);
 
 struct TrainConfig {
   // Data: the pyramid level `resolution` of `data`, scaled to [-1, 1] (progan: every level from
@@ -36,6 +41,11 @@ struct TrainConfig {
   std::string data_fingerprint;  // dataset_fingerprint() of the training level ("" in runs before it)
   int resolution = 32;
   int channels = 0;  // of the data (1 gray, 3 RGB); set from the file
+  // Training data in memory or streamed (real_images.h), and the memory it may take: the order
+  // of a streamed level depends on the cache size, so both are training fields. 0 MB: half of
+  // this machine's memory, resolved (and recorded) when a run starts.
+  DataResidency data_in_memory = DataResidency::Auto;
+  int64_t data_cache_mb = 0;
 
   // Model.
   GanArch arch = GanArch::Dcgan;

@@ -23,12 +23,14 @@ int64_t planned_steps(const TrainConfig& config, int64_t batches_per_epoch) {
 
 namespace {
 
+DataPolicy data_policy(const TrainConfig& c) { return {c.data_in_memory, c.data_cache_mb << 20}; }
+
 class DcganSchedule : public TrainSchedule {
  public:
   DcganSchedule(const TrainConfig& config, const c10::Device& device, const ProgressOptions& progress)
       : config_(config),
         device_(device),
-        data_(config.data, config.resolution, config.batch, config.seed, progress),
+        data_(config.data, config.resolution, config.batch, config.seed, progress, data_policy(config)),
         total_(planned_steps(config, data_.batches_per_epoch())) {}
 
   bool finished(const TrainState& s) const override { return s.step >= total_; }
@@ -52,10 +54,10 @@ class DcganSchedule : public TrainSchedule {
     return out;
   }
   std::string banner(const TrainState& s, const std::string& where) const override {
-    return fmt::format("gan-train: {}/{} {}x{}, {} images x {} ch, {} batches of {} per epoch, {}, step {} -> {}",
+    return fmt::format("gan-train: {}/{} {}x{}, {} images x {} ch {}, {} batches of {} per epoch, {}, step {} -> {}",
                        to_string(config_.arch), to_string(config_.loss), config_.resolution, config_.resolution,
-                       data_.count(), data_.channels(), data_.batches_per_epoch(), config_.batch, where, s.step,
-                       total_);
+                       data_.count(), data_.channels(), data_.describe(), data_.batches_per_epoch(), config_.batch,
+                       where, s.step, total_);
   }
 
  private:
@@ -145,16 +147,18 @@ class ProganTrainSchedule : public TrainSchedule {
   std::string banner(const TrainState& s, const std::string& where) const override {
     return fmt::format(
         "gan-train: progan/{} 4x4 -> {}x{} (fade {:g} + stable {:g} kimg per level), {} images x {} ch, "
-        "minibatch {}, {}, {:.1f} -> {:.1f} kimg",
+        "minibatch {}, {}, {:.1f} -> {:.1f} kimg; {}x{} data {}",
         to_string(config_.loss), config_.resolution, config_.resolution, config_.fade_kimg, config_.stable_kimg,
-        data_->count(), data_->channels(), config_.batch, where, static_cast<double>(s.images) / 1000.0, config_.kimg);
+        data_->count(), data_->channels(), config_.batch, where, static_cast<double>(s.images) / 1000.0, config_.kimg,
+        level_resolution(data_level_), level_resolution(data_level_), data_->describe());
   }
 
  private:
   void load_level(int level) {
     data_.reset();  // free the previous level first
     const int r = level_resolution(level);
-    data_ = std::make_unique<RealImages>(config_.data, r, progan_batch(config_.batch, r), config_.seed, progress_);
+    data_ = std::make_unique<RealImages>(config_.data, r, progan_batch(config_.batch, r), config_.seed, progress_,
+                                         data_policy(config_));
     data_level_ = level;
   }
 

@@ -3,7 +3,9 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 #include <torch/version.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -76,6 +78,12 @@ struct PreparedRun {
   nlohmann::json data_changes = nlohmann::json::array();
 };
 
+// Half of this machine's memory, in MB: what the training data may take unless told.
+int64_t default_data_cache_mb() {
+  const double ram = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
+  return std::max<int64_t>(64, static_cast<int64_t>(ram / 2 / (1 << 20)));
+}
+
 void check_data_levels(TrainConfig& config) {
   PyramidReader probe(config.data);
   if (config.arch == GanArch::Progan) {  // every level the network grows through
@@ -95,6 +103,7 @@ PreparedRun check_resume(TrainConfig& config, const TrainRunFolder& folder, cons
   p.meta = read_checkpoint_meta(folder.latest());
   // The run's config as this version reads it (fields added since take their defaults).
   const TrainConfig run = from_json(p.meta.config);
+  if (config.data_cache_mb == 0) config.data_cache_mb = run.data_cache_mb;  // unset: the run's
   const std::string diff = first_training_difference(to_json(run), to_json(config));
   GANKIT_CHECK_USAGE(diff.empty(), "--resume: settings differ from the run's ({}); start a new run to change them",
                      diff);
@@ -257,6 +266,7 @@ TrainSummary train_gan(TrainConfig config, const fs::path& run_dir, const TrainO
     prepared = check_resume(config, folder, options);
   else
     config.data_fingerprint = dataset_fingerprint(PyramidReader(config.data), config.resolution);
+  if (config.data_cache_mb == 0) config.data_cache_mb = default_data_cache_mb();
   const c10::Device device = torch_device(config.device);
   set_torch_threads(config.threads);
   folder.prepare(options.overwrite);
