@@ -267,7 +267,8 @@ struct PyramidReader::Impl {
   std::map<int, Handle> levels;
 };
 
-PyramidReader::PyramidReader(const fs::path& path) : impl_(std::make_unique<Impl>()), path_(path) {
+PyramidReader::PyramidReader(const fs::path& path, size_t chunk_cache_bytes)
+    : impl_(std::make_unique<Impl>()), path_(path) {
   silence_hdf5();
   GANKIT_CHECK_DATA(fs::exists(path), "{} does not exist", path.string());
   GANKIT_CHECK_DATA(fs::is_regular_file(path), "{} is not a file", path.string());
@@ -288,7 +289,7 @@ PyramidReader::PyramidReader(const fs::path& path) : impl_(std::make_unique<Impl
     GANKIT_CHECK_DATA(r1 <= kMaxPyramidResolution, "{}: level {} is larger than the largest supported ({}x{})",
                       path.string(), name, kMaxPyramidResolution, kMaxPyramidResolution);
     Handle dapl(H5Pcreate(H5P_DATASET_ACCESS), H5Pclose);
-    H5Pset_chunk_cache(dapl.get(), 12421, 64u << 20, 0.75);  // random minibatches hit many chunks
+    H5Pset_chunk_cache(dapl.get(), 12421, chunk_cache_bytes, 0.75);
     Handle ds(H5Dopen2(f, name, dapl.get()), H5Dclose);
     if (!ds.valid()) continue;
     {  // our store is uint8: another type would be converted (clipped) by HDF5 without a word

@@ -102,7 +102,9 @@ struct PyramidInfo {
 // Reads a pyramid file. Levels are addressed by resolution.
 class PyramidReader {
  public:
-  explicit PyramidReader(const std::filesystem::path& path);
+  // chunk_cache_bytes: HDF5's cache of decompressed chunks per level (random minibatches revisit
+  // chunks; a reader that reads each chunk once needs little).
+  explicit PyramidReader(const std::filesystem::path& path, size_t chunk_cache_bytes = size_t{64} << 20);
   ~PyramidReader();
   PyramidReader(const PyramidReader&) = delete;
   PyramidReader& operator=(const PyramidReader&) = delete;

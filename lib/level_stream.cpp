@@ -1,5 +1,11 @@
 #include "level_stream.h"
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 #include <algorithm>
 #include <cstring>
 #include <numeric>
@@ -17,7 +23,8 @@ constexpr uint64_t kRunStream = 0x52554e53ull;     // "RUNS": the order of the r
 constexpr uint64_t kWindowStream = 0x57494e44ull;  // "WIND": the order inside window w of epoch e
 constexpr int64_t kRunBytes = 256 << 10;           // a run is about this long: one HDF5 call each
 constexpr int64_t kMinRunsPerWindow = 16;
-constexpr int64_t kReadBytes = 16 << 20;  // adjacent runs are read together up to this much
+constexpr int64_t kReadBytes = 16 << 20;      // adjacent runs are read together up to this much
+constexpr size_t kChunkCacheBytes = 1 << 20;  // each chunk is read once per epoch: no use keeping them
 
 // Fisher-Yates with counter-based SplitMix64 draws (the in-memory order's generator).
 void shuffle(std::vector<int64_t>& v, uint64_t base) {
@@ -53,7 +60,10 @@ StreamLayout stream_layout(int64_t count, int64_t image_bytes, int64_t chunk_ima
 }
 
 LevelStream::LevelStream(const std::filesystem::path& file, int resolution, uint64_t seed, StreamLayout layout)
-    : reader_(std::make_unique<PyramidReader>(file)), resolution_(resolution), seed_(seed), layout_(layout) {
+    : reader_(std::make_unique<PyramidReader>(file, kChunkCacheBytes)),
+      resolution_(resolution),
+      seed_(seed),
+      layout_(layout) {
   reader_->require_level(resolution);
   count_ = reader_->count();
   channels_ = reader_->channels();
@@ -164,6 +174,12 @@ void LevelStream::fill(Slot& slot, const Key& k) {
 
 void LevelStream::loader() {
   h5::silence_hdf5();
+#ifdef __linux__
+  // The lowest priority: reading ahead must not take a core from the trainer's threads (LibTorch's
+  // OpenMP workers spin at their barriers, so one preempted worker stalls them all). The loader
+  // still runs whenever a core is idle, and at full speed while read() waits for it.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
+#endif
   for (;;) {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] {

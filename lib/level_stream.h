@@ -16,8 +16,8 @@
 // shuffle.
 //
 // Memory: two windows of images (the one being read from and the next one, decoded ahead on a
-// background thread) plus HDF5's chunk cache of the level (at most 64 MiB). Images are uint8
-// C x R x R, as stored (RGB or gray).
+// background thread), one read of at most 16 MiB, and 1 MiB of HDF5 chunk cache. Images are
+// uint8 C x R x R, as stored (RGB or gray).
 #pragma once
 
 #include <condition_variable>

@@ -102,9 +102,9 @@ TEST(LevelStream, LayoutFitsTheCacheInWholeChunksAndRuns) {
   struct Case {
     int64_t count, image_bytes, chunk, cache;
   };
-  for (const Case& c : {Case{60000, 1024, 1, 4 << 20}, Case{200000, 12288, 1, int64_t{256} << 20},
-                        Case{30000, 196608, 1, int64_t{256} << 20}, Case{5000, 100, 3, 1 << 20},
-                        Case{100, 64, 2, int64_t{1} << 30}}) {
+  for (const Case& c :
+       {Case{60000, 1024, 1, 4 << 20}, Case{200000, 12288, 1, int64_t{256} << 20},
+        Case{30000, 196608, 1, int64_t{256} << 20}, Case{5000, 100, 3, 1 << 20}, Case{100, 64, 2, int64_t{1} << 30}}) {
     const StreamLayout l = stream_layout(c.count, c.image_bytes, c.chunk, c.cache, 16);
     EXPECT_EQ(l.run % c.chunk, 0) << c.count;
     EXPECT_EQ(l.window % l.run, 0) << c.count;
