@@ -8,6 +8,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config
   libtorch-dev                      # LibTorch (CPU); a CUDA build is used through Torch_DIR
+  libgloo-dev                       # Gloo headers for LibTorch's c10d process group (data-parallel training)
   libopenblas0-openmp libopenblas-openmp-dev  # libtorch is ~4x slower with the reference BLAS; SWD projections use cblas
   libopencv-dev opencv-data         # image codecs, resizing, pyramids, Haar/LBP face cascades
   libhdf5-dev                       # dataset store
@@ -22,6 +23,7 @@ if [ "${1:-}" = "--test" ]; then
   packages+=(chromium)              # headless: gan-eval compare's report rendered in a real browser
   packages+=(clang-format)          # scripts/test.sh checks that the sources are formatted (.clang-format)
   packages+=(python3-torch python3-torchvision)  # references: torch's interpolate, a traced Inception v3 backbone
+  packages+=(procps)                # pgrep: the data-parallel test kills one rank of a running job
 fi
 
 missing=()

@@ -5,10 +5,12 @@
 
 #include "cli.h"
 #include "compare.h"
+#include "data_parallel.h"
 #include "error.h"
 #include "gan_models.h"
 #include "gan_train_commands.h"
 #include "hdf5_store.h"
+#include "launch.h"
 #include "report.h"
 #include "trainer.h"
 
@@ -22,6 +24,13 @@ namespace {
 template <typename T>
 void put_given(const po::variables_map& vm, const char* opt, nlohmann::json& j, const char* key) {
   if (vm.count(opt) && !vm[opt].defaulted()) j[key] = vm[opt].as<T>();
+}
+
+// What train_gan() would refuse for a new run, checked before ranks are started (the data's
+// channels come from the file).
+void validate_for_launch(TrainConfig config, const nlohmann::json&) {
+  config.channels = PyramidReader(config.data).channels();
+  validate(config);
 }
 
 }  // namespace
@@ -75,8 +84,15 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
       "clip", po::value<double>(), "WGAN weight clipping bound (default 0.01 for wgan, else off)")(
       "gp-lambda", po::value<double>(), "gradient penalty weight (default 10 for wgan-gp, else off)")(
       "seed", po::value<uint64_t>()->default_value(1), "seed of every random draw (init, data order, z)");
-  run_opts.add_options()("steps", po::value<int64_t>(), "generator steps to reach")(
-      "epochs", po::value<double>(), "passes of the critic over the data to reach")(
+  int nproc = 1, dist_timeout = 1800;
+  run_opts.add_options()("nproc", po::value(&nproc)->default_value(1),
+                         "data-parallel ranks on this machine (c10d, Gloo over 127.0.0.1): --batch is the global "
+                         "minibatch; each rank gets --threads of its own. Several machines: a launcher such as "
+                         "torchrun sets RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT instead")(
+      "dist-timeout", po::value(&dist_timeout)->default_value(1800),
+      "seconds a rank waits for the others (rendezvous, every gradient exchange) before it gives up")(
+      "steps", po::value<int64_t>(), "generator steps to reach")("epochs", po::value<double>(),
+                                                                 "passes of the critic over the data to reach")(
       "kimg", po::value<double>(), "progan: thousands of real images to reach (the run's length)")(
       "device", po::value<std::string>()->default_value("cpu"), "cpu, cuda or cuda:N")(
       "threads", po::value<int>()->default_value(0), "CPU threads (default: all cores)")(
@@ -221,7 +237,30 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
       print_note(line);
     };
   }
+  // Data-parallel: this process is a rank (the launcher's variables are set), or it launches
+  // --nproc ranks of itself on this machine and reports how they ended.
+  GANKIT_CHECK_USAGE(dist_timeout >= 1, "--dist-timeout {} must be at least 1 second", dist_timeout);
+  const std::optional<LaunchEnv> launch = launch_env_from_environment();
+  if (!launch && nproc > 1) {
+    if (!resume) validate_for_launch(config, given);
+    check_data_parallel(config, nproc);  // once here, not once per rank
+    return launch_local_ranks(nproc, [&] {
+      std::vector<std::string> a = {"train"};
+      a.insert(a.end(), args.begin(), args.end());
+      return a;
+    }());
+  }
+  GANKIT_CHECK_USAGE(!launch || nproc == 1 || nproc == launch->world,
+                     "--nproc {} but WORLD_SIZE={}: under a launcher, leave --nproc out", nproc,
+                     launch ? launch->world : 0);
+  std::unique_ptr<DataParallel> parallel;
+  if (launch && launch->world > 1) {
+    parallel = std::make_unique<DataParallel>(*launch, std::chrono::seconds(dist_timeout));
+    options.parallel = parallel.get();
+    if (parallel->rank() != 0) options.progress.quiet = true;  // rank 0 speaks for the job
+  }
   const TrainSummary s = train_gan(config, out, options);
+  if (parallel && parallel->rank() != 0) return 0;
 
   nlohmann::json j = {{"run", out},         {"start_step", s.start_step},          {"step", s.state.step},
                       {"epochs", s.epochs}, {"seconds", s.state.seconds},          {"images_per_s", s.images_per_s},

@@ -35,8 +35,11 @@ torch::Tensor generator_loss(GanLoss loss, const torch::Tensor& d_fake) {
 }
 
 torch::Tensor gradient_penalty(const std::function<torch::Tensor(const torch::Tensor&)>& critic,
-                               const torch::Tensor& real, const torch::Tensor& fake, double lambda, at::Generator gen) {
-  const torch::Tensor a = torch::rand({real.size(0), 1, 1, 1}, gen, torch::kFloat).to(real.device());
+                               const torch::Tensor& real, const torch::Tensor& fake, double lambda, at::Generator gen,
+                               int rank, int world) {
+  const torch::Tensor a = torch::rand({real.size(0) * world, 1, 1, 1}, gen, torch::kFloat)
+                              .slice(0, rank, real.size(0) * world, world)
+                              .to(real.device());
   const torch::Tensor x_hat = (a * real + (1 - a) * fake.detach()).requires_grad_(true);
   const torch::Tensor out = critic(x_hat);
   const torch::Tensor grad = torch::autograd::grad({out}, {x_hat}, {torch::ones_like(out)},

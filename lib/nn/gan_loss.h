@@ -24,9 +24,12 @@ torch::Tensor generator_loss(GanLoss loss, const torch::Tensor& d_fake);
 
 // lambda * mean over the batch of (||grad_x critic(x_hat)||_2 - 1)^2 with x_hat = a real + (1-a) fake,
 // a ~ U(0, 1) per sample drawn from `gen` (on the CPU, then moved to real's device). Differentiable
-// with respect to the critic's parameters (create_graph). real and fake: (N, C, H, W).
+// with respect to the critic's parameters (create_graph). real and fake: (N, C, H, W). With
+// data-parallel ranks (world > 1), N * world weights are drawn and this rank takes rows rank,
+// rank + world, ... (data_parallel.h), as one process would draw them for the whole minibatch.
 torch::Tensor gradient_penalty(const std::function<torch::Tensor(const torch::Tensor&)>& critic,
-                               const torch::Tensor& real, const torch::Tensor& fake, double lambda, at::Generator gen);
+                               const torch::Tensor& real, const torch::Tensor& fake, double lambda, at::Generator gen,
+                               int rank = 0, int world = 1);
 
 // Clamps every parameter of the critic to [-c, c] in place (WGAN).
 void clip_weights(const std::vector<torch::Tensor>& parameters, double c);

@@ -21,6 +21,8 @@
 
 namespace gankit {
 
+class DataParallel;
+
 // Sums over the critic updates of one generator step (`critic_updates` of them) and the
 // generator's loss.
 struct StepStats {
@@ -30,7 +32,10 @@ struct StepStats {
   int64_t images = 0;  // real images shown to D
 };
 
+// With `parallel` (data_parallel.h), `reals` is this rank's part of the global minibatch: z and
+// the penalty's weights are drawn for the whole minibatch and split the same way, gradients are
+// averaged over the ranks before each optimiser step, and the statistics are the ranks' means.
 StepStats progan_step(GanModels& m, const TrainConfig& config, const torch::Tensor& reals,
-                      const ProganPosition& position, at::Generator gen);
+                      const ProganPosition& position, at::Generator gen, DataParallel* parallel = nullptr);
 
 }  // namespace gankit

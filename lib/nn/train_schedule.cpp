@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "data_parallel.h"
 #include "gan_loss.h"
 #include "image_tensor.h"
 #include "progan_schedule.h"
@@ -27,9 +28,11 @@ DataPolicy data_policy(const TrainConfig& c) { return {c.data_in_memory, c.data_
 
 class DcganSchedule : public TrainSchedule {
  public:
-  DcganSchedule(const TrainConfig& config, const c10::Device& device, const ProgressOptions& progress)
+  DcganSchedule(const TrainConfig& config, const c10::Device& device, const ProgressOptions& progress,
+                DataParallel* parallel)
       : config_(config),
         device_(device),
+        parallel_(parallel),
         data_(config.data, config.resolution, config.batch, config.seed, progress, data_policy(config)),
         total_(planned_steps(config, data_.batches_per_epoch())) {}
 
@@ -61,8 +64,12 @@ class DcganSchedule : public TrainSchedule {
   }
 
  private:
+  // This rank's rows of a global minibatch or draw (all of it in one process).
+  torch::Tensor part(const torch::Tensor& global) const { return parallel_ ? parallel_->part(global) : global; }
+
   const TrainConfig& config_;
   c10::Device device_;
+  DataParallel* parallel_;
   RealImages data_;
   int64_t total_;
 };
@@ -75,8 +82,8 @@ StepStats DcganSchedule::step(GanModels& m, TrainState& state, at::Generator gen
   std::vector<torch::Tensor> d_params = m.d->parameters();
   const int n_critic = critic_steps(config, state.step);
   for (int j = 0; j < n_critic; ++j) {
-    const torch::Tensor real = data_.batch(state.real_batches++).to(device_);
-    const torch::Tensor z = torch::randn({config.batch, config.z_dim}, gen).to(device_);
+    const torch::Tensor real = part(data_.batch(state.real_batches++)).to(device_);
+    const torch::Tensor z = part(torch::randn({config.batch, config.z_dim}, gen)).to(device_);
     torch::Tensor fake;
     {
       torch::NoGradGuard no_grad;
@@ -87,12 +94,14 @@ StepStats DcganSchedule::step(GanModels& m, TrainState& state, at::Generator gen
     torch::Tensor total_d = loss_d;
     if (config.gp_lambda > 0) {
       const torch::Tensor gp =
-          gradient_penalty([&](const torch::Tensor& x) { return m.d->forward(x); }, real, fake, config.gp_lambda, gen);
+          gradient_penalty([&](const torch::Tensor& x) { return m.d->forward(x); }, real, fake, config.gp_lambda, gen,
+                           parallel_ ? parallel_->rank() : 0, parallel_ ? parallel_->world() : 1);
       total_d = loss_d + gp;
       s.gp += gp.item<double>();
     }
     m.opt_d->zero_grad();
     total_d.backward();
+    if (parallel_) parallel_->average_gradients(d_params);
     m.opt_d->step();
     if (config.clip > 0) clip_weights(d_params, config.clip);
     s.loss_d += loss_d.item<double>();
@@ -102,23 +111,29 @@ StepStats DcganSchedule::step(GanModels& m, TrainState& state, at::Generator gen
   }
   // Generator step: D's weights take no gradient (saves a third of D's backward pass).
   for (auto& p : d_params) p.requires_grad_(false);
-  const torch::Tensor z = torch::randn({config.batch, config.z_dim}, gen).to(device_);
+  const torch::Tensor z = part(torch::randn({config.batch, config.z_dim}, gen)).to(device_);
   const torch::Tensor loss_g = generator_loss(config.loss, m.d->forward(m.g->forward(z)));
   m.opt_g->zero_grad();
   loss_g.backward();
+  if (parallel_) parallel_->average_gradients(m.g->parameters());
   m.opt_g->step();
   for (auto& p : d_params) p.requires_grad_(true);
   s.loss_g = loss_g.item<double>();
   s.images = static_cast<int64_t>(n_critic) * config.batch;
+  if (parallel_) {  // the logged values: means over the ranks, i.e. over the global minibatches
+    const auto v = parallel_->average({s.loss_d, s.d_real, s.d_fake, s.gp, s.loss_g});
+    s.loss_d = v[0], s.d_real = v[1], s.d_fake = v[2], s.gp = v[3], s.loss_g = v[4];
+  }
   return s;
 }
 
 class ProganTrainSchedule : public TrainSchedule {
  public:
   ProganTrainSchedule(const TrainConfig& config, const TrainState& state, const c10::Device& device,
-                      const ProgressOptions& progress)
+                      const ProgressOptions& progress, DataParallel* parallel)
       : config_(config),
         device_(device),
+        parallel_(parallel),
         progress_(progress),
         schedule_(progan_schedule(config)),
         pos_(schedule_.at(state.images)),
@@ -164,6 +179,7 @@ class ProganTrainSchedule : public TrainSchedule {
 
   const TrainConfig& config_;
   c10::Device device_;
+  DataParallel* parallel_;
   ProgressOptions progress_;
   ProganSchedule schedule_;
   ProganPosition pos_;  // schedule_.at(state.images), kept current after every step
@@ -181,8 +197,9 @@ StepStats ProganTrainSchedule::step(GanModels& m, TrainState& state, at::Generat
   if (pos_.level != data_level_) load_level(pos_.level);
   const int n = progan_batch(config_.batch, level_resolution(pos_.level));
   torch::Tensor reals = data_->images_at(state.images, n);
+  if (parallel_) reals = parallel_->part(reals);
   if (pos_.level > 0) reals = fade_real_images(reals, pos_.alpha);
-  const StepStats st = progan_step(m, config_, reals.to(device_), pos_, gen);
+  const StepStats st = progan_step(m, config_, reals.to(device_), pos_, gen, parallel_);
   state.images += st.images;
   const ProganPosition next = schedule_.at(state.images);
   finished_phase_.clear();
@@ -197,9 +214,11 @@ StepStats ProganTrainSchedule::step(GanModels& m, TrainState& state, at::Generat
 }  // namespace
 
 std::unique_ptr<TrainSchedule> make_train_schedule(const TrainConfig& config, const TrainState& state,
-                                                   const c10::Device& device, const ProgressOptions& progress) {
-  if (config.arch == GanArch::Progan) return std::make_unique<ProganTrainSchedule>(config, state, device, progress);
-  return std::make_unique<DcganSchedule>(config, device, progress);
+                                                   const c10::Device& device, const ProgressOptions& progress,
+                                                   DataParallel* parallel) {
+  if (config.arch == GanArch::Progan)
+    return std::make_unique<ProganTrainSchedule>(config, state, device, progress, parallel);
+  return std::make_unique<DcganSchedule>(config, device, progress, parallel);
 }
 
 }  // namespace gankit

@@ -23,6 +23,8 @@
 
 namespace gankit {
 
+class DataParallel;
+
 class TrainSchedule {
  public:
   virtual ~TrainSchedule() = default;
@@ -44,8 +46,10 @@ class TrainSchedule {
   virtual std::string banner(const TrainState& state, const std::string& where) const = 0;
 };
 
-// Loads the data level the run starts (or resumes) at.
+// Loads the data level the run starts (or resumes) at. With `parallel` (data_parallel.h) every
+// step trains this rank's part of each global minibatch of config.batch images.
 std::unique_ptr<TrainSchedule> make_train_schedule(const TrainConfig& config, const TrainState& state,
-                                                   const c10::Device& device, const ProgressOptions& progress);
+                                                   const c10::Device& device, const ProgressOptions& progress,
+                                                   DataParallel* parallel = nullptr);
 
 }  // namespace gankit

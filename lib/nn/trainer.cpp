@@ -10,8 +10,10 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 
 #include "atomic_output.h"
+#include "data_parallel.h"
 #include "device.h"
 #include "error.h"
 #include "gan_loss.h"
@@ -19,6 +21,7 @@
 #include "image_grid.h"
 #include "image_io.h"
 #include "image_tensor.h"
+#include "progan_schedule.h"
 #include "rng.h"
 #include "run_folder.h"
 #include "train_schedule.h"
@@ -50,6 +53,38 @@ void check_resumed_data(TrainConfig& config, const std::string& run_data, const 
                    config.data.c_str(), was.c_str(), now.c_str(), (run_dir / "config.json").c_str());
   }
   config.data_fingerprint = now;
+}
+
+// A run resumed on another number of ranks trains on the same global minibatches and random
+// draws, but sums its gradients in another order (and BatchNorm's batch statistics cover other
+// images): it goes on, not bit for bit. Says so.
+void note_world_change(const fs::path& config_path, int world, const TrainOptions& options) {
+  int was = 1;
+  try {
+    std::ifstream in(config_path);
+    was = nlohmann::json::parse(in).value("world_size", 1);
+  } catch (const std::exception&) {
+    return;  // no readable config.json: nothing to compare
+  }
+  if (was != world && !options.progress.quiet)
+    std::fprintf(stderr,
+                 "gan-train: note: the run trained on %d rank(s), now %d: the same global minibatches and draws, "
+                 "but not bit for bit (other rounding; BatchNorm's batch statistics cover other images); a resume "
+                 "is exact on the same number of ranks\n",
+                 was, world);
+}
+
+// Every weight and buffer of the networks (G's moving average included): what data-parallel
+// ranks share.
+std::vector<torch::Tensor> model_tensors(GanModels& m) {
+  std::vector<torch::Tensor> all;
+  for (torch::nn::Module* mod : {&m.generator(), &m.discriminator()}) {
+    for (const auto& p : mod->parameters()) all.push_back(p);
+    for (const auto& b : mod->buffers()) all.push_back(b);
+  }
+  if (m.pg_ema)
+    for (const auto& p : m.pg_ema->parameters()) all.push_back(p);
+  return all;
 }
 
 // Running means of the logged quantities over one log interval.
@@ -94,13 +129,15 @@ void check_data_levels(TrainConfig& config) {
   config.channels = probe.channels();
 }
 
-PreparedRun check_resume(TrainConfig& config, const TrainRunFolder& folder, const TrainOptions& options) {
+// `folder`: rank 0's (the one that records data changes); null on the other ranks.
+PreparedRun check_resume(TrainConfig& config, const fs::path& run_dir, const TrainRunFolder* folder,
+                         const TrainOptions& options) {
   PreparedRun p;
+  const fs::path latest = run_dir / "checkpoints" / "latest.pt";
   // First: a resume with other settings is named as such, not as a bad setting.
-  GANKIT_CHECK_DATA(fs::is_regular_file(folder.latest()),
-                    "--resume: {} holds no checkpoint to resume (checkpoints/latest.pt is missing)",
-                    folder.dir().string());
-  p.meta = read_checkpoint_meta(folder.latest());
+  GANKIT_CHECK_DATA(fs::is_regular_file(latest),
+                    "--resume: {} holds no checkpoint to resume (checkpoints/latest.pt is missing)", run_dir.string());
+  p.meta = read_checkpoint_meta(latest);
   // The run's config as this version reads it (fields added since take their defaults).
   const TrainConfig run = from_json(p.meta.config);
   if (config.data_cache_mb == 0) config.data_cache_mb = run.data_cache_mb;  // unset: the run's
@@ -110,8 +147,8 @@ PreparedRun check_resume(TrainConfig& config, const TrainRunFolder& folder, cons
   validate(config);
   const std::string was = config.data_fingerprint;
   const std::string now = dataset_fingerprint(PyramidReader(config.data), config.resolution);
-  check_resumed_data(config, run.data, now, folder.dir(), options);
-  p.data_changes = folder.recorded_data_changes();
+  check_resumed_data(config, run.data, now, run_dir, options);
+  if (folder) p.data_changes = folder->recorded_data_changes();
   if (!was.empty() && was != now)
     p.data_changes.push_back({{"step", p.meta.state.step},
                               {"from", run.data},
@@ -125,7 +162,8 @@ PreparedRun check_resume(TrainConfig& config, const TrainRunFolder& folder, cons
 // kept copies, measurements (--eval-every), and the clock of training time.
 class TrainLoop {
  public:
-  TrainLoop(const TrainConfig& config, const TrainOptions& options, TrainRunFolder& folder, GanModels& m,
+  // `folder` is null on the ranks other than 0: they train, rank 0 alone writes.
+  TrainLoop(const TrainConfig& config, const TrainOptions& options, TrainRunFolder* folder, GanModels& m,
             TrainSchedule& schedule, TrainState& state, const c10::Device& device)
       : config_(config),
         options_(options),
@@ -137,6 +175,8 @@ class TrainLoop {
                      .to(device)),
         progress_("train", schedule.planned_images(state), options.progress, "img") {
     saved_step_ = options.resume ? state.step : -1;
+    for (torch::nn::Module* mod : {&m.generator(), &m.discriminator()})
+      for (const auto& b : mod->buffers()) buffers_.push_back(b);
     summary_.start_step = state.step;
   }
 
@@ -147,12 +187,12 @@ class TrainLoop {
   void write_checkpoint();
   void log_interval(std::chrono::steady_clock::time_point now);
   bool eval_due() const {
-    return options_.eval_every > 0 && options_.on_eval && state_.step % options_.eval_every == 0;
+    return folder_ && options_.eval_every > 0 && options_.on_eval && state_.step % options_.eval_every == 0;
   }
 
   const TrainConfig& config_;
   const TrainOptions& options_;
-  TrainRunFolder& folder_;
+  TrainRunFolder* folder_;
   GanModels& m_;
   TrainSchedule& schedule_;
   TrainState& state_;
@@ -160,29 +200,33 @@ class TrainLoop {
   Progress progress_;
   TrainSummary summary_;
   Interval iv_;
-  int64_t saved_step_;  // step of checkpoints/latest.pt (-1: none yet)
+  int64_t saved_step_;                  // step of checkpoints/latest.pt (-1: none yet)
+  std::vector<torch::Tensor> buffers_;  // the networks' buffers (BatchNorm statistics)
   int64_t session_images_ = 0;
   std::chrono::steady_clock::time_point session_start_ = std::chrono::steady_clock::now(), clock_ = session_start_;
   std::chrono::steady_clock::duration paused_{};  // spent measuring (--eval-every), not training
 };
 
 void TrainLoop::write_samples() {
+  if (!folder_) return;
   torch::NoGradGuard no_grad;
-  summary_.samples = folder_.sample_path(state_.step);
+  summary_.samples = folder_->sample_path(state_.step);
   write_image(summary_.samples, tile_images(tensor_to_images(schedule_.sample(m_, fixed_z_)), kGridCols));
 }
 
 void TrainLoop::write_checkpoint() {
-  save_checkpoint(folder_.latest(), m_, config_, state_);
-  folder_.keep_run();
+  if (options_.parallel) options_.parallel->check_same(model_tensors(m_), state_.step);
+  if (!folder_) return;
+  save_checkpoint(folder_->latest(), m_, config_, state_);
+  folder_->keep_run();
   saved_step_ = state_.step;
-  summary_.checkpoint = folder_.latest();
+  summary_.checkpoint = folder_->latest();
   const std::string kept = fmt::format("step_{:06}.pt", state_.step);
   if ((config_.keep_every > 0 && state_.step % config_.keep_every == 0) || eval_due())
-    summary_.checkpoint = folder_.keep_copy(kept);
+    summary_.checkpoint = folder_->keep_copy(kept);
   if (eval_due()) {
     const auto before = std::chrono::steady_clock::now();
-    options_.on_eval(folder_.dir() / "checkpoints" / kept);
+    options_.on_eval(folder_->dir() / "checkpoints" / kept);
     const auto spent = std::chrono::steady_clock::now() - before;
     paused_ += spent;
     clock_ += spent;
@@ -205,7 +249,7 @@ void TrainLoop::log_interval(std::chrono::steady_clock::time_point now) {
   if (config_.drift > 0) rec["drift"] = iv_.drift / k;
   rec["images_per_s"] = secs > 0 ? static_cast<double>(iv_.images) / secs : 0.0;
   rec["seconds"] = state_.seconds;
-  folder_.log(rec);
+  if (folder_) folder_->log(rec);
   summary_.last_log = rec;
   iv_ = Interval();
 }
@@ -219,6 +263,9 @@ TrainSummary TrainLoop::run() {
   while (!schedule_.finished(state_)) {
     at::Generator gen = cpu_generator(derive_seed(config_.seed, kStepStream, static_cast<uint64_t>(state_.step)));
     const StepStats st = schedule_.step(m_, state_, gen);
+    // BatchNorm's running statistics: rank 0's on every rank after each step (DDP's
+    // broadcast_buffers); the batch statistics of each forward pass stay per rank.
+    if (options_.parallel && !buffers_.empty()) options_.parallel->broadcast(buffers_);
     iv_.add(st);
     session_images_ += st.images;
     ++state_.step;
@@ -229,8 +276,9 @@ TrainSummary TrainLoop::run() {
     const double ld = iv_.loss_d / static_cast<double>(iv_.critic_updates);
     if (!std::isfinite(ld) || !std::isfinite(st.loss_g)) {
       progress_.finish();
-      const std::string kept =
-          saved_step_ >= 0 ? fmt::format("{} (step {})", folder_.latest().string(), saved_step_) : "none written yet";
+      const std::string kept = saved_step_ >= 0 && folder_
+                                   ? fmt::format("{} (step {})", folder_->latest().string(), saved_step_)
+                                   : "none written yet";
       fail(ErrorKind::Data,
            fmt::format("training diverged at step {}: loss_d {} loss_g {} (not finite); last good checkpoint: {}; "
                        "lower --lr-d/--lr-g",
@@ -243,7 +291,7 @@ TrainSummary TrainLoop::run() {
     if ((config_.checkpoint_every > 0 && state_.step % config_.checkpoint_every == 0) || last || !phase.empty() ||
         eval_due())
       write_checkpoint();
-    if (!phase.empty()) summary_.checkpoint = folder_.keep_copy(phase);
+    if (!phase.empty() && folder_) summary_.checkpoint = folder_->keep_copy(phase);
   }
   progress_.finish();
   summary_.state = state_;
@@ -251,45 +299,78 @@ TrainSummary TrainLoop::run() {
   const double session =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - session_start_ - paused_).count();
   summary_.images_per_s = session > 0 ? static_cast<double>(session_images_) / session : 0.0;
-  if (summary_.checkpoint.empty() && fs::exists(folder_.latest())) summary_.checkpoint = folder_.latest();
+  if (folder_ && summary_.checkpoint.empty() && fs::exists(folder_->latest())) summary_.checkpoint = folder_->latest();
   return summary_;
 }
 
 }  // namespace
 
+void check_data_parallel(const TrainConfig& c, int w) {
+  if (c.arch != GanArch::Progan) {
+    GANKIT_CHECK_USAGE(c.batch % w == 0,
+                       "--batch {}: {} ranks each take an equal part of the minibatch (a multiple of {})", c.batch, w,
+                       w);
+    return;
+  }
+  for (int r = 4; r <= c.resolution; r *= 2)
+    GANKIT_CHECK_USAGE(progan_batch(c.batch, r) % (4 * w) == 0,
+                       "--batch {}: progan's minibatch at {}x{} is {}; {} ranks need a multiple of {} (stddev groups "
+                       "of 4 in every rank's part)",
+                       c.batch, r, r, progan_batch(c.batch, r), w, 4 * w);
+}
+
+namespace {
+
+// Every rank starts from rank 0's weights (the same seed makes them equal already; this keeps it
+// so whatever a rank did before).
+void broadcast_models(GanModels& m, DataParallel& dp) { dp.broadcast(model_tensors(m)); }
+
+}  // namespace
+
 TrainSummary train_gan(TrainConfig config, const fs::path& run_dir, const TrainOptions& options) {
+  DataParallel* const dp = options.parallel;
+  const bool writer = dp == nullptr || dp->rank() == 0;  // rank 0 alone writes the run folder
   check_data_levels(config);
   if (!options.resume) validate(config);  // before anything is created
-  TrainRunFolder folder(run_dir, options.resume);
+  std::optional<TrainRunFolder> folder;
+  if (writer) folder.emplace(run_dir, options.resume);
   PreparedRun prepared;
   if (options.resume)
-    prepared = check_resume(config, folder, options);
+    prepared = check_resume(config, run_dir, writer ? &*folder : nullptr, options);
   else
     config.data_fingerprint = dataset_fingerprint(PyramidReader(config.data), config.resolution);
+  if (dp) check_data_parallel(config, dp->world());
   if (config.data_cache_mb == 0) config.data_cache_mb = default_data_cache_mb();
   const c10::Device device = torch_device(config.device);
   set_torch_threads(config.threads);
-  folder.prepare(options.overwrite);
-  nlohmann::json config_file = to_json(config);
-  if (!prepared.data_changes.empty()) config_file["data_changes"] = prepared.data_changes;
-  config_file["tool_version"] = tool_version();
-  config_file["torch_version"] = TORCH_VERSION;
-  folder.write_config(config_file);
+  if (writer) {
+    folder->prepare(options.overwrite);
+    if (options.resume) note_world_change(folder->config_path(), dp ? dp->world() : 1, options);
+    nlohmann::json config_file = to_json(config);
+    if (!prepared.data_changes.empty()) config_file["data_changes"] = prepared.data_changes;
+    config_file["world_size"] = dp ? dp->world() : 1;
+    config_file["tool_version"] = tool_version();
+    config_file["torch_version"] = TORCH_VERSION;
+    folder->write_config(config_file);
+  }
 
   GanModels m = make_models(config, device);
   TrainState state;
+  const fs::path latest = run_dir / "checkpoints" / "latest.pt";
   if (options.resume) {
-    load_checkpoint(folder.latest(), m, device);
-    forget_input(folder.latest());  // the run's own checkpoint: read, then replaced as training goes on
+    load_checkpoint(latest, m, device);
+    if (writer) forget_input(latest);  // the run's own checkpoint: read, then replaced as training goes on
     state = prepared.meta.state;
   }
-  std::unique_ptr<TrainSchedule> schedule = make_train_schedule(config, state, device, options.progress);
-  if (!options.progress.quiet) {
-    const std::string where = device.is_cpu() ? fmt::format("cpu, {} threads", at::get_num_threads()) : device.str();
+  if (dp) broadcast_models(m, *dp);
+  std::unique_ptr<TrainSchedule> schedule = make_train_schedule(config, state, device, options.progress, dp);
+  if (writer && !options.progress.quiet) {
+    std::string where = device.is_cpu() ? fmt::format("cpu, {} threads", at::get_num_threads()) : device.str();
+    if (dp) where += fmt::format(", {} ranks (global minibatch split by rows)", dp->world());
     std::fprintf(stderr, "%s\n", schedule->banner(state, where).c_str());
   }
-  folder.open_log(options.resume ? state.step : -1);
-  TrainLoop loop(config, options, folder, m, *schedule, state, device);
+  if (writer) folder->open_log(options.resume ? state.step : -1);
+  TrainLoop loop(config, options, writer ? &*folder : nullptr, m, *schedule, state, device);
   return loop.run();
 }
 

@@ -30,6 +30,8 @@
 
 namespace gankit {
 
+class DataParallel;
+
 struct TrainOptions {
   bool resume = false;     // continue the run in run_dir from checkpoints/latest.pt
   bool overwrite = false;  // start over in a run_dir that already holds a run
@@ -42,6 +44,9 @@ struct TrainOptions {
   // gan-eval compare's measurement on it). Its time is not counted as training time.
   int64_t eval_every = 0;
   std::function<void(const std::filesystem::path& checkpoint)> on_eval;
+  // Data-parallel training (data_parallel.h): this process is one rank; rank 0 alone writes the
+  // run folder, every rank trains its part of each global minibatch (config.batch).
+  DataParallel* parallel = nullptr;
 };
 
 struct TrainSummary {
@@ -57,6 +62,10 @@ struct TrainSummary {
 // Generator steps a run of `config` makes in total (its --steps, or the steps that consume
 // --epochs passes of `batches_per_epoch` minibatches, whichever ends first). In train_schedule.cpp.
 int64_t planned_steps(const TrainConfig& config, int64_t batches_per_epoch);
+
+// Data-parallel runs of `world` ranks: the global minibatch splits evenly, and ProGAN's minibatch
+// at every level holds stddev groups of 4 in every rank's part. Throws Error(Usage) naming --batch.
+void check_data_parallel(const TrainConfig& config, int world);
 
 // Trains `config` in `run_dir`. config.channels is taken from the data. Throws Error(Usage) for
 // bad settings or a resume whose training fields differ from the run's (naming the field),
