@@ -207,7 +207,7 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
     base =
         defaults_for(arch, parse_loss(given.value("loss", std::string(arch == GanArch::Progan ? "wgan-gp" : "gan"))));
   }
-  const TrainConfig config = from_json(given, base);
+  TrainConfig config = from_json(given, base);
   GANKIT_CHECK_USAGE(config.arch != GanArch::Progan || (!given.contains("ngf") && !given.contains("ndf")),
                      "--ngf/--ndf size DCGAN networks: progan's widths are set by --fmap-base and --fmap-max");
   if (eval_every != 0 || !eval_real.empty()) {
@@ -255,6 +255,8 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
                      launch ? launch->world : 0);
   std::unique_ptr<DataParallel> parallel;
   if (launch && launch->world > 1) {
+    // One GPU per local rank: --device cuda means cuda:LOCAL_RANK under a launcher.
+    if (config.device == "cuda") config.device = fmt::format("cuda:{}", launch->local_rank);
     parallel = std::make_unique<DataParallel>(*launch, std::chrono::seconds(dist_timeout));
     options.parallel = parallel.get();
     if (parallel->rank() != 0) options.progress.quiet = true;  // rank 0 speaks for the job
