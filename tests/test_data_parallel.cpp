@@ -128,6 +128,39 @@ TEST(DataParallel, AKilledRankEndsTheJobNamingIt) {
   EXPECT_NO_THROW(all_weights(f.dir / "run/checkpoints/latest.pt"));  // the last good checkpoint
 }
 
+// A rank that hangs (stopped) is given up after --dist-timeout: the job ends instead of waiting.
+TEST(DataParallel, AHungRankEndsTheJobAfterTheTimeout) {
+  Fixture f;
+  const std::string cmd = fmt::format("{} --out {} --z-dim 16 --threads 1 -q --dist-timeout 3 {}", test::gan_train(),
+                                      (f.dir / "run").string(),
+                                      f.dcgan("--loss gan --batch 8 --nproc 2 --steps 1000000 --checkpoint-every 5"));
+  const auto r = run(fmt::format(
+      "( {} & L=$!; for i in $(seq 100); do [ -f {} ] && break; sleep 0.1; done; kill -STOP $(pgrep -n -P $L); "
+      "wait $L; echo exit=$? )",
+      cmd, (f.dir / "run/checkpoints/latest.pt").string()));
+  EXPECT_NE(r.out.find("exit=2"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.err.find("rank 0 of 2: lost contact with the other ranks"), std::string::npos) << r.err;
+  EXPECT_NO_THROW(all_weights(f.dir / "run/checkpoints/latest.pt"));
+}
+
+// What torchrun does: the variables set by hand for two processes started apart.
+TEST(DataParallel, RanksStartedByAnotherLauncherTrainTogether) {
+  Fixture f;
+  ASSERT_EQ(f.train("nproc", f.dcgan("--loss lsgan --batch 8 --steps 3 --nproc 2")).exit_code, 0);
+  const std::string train =
+      fmt::format("{} --out {} --z-dim 16 --threads 1 --sample-every 0 --keep-every 0 -q {}", test::gan_train(),
+                  (f.dir / "env").string(), f.dcgan("--loss lsgan --batch 8 --steps 3"));
+  const int port = 20000 + static_cast<int>(getpid() % 20000);
+  const auto r = run(
+      fmt::format("( export WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT={0}; RANK=1 LOCAL_RANK=1 {1} > /dev/null & "
+                  "RANK=0 LOCAL_RANK=0 {1}; a=$?; wait $!; echo exit=$a,$? )",
+                  port, train));
+  EXPECT_NE(r.out.find("exit=0,0"), std::string::npos) << r.out << r.err;
+  const auto a = all_weights(f.dir / "nproc/checkpoints/latest.pt"),
+             b = all_weights(f.dir / "env/checkpoints/latest.pt");
+  for (const auto& [k, v] : a) EXPECT_TRUE(torch::equal(v, b.at(k))) << k;
+}
+
 TEST(DataParallel, LauncherVariablesAreChecked) {
   Fixture f;
   const std::string train =
