@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${1:-/tmp/gankit-bench-stream}
-steps=${2:-40}
+steps=${2:-150}
 mkdir -p "$work"
 bin=build/bin
 [ -x "$bin/bench_stream_reader" ] && [ -x "$bin/gan-train" ] || scripts/build.sh >/dev/null
