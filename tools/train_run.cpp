@@ -1,6 +1,7 @@
 // gan-train train --data DATA.h5 --out RUN_DIR [options]
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "cli.h"
@@ -20,10 +21,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Puts option `opt` into `j[key]` when the user gave it.
-template <typename T>
-void put_given(const po::variables_map& vm, const char* opt, nlohmann::json& j, const char* key) {
-  if (vm.count(opt) && !vm[opt].defaulted()) j[key] = vm[opt].as<T>();
+// An option's value as JSON (the option types gan-train declares).
+nlohmann::json option_json(const boost::any& v, const std::string& flag) {
+  if (const auto* i = boost::any_cast<int>(&v)) return *i;
+  if (const auto* l = boost::any_cast<int64_t>(&v)) return *l;
+  if (const auto* u = boost::any_cast<uint64_t>(&v)) return *u;
+  if (const auto* d = boost::any_cast<double>(&v)) return *d;
+  if (const auto* s = boost::any_cast<std::string>(&v)) return *s;
+  fail(ErrorKind::Internal, fmt::format("--{}: an option type the config table does not know", flag));
 }
 
 // What train_gan() would refuse for a new run, checked before ranks are started (the data's
@@ -129,46 +134,21 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
       prog, prog, prog);
   if (!parse(usage, args, desc, {}, vm)) return 0;
 
-  nlohmann::json given;
+  // Options named after config fields (--lr-g is lr_g) go into `given` when the user gave them;
+  // the options that are not one field each (--data, --lr, --betas, --critic-warmup) follow.
+  nlohmann::json given = nlohmann::json::object();
+  for (const std::string& field : config_fields()) {
+    std::string flag = field;
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    if (vm.count(flag) && !vm[flag].defaulted()) given[field] = option_json(vm[flag].value(), flag);
+  }
   if (vm.count("data"))  // absolute: a resume from another folder finds the same file
     given["data"] = fs::absolute(vm["data"].as<std::string>()).lexically_normal().string();
-  put_given<int>(vm, "resolution", given, "resolution");
-  put_given<std::string>(vm, "data-in-memory", given, "data_in_memory");
-  put_given<int64_t>(vm, "data-cache-mb", given, "data_cache_mb");
-  if (given.contains("data_cache_mb"))
+  for (const char* lr : {"lr_g", "lr_d"})
+    if (vm.count("lr") && !given.contains(lr)) given[lr] = vm["lr"].as<double>();
+  if (given.contains("data_cache_mb"))  // 0 in a config means "half the memory"; not on the command line
     GANKIT_CHECK_USAGE(given["data_cache_mb"].get<int64_t>() > 0, "--data-cache-mb {} must be positive",
                        given["data_cache_mb"].get<int64_t>());
-  put_given<std::string>(vm, "loss", given, "loss");
-  put_given<std::string>(vm, "arch", given, "arch");
-  put_given<int>(vm, "z-dim", given, "z_dim");
-  put_given<int>(vm, "ngf", given, "ngf");
-  put_given<int>(vm, "ndf", given, "ndf");
-  put_given<std::string>(vm, "d-norm", given, "d_norm");
-  put_given<int>(vm, "fmap-base", given, "fmap_base");
-  put_given<int>(vm, "fmap-max", given, "fmap_max");
-  put_given<double>(vm, "fade-kimg", given, "fade_kimg");
-  put_given<double>(vm, "stable-kimg", given, "stable_kimg");
-  put_given<double>(vm, "drift", given, "drift");
-  put_given<double>(vm, "g-ema", given, "g_ema");
-  put_given<std::string>(vm, "optimizer", given, "optimizer");
-  put_given<double>(vm, "lr", given, "lr_g");
-  put_given<double>(vm, "lr", given, "lr_d");
-  put_given<double>(vm, "lr-g", given, "lr_g");
-  put_given<double>(vm, "lr-d", given, "lr_d");
-  put_given<int>(vm, "batch", given, "batch");
-  put_given<int>(vm, "n-critic", given, "n_critic");
-  put_given<double>(vm, "clip", given, "clip");
-  put_given<double>(vm, "gp-lambda", given, "gp_lambda");
-  put_given<uint64_t>(vm, "seed", given, "seed");
-  put_given<int64_t>(vm, "steps", given, "steps");
-  put_given<double>(vm, "epochs", given, "epochs");
-  put_given<double>(vm, "kimg", given, "kimg");
-  put_given<std::string>(vm, "device", given, "device");
-  put_given<int>(vm, "threads", given, "threads");
-  put_given<int64_t>(vm, "log-every", given, "log_every");
-  put_given<int64_t>(vm, "sample-every", given, "sample_every");
-  put_given<int64_t>(vm, "checkpoint-every", given, "checkpoint_every");
-  put_given<int64_t>(vm, "keep-every", given, "keep_every");
   if (vm.count("betas")) {
     const std::string b = vm["betas"].as<std::string>();
     const std::vector<double> betas = parse_number_list(b, "--betas");

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <type_traits>
 
 #include "error.h"
 
@@ -89,100 +90,89 @@ TrainConfig defaults_for(GanArch arch, GanLoss loss) {
   return c;
 }
 
+namespace {
+
+// Every field of TrainConfig, once: its JSON name, whether a resume must keep it (a training
+// field) and the member. to_json, from_json and training_fields() all read this list.
+template <typename Config, typename Visit>
+void visit_fields(Config& c, Visit&& v) {
+  constexpr bool kTraining = true, kRun = false;
+  v("data", c.data, kRun);  // the file may move; its images are checked by fingerprint
+  v("data_fingerprint", c.data_fingerprint, kRun);
+  v("resolution", c.resolution, kTraining);
+  v("channels", c.channels, kTraining);
+  v("data_in_memory", c.data_in_memory, kTraining);
+  v("data_cache_mb", c.data_cache_mb, kTraining);
+  v("arch", c.arch, kTraining);
+  v("loss", c.loss, kTraining);
+  v("z_dim", c.z_dim, kTraining);
+  v("ngf", c.ngf, kTraining);
+  v("ndf", c.ndf, kTraining);
+  v("d_norm", c.d_norm, kTraining);
+  v("fmap_base", c.fmap_base, kTraining);
+  v("fmap_max", c.fmap_max, kTraining);
+  v("fade_kimg", c.fade_kimg, kTraining);
+  v("stable_kimg", c.stable_kimg, kTraining);
+  v("drift", c.drift, kTraining);
+  v("g_ema", c.g_ema, kTraining);
+  v("optimizer", c.optimizer, kTraining);
+  v("lr_g", c.lr_g, kTraining);
+  v("lr_d", c.lr_d, kTraining);
+  v("beta1", c.beta1, kTraining);
+  v("beta2", c.beta2, kTraining);
+  v("batch", c.batch, kTraining);
+  v("n_critic", c.n_critic, kTraining);
+  v("critic_warmup", c.critic_warmup, kTraining);
+  v("clip", c.clip, kTraining);
+  v("gp_lambda", c.gp_lambda, kTraining);
+  v("seed", c.seed, kTraining);
+  v("steps", c.steps, kRun);
+  v("epochs", c.epochs, kRun);
+  v("kimg", c.kimg, kRun);
+  v("device", c.device, kRun);
+  v("threads", c.threads, kRun);
+  v("log_every", c.log_every, kRun);
+  v("sample_every", c.sample_every, kRun);
+  v("checkpoint_every", c.checkpoint_every, kRun);
+  v("keep_every", c.keep_every, kRun);
+}
+
+// The enums are stored by name.
+void parse_into(const std::string& s, GanLoss& v) { v = parse_loss(s); }
+void parse_into(const std::string& s, GanArch& v) { v = parse_arch(s); }
+void parse_into(const std::string& s, NormKind& v) { v = parse_norm(s); }
+void parse_into(const std::string& s, OptimizerKind& v) { v = parse_optimizer(s); }
+void parse_into(const std::string& s, DataResidency& v) { v = parse_residency(s); }
+
+}  // namespace
+
 nlohmann::json to_json(const TrainConfig& c) {
-  return {{"data", c.data},
-          {"data_fingerprint", c.data_fingerprint},
-          {"resolution", c.resolution},
-          {"channels", c.channels},
-          {"data_in_memory", to_string(c.data_in_memory)},
-          {"data_cache_mb", c.data_cache_mb},
-          {"arch", to_string(c.arch)},
-          {"loss", to_string(c.loss)},
-          {"z_dim", c.z_dim},
-          {"ngf", c.ngf},
-          {"ndf", c.ndf},
-          {"d_norm", to_string(c.d_norm)},
-          {"fmap_base", c.fmap_base},
-          {"fmap_max", c.fmap_max},
-          {"fade_kimg", c.fade_kimg},
-          {"stable_kimg", c.stable_kimg},
-          {"drift", c.drift},
-          {"g_ema", c.g_ema},
-          {"optimizer", to_string(c.optimizer)},
-          {"lr_g", c.lr_g},
-          {"lr_d", c.lr_d},
-          {"beta1", c.beta1},
-          {"beta2", c.beta2},
-          {"batch", c.batch},
-          {"n_critic", c.n_critic},
-          {"critic_warmup", c.critic_warmup},
-          {"clip", c.clip},
-          {"gp_lambda", c.gp_lambda},
-          {"seed", c.seed},
-          {"steps", c.steps},
-          {"epochs", c.epochs},
-          {"kimg", c.kimg},
-          {"device", c.device},
-          {"threads", c.threads},
-          {"log_every", c.log_every},
-          {"sample_every", c.sample_every},
-          {"checkpoint_every", c.checkpoint_every},
-          {"keep_every", c.keep_every}};
+  nlohmann::json j = nlohmann::json::object();
+  visit_fields(c, [&](const char* key, const auto& field, bool) {
+    if constexpr (std::is_enum_v<std::decay_t<decltype(field)>>)
+      j[key] = to_string(field);
+    else
+      j[key] = field;
+  });
+  return j;
 }
 
 TrainConfig from_json(const nlohmann::json& j, const TrainConfig& base) {
   TrainConfig c = base;
-  auto get = [&](const char* key, auto& field) {
+  visit_fields(c, [&](const char* key, auto& field, bool) {
     if (!j.contains(key)) return;
-    try {
-      j.at(key).get_to(field);
-    } catch (const nlohmann::json::exception&) {
-      fail(ErrorKind::Usage, fmt::format("config field {}: bad value {}", key, j.at(key).dump()));
+    const nlohmann::json& v = j.at(key);
+    if constexpr (std::is_enum_v<std::decay_t<decltype(field)>>) {
+      GANKIT_CHECK_USAGE(v.is_string(), "config field {}: bad value {}", key, v.dump());
+      parse_into(v.get<std::string>(), field);
+    } else {
+      try {
+        v.get_to(field);
+      } catch (const nlohmann::json::exception&) {
+        fail(ErrorKind::Usage, fmt::format("config field {}: bad value {}", key, v.dump()));
+      }
     }
-  };
-  auto get_enum = [&](const char* key, auto& field, auto parse) {
-    if (!j.contains(key)) return;
-    GANKIT_CHECK_USAGE(j.at(key).is_string(), "config field {}: bad value {}", key, j.at(key).dump());
-    field = parse(j.at(key).get<std::string>());
-  };
-  get("data", c.data);
-  get("data_fingerprint", c.data_fingerprint);
-  get("resolution", c.resolution);
-  get("channels", c.channels);
-  get_enum("data_in_memory", c.data_in_memory, parse_residency);
-  get("data_cache_mb", c.data_cache_mb);
-  get_enum("arch", c.arch, parse_arch);
-  get_enum("loss", c.loss, parse_loss);
-  get("z_dim", c.z_dim);
-  get("ngf", c.ngf);
-  get("ndf", c.ndf);
-  get_enum("d_norm", c.d_norm, parse_norm);
-  get("fmap_base", c.fmap_base);
-  get("fmap_max", c.fmap_max);
-  get("fade_kimg", c.fade_kimg);
-  get("stable_kimg", c.stable_kimg);
-  get("drift", c.drift);
-  get("g_ema", c.g_ema);
-  get_enum("optimizer", c.optimizer, parse_optimizer);
-  get("lr_g", c.lr_g);
-  get("lr_d", c.lr_d);
-  get("beta1", c.beta1);
-  get("beta2", c.beta2);
-  get("batch", c.batch);
-  get("n_critic", c.n_critic);
-  get("critic_warmup", c.critic_warmup);
-  get("clip", c.clip);
-  get("gp_lambda", c.gp_lambda);
-  get("seed", c.seed);
-  get("steps", c.steps);
-  get("epochs", c.epochs);
-  get("kimg", c.kimg);
-  get("device", c.device);
-  get("threads", c.threads);
-  get("log_every", c.log_every);
-  get("sample_every", c.sample_every);
-  get("checkpoint_every", c.checkpoint_every);
-  get("keep_every", c.keep_every);
+  });
   return c;
 }
 
@@ -260,11 +250,24 @@ void validate(const TrainConfig& c) {
 }
 
 const std::vector<std::string>& training_fields() {
-  static const std::vector<std::string> fields = {
-      "resolution", "channels",      "arch",  "loss",      "z_dim",          "ngf",          "ndf",
-      "d_norm",     "optimizer",     "lr_g",  "lr_d",      "beta1",          "beta2",        "batch",
-      "n_critic",   "critic_warmup", "clip",  "gp_lambda", "seed",           "fmap_base",    "fmap_max",
-      "fade_kimg",  "stable_kimg",   "drift", "g_ema",     "data_in_memory", "data_cache_mb"};
+  static const std::vector<std::string> fields = [] {
+    std::vector<std::string> names;
+    TrainConfig c;
+    visit_fields(c, [&](const char* key, const auto&, bool training) {
+      if (training) names.emplace_back(key);
+    });
+    return names;
+  }();
+  return fields;
+}
+
+const std::vector<std::string>& config_fields() {
+  static const std::vector<std::string> fields = [] {
+    std::vector<std::string> names;
+    TrainConfig c;
+    visit_fields(c, [&](const char* key, const auto&, bool) { names.emplace_back(key); });
+    return names;
+  }();
   return fields;
 }
 

@@ -100,6 +100,8 @@ void validate(const TrainConfig& c);
 
 // Names of the fields that must match between a run and its resume.
 const std::vector<std::string>& training_fields();
+// Names of every field, as in the JSON form (gan-train's options are these with '-' for '_').
+const std::vector<std::string>& config_fields();
 
 // The first training field whose value differs between a and b, with both values, as
 // "lr_d: 0.0002 in the run, 0.0005 now"; empty when they agree.
