@@ -286,6 +286,29 @@ TEST(ProganTrainer, ResumeInsideAFadeAndAtAPhaseBoundaryIsExact) {
 // Every level streamed (1 MB cache; the 16x16 level of 5000 images is 1.3 MB: windows of 2048):
 // resuming inside the 16x16 fade reads on exactly, and a level change opens the next level's
 // stream at the run's position.
+// lsgan, ProGAN's other loss (no penalty, no drift), resumed inside the 16x16 fade.
+TEST(ProganTrainer, ResumeIsExactWithLsgan) {
+  TempDir dir;
+  test::write_pyramid(dir / "d.h5", 40, 1, 16);
+  auto config = [&](double kimg) {
+    TrainConfig c = tiny_run(dir / "d.h5", kimg);
+    c.loss = GanLoss::Lsgan;
+    c.gp_lambda = 0;
+    c.drift = 0;
+    return c;
+  };
+  train_gan(config(0.06), dir / "straight", kQuiet);
+  train_gan(config(0.052), dir / "split", kQuiet);
+  TrainOptions resume = kQuiet;
+  resume.resume = true;
+  train_gan(config(0.06), dir / "split", resume);
+  const auto a = all_weights(dir / "straight" / "checkpoints" / "latest.pt");
+  const auto b = all_weights(dir / "split" / "checkpoints" / "latest.pt");
+  for (const auto& [k, v] : a) EXPECT_TRUE(torch::equal(v, b.at(k))) << k;
+  const auto log = test::read_jsonl(dir / "straight" / "log.jsonl");
+  EXPECT_FALSE(log.back().contains("gp"));  // no penalty: it is least squares
+}
+
 TEST(ProganTrainer, ResumeIsExactOnStreamedLevels) {
   TempDir dir;
   test::write_pyramid(dir / "d.h5", 5000, 1, 16);
