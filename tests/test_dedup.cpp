@@ -107,6 +107,28 @@ TEST(GroupDuplicates, RadiusJoinsTheEarliestLeaderWithinThatManyBits) {
   EXPECT_THROW(group_duplicates(h, 3), Error);
 }
 
+// The search of an image stops after kMaxProbesPerImage (65,536) probes, in depth-first order:
+// with K equally near bits the single flip of the K-th bit is the last of the 2^K - 1 probes, so
+// a copy one flip of that bit away is found with K = 16 (probe 65,535) and not with K = 17
+// (probe 131,071), where trying every subset would find it.
+TEST(GroupDuplicates, TheProbeSearchStopsAtItsCapInDepthFirstOrder) {
+  const Hash128 a{0x0123456789abcdefull, 0xfedcba9876543210ull};
+  for (int k : {16, 17}) {
+    std::vector<uint8_t> bits;
+    for (int image = 0; image < 2; ++image)
+      for (int b = 0; b < k; ++b) bits.push_back(static_cast<uint8_t>(b));
+    const std::vector<Hash128> h = {a, flipped(a, {k - 1})};
+    const std::vector<float> zero(bits.size(), 0.0f);  // every probe at distance 0: no branch is cut
+    const DuplicateGroups g = group_with_probes(h, bits, zero, k, 1.0);
+    if (k == 16) {
+      ASSERT_EQ(g.groups.size(), 1u);
+      EXPECT_EQ(g.groups[0], (std::vector<int64_t>{0, 1}));
+    } else {
+      EXPECT_TRUE(g.groups.empty()) << "found beyond the cap of " << kMaxProbesPerImage << " probes";
+    }
+  }
+}
+
 TEST(GroupDuplicates, ProbesFlipOnlyTheUncertainBitsAndTheNearestProbeWins) {
   const Hash128 a{0x0123456789abcdefull, 0xfedcba9876543210ull};
   // Each image lists its 3 least confident bits; unless a case says otherwise their flip
