@@ -21,6 +21,12 @@ void add_common(po::options_description& desc, CommonFlags& flags, bool with_jso
   if (with_json) desc.add_options()("json", po::bool_switch(&flags.json), "print one JSON object on stdout");
 }
 
+void add_compute_options(po::options_description& desc, std::string* device, int* threads, const std::string& where) {
+  desc.add_options()("device", po::value(device)->default_value("cpu"),
+                     (where + ": cpu, cuda or cuda:N (cuda needs a CUDA LibTorch build and a GPU)").c_str())(
+      "threads", po::value(threads)->default_value(0), "CPU threads (default: all cores)");
+}
+
 void add_decode_options(po::options_description& desc) {
   desc.add_options()(
       "max-pixels",

@@ -21,6 +21,10 @@ struct CommonFlags {
   ProgressOptions progress_options() const { return {quiet, progress}; }
 };
 void add_common(po::options_description& desc, CommonFlags& flags, bool with_json);
+// --device (default cpu) and --threads (default 0: all cores), one help text for every command;
+// `where` says what runs on the device ("where the generator runs"). Null pointers: the values
+// are read from the variables_map.
+void add_compute_options(po::options_description& desc, std::string* device, int* threads, const std::string& where);
 // --max-pixels, for commands that decode image files (sets gankit::set_max_image_pixels).
 void add_decode_options(po::options_description& desc);
 

@@ -53,9 +53,9 @@ int dedup_train(const std::string& prog, const std::vector<std::string>& args) {
       "dropout", po::value(&ae.dropout)->default_value(ae.dropout, "0.1"), "dropout of the 128 code units")(
       "seed", po::value(&ae.seed)->default_value(ae.seed),
       "drives the sample, the initial weights, shuffling and noise")(
-      "device", po::value(&opt.device)->default_value("cpu"), "cpu, cuda or cuda:N (a CUDA LibTorch build)")(
-      "threads", po::value(&opt.threads)->default_value(0), "CPU threads (default: all cores)")(
+
       "overwrite", po::bool_switch(&opt.overwrite), "replace the model file if it exists");
+  add_compute_options(desc, &opt.device, &opt.threads, "where the autoencoder trains");
   add_input_options(desc, opt.input);
   add_common(desc, common, true);
   add_decode_options(desc);
@@ -130,9 +130,9 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
       "resize-filter", po::value(&opt.resize_filter)->default_value("area"),
       "--apply on a non-HDF5 input: area|lanczos|bicubic")(
       "compression", po::value(&compression)->default_value("gzip:4"), "--apply on a non-HDF5 input: none|gzip|gzip:N")(
-      "device", po::value(&opt.device)->default_value("cpu"), "cpu, cuda or cuda:N (a CUDA LibTorch build)")(
-      "threads", po::value(&opt.threads)->default_value(0), "CPU threads (default: all cores)")(
+
       "overwrite", po::bool_switch(&opt.overwrite), "replace the outputs if they exist");
+  add_compute_options(desc, &opt.device, &opt.threads, "where the autoencoder runs");
   add_input_options(desc, opt.input);
   add_common(desc, common, true);
   add_decode_options(desc);

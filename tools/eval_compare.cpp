@@ -67,14 +67,13 @@ int eval_compare(const std::string& prog, const std::vector<std::string>& args) 
       "independent draws per checkpoint (latent and SWD seed "
       "S, S+1, ...): reported as mean +- 95% interval")("seed", po::value(&opt.seed)->default_value(1),
                                                         "seed S of draw 0")(
-      "device", po::value(&opt.device)->default_value("cpu"), "where the generators run: cpu, cuda or cuda:N")(
-      "threads", po::value(&opt.threads)->default_value(0), "CPU threads (default: all cores)")(
       "cache-dir",
       po::value(&cache)->default_value(default_compare_cache_dir().empty() ? std::string("none")
                                                                            : default_compare_cache_dir().string()),
       "real-set statistics and sample grids kept between calls; none = no cache")(
       "skip-bad", po::bool_switch(&opt.skip_bad), "name an unreadable checkpoint and measure the rest")(
       "overwrite", po::bool_switch(&overwrite), "replace REPORT_DIR if it holds an earlier report");
+  add_compute_options(desc, &opt.device, &opt.threads, "where the generators run");
   add_common(desc, common, true);
   po::positional_options_description pos;
   pos.add("real", 1).add("runs", -1);

@@ -32,9 +32,9 @@ int eval_features(const std::string& prog, const std::vector<std::string>& args)
       "resolution", po::value(&job.resolution)->default_value(0), "--raw-pixels: the level to read (default largest)")(
       "batch", po::value(&job.batch)->default_value(256),
       "images per forward pass (memory; features agree to float rounding, ~1e-5)")(
-      "device", po::value(&job.device)->default_value("cpu"), "cpu, cuda or cuda:N (a CUDA LibTorch build)")(
-      "threads", po::value(&job.threads)->default_value(0), "CPU threads (default: all cores)")(
+
       "overwrite", po::bool_switch(&job.overwrite), "replace OUT.h5 if it exists");
+  add_compute_options(desc, &job.device, &job.threads, "where the discriminator runs");
   add_common(desc, common, true);
   add_decode_options(desc);
   po::positional_options_description pos;

@@ -29,11 +29,9 @@ int eval_swd(const std::string& prog, const std::vector<std::string>& args) {
       "rng", po::value(&opt.rng)->default_value("numpy-legacy"),
       "random stream: numpy-legacy = the official code's draws, in its order (matches it to ~1e-4)")(
       "batch", po::value(&opt.batch)->default_value(256),
-      "images per descriptor block (memory, progress; never the result)")(
-      "threads", po::value(&threads)->default_value(0), "CPU threads (default: all cores)")(
-      "device", po::value(&device)->default_value("cpu"),
-      "cpu (OpenBLAS, all cores) or cuda / cuda:N (LibTorch; needs a CUDA LibTorch build and a GPU)")(
-      "recursive", po::bool_switch(&recursive), "image folders: include subfolders");
+      "images per descriptor block (memory, progress; never the result)")("recursive", po::bool_switch(&recursive),
+                                                                          "image folders: include subfolders");
+  add_compute_options(desc, &device, &threads, "where SWD runs (cpu: OpenBLAS; cuda: LibTorch)");
   add_common(desc, common, true);
   add_decode_options(desc);
   po::positional_options_description pos;

@@ -19,9 +19,9 @@ void add_feature_input_options(po::options_description& desc, FeatureInputFlags&
       "num-images", po::value(&f.num_images)->default_value(-1), "use the first N images of each set (default: all)")(
       "resolution", po::value(&f.resolution)->default_value(0), "HDF5 level to read (default: the largest)")(
       "batch", po::value(&f.batch)->default_value(50), "images per network call (memory only)")(
-      "device", po::value(&f.device)->default_value("cpu"), "where the network runs: cpu, cuda or cuda:N")(
-      "threads", po::value(&f.threads)->default_value(0), "CPU threads (default: all cores)")(
+
       "recursive", po::bool_switch(&f.recursive), "image folders: include subfolders");
+  add_compute_options(desc, &f.device, &f.threads, "where the backbone network runs");
   add_decode_options(desc);
 }
 

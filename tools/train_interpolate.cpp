@@ -22,9 +22,8 @@ int train_interpolate(const std::string& prog, const std::vector<std::string>& a
       "out", po::value(&out)->required(), "output image (.png)")("rows", po::value(&rows)->default_value(8),
                                                                  "interpolations (one per row)")(
       "cols", po::value(&cols)->default_value(10), "steps per interpolation, end points included")(
-      "seed", po::value(&seed)->default_value(1), "seed of the end points")(
-      "device", po::value(&device)->default_value("cpu"), "cpu, cuda or cuda:N")(
-      "threads", po::value(&threads)->default_value(0), "CPU threads (default: all cores)");
+      "seed", po::value(&seed)->default_value(1), "seed of the end points");
+  add_compute_options(desc, &device, &threads, "where the generator runs");
   add_common(desc, common, true);
   po::positional_options_description pos;
   pos.add("run", 1);

@@ -99,8 +99,6 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
       "steps", po::value<int64_t>(), "generator steps to reach")("epochs", po::value<double>(),
                                                                  "passes of the critic over the data to reach")(
       "kimg", po::value<double>(), "progan: thousands of real images to reach (the run's length)")(
-      "device", po::value<std::string>()->default_value("cpu"), "cpu, cuda or cuda:N")(
-      "threads", po::value<int>()->default_value(0), "CPU threads (default: all cores)")(
       "log-every", po::value<int64_t>()->default_value(50), "steps between log.jsonl records")(
       "sample-every", po::value<int64_t>()->default_value(500), "steps between sample grids (0: only at the end)")(
       "checkpoint-every", po::value<int64_t>()->default_value(500),
@@ -113,6 +111,7 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
       "eval-num", po::value(&eval_num)->default_value(2048),
       "images per measurement (seed 1: what 'gan-eval compare --num-images N --repeats 1' measures)");
   po::options_description desc;
+  add_compute_options(run_opts, nullptr, nullptr, "where training runs (under a launcher, cuda is cuda:LOCAL_RANK)");
   desc.add(data_opts).add(model_opts).add(optim_opts).add(run_opts).add(eval_opts);
   add_common(desc, common, true);
   po::variables_map vm;

@@ -26,11 +26,11 @@ int train_sample(const std::string& prog, const std::vector<std::string>& args) 
       "seed", po::value(&seed)->default_value(1), "seed of the latents (image i is the same for any --num/--batch)")(
       "batch", po::value(&batch)->default_value(256),
       "images per forward pass (memory; a pixel may move by one grey level through float rounding)")(
-      "device", po::value(&device)->default_value("cpu"), "cpu, cuda or cuda:N")(
-      "threads", po::value(&threads)->default_value(0), "CPU threads (default: all cores)")(
+
       "resolution", po::value(&resolution)->default_value(0),
       "progan: sample an earlier level the run grew through (default: the level it has reached)")(
       "overwrite", po::bool_switch(&overwrite), "replace --out if it exists");
+  add_compute_options(desc, &device, &threads, "where the generator runs");
   add_common(desc, common, true);
   po::positional_options_description pos;
   pos.add("run", 1);
