@@ -25,17 +25,28 @@ inline float key_to_float(uint32_t key) {
   return f;
 }
 
-// (The compiler does not vectorise a float min/max reduction by itself: it has to keep NaN
-// semantics.)
-void min_max(const float* v, size_t n, float& lo, float& hi) {
+// Widens [lo, hi] to hold v[0..n); with kCopy also copies v to dst, with non-temporal stores
+// where dst is 16-byte aligned. (The compiler does not vectorise a float min/max reduction by
+// itself: it has to keep NaN semantics.)
+template <bool kCopy>
+void scan(const float* v, size_t n, float& lo, float& hi, float* dst = nullptr) {
   size_t i = 0;
 #if defined(__SSE2__)
+  auto one = [&](size_t k) {
+    lo = std::min(lo, v[k]);
+    hi = std::max(hi, v[k]);
+    if constexpr (kCopy) dst[k] = v[k];
+  };
+  if constexpr (kCopy)
+    for (; i < n && reinterpret_cast<uintptr_t>(dst + i) % 16 != 0; ++i) one(i);
   __m128 l = _mm_set1_ps(lo), h = _mm_set1_ps(hi);
   for (; i + 4 <= n; i += 4) {
     const __m128 x = _mm_loadu_ps(v + i);
     l = _mm_min_ps(l, x);
     h = _mm_max_ps(h, x);
+    if constexpr (kCopy) _mm_stream_ps(dst + i, x);
   }
+  if constexpr (kCopy) _mm_sfence();  // the streamed stores are visible before another thread reads them
   float ls[4], hs[4];
   _mm_storeu_ps(ls, l);
   _mm_storeu_ps(hs, h);
@@ -43,11 +54,14 @@ void min_max(const float* v, size_t n, float& lo, float& hi) {
     lo = std::min(lo, ls[k]);
     hi = std::max(hi, hs[k]);
   }
-#endif
+  for (; i < n; ++i) one(i);
+#else
   for (; i < n; ++i) {
     lo = std::min(lo, v[i]);
     hi = std::max(hi, v[i]);
+    if constexpr (kCopy) dst[i] = v[i];
   }
+#endif
 }
 
 // Ascending order; insertion sort for the few values a bucket usually holds.
@@ -95,42 +109,15 @@ struct Buckets {
 double Wasserstein1d::sorted_abs_diff_sum(const float* a, const float* b, size_t n) {
   if (n == 0) return 0;
   float lo = a[0], hi = a[0];
-  min_max(a, n, lo, hi);
-  min_max(b, n, lo, hi);
+  scan<false>(a, n, lo, hi);
+  scan<false>(b, n, lo, hi);
   return sorted_abs_diff_sum(a, b, n, lo, hi);
 }
 
-void Wasserstein1d::range(const float* v, size_t n, float& lo, float& hi) { min_max(v, n, lo, hi); }
+void Wasserstein1d::range(const float* v, size_t n, float& lo, float& hi) { scan<false>(v, n, lo, hi); }
 
 void Wasserstein1d::copy_range(const float* src, float* dst, size_t n, float& lo, float& hi) {
-  size_t i = 0;
-#if defined(__SSE2__)
-  __m128 l = _mm_set1_ps(lo), h = _mm_set1_ps(hi);
-  for (; i < n && reinterpret_cast<uintptr_t>(dst + i) % 16 != 0; ++i) {
-    lo = std::min(lo, src[i]);
-    hi = std::max(hi, src[i]);
-    dst[i] = src[i];
-  }
-  for (; i + 4 <= n; i += 4) {
-    const __m128 x = _mm_loadu_ps(src + i);
-    l = _mm_min_ps(l, x);
-    h = _mm_max_ps(h, x);
-    _mm_stream_ps(dst + i, x);
-  }
-  _mm_sfence();  // the streamed stores are visible before another thread reads them
-  float ls[4], hs[4];
-  _mm_storeu_ps(ls, l);
-  _mm_storeu_ps(hs, h);
-  for (int k = 0; k < 4; ++k) {
-    lo = std::min(lo, ls[k]);
-    hi = std::max(hi, hs[k]);
-  }
-#endif
-  for (; i < n; ++i) {
-    lo = std::min(lo, src[i]);
-    hi = std::max(hi, src[i]);
-    dst[i] = src[i];
-  }
+  scan<true>(src, n, lo, hi, dst);
 }
 
 double Wasserstein1d::sorted_abs_diff_sum(const float* a, const float* b, size_t n, float lo, float hi) {

@@ -113,16 +113,21 @@ TEST(DataParallel, BatchNormRanksStayIdenticalAndA2RankRunResumesExactly) {
       << one.err;
 }
 
+// Starts a 2-rank job that would train for ever, waits for its first checkpoint, sends `signal`
+// to rank 1 (the launcher's newest child) and returns what the launcher said ("exit=N" on stdout).
+test::RunResult disturb_rank_1(const Fixture& f, const std::string& extra, const char* signal) {
+  const std::string cmd =
+      fmt::format("{} --out {} --z-dim 16 --threads 1 -q {} {}", test::gan_train(), (f.dir / "run").string(), extra,
+                  f.dcgan("--loss gan --batch 8 --nproc 2 --steps 1000000 --checkpoint-every 5"));
+  return run(fmt::format(
+      "( {} & L=$!; for i in $(seq 100); do [ -f {} ] && break; sleep 0.1; done; kill -{} $(pgrep -n -P $L); "
+      "wait $L; echo exit=$? )",
+      cmd, (f.dir / "run/checkpoints/latest.pt").string(), signal));
+}
+
 TEST(DataParallel, AKilledRankEndsTheJobNamingIt) {
   Fixture f;
-  const std::string cmd =
-      fmt::format("{} --out {} --z-dim 16 --threads 1 -q {}", test::gan_train(), (f.dir / "run").string(),
-                  f.dcgan("--loss gan --batch 8 --nproc 2 --steps 1000000 --checkpoint-every 5"));
-  // Start, wait for a checkpoint, kill rank 1 (the launcher's newest child) with SIGKILL.
-  const auto r = run(fmt::format(
-      "( {} & L=$!; for i in $(seq 100); do [ -f {} ] && break; sleep 0.1; done; kill -9 $(pgrep -n -P $L); "
-      "wait $L; echo exit=$? )",
-      cmd, (f.dir / "run/checkpoints/latest.pt").string()));
+  const auto r = disturb_rank_1(f, "", "9");
   EXPECT_NE(r.out.find("exit=2"), std::string::npos) << r.out << r.err;
   EXPECT_NE(r.err.find("rank 1 of 2 was killed by signal 9"), std::string::npos) << r.err;
   EXPECT_NO_THROW(all_weights(f.dir / "run/checkpoints/latest.pt"));  // the last good checkpoint
@@ -131,13 +136,7 @@ TEST(DataParallel, AKilledRankEndsTheJobNamingIt) {
 // A rank that hangs (stopped) is given up after --dist-timeout: the job ends instead of waiting.
 TEST(DataParallel, AHungRankEndsTheJobAfterTheTimeout) {
   Fixture f;
-  const std::string cmd = fmt::format("{} --out {} --z-dim 16 --threads 1 -q --dist-timeout 3 {}", test::gan_train(),
-                                      (f.dir / "run").string(),
-                                      f.dcgan("--loss gan --batch 8 --nproc 2 --steps 1000000 --checkpoint-every 5"));
-  const auto r = run(fmt::format(
-      "( {} & L=$!; for i in $(seq 100); do [ -f {} ] && break; sleep 0.1; done; kill -STOP $(pgrep -n -P $L); "
-      "wait $L; echo exit=$? )",
-      cmd, (f.dir / "run/checkpoints/latest.pt").string()));
+  const auto r = disturb_rank_1(f, "--dist-timeout 3", "STOP");
   EXPECT_NE(r.out.find("exit=2"), std::string::npos) << r.out << r.err;
   EXPECT_NE(r.err.find("rank 0 of 2: lost contact with the other ranks"), std::string::npos) << r.err;
   EXPECT_NO_THROW(all_weights(f.dir / "run/checkpoints/latest.pt"));
