@@ -79,6 +79,14 @@ TEST(DataParallel, TwoRanksWithHalfTheBatchTrainWhatOneProcessTrains) {
     EXPECT_LT(d, kTolerance) << loss;
     EXPECT_GT(d, 0.0) << loss << ": bit-identical, so the 2-rank run cannot have split the minibatch";
   }
+  // Streamed data: each rank reads the minibatch from the stream and keeps its rows.
+  const std::string streamed =
+      f.dcgan("--arch dcgan-selu --loss lsgan --batch 8 --steps 4 --data-in-memory off --data-cache-mb 1");
+  ASSERT_EQ(f.train("one-streamed", streamed).exit_code, 0);
+  auto two_streamed = f.train("two-streamed", streamed + " --nproc 2");
+  ASSERT_EQ(two_streamed.exit_code, 0) << two_streamed.err;
+  EXPECT_LT(max_rel_diff(f.dir / "one-streamed/checkpoints/latest.pt", f.dir / "two-streamed/checkpoints/latest.pt"),
+            kTolerance);
   // ProGAN to 16x16 (minibatch 8: each rank's 4 images are one stddev group, the group one process
   // forms from the strided rows), through a fade.
   const std::string progan = fmt::format(

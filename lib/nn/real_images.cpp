@@ -99,25 +99,31 @@ int64_t RealImages::index_at(int64_t position) {
   return order_[static_cast<size_t>(position % count_)];
 }
 
-torch::Tensor RealImages::images_at(int64_t position, int64_t n) {
-  ImageBatch b(n, channels_, resolution_, resolution_);
-  if (stream_) {
+torch::Tensor RealImages::images_at(int64_t position, int64_t n, int rank, int world) {
+  ImageBatch b((n - rank + world - 1) / world, channels_, resolution_, resolution_);
+  if (stream_ && world == 1) {
     stream_->read(position, n, b.data.data());
+  } else if (stream_) {  // the stream is read in order; a rank keeps its rows
+    ImageBatch all(n, channels_, resolution_, resolution_);
+    stream_->read(position, n, all.data.data());
+    for (int64_t i = rank, j = 0; i < n; i += world, ++j) std::memcpy(b.image(j), all.image(i), b.image_bytes());
   } else {
-    for (int64_t i = 0; i < n; ++i) std::memcpy(b.image(i), images_.image(index_at(position + i)), b.image_bytes());
+    for (int64_t i = rank, j = 0; i < n; i += world, ++j)
+      std::memcpy(b.image(j), images_.image(index_at(position + i)), b.image_bytes());
   }
-  return images_to_tensor(b, 0, n);
+  return images_to_tensor(b, 0, b.n);
 }
 
-torch::Tensor RealImages::batch(int64_t k) {
+torch::Tensor RealImages::batch(int64_t k, int rank, int world) {
   if (stream_) {  // minibatch k: the k-th slice of its epoch's stream, the epoch's tail skipped
     const int64_t per_epoch = batches_per_epoch();
-    return images_at((k / per_epoch) * count_ + (k % per_epoch) * batch_, batch_);
+    return images_at((k / per_epoch) * count_ + (k % per_epoch) * batch_, batch_, rank, world);
   }
   const auto idx = batch_indices(k);
-  ImageBatch b(batch_, channels_, resolution_, resolution_);
-  for (int i = 0; i < batch_; ++i) std::memcpy(b.image(i), images_.image(idx[static_cast<size_t>(i)]), b.image_bytes());
-  return images_to_tensor(b, 0, batch_);
+  ImageBatch b((batch_ - rank + world - 1) / world, channels_, resolution_, resolution_);
+  for (int64_t i = rank, j = 0; i < batch_; i += world, ++j)
+    std::memcpy(b.image(j), images_.image(idx[static_cast<size_t>(i)]), b.image_bytes());
+  return images_to_tensor(b, 0, b.n);
 }
 
 }  // namespace gankit

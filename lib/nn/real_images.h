@@ -51,12 +51,14 @@ class RealImages {
   bool streamed() const { return stream_ != nullptr; }
   // "in memory (61.4 MB)" or "streamed (windows of 10880 images in runs of 22, 256 MB cache)".
   std::string describe() const;
-  // Minibatch k as (batch, C, R, R) float in [-1, 1] on the CPU.
-  torch::Tensor batch(int64_t k);
+  // Minibatch k as (batch, C, R, R) float in [-1, 1] on the CPU; with world > 1 only its rows
+  // rank, rank + world, ... (a data-parallel rank's part, data_parallel.h).
+  torch::Tensor batch(int64_t k, int rank = 0, int world = 1);
   // The image indices of minibatch k (for tests).
   std::vector<int64_t> batch_indices(int64_t k);
-  // Images [position, position + n) of the stream as (n, C, R, R) float in [-1, 1] on the CPU.
-  torch::Tensor images_at(int64_t position, int64_t n);
+  // Images [position, position + n) of the stream as (n, C, R, R) float in [-1, 1] on the CPU;
+  // with world > 1 only rows rank, rank + world, ... of them.
+  torch::Tensor images_at(int64_t position, int64_t n, int rank = 0, int world = 1);
   // The image index at stream position `position`.
   int64_t index_at(int64_t position);
 

@@ -64,8 +64,10 @@ class DcganSchedule : public TrainSchedule {
   }
 
  private:
-  // This rank's rows of a global minibatch or draw (all of it in one process).
+  // This rank's rows of a global draw (all of it in one process).
   torch::Tensor part(const torch::Tensor& global) const { return parallel_ ? parallel_->part(global) : global; }
+  int rank() const { return parallel_ ? parallel_->rank() : 0; }
+  int world() const { return parallel_ ? parallel_->world() : 1; }
 
   const TrainConfig& config_;
   c10::Device device_;
@@ -82,7 +84,7 @@ StepStats DcganSchedule::step(GanModels& m, TrainState& state, at::Generator gen
   std::vector<torch::Tensor> d_params = m.d->parameters();
   const int n_critic = critic_steps(config, state.step);
   for (int j = 0; j < n_critic; ++j) {
-    const torch::Tensor real = part(data_.batch(state.real_batches++)).to(device_);
+    const torch::Tensor real = data_.batch(state.real_batches++, rank(), world()).to(device_);
     const torch::Tensor z = part(torch::randn({config.batch, config.z_dim}, gen)).to(device_);
     torch::Tensor fake;
     {
@@ -93,9 +95,8 @@ StepStats DcganSchedule::step(GanModels& m, TrainState& state, at::Generator gen
     const torch::Tensor loss_d = discriminator_loss(config.loss, d_real, d_fake);
     torch::Tensor total_d = loss_d;
     if (config.gp_lambda > 0) {
-      const torch::Tensor gp =
-          gradient_penalty([&](const torch::Tensor& x) { return m.d->forward(x); }, real, fake, config.gp_lambda, gen,
-                           parallel_ ? parallel_->rank() : 0, parallel_ ? parallel_->world() : 1);
+      const torch::Tensor gp = gradient_penalty([&](const torch::Tensor& x) { return m.d->forward(x); }, real, fake,
+                                                config.gp_lambda, gen, rank(), world());
       total_d = loss_d + gp;
       s.gp += gp.item<double>();
     }
@@ -196,8 +197,8 @@ StepStats ProganTrainSchedule::step(GanModels& m, TrainState& state, at::Generat
   }
   if (pos_.level != data_level_) load_level(pos_.level);
   const int n = progan_batch(config_.batch, level_resolution(pos_.level));
-  torch::Tensor reals = data_->images_at(state.images, n);
-  if (parallel_) reals = parallel_->part(reals);
+  torch::Tensor reals =
+      data_->images_at(state.images, n, parallel_ ? parallel_->rank() : 0, parallel_ ? parallel_->world() : 1);
   if (pos_.level > 0) reals = fade_real_images(reals, pos_.alpha);
   const StepStats st = progan_step(m, config_, reals.to(device_), pos_, gen, parallel_);
   state.images += st.images;
