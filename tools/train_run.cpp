@@ -33,28 +33,30 @@ nlohmann::json option_json(const boost::any& v, const std::string& flag) {
 
 // What train_gan() would refuse for a new run, checked before ranks are started (the data's
 // channels come from the file).
-void validate_for_launch(TrainConfig config, const nlohmann::json&) {
+void validate_for_launch(TrainConfig config) {
   config.channels = PyramidReader(config.data).channels();
   validate(config);
 }
 
-}  // namespace
-
-int train_run(const std::string& prog, const std::vector<std::string>& args) {
+// Every flag of `gan-train train`; those that are not config fields land in this struct.
+struct TrainFlags {
   CommonFlags common;
-  std::string out;
+  std::string out, eval_real;
   bool resume = false, overwrite = false, allow_data_change = false;
   int64_t eval_every = 0, eval_num = 2048;
-  std::string eval_real;
+  int nproc = 1, dist_timeout = 1800;
+};
+
+po::options_description train_options(TrainFlags& f) {
   po::options_description data_opts("Data and run"), model_opts("Model"), optim_opts("Optimisation"),
       run_opts("Length, output and device"), eval_opts("Measuring while training (gan-eval compare reads the results)");
   data_opts.add_options()("data", po::value<std::string>(), "HDF5 pyramid made by gan-data (required for a new run)")(
-      "out", po::value(&out)->required(), "run folder (config.json, log.jsonl, samples/, checkpoints/)")(
+      "out", po::value(&f.out)->required(), "run folder (config.json, log.jsonl, samples/, checkpoints/)")(
       "resolution", po::value<int>()->default_value(32),
       "training resolution: 32, 64 or 128 (a level of --data); progan: the final one, a power of two 8..1024")(
-      "resume", po::bool_switch(&resume), "continue the run in --out from checkpoints/latest.pt")(
-      "overwrite", po::bool_switch(&overwrite), "start over in a --out that holds a run (removes its files)")(
-      "allow-data-change", po::bool_switch(&allow_data_change),
+      "resume", po::bool_switch(&f.resume), "continue the run in --out from checkpoints/latest.pt")(
+      "overwrite", po::bool_switch(&f.overwrite), "start over in a --out that holds a run (removes its files)")(
+      "allow-data-change", po::bool_switch(&f.allow_data_change),
       "--resume on --data whose images differ from the run's (refused otherwise; recorded in config.json)")(
       "data-in-memory", po::value<std::string>()->default_value("auto"),
       "on: hold the training level in memory; off: stream it from the file (a shuffle window, read ahead on "
@@ -89,12 +91,11 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
       "clip", po::value<double>(), "WGAN weight clipping bound (default 0.01 for wgan, else off)")(
       "gp-lambda", po::value<double>(), "gradient penalty weight (default 10 for wgan-gp, else off)")(
       "seed", po::value<uint64_t>()->default_value(1), "seed of every random draw (init, data order, z)");
-  int nproc = 1, dist_timeout = 1800;
-  run_opts.add_options()("nproc", po::value(&nproc)->default_value(1),
+  run_opts.add_options()("nproc", po::value(&f.nproc)->default_value(1),
                          "data-parallel ranks on this machine (c10d, Gloo over 127.0.0.1): --batch is the global "
                          "minibatch; each rank gets --threads of its own. Several machines: a launcher such as "
                          "torchrun sets RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT instead")(
-      "dist-timeout", po::value(&dist_timeout)->default_value(1800),
+      "dist-timeout", po::value(&f.dist_timeout)->default_value(1800),
       "seconds a rank waits for the others (rendezvous, every gradient exchange) before it gives up")(
       "steps", po::value<int64_t>(), "generator steps to reach")("epochs", po::value<double>(),
                                                                  "passes of the critic over the data to reach")(
@@ -104,35 +105,21 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
       "checkpoint-every", po::value<int64_t>()->default_value(500),
       "steps between checkpoints/latest.pt updates (0: only at the end)")(
       "keep-every", po::value<int64_t>()->default_value(5000), "steps between kept checkpoints step_N.pt (0: none)");
-  eval_opts.add_options()("eval-every", po::value(&eval_every)->default_value(0),
+  eval_opts.add_options()("eval-every", po::value(&f.eval_every)->default_value(0),
                           "every N generator steps (and at step 0), keep checkpoints/step_N.pt and measure it: SWD "
                           "and MS-SSIM of --eval-num samples against --eval-real, appended to RUN/metrics.jsonl")(
-      "eval-real", po::value(&eval_real), "the real images for --eval-every (an HDF5 pyramid)")(
-      "eval-num", po::value(&eval_num)->default_value(2048),
+      "eval-real", po::value(&f.eval_real), "the real images for --eval-every (an HDF5 pyramid)")(
+      "eval-num", po::value(&f.eval_num)->default_value(2048),
       "images per measurement (seed 1: what 'gan-eval compare --num-images N --repeats 1' measures)");
-  po::options_description desc;
   add_compute_options(run_opts, nullptr, nullptr, "where training runs (under a launcher, cuda is cuda:LOCAL_RANK)");
+  po::options_description desc;
   desc.add(data_opts).add(model_opts).add(optim_opts).add(run_opts).add(eval_opts);
-  add_common(desc, common, true);
-  po::variables_map vm;
-  const std::string usage = fmt::format(
-      "Usage: {} --data DATA.h5 --out RUN_DIR (--steps N | --epochs E) [options]\n"
-      "       {} --data DATA.h5 --out RUN_DIR --arch progan --resolution R --kimg K [options]\n"
-      "       {} --out RUN_DIR --resume [--steps N | --epochs E | --kimg K]\n\n"
-      "Trains a DCGAN-family GAN on one level of an HDF5 pyramid, scaled to [-1, 1], reshuffled every epoch.\n"
-      "Defaults per --loss follow the papers' official code: gan = DCGAN (Adam 2e-4, beta1 0.5, batch 128);\n"
-      "wgan = RMSprop 5e-5, clip 0.01, 5 critic steps (100 while warming up), batch 64; wgan-gp = Adam 1e-4,\n"
-      "betas 0,0.9, lambda 10, 5 critic steps, layer norm in the critic, batch 64; lsgan = least squares\n"
-      "(a=0, b=1, c=1), Adam 2e-4, beta1 0.5, batch 64. Every option overrides its default.\n"
-      "--arch progan grows G and D from 4x4 to --resolution (Karras et al. 2018): each level fades in over\n"
-      "--fade-kimg and stabilises over --stable-kimg, on the pyramid level of its resolution; wgan-gp with\n"
-      "drift 0.001 (or lsgan), Adam 1e-3 (0, 0.99) reset every phase, latent 512, samples from G's moving average;\n"
-      "checkpoints/phaseNN_RxR_{{fade,stable}}.pt keeps the end of every phase.\n"
-      "A resumed run continues exactly (same weights as an uninterrupted run on the same device and threads);\n"
-      "only its length, cadences, device and threads may change.",
-      prog, prog, prog);
-  if (!parse(usage, args, desc, {}, vm)) return 0;
+  add_common(desc, f.common, true);
+  return desc;
+}
 
+// The settings the user gave, as config fields.
+nlohmann::json given_settings(const po::variables_map& vm) {
   // Options named after config fields (--lr-g is lr_g) go into `given` when the user gave them;
   // the options that are not one field each (--data, --lr, --betas, --critic-warmup) follow.
   nlohmann::json given = nlohmann::json::object();
@@ -166,19 +153,18 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
   if (given.contains("steps") && !given.contains("epochs")) given["epochs"] = 0.0;
   if (given.contains("epochs") && !given.contains("steps")) given["steps"] = 0;
 
+  return given;
+}
+
+// The config to train: the run's own for a resume (options given now must agree on the training
+// fields; train_gan names the first that differs), else the defaults of the architecture and loss.
+TrainConfig resolve_config(const nlohmann::json& given, const TrainFlags& f) {
+  GANKIT_CHECK_USAGE(!(f.resume && f.overwrite), "--resume and --overwrite exclude each other");
   TrainConfig base;
-  TrainOptions options;
-  options.resume = resume;
-  options.overwrite = overwrite;
-  options.allow_data_change = allow_data_change;
-  options.progress = common.progress_options();
-  GANKIT_CHECK_USAGE(!(resume && overwrite), "--resume and --overwrite exclude each other");
-  if (resume) {
-    // The run's own settings; options given now must agree on the training fields (checked by
-    // train_gan, which names the first that differs).
-    const fs::path latest = fs::path(out) / "checkpoints" / "latest.pt";
+  if (f.resume) {
+    const fs::path latest = fs::path(f.out) / "checkpoints" / "latest.pt";
     GANKIT_CHECK_DATA(fs::is_regular_file(latest),
-                      "--resume: {} holds no checkpoint to resume (checkpoints/latest.pt is missing)", out);
+                      "--resume: {} holds no checkpoint to resume (checkpoints/latest.pt is missing)", f.out);
     base = from_json(read_checkpoint_meta(latest).config);
   } else {
     GANKIT_CHECK_USAGE(given.contains("data"), "--data DATA.h5 is required for a new run");
@@ -189,60 +175,44 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
   TrainConfig config = from_json(given, base);
   GANKIT_CHECK_USAGE(config.arch != GanArch::Progan || (!given.contains("ngf") && !given.contains("ndf")),
                      "--ngf/--ndf size DCGAN networks: progan's widths are set by --fmap-base and --fmap-max");
-  if (eval_every != 0 || !eval_real.empty()) {
-    GANKIT_CHECK_USAGE(eval_every > 0, "--eval-every {} must be positive (with --eval-real)", eval_every);
-    GANKIT_CHECK_USAGE(!eval_real.empty(), "--eval-every needs --eval-real REAL.h5 (the images to measure against)");
-    GANKIT_CHECK_USAGE(eval_num >= 2, "--eval-num {} must be at least 2", eval_num);
-    const PyramidReader real(eval_real);  // fail now, not after the first eval_every steps
-    GANKIT_CHECK_DATA(real.count() >= eval_num, "--eval-real {} holds {} images, fewer than --eval-num {}", eval_real,
-                      real.count(), eval_num);
-    options.eval_every = eval_every;
-    options.on_eval = [&, quiet = common.quiet](const fs::path& checkpoint) {
-      CompareOptions c;
-      c.real = eval_real;
-      c.runs = {checkpoint};
-      c.num_images = eval_num;
-      c.repeats = 1;
-      c.device = config.device;
-      c.threads = config.threads;
-      c.cache_dir = default_compare_cache_dir();
-      c.progress = {true, false};
-      const Comparison result = compare_runs(c);
-      if (quiet) return;
-      const CheckpointScore& cs = result.runs.at(0).checkpoints.at(0);
-      std::string line = fmt::format("eval {}: step {}", checkpoint.filename().string(), cs.step);
-      for (const auto& [k, e] : cs.values)
-        if (k == "swd_avg" || k == "msssim") line += fmt::format(", {} {:.4g}", k, e.mean);
-      print_note(line);
-    };
-  }
-  // Data-parallel: this process is a rank (the launcher's variables are set), or it launches
-  // --nproc ranks of itself on this machine and reports how they ended.
-  GANKIT_CHECK_USAGE(dist_timeout >= 1, "--dist-timeout {} must be at least 1 second", dist_timeout);
-  const std::optional<LaunchEnv> launch = launch_env_from_environment();
-  if (!launch && nproc > 1) {
-    if (!resume) validate_for_launch(config, given);
-    check_data_parallel(config, nproc);  // once here, not once per rank
-    return launch_local_ranks(nproc, [&] {
-      std::vector<std::string> a = {"train"};
-      a.insert(a.end(), args.begin(), args.end());
-      return a;
-    }());
-  }
-  GANKIT_CHECK_USAGE(!launch || nproc == 1 || nproc == launch->world,
-                     "--nproc {} but WORLD_SIZE={}: under a launcher, leave --nproc out", nproc,
-                     launch ? launch->world : 0);
-  std::unique_ptr<DataParallel> parallel;
-  if (launch && launch->world > 1) {
-    // One GPU per local rank: --device cuda means cuda:LOCAL_RANK under a launcher.
-    if (config.device == "cuda") config.device = fmt::format("cuda:{}", launch->local_rank);
-    parallel = std::make_unique<DataParallel>(*launch, std::chrono::seconds(dist_timeout));
-    options.parallel = parallel.get();
-    if (parallel->rank() != 0) options.progress.quiet = true;  // rank 0 speaks for the job
-  }
-  const TrainSummary s = train_gan(config, out, options);
-  if (parallel && parallel->rank() != 0) return 0;
+  return config;
+}
 
+// --eval-every: checked now, not after the first eval_every steps; the measurement is
+// gan-eval compare's.
+void add_eval_hook(TrainOptions& options, const TrainFlags& f, const TrainConfig& config) {
+  const int64_t eval_every = f.eval_every, eval_num = f.eval_num;
+  const std::string eval_real = f.eval_real;
+  if (eval_every == 0 && eval_real.empty()) return;
+  GANKIT_CHECK_USAGE(eval_every > 0, "--eval-every {} must be positive (with --eval-real)", eval_every);
+  GANKIT_CHECK_USAGE(!eval_real.empty(), "--eval-every needs --eval-real REAL.h5 (the images to measure against)");
+  GANKIT_CHECK_USAGE(eval_num >= 2, "--eval-num {} must be at least 2", eval_num);
+  const PyramidReader real(eval_real);  // fail now, not after the first eval_every steps
+  GANKIT_CHECK_DATA(real.count() >= eval_num, "--eval-real {} holds {} images, fewer than --eval-num {}", eval_real,
+                    real.count(), eval_num);
+  options.eval_every = eval_every;
+  options.on_eval = [eval_real, eval_num, device = config.device, threads = config.threads,
+                     quiet = f.common.quiet](const fs::path& checkpoint) {
+    CompareOptions c;
+    c.real = eval_real;
+    c.runs = {checkpoint};
+    c.num_images = eval_num;
+    c.repeats = 1;
+    c.device = device;
+    c.threads = threads;
+    c.cache_dir = default_compare_cache_dir();
+    c.progress = {true, false};
+    const Comparison result = compare_runs(c);
+    if (quiet) return;
+    const CheckpointScore& cs = result.runs.at(0).checkpoints.at(0);
+    std::string line = fmt::format("eval {}: step {}", checkpoint.filename().string(), cs.step);
+    for (const auto& [k, e] : cs.values)
+      if (k == "swd_avg" || k == "msssim") line += fmt::format(", {} {:.4g}", k, e.mean);
+    print_note(line);
+  };
+}
+
+void report(const TrainSummary& s, const std::string& out, bool json) {
   nlohmann::json j = {{"run", out},         {"start_step", s.start_step},          {"step", s.state.step},
                       {"epochs", s.epochs}, {"seconds", s.state.seconds},          {"images_per_s", s.images_per_s},
                       {"last", s.last_log}, {"checkpoint", s.checkpoint.string()}, {"samples", s.samples.string()}};
@@ -260,7 +230,64 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
     if (s.last_log.contains(key)) t.add_row({key, fmt::format("{:.5f}", s.last_log[key].get<double>())});
   t.add_row({"checkpoint", s.checkpoint.string()});
   if (!s.samples.empty()) t.add_row({"samples", s.samples.string()});
-  emit(j, t, common.json);
+  emit(j, t, json);
+}
+
+}  // namespace
+
+int train_run(const std::string& prog, const std::vector<std::string>& args) {
+  TrainFlags f;
+  po::options_description desc = train_options(f);
+  po::variables_map vm;
+  const std::string usage = fmt::format(
+      "Usage: {} --data DATA.h5 --out RUN_DIR (--steps N | --epochs E) [options]\n"
+      "       {} --data DATA.h5 --out RUN_DIR --arch progan --resolution R --kimg K [options]\n"
+      "       {} --out RUN_DIR --resume [--steps N | --epochs E | --kimg K]\n\n"
+      "Trains a DCGAN-family GAN on one level of an HDF5 pyramid, scaled to [-1, 1], reshuffled every epoch.\n"
+      "Defaults per --loss follow the papers' official code: gan = DCGAN (Adam 2e-4, beta1 0.5, batch 128);\n"
+      "wgan = RMSprop 5e-5, clip 0.01, 5 critic steps (100 while warming up), batch 64; wgan-gp = Adam 1e-4,\n"
+      "betas 0,0.9, lambda 10, 5 critic steps, layer norm in the critic, batch 64; lsgan = least squares\n"
+      "(a=0, b=1, c=1), Adam 2e-4, beta1 0.5, batch 64. Every option overrides its default.\n"
+      "--arch progan grows G and D from 4x4 to --resolution (Karras et al. 2018): each level fades in over\n"
+      "--fade-kimg and stabilises over --stable-kimg, on the pyramid level of its resolution; wgan-gp with\n"
+      "drift 0.001 (or lsgan), Adam 1e-3 (0, 0.99) reset every phase, latent 512, samples from G's moving average;\n"
+      "checkpoints/phaseNN_RxR_{{fade,stable}}.pt keeps the end of every phase.\n"
+      "A resumed run continues exactly (same weights as an uninterrupted run on the same device and threads);\n"
+      "only its length, cadences, device and threads may change.",
+      prog, prog, prog);
+  if (!parse(usage, args, desc, {}, vm)) return 0;
+  const nlohmann::json given = given_settings(vm);
+  TrainConfig config = resolve_config(given, f);
+  TrainOptions options;
+  options.resume = f.resume;
+  options.overwrite = f.overwrite;
+  options.allow_data_change = f.allow_data_change;
+  options.progress = f.common.progress_options();
+  add_eval_hook(options, f, config);
+  // Data-parallel: this process is a rank (the launcher's variables are set), or it launches
+  // --nproc ranks of itself on this machine and reports how they ended.
+  GANKIT_CHECK_USAGE(f.dist_timeout >= 1, "--dist-timeout {} must be at least 1 second", f.dist_timeout);
+  const std::optional<LaunchEnv> launch = launch_env_from_environment();
+  if (!launch && f.nproc > 1) {
+    if (!f.resume) validate_for_launch(config);
+    check_data_parallel(config, f.nproc);  // once here, not once per rank
+    std::vector<std::string> rank_args = {"train"};
+    rank_args.insert(rank_args.end(), args.begin(), args.end());
+    return launch_local_ranks(f.nproc, rank_args);
+  }
+  GANKIT_CHECK_USAGE(!launch || f.nproc == 1 || f.nproc == launch->world,
+                     "--nproc {} but WORLD_SIZE={}: under a launcher, leave --nproc out", f.nproc,
+                     launch ? launch->world : 0);
+  std::unique_ptr<DataParallel> parallel;
+  if (launch && launch->world > 1) {
+    // One GPU per local rank: --device cuda means cuda:LOCAL_RANK under a launcher.
+    if (config.device == "cuda") config.device = fmt::format("cuda:{}", launch->local_rank);
+    parallel = std::make_unique<DataParallel>(*launch, std::chrono::seconds(f.dist_timeout));
+    options.parallel = parallel.get();
+    if (parallel->rank() != 0) options.progress.quiet = true;  // rank 0 speaks for the job
+  }
+  const TrainSummary s = train_gan(config, f.out, options);
+  if (!parallel || parallel->rank() == 0) report(s, f.out, f.common.json);
   return 0;
 }
 
