@@ -68,6 +68,30 @@ struct PyramidWriter::Impl {
   std::vector<float> scratch;
 };
 
+namespace {
+
+// File access for a resumable writer: the file on disk must stay what the last checkpoint flushed
+// until the next one, whatever kills the process in between. HDF5 writes new raw data to new
+// space, but it writes dirty metadata (chunk indexes, dataspaces, attributes) whenever its cache
+// evicts them, and a file holding half of the new metadata cannot be opened. With evictions off,
+// metadata reaches the file only at a flush: at checkpoint() (a few milliseconds of writes, not
+// the minutes of compressing and writing images between checkpoints). (The crash test's files
+// are too small to fill the default 2 MB cache; a 30,000-face run's chunk indexes are not.)
+Handle resumable_access() {
+  Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  H5AC_cache_config_t c{};
+  c.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+  check(H5Pget_mdc_config(fapl.get(), &c), "metadata cache config");
+  c.evictions_enabled = false;
+  c.incr_mode = H5C_incr__off;
+  c.flash_incr_mode = H5C_flash_incr__off;
+  c.decr_mode = H5C_decr__off;
+  check(H5Pset_mdc_config(fapl.get(), &c), "metadata cache config");
+  return fapl;
+}
+
+}  // namespace
+
 PyramidWriter::PyramidWriter(const fs::path& out, int resolution, int channels, PyramidWriterOptions options)
     : impl_(std::make_unique<Impl>()),
       options_(std::move(options)),
@@ -94,7 +118,10 @@ PyramidWriter::PyramidWriter(const fs::path& out, int resolution, int channels, 
     }
     fs::remove(output_.temp_path());
   }
-  impl_->file = Handle(H5Fcreate(output_.temp_path().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+  const Handle fapl = options_.resumable ? resumable_access() : Handle();
+  impl_->file = Handle(
+      H5Fcreate(output_.temp_path().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.valid() ? fapl.get() : H5P_DEFAULT),
+      H5Fclose);
   GANKIT_CHECK_DATA(impl_->file.valid(), "cannot create {}", output_.temp_path().string());
   for (int r = resolution; r >= 1; r /= 2) {
     const hsize_t level_bytes = static_cast<hsize_t>(channels) * static_cast<hsize_t>(r) * static_cast<hsize_t>(r);
@@ -125,6 +152,9 @@ PyramidWriter::PyramidWriter(const fs::path& out, int resolution, int channels, 
         H5Dclose);
     GANKIT_CHECK(impl_->labels.valid(), Internal, "cannot create dataset labels");
   }
+  // A resumable file is on disk, empty and resumable, before any image: killed at once, it resumes
+  // from the start (it is still removed if the run fails before its first checkpoint).
+  if (options_.resumable) write_resume_state("");
 }
 
 void PyramidWriter::reopen_partial() {
@@ -133,7 +163,7 @@ void PyramidWriter::reopen_partial() {
       "cannot resume from {} (damaged by the interruption?): pass --overwrite to "
       "start over",
       path.string());
-  impl_->file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+  impl_->file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDWR, resumable_access().get()), H5Fclose);
   GANKIT_CHECK_DATA(impl_->file.valid(), "{}", damaged);
   const hid_t f = impl_->file.get();
   const auto attributes = read_string_attributes(f);
@@ -167,13 +197,17 @@ void PyramidWriter::reopen_partial() {
 void PyramidWriter::checkpoint(const std::string& token) {
   GANKIT_CHECK(options_.resumable, Internal, "checkpoint() of a writer that is not resumable");
   flush();
+  write_resume_state(token);
+  checkpointed_ = true;
+}
+
+void PyramidWriter::write_resume_state(const std::string& token) {
   const hid_t f = impl_->file.get();
   for (const char* name : {"resume_count", "resume_token"})
     if (H5Aexists(f, name) > 0) check(H5Adelete(f, name), std::string("delete attribute ") + name);
   write_string_attribute(f, "resume_count", std::to_string(count_));
   write_string_attribute(f, "resume_token", token);
   check(H5Fflush(f, H5F_SCOPE_GLOBAL), "flush");
-  checkpointed_ = true;
 }
 
 PyramidWriter::~PyramidWriter() {

@@ -75,6 +75,7 @@ class PyramidWriter {
   struct Impl;
   void flush();
   void reopen_partial();
+  void write_resume_state(const std::string& token);  // count and token as attributes, then a flush
   std::unique_ptr<Impl> impl_;
   PyramidWriterOptions options_;
   AtomicOutput output_;

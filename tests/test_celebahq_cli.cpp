@@ -128,6 +128,40 @@ TEST(CelebahqCli, ResumeContinuesAnInterruptedRunWithoutDuplicates) {
   }
 }
 
+// A crash (SIGKILL) or a stop (SIGTERM, handled like Ctrl-C) once the first checkpoint is in
+// OUT.h5.partial: the resume
+// writes the same file as a run that never stopped. At 1024x1024 a block of 16 faces is larger
+// than the writer's 32 MiB buffer, so a stop inside a block can leave faces beyond the checkpoint
+// in the file, which the resume must drop.
+TEST(CelebahqCli, ResumeAfterACrashOrCtrlCWritesTheSameFile) {
+  Photos p(48);
+  const std::string args = p.path("img") + " " + p.path("lm.txt") + " ";
+  ASSERT_EQ(run(celebahq(args + p.path("straight.h5") + " -q")).exit_code, 0);
+  PyramidReader b(p.path("straight.h5"));
+  // Stopped once the file holds half the finished one's bytes: after the checkpoint at 16 of 48
+  // faces, inside the next block, whose first faces reach the file before its checkpoint.
+  const auto half = fs::file_size(p.dir / "straight.h5") / 2;
+  for (const auto& [sig, status] : {std::pair<std::string, std::string>{"KILL", "137"}, {"TERM", "143"}}) {
+    const std::string out = p.path("hq-" + sig + ".h5");
+    const auto stopped = run(fmt::format(
+        "( {} & pid=$!; n=0; while [ $(stat -c %s {}.partial 2>/dev/null || echo 0) -lt {} ] && [ $n -lt 1000 ]; "
+        "do sleep 0.01; n=$((n+1)); done; kill -{} $pid; wait $pid; echo $? )",
+        celebahq(args + out + " -q"), out, half, sig));
+    ASSERT_EQ(stopped.out, status + "\n") << sig << ": " << stopped.err;
+    ASSERT_TRUE(fs::exists(out + ".partial")) << sig;
+    EXPECT_FALSE(fs::exists(out)) << sig;
+    const auto r = run(celebahq(args + out + " --resume --json -q"));
+    ASSERT_EQ(r.exit_code, 0) << sig << ": " << r.err;
+    EXPECT_GE(nlohmann::json::parse(r.out)["resumed_at_row"].get<int>(), 16) << sig;
+    PyramidReader a(out);
+    ASSERT_EQ(a.count(), 48) << sig;
+    for (int level : {1024, 32, 1}) {
+      const ImageBatch x = a.read(level, 0, 48), y = b.read(level, 0, 48);
+      EXPECT_TRUE(std::equal(x.data.begin(), x.data.end(), y.data.begin())) << sig << " level " << level;
+    }
+  }
+}
+
 TEST(CelebahqCli, BadInputsGiveOneClearLine) {
   Photos p(3);
   const std::string img = p.path("img"), out = p.path("x.h5");
