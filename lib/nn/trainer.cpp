@@ -341,6 +341,11 @@ TrainSummary train_gan(TrainConfig config, const fs::path& run_dir, const TrainO
     config.data_fingerprint = dataset_fingerprint(PyramidReader(config.data), config.resolution);
   if (dp) check_data_parallel(config, dp->world());
   if (config.data_cache_mb == 0) config.data_cache_mb = default_data_cache_mb();
+  if (dp) {  // rank 0's cache size on every rank: it decides the streamed order all ranks share
+    const torch::Tensor mb = torch::tensor({config.data_cache_mb}, torch::kInt64);
+    dp->broadcast({mb});
+    config.data_cache_mb = mb.item<int64_t>();
+  }
   const c10::Device device = torch_device(config.device);
   set_torch_threads(config.threads);
   if (writer) {
