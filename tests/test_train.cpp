@@ -476,6 +476,45 @@ TEST(HashAutoencoder, FlipDistanceIsTheSmallestMoveThatChangesTheBit) {
 // A dedup model from before the low-pass thumbnails (no thumbnail_version in its provenance)
 // would hash other pixels than it was trained on: gan-data dedup hash refuses it with one clear
 // line, before it reads an image or writes an output.
+// Every option of `gan-data dedup train` changes the trained weights (the model file's metadata
+// records the options either way, so the weights are compared): with the same seed, two runs of
+// the defaults are equal to the bit, and each option moved from its default gives other weights.
+TEST(HashAutoencoderFile, EveryTrainingOptionChangesTheWeights) {
+  test::TempDir dir;
+  test::write_pyramid(dir / "d.h5", 1000, 3, 32);
+  auto train = [&](const std::string& name, const std::string& extra) {
+    const auto r =
+        test::run(fmt::format("{} dedup train {} {} --samples 1000 --epochs 1 --threads 1 --seed 3 -q {}",
+                              test::bin("gan-data"), (dir / "d.h5").string(), (dir / (name + ".pt")).string(), extra));
+    EXPECT_EQ(r.exit_code, 0) << name << ": " << r.err;
+    nlohmann::json meta;
+    HashAutoencoder m = load_hash_autoencoder(dir / (name + ".pt"), torch::kCPU, &meta);
+    std::vector<torch::Tensor> w;
+    for (const auto& p : m->parameters()) w.push_back(p.detach().clone());
+    return std::make_pair(w, meta);
+  };
+  auto same = [](const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+    for (size_t i = 0; i < a.size(); ++i)
+      if (!torch::equal(a[i], b[i])) return false;
+    return true;
+  };
+  const auto base = train("base", ""), again = train("again", "");
+  ASSERT_TRUE(same(base.first, again.first)) << "training is not a function of the seed";
+  const auto margin_on = train("margin-on", "--margin-weight 1");
+  for (const auto& [name, flags] : std::vector<std::pair<std::string, std::string>>{{"noise", "--noise 0.1"},
+                                                                                    {"brightness", "--brightness 0.3"},
+                                                                                    {"resample", "--resample 0.5"},
+                                                                                    {"shift", "--shift 2"},
+                                                                                    {"scale", "--scale 0.1"},
+                                                                                    {"lr", "--lr 0.0003"},
+                                                                                    {"batch", "--batch 100"},
+                                                                                    {"dropout", "--dropout 0.3"}})
+    EXPECT_FALSE(same(base.first, train(name, flags).first)) << flags << " did not change the weights";
+  EXPECT_FALSE(same(base.first, margin_on.first)) << "--margin-weight 1 did not change the weights";
+  EXPECT_FALSE(same(margin_on.first, train("margin", "--margin-weight 1 --margin 2").first))
+      << "--margin 2 did not change the weights";
+}
+
 TEST(HashAutoencoderFile, ModelsForOtherThumbnailsAreRefused) {
   test::TempDir dir;
   HashAutoencoder model;
