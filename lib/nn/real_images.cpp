@@ -100,18 +100,17 @@ int64_t RealImages::index_at(int64_t position) {
 }
 
 torch::Tensor RealImages::images_at(int64_t position, int64_t n, int rank, int world) {
-  ImageBatch b((n - rank + world - 1) / world, channels_, resolution_, resolution_);
-  if (stream_ && world == 1) {
+  if (stream_ && world == 1) {  // straight into the batch
+    ImageBatch b(n, channels_, resolution_, resolution_);
     stream_->read(position, n, b.data.data());
-  } else if (stream_) {  // the stream is read in order; a rank keeps its rows
+    return images_to_tensor(b, 0, n);
+  }
+  if (stream_) {  // the stream is read in order; a rank keeps its rows
     ImageBatch all(n, channels_, resolution_, resolution_);
     stream_->read(position, n, all.data.data());
-    for (int64_t i = rank, j = 0; i < n; i += world, ++j) std::memcpy(b.image(j), all.image(i), b.image_bytes());
-  } else {
-    for (int64_t i = rank, j = 0; i < n; i += world, ++j)
-      std::memcpy(b.image(j), images_.image(index_at(position + i)), b.image_bytes());
+    return rows(n, rank, world, [&](int64_t i) { return all.image(i); });
   }
-  return images_to_tensor(b, 0, b.n);
+  return rows(n, rank, world, [&](int64_t i) { return images_.image(index_at(position + i)); });
 }
 
 torch::Tensor RealImages::batch(int64_t k, int rank, int world) {
@@ -120,9 +119,12 @@ torch::Tensor RealImages::batch(int64_t k, int rank, int world) {
     return images_at((k / per_epoch) * count_ + (k % per_epoch) * batch_, batch_, rank, world);
   }
   const auto idx = batch_indices(k);
-  ImageBatch b((batch_ - rank + world - 1) / world, channels_, resolution_, resolution_);
-  for (int64_t i = rank, j = 0; i < batch_; i += world, ++j)
-    std::memcpy(b.image(j), images_.image(idx[static_cast<size_t>(i)]), b.image_bytes());
+  return rows(batch_, rank, world, [&](int64_t i) { return images_.image(idx[static_cast<size_t>(i)]); });
+}
+
+torch::Tensor RealImages::rows(int64_t n, int rank, int world, const std::function<const uint8_t*(int64_t)>& image) {
+  ImageBatch b((n - rank + world - 1) / world, channels_, resolution_, resolution_);
+  for (int64_t i = rank, j = 0; i < n; i += world, ++j) std::memcpy(b.image(j), image(i), b.image_bytes());
   return images_to_tensor(b, 0, b.n);
 }
 

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -72,6 +73,8 @@ class RealImages {
   int64_t epoch_ = -1;
   std::vector<int64_t> order_;
   void shuffle(int64_t epoch);
+  // Rows rank, rank + world, ... of n images (image(i): image i's bytes) as (rows, C, R, R) float.
+  torch::Tensor rows(int64_t n, int rank, int world, const std::function<const uint8_t*(int64_t)>& image);
 };
 
 }  // namespace gankit
