@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "compare.h"
 #include "data_parallel.h"
+#include "device.h"
 #include "error.h"
 #include "gan_models.h"
 #include "gan_train_commands.h"
@@ -282,7 +283,8 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
   if (launch && launch->world > 1) {
     // One GPU per local rank: --device cuda means cuda:LOCAL_RANK under a launcher.
     if (config.device == "cuda") config.device = fmt::format("cuda:{}", launch->local_rank);
-    parallel = std::make_unique<DataParallel>(*launch, std::chrono::seconds(f.dist_timeout));
+    parallel =
+        std::make_unique<DataParallel>(*launch, std::chrono::seconds(f.dist_timeout), torch_device(config.device));
     options.parallel = parallel.get();
     if (parallel->rank() != 0) options.progress.quiet = true;  // rank 0 speaks for the job
   }

@@ -13,50 +13,13 @@
 #include <string>
 
 #include "device.h"
-#include "gan_models.h"
-#include "progan_step.h"
+#include "progan_bench.h"
 
 namespace {
 
-using namespace gankit;
-
 double run(int resolution, double alpha, const std::string& device_name, int steps) {
-  const c10::Device device = torch_device(device_name);
-  TrainConfig c = defaults_for(GanArch::Progan, GanLoss::WganGp);
-  c.resolution = resolution;
-  c.channels = 3;
-  ProganShape shape;
-  shape.resolution = resolution;
-  shape.channels = 3;
-  shape.z_dim = c.z_dim;
-  torch::manual_seed(1);
-  // The models as make_models() builds them (gan_models.cpp stays out: it needs HDF5).
-  GanModels m;
-  m.pg = ProganGenerator(shape);
-  m.pd = ProganDiscriminator(shape);
-  m.pg_ema = ProganGenerator(shape);
-  m.pg->to(device);
-  m.pd->to(device);
-  m.pg_ema->to(device);
-  auto adam = [&](std::vector<torch::Tensor> p) {
-    return std::make_unique<torch::optim::Adam>(std::move(p),
-                                                torch::optim::AdamOptions(c.lr_g).betas({c.beta1, c.beta2}).eps(1e-8));
-  };
-  m.opt_g = adam(m.pg->parameters());
-  m.opt_d = adam(m.pd->parameters());
-  const int batch = progan_batch(c.batch, resolution);
-  ProganPosition pos;
-  pos.level = shape.levels() - 1;
-  pos.alpha = alpha;
-  const torch::Tensor reals = (torch::rand({batch, 3, resolution, resolution}) * 2 - 1).to(device);
-  auto gen = at::detail::createCPUGenerator(7);
-  for (int i = 0; i < 5; ++i) progan_step(m, c, reals, pos, gen);  // warm-up (cuDNN autotuning, allocator)
-  if (device.is_cuda()) torch::cuda::synchronize();
-  const auto t = std::chrono::steady_clock::now();
-  for (int i = 0; i < steps; ++i) progan_step(m, c, reals, pos, gen);
-  if (device.is_cuda()) torch::cuda::synchronize();
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-  return static_cast<double>(batch) * steps / secs;
+  gankit::bench::ProganBench b = gankit::bench::make_progan_bench(resolution, alpha, gankit::torch_device(device_name));
+  return gankit::bench::time_progan_steps(b, steps, at::detail::createCPUGenerator(7));
 }
 
 }  // namespace
@@ -71,7 +34,7 @@ int main(int argc, char** argv) {
     for (std::string item; std::getline(ss, item, ',');) {
       const int r = std::stoi(item);
       const double stable = run(r, 1.0, device, steps), fade = run(r, 0.5, device, steps);
-      std::printf("| %dx%d | %d | %.0f | %.0f |\n", r, r, progan_batch(16, r), stable, fade);
+      std::printf("| %dx%d | %d | %.0f | %.0f |\n", r, r, gankit::progan_batch(16, r), stable, fade);
       std::fflush(stdout);
     }
   } catch (const std::exception& e) {

@@ -2,10 +2,18 @@
 
 #include <fmt/format.h>
 #include <torch/torch.h>
+#include <torch/version.h>
 
 #include <cstdlib>
-#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#ifdef GANKIT_HAVE_GLOO
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#endif
+#ifdef GANKIT_HAVE_NCCL
+#include <c10/cuda/CUDAFunctions.h>
+
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
 
 #include "error.h"
 #include "fnv1a.h"
@@ -13,6 +21,13 @@
 namespace gankit {
 
 namespace {
+
+// Gloo's and NCCL's common base class: ProcessGroup in LibTorch 1.x, Backend from 2.0.
+#if TORCH_VERSION_MAJOR >= 2
+using Group = c10d::Backend;
+#else
+using Group = c10d::ProcessGroup;
+#endif
 
 constexpr int64_t kBucketBytes = 25 << 20;  // DistributedDataParallel's default bucket size
 
@@ -68,12 +83,51 @@ std::optional<LaunchEnv> launch_env_from_environment() {
 
 struct DataParallel::Impl {
   c10::intrusive_ptr<c10d::TCPStore> store;
-  c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
-  void run(std::vector<at::Tensor>& tensors) { group->allreduce(tensors)->wait(); }
+  c10::intrusive_ptr<Group> group;
+  std::string engine;
+  // Where the small exchanges (losses, weight hashes) are made: NCCL reduces GPU tensors only.
+  c10::Device exchange_device = c10::kCPU;
+  void run(std::vector<at::Tensor>& tensors, c10d::ReduceOp op = c10d::ReduceOp::SUM) {
+    group->allreduce(tensors, {op})->wait();
+  }
 };
 
-DataParallel::DataParallel(const LaunchEnv& env_in, std::chrono::seconds timeout)
+namespace {
+
+// NCCL for a CUDA device when this LibTorch has it; else Gloo (CPU tensors; a CUDA LibTorch's Gloo
+// also takes CUDA tensors, staging them through the host). Null when neither applies.
+c10::intrusive_ptr<Group> make_group(const LaunchEnv& e, const c10::intrusive_ptr<c10d::Store>& store,
+                                     std::chrono::seconds timeout, const c10::Device& device, std::string& engine) {
+#ifdef GANKIT_HAVE_NCCL
+  if (device.is_cuda()) {
+    c10::cuda::set_device(device.index());  // the GPU of NCCL's communicator and barrier
+    auto options = c10d::ProcessGroupNCCL::Options::create();
+    options->timeout = timeout;
+    engine = "nccl";
+    return c10::make_intrusive<c10d::ProcessGroupNCCL>(store, e.rank, e.world, options);
+  }
+#endif
+#ifdef GANKIT_HAVE_GLOO
+  auto options = c10d::ProcessGroupGloo::Options::create(timeout);
+  if (const auto ifname = env("GLOO_SOCKET_IFNAME"))
+    options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(*ifname));
+  else if (e.master_addr == "127.0.0.1" || e.master_addr == "localhost")
+    options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1"));
+  else
+    options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
+  engine = "gloo";
+  return c10::make_intrusive<c10d::ProcessGroupGloo>(store, e.rank, e.world, options);
+#else
+  (void)e, (void)store, (void)timeout, (void)engine;
+  return {};
+#endif
+}
+
+}  // namespace
+
+DataParallel::DataParallel(const LaunchEnv& env_in, std::chrono::seconds timeout, const c10::Device& device_in)
     : env_(env_in), impl_(std::make_unique<Impl>()) {
+  const c10::Device device = device_in.is_cuda() && !device_in.has_index() ? c10::Device(c10::kCUDA, 0) : device_in;
   try {
     c10d::TCPStoreOptions o;
     o.port = static_cast<uint16_t>(env_.master_port);
@@ -81,14 +135,7 @@ DataParallel::DataParallel(const LaunchEnv& env_in, std::chrono::seconds timeout
     o.numWorkers = env_.world;
     o.timeout = timeout;
     impl_->store = c10::make_intrusive<c10d::TCPStore>(env_.master_addr, o);
-    auto options = c10d::ProcessGroupGloo::Options::create(timeout);
-    if (const auto ifname = env("GLOO_SOCKET_IFNAME"))
-      options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(*ifname));
-    else if (env_.master_addr == "127.0.0.1" || env_.master_addr == "localhost")
-      options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1"));
-    else
-      options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
-    impl_->group = c10::make_intrusive<c10d::ProcessGroupGloo>(impl_->store, env_.rank, env_.world, options);
+    impl_->group = make_group(env_, impl_->store, timeout, device, impl_->engine);
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {
@@ -96,9 +143,23 @@ DataParallel::DataParallel(const LaunchEnv& env_in, std::chrono::seconds timeout
          fmt::format("rank {} of {}: cannot join the other ranks at {}:{} within {} s ({})", env_.rank, env_.world,
                      env_.master_addr, env_.master_port, timeout.count(), first_line(e.what())));
   }
+  GANKIT_CHECK_USAGE(impl_->group,
+                     "rank {} of {}: this LibTorch build has no c10d engine for data-parallel training on {}",
+                     env_.rank, env_.world, device.str());
+  if (impl_->engine == "nccl") impl_->exchange_device = device;
 }
 
-DataParallel::~DataParallel() = default;
+const std::string& DataParallel::engine() const { return impl_->engine; }
+
+DataParallel::~DataParallel() {
+#if defined(GANKIT_HAVE_NCCL) && (TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4))
+  // NCCL's communicators are released by shutdown(), not by the destructor (which warns).
+  try {
+    if (impl_->engine == "nccl") static_cast<c10d::ProcessGroupNCCL&>(*impl_->group).shutdown();
+  } catch (const std::exception&) {  // a rank that lost the others ends anyway
+  }
+#endif
+}
 
 void DataParallel::lost(const std::exception& e) const {
   fail(ErrorKind::Data, fmt::format("rank {} of {}: lost contact with the other ranks ({}): one of them died or "
@@ -152,14 +213,14 @@ void DataParallel::broadcast(const std::vector<torch::Tensor>& tensors) {
 }
 
 std::vector<double> DataParallel::average(const std::vector<double>& values) {
-  std::vector<at::Tensor> t = {torch::tensor(values, torch::kFloat64)};
+  std::vector<at::Tensor> t = {torch::tensor(values, torch::kFloat64).to(impl_->exchange_device)};
   try {
     impl_->run(t);
   } catch (const std::exception& e) {
     lost(e);
   }
-  t[0].div_(env_.world);
-  return std::vector<double>(t[0].data_ptr<double>(), t[0].data_ptr<double>() + t[0].numel());
+  const torch::Tensor mean = t[0].div(env_.world).to(torch::kCPU);
+  return std::vector<double>(mean.data_ptr<double>(), mean.data_ptr<double>() + mean.numel());
 }
 
 void DataParallel::check_same(const std::vector<torch::Tensor>& tensors, int64_t step) {
@@ -170,11 +231,11 @@ void DataParallel::check_same(const std::vector<torch::Tensor>& tensors, int64_t
   }
   // Two 32-bit halves: exact in float64; equal on every rank exactly when max == min.
   const double halves[2] = {static_cast<double>(h >> 32), static_cast<double>(h & 0xffffffffu)};
-  std::vector<at::Tensor> hi = {torch::tensor({halves[0], halves[1]}, torch::kFloat64)};
+  std::vector<at::Tensor> hi = {torch::tensor({halves[0], halves[1]}, torch::kFloat64).to(impl_->exchange_device)};
   std::vector<at::Tensor> lo = {hi[0].clone()};
   try {
-    impl_->group->allreduce(hi, {c10d::ReduceOp::MAX})->wait();
-    impl_->group->allreduce(lo, {c10d::ReduceOp::MIN})->wait();
+    impl_->run(hi, c10d::ReduceOp::MAX);
+    impl_->run(lo, c10d::ReduceOp::MIN);
   } catch (const std::exception& e) {
     lost(e);
   }
@@ -186,7 +247,9 @@ void DataParallel::check_same(const std::vector<torch::Tensor>& tensors, int64_t
 
 void DataParallel::barrier() {
   try {
-    impl_->group->barrier()->wait();
+    c10d::BarrierOptions options;
+    if (impl_->exchange_device.is_cuda()) options.device_ids = {impl_->exchange_device.index()};
+    impl_->group->barrier(options)->wait();
   } catch (const std::exception& e) {
     lost(e);
   }

@@ -1,6 +1,7 @@
 // DataParallel — this process's share of data-parallel training on LibTorch's torch.distributed
-// (c10d): a TCPStore rendezvous and a Gloo process group (CPU tensors, and CUDA tensors staged
-// through the host).
+// (c10d): a TCPStore rendezvous and a process group: NCCL for a CUDA device when LibTorch has it
+// (a CUDA LibTorch), else Gloo (CPU tensors; a CUDA LibTorch's Gloo stages CUDA tensors through
+// the host). Debian's LibTorch has Gloo alone.
 //
 // Every rank holds the same networks. A global minibatch of B images is split by rows: rank r of
 // W takes rows r, r + W, r + 2W, ... (B / W rows), of the images and of every random draw of the
@@ -41,15 +42,18 @@ std::optional<LaunchEnv> launch_env_from_environment();
 class DataParallel {
  public:
   // Joins the process group; all ranks must call it within `timeout`, which also bounds every
-  // later collective (a rank that hangs). Throws Error(Data) naming this rank and the master
-  // when the rendezvous fails.
-  DataParallel(const LaunchEnv& env, std::chrono::seconds timeout);
+  // later collective (a rank that hangs). `device` is where this rank trains ("cuda" means
+  // cuda:0): it picks the engine. Throws Error(Data) naming this rank and the master when the
+  // rendezvous fails, Error(Usage) when this LibTorch has no engine for `device`.
+  DataParallel(const LaunchEnv& env, std::chrono::seconds timeout, const c10::Device& device);
   ~DataParallel();
   DataParallel(const DataParallel&) = delete;
   DataParallel& operator=(const DataParallel&) = delete;
 
   int rank() const { return env_.rank; }
   int world() const { return env_.world; }
+  // "nccl" or "gloo".
+  const std::string& engine() const;
   // Rows rank, rank + W, ... of a global minibatch (or random draw) along dimension 0.
   torch::Tensor part(const torch::Tensor& global) const;
   // Replaces each gradient by its mean over the ranks (parameters without a gradient are skipped,

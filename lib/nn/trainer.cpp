@@ -371,7 +371,7 @@ TrainSummary train_gan(TrainConfig config, const fs::path& run_dir, const TrainO
   std::unique_ptr<TrainSchedule> schedule = make_train_schedule(config, state, device, options.progress, dp);
   if (writer && !options.progress.quiet) {
     std::string where = device.is_cpu() ? fmt::format("cpu, {} threads", at::get_num_threads()) : device.str();
-    if (dp) where += fmt::format(", {} ranks (global minibatch split by rows)", dp->world());
+    if (dp) where += fmt::format(", {} ranks on c10d {} (global minibatch split by rows)", dp->world(), dp->engine());
     std::fprintf(stderr, "%s\n", schedule->banner(state, where).c_str());
   }
   if (writer) folder->open_log(options.resume ? state.step : -1);
