@@ -385,7 +385,9 @@ TEST(Trainer, ResumeIsExactThroughTheCriticWarmupAndOnTwoThreads) {
       return t;
     };
     const auto s = train_gan(config(3), dir / (std::string(c.name) + "-straight"), quiet);
-    if (c.warmup) EXPECT_EQ(s.state.real_batches, 300) << "3 steps of 100 critic batches";
+    if (c.warmup) {
+      EXPECT_EQ(s.state.real_batches, 300) << "3 steps of 100 critic batches";
+    }
     train_gan(config(1), dir / (std::string(c.name) + "-split"), quiet);
     train_gan(config(3), dir / (std::string(c.name) + "-split"), resume);
     const auto a = weights(dir / (std::string(c.name) + "-straight") / "checkpoints" / "latest.pt");
