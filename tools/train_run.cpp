@@ -157,16 +157,13 @@ nlohmann::json given_settings(const po::variables_map& vm) {
   return given;
 }
 
-// The config to train: the run's own for a resume (options given now must agree on the training
-// fields; train_gan names the first that differs), else the defaults of the architecture and loss.
-TrainConfig resolve_config(const nlohmann::json& given, const TrainFlags& f) {
-  GANKIT_CHECK_USAGE(!(f.resume && f.overwrite), "--resume and --overwrite exclude each other");
+// The config to train: the run's own for a resume (`resumed`: its checkpoint's metadata; options
+// given now must agree on the training fields, train_gan names the first that differs), else the
+// defaults of the architecture and loss.
+TrainConfig resolve_config(const nlohmann::json& given, const std::optional<CheckpointMeta>& resumed) {
   TrainConfig base;
-  if (f.resume) {
-    const fs::path latest = fs::path(f.out) / "checkpoints" / "latest.pt";
-    GANKIT_CHECK_DATA(fs::is_regular_file(latest),
-                      "--resume: {} holds no checkpoint to resume (checkpoints/latest.pt is missing)", f.out);
-    base = from_json(read_checkpoint_meta(latest).config);
+  if (resumed) {
+    base = from_json(resumed->config);
   } else {
     GANKIT_CHECK_USAGE(given.contains("data"), "--data DATA.h5 is required for a new run");
     const GanArch arch = parse_arch(given.value("arch", std::string("dcgan")));
@@ -258,8 +255,10 @@ int train_run(const std::string& prog, const std::vector<std::string>& args) {
       prog, prog, prog);
   if (!parse(usage, args, desc, {}, vm)) return 0;
   const nlohmann::json given = given_settings(vm);
-  TrainConfig config = resolve_config(given, f);
+  GANKIT_CHECK_USAGE(!(f.resume && f.overwrite), "--resume and --overwrite exclude each other");
   TrainOptions options;
+  if (f.resume) options.resume_point = resume_point(f.out);  // read once, here and by train_gan
+  TrainConfig config = resolve_config(given, options.resume_point);
   options.resume = f.resume;
   options.overwrite = f.overwrite;
   options.allow_data_change = f.allow_data_change;

@@ -133,11 +133,8 @@ void check_data_levels(TrainConfig& config) {
 PreparedRun check_resume(TrainConfig& config, const fs::path& run_dir, const TrainRunFolder* folder,
                          const TrainOptions& options) {
   PreparedRun p;
-  const fs::path latest = run_dir / "checkpoints" / "latest.pt";
   // First: a resume with other settings is named as such, not as a bad setting.
-  GANKIT_CHECK_DATA(fs::is_regular_file(latest),
-                    "--resume: {} holds no checkpoint to resume (checkpoints/latest.pt is missing)", run_dir.string());
-  p.meta = read_checkpoint_meta(latest);
+  p.meta = options.resume_point ? *options.resume_point : resume_point(run_dir);
   // The run's config as this version reads it (fields added since take their defaults).
   const TrainConfig run = from_json(p.meta.config);
   if (config.data_cache_mb == 0) config.data_cache_mb = run.data_cache_mb;  // unset: the run's
@@ -326,6 +323,13 @@ namespace {
 void broadcast_models(GanModels& m, DataParallel& dp) { dp.broadcast(model_tensors(m)); }
 
 }  // namespace
+
+CheckpointMeta resume_point(const fs::path& run_dir) {
+  const fs::path latest = run_dir / "checkpoints" / "latest.pt";
+  GANKIT_CHECK_DATA(fs::is_regular_file(latest),
+                    "--resume: {} holds no checkpoint to resume (checkpoints/latest.pt is missing)", run_dir.string());
+  return read_checkpoint_meta(latest);
+}
 
 TrainSummary train_gan(TrainConfig config, const fs::path& run_dir, const TrainOptions& options) {
   DataParallel* const dp = options.parallel;

@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "gan_models.h"
 #include "progress.h"
@@ -44,6 +45,9 @@ struct TrainOptions {
   // gan-eval compare's measurement on it). Its time is not counted as training time.
   int64_t eval_every = 0;
   std::function<void(const std::filesystem::path& checkpoint)> on_eval;
+  // With `resume`: the metadata of the run's checkpoints/latest.pt when the caller has read it
+  // already (resume_point()); else train_gan reads it.
+  std::optional<CheckpointMeta> resume_point;
   // Data-parallel training (data_parallel.h): this process is one rank; rank 0 alone writes the
   // run folder, every rank trains its part of each global minibatch (config.batch).
   DataParallel* parallel = nullptr;
@@ -62,6 +66,10 @@ struct TrainSummary {
 // Generator steps a run of `config` makes in total (its --steps, or the steps that consume
 // --epochs passes of `batches_per_epoch` minibatches, whichever ends first). In train_schedule.cpp.
 int64_t planned_steps(const TrainConfig& config, int64_t batches_per_epoch);
+
+// The metadata of checkpoints/latest.pt in `run_dir`, where --resume continues. Throws Error(Data)
+// when the run holds no checkpoint.
+CheckpointMeta resume_point(const std::filesystem::path& run_dir);
 
 // Data-parallel runs of `world` ranks: the global minibatch splits evenly, and ProGAN's minibatch
 // at every level holds stddev groups of 4 in every rank's part. Throws Error(Usage) naming --batch.
