@@ -40,7 +40,7 @@ class ThumbnailHasher {
   // |pre-activation_j| / ||W_j||, in RMS grey levels over the 3072 values (exact for a move along
   // W_j; any other move must be larger). With `position`, also each image's code position
   // (kHashCodeUnits values from position[i * kHashCodeUnits]): those distances signed, positive
-  // where the bit is set (code_positions in lib/nn/hash_autoencoder.h), for verification.
+  // where the bit is set (code_positions in hash_autoencoder.h), for verification.
   virtual void hash(const uint8_t* thumbnails, int64_t n, Hash128* out, uint8_t* uncertain, float* distance,
                     int probe_bits, float* position) = 0;
   virtual const nlohmann::json& meta() const = 0;  // the model's meta record
