@@ -285,6 +285,16 @@ TEST_F(DedupCli, BadInputGetsOneClearLine) {
   EXPECT_EQ(test::read_bytes(path("taken.json")), "mine");
   expect_cli_error(run(dedup("prune x y")), 1, "dedup prune: unknown step (expected train or hash)");
   EXPECT_FALSE(fs::exists(path("g.json")));
+  // The steps are dispatched as the tools' commands are: usage on stderr and exit 1 without a
+  // step, on stdout and exit 0 for --help.
+  const auto bare = run(dedup(""));
+  EXPECT_EQ(bare.exit_code, 1);
+  EXPECT_TRUE(bare.out.empty());
+  EXPECT_NE(bare.err.find("Usage: "), std::string::npos) << bare.err;
+  const auto help = run(dedup("--help"));
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("train        train the hashing autoencoder"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("hash         find duplicate groups"), std::string::npos) << help.out;
 }
 
 // Folders: unreadable files are named and skipped, --apply imports the kept files, the folder is

@@ -68,6 +68,24 @@ std::vector<double> parse_number_list(const std::string& text, const std::string
   }
 }
 
+int run_steps(const std::string& prog, const std::string& about, const std::vector<Subcommand>& steps,
+              const std::vector<std::string>& args) {
+  std::string usage = fmt::format("Usage: {} STEP [ARGS] (STEP --help for details)\n\n{}\n\nSteps:\n", prog, about);
+  std::string names;
+  for (const auto& s : steps) {
+    usage += fmt::format("  {:<12} {}\n", s.name, s.summary);
+    names += fmt::format("{}{}", names.empty() ? "" : " or ", s.name);
+  }
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::fputs(usage.c_str(), args.empty() ? stderr : stdout);
+    return args.empty() ? 1 : 0;
+  }
+  for (const auto& s : steps)
+    if (s.name == args[0]) return s.run(prog + " " + s.name, std::vector<std::string>(args.begin() + 1, args.end()));
+  const std::string name = prog.substr(prog.rfind(' ') + 1);  // "gan-data dedup" -> "dedup"
+  fail(ErrorKind::Usage, fmt::format("{} {}: unknown step (expected {})", name, args[0], names));
+}
+
 int run_main(const std::string& prog, const std::string& about, const std::vector<Subcommand>& subcommands, int argc,
              char** argv) {
   auto print_usage = [&](std::FILE* out) {

@@ -2,6 +2,8 @@
 // exception-to-exit-code mapping, and help output. Tools stay thin: parse, call the library.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <boost/program_options.hpp>
 #include <functional>
 #include <string>
@@ -28,6 +30,14 @@ void add_compute_options(po::options_description& desc, std::string* device, int
 // --max-pixels, for commands that decode image files (sets gankit::set_max_image_pixels).
 void add_decode_options(po::options_description& desc);
 
+// po::value(target) whose default is the target's current value (a library options struct's
+// default: one source of truth), shown as the shortest text that reads back as it (boost itself
+// shows a float 0.001 as 0.0010000000474974513).
+template <typename T>
+po::typed_value<T>* defaulted(T* target) {
+  return po::value(target)->default_value(*target, fmt::format("{}", *target));
+}
+
 struct Subcommand {
   std::string name;
   std::string summary;
@@ -43,6 +53,12 @@ bool parse(const std::string& usage, const std::vector<std::string>& args, po::o
 // "0.5,0.999" -> {0.5, 0.999}. Throws Error(Usage) "OPTION 'TEXT': expected comma-separated
 // numbers" when an item is not a number.
 std::vector<double> parse_number_list(const std::string& text, const std::string& option);
+
+// A subcommand with steps of its own (gan-data dedup train|hash), dispatched as run_main does
+// its subcommands: without arguments the usage goes to stderr (exit 1), with --help to stdout
+// (exit 0); an unknown step is an Error(Usage) "NAME: unknown step (expected ...)".
+int run_steps(const std::string& prog, const std::string& about, const std::vector<Subcommand>& steps,
+              const std::vector<std::string>& args);
 
 // The whole main: dispatches argv[1] to a subcommand and maps exceptions to exit codes
 // (gankit::Error -> its kind, option errors -> 1, anything else -> 3) with one line on stderr.

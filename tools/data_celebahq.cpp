@@ -16,9 +16,9 @@ int data_celebahq(const std::string& prog, const std::vector<std::string>& args)
   po::options_description desc("Options");
   desc.add_options()("images", po::value(&images)->required(), "folder of the photos named in LANDMARKS")(
       "landmarks", po::value(&landmarks)->required(), "CelebA list_landmarks_*.txt or a CSV of NAME + 10 numbers")(
-      "out", po::value(&out)->required(), "output HDF5 pyramid")("size", po::value(&opt.size)->default_value(1024),
-                                                                 "output size S (a power of two; the paper: 1024)")(
-      "limit", po::value(&opt.limit)->default_value(-1), "align only the first N rows")(
+      "out", po::value(&out)->required(), "output HDF5 pyramid")(
+      "size", defaulted(&opt.size), "output size S (a power of two; the paper: 1024)")("limit", defaulted(&opt.limit),
+                                                                                       "align only the first N rows")(
       "skip-bad", po::bool_switch(&opt.skip_bad),
       "skip (and name) missing or unreadable photos and landmarks outside their photo instead of stopping")(
       "resume", po::bool_switch(&opt.resume), "continue an interrupted run from OUT.h5.partial")(

@@ -14,8 +14,7 @@ namespace gankit::cli {
 namespace {
 
 void add_input_options(po::options_description& desc, DatasetInputOptions& in) {
-  desc.add_options()("format", po::value(&in.format)->default_value("auto"),
-                     "input format: auto|h5|folder|lsun|idx|cifar10|svhn|celeba")(
+  desc.add_options()("format", defaulted(&in.format), "input format: auto|h5|folder|lsun|idx|cifar10|svhn|celeba")(
       "split", po::value(&in.split), "importer split (train|test|all, ...); default: the importer's")(
       "recursive", po::bool_switch(&in.recursive), "image folders: include subfolders");
 }
@@ -34,25 +33,21 @@ int dedup_train(const std::string& prog, const std::vector<std::string>& args) {
   po::options_description desc("Options");
   desc.add_options()("input", po::value(&input)->required(), "dataset: HDF5 pyramid, image folder, lmdb, ...")(
       "model", po::value(&model)->required(), "output model file (.pt)")(
-      "samples", po::value(&opt.samples)->default_value(opt.samples), "training images, a uniform sample of IN")(
-      "epochs", po::value(&ae.epochs)->default_value(ae.epochs), "passes over the sample")(
-      "batch", po::value(&ae.batch)->default_value(ae.batch), "minibatch size (Adam)")(
-      "lr", po::value(&ae.lr)->default_value(ae.lr, "0.001"), "Adam learning rate")(
-      "noise", po::value(&ae.noise)->default_value(ae.noise, "0.03"),
-      "corruption: Gaussian pixel noise std (pixel range 0..1)")(
-      "brightness", po::value(&ae.brightness)->default_value(ae.brightness, "0.1"),
-      "corruption: brightness factor 1 +- this")(
-      "resample", po::value(&ae.resample)->default_value(ae.resample, "1"),
+      "samples", defaulted(&opt.samples), "training images, a uniform sample of IN")("epochs", defaulted(&ae.epochs),
+                                                                                     "passes over the sample")(
+      "batch", defaulted(&ae.batch), "minibatch size (Adam)")("lr", defaulted(&ae.lr), "Adam learning rate")(
+      "noise", defaulted(&ae.noise), "corruption: Gaussian pixel noise std (pixel range 0..1)")(
+      "brightness", defaulted(&ae.brightness), "corruption: brightness factor 1 +- this")(
+      "resample", defaulted(&ae.resample),
       "corruption: half the images resampled down to 32 * [this, 1] pixels and back (blur; 1 = none)")(
-      "shift", po::value(&ae.shift)->default_value(ae.shift, "0"), "corruption: shift +- this many thumbnail pixels")(
-      "scale", po::value(&ae.scale)->default_value(ae.scale, "0"), "corruption: scale 1 +- this")(
-      "margin", po::value(&ae.margin)->default_value(ae.margin, "0.5"),
+      "shift", defaulted(&ae.shift), "corruption: shift +- this many thumbnail pixels")("scale", defaulted(&ae.scale),
+                                                                                        "corruption: scale 1 +- this")(
+      "margin", defaulted(&ae.margin),
       "hash margin: code pre-activations keep their clean sign by this many standard deviations")(
-      "margin-weight", po::value(&ae.margin_weight)->default_value(ae.margin_weight, "0"),
-      "weight of the margin hinge loss (0 = plain denoising autoencoder)")(
-      "dropout", po::value(&ae.dropout)->default_value(ae.dropout, "0.1"), "dropout of the 128 code units")(
-      "seed", po::value(&ae.seed)->default_value(ae.seed),
-      "drives the sample, the initial weights, shuffling and noise")(
+      "margin-weight", defaulted(&ae.margin_weight),
+      "weight of the margin hinge loss (0 = plain denoising autoencoder)")("dropout", defaulted(&ae.dropout),
+                                                                           "dropout of the 128 code units")(
+      "seed", defaulted(&ae.seed), "drives the sample, the initial weights, shuffling and noise")(
 
       "overwrite", po::bool_switch(&opt.overwrite), "replace the model file if it exists");
   add_compute_options(desc, &opt.device, &opt.threads, "where the autoencoder trains");
@@ -113,9 +108,9 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
       "keep", po::value(&keep), "output: names of the images kept, one per line (default: GROUPS with .keep.txt)")(
       "model", po::value(&model), "the autoencoder (gan-data dedup train)")(
       "method", po::value(&method)->default_value("ae"), "ae (semantic hash) or exact (identical pixels, no model)")(
-      "radius", po::value(&opt.radius)->default_value(0),
+      "radius", defaulted(&opt.radius),
       "group hashes within this Hamming distance (0, 1 or 2 bits; 0 = equal hashes, DCGAN's rule)")(
-      "probe", po::value(&opt.probe)->default_value(0),
+      "probe", defaulted(&opt.probe),
       "instead of --radius: also probe the hashes made by flipping any subset of each image's K least confident bits "
       "(1..12, or up to 32 with --probe-distance); an image joins the group it reaches with the nearest probe")(
       "probe-distance", po::value(&opt.probe_distance),
@@ -125,10 +120,9 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
       "with --probe: an earlier image reached by a probe or by the same hash counts only when the two images' code "
       "positions (signed distances to the 128 hash hyperplanes) are at most A degrees apart (default: no check)")(
       "apply", po::value(&apply), "also write the de-duplicated dataset as an HDF5 pyramid")(
-      "resolution", po::value(&opt.resolution)->default_value(0), "--apply on a non-HDF5 input: as gan-data import")(
+      "resolution", defaulted(&opt.resolution), "--apply on a non-HDF5 input: as gan-data import")(
       "center-crop", po::bool_switch(&opt.center_crop), "--apply on a non-HDF5 input: as gan-data import")(
-      "resize-filter", po::value(&opt.resize_filter)->default_value("area"),
-      "--apply on a non-HDF5 input: area|lanczos|bicubic")(
+      "resize-filter", defaulted(&opt.resize_filter), "--apply on a non-HDF5 input: area|lanczos|bicubic")(
       "compression", po::value(&compression)->default_value("gzip:4"), "--apply on a non-HDF5 input: none|gzip|gzip:N")(
 
       "overwrite", po::bool_switch(&opt.overwrite), "replace the outputs if they exist");
@@ -215,20 +209,13 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
 }  // namespace
 
 int data_dedup(const std::string& prog, const std::vector<std::string>& args) {
-  const std::string usage = fmt::format(
-      "Usage: {0} train IN AE.pt [options]       train the hashing autoencoder\n"
-      "       {0} hash IN GROUPS.json [options]  find duplicate groups, write the keep list (--apply OUT.h5)\n\n"
-      "DCGAN's de-duplication: a 128-bit semantic hash from a denoising autoencoder; images with equal hashes\n"
-      "are near-duplicates. '{0} train --help' and '{0} hash --help' list the options.",
-      prog);
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    std::printf("%s\n", usage.c_str());
-    return args.empty() ? 1 : 0;
-  }
-  const std::vector<std::string> rest(args.begin() + 1, args.end());
-  if (args[0] == "train") return dedup_train(prog + " train", rest);
-  if (args[0] == "hash") return dedup_hash(prog + " hash", rest);
-  fail(ErrorKind::Usage, fmt::format("dedup {}: unknown step (expected train or hash)", args[0]));
+  return run_steps(
+      prog,
+      "DCGAN's de-duplication: a 128-bit semantic hash from a denoising autoencoder; images with equal "
+      "hashes\nare near-duplicates.",
+      {{"train", "train the hashing autoencoder: IN AE.pt", dedup_train},
+       {"hash", "find duplicate groups, write the keep list (--apply OUT.h5): IN GROUPS.json", dedup_hash}},
+      args);
 }
 
 }  // namespace gankit::cli

@@ -18,18 +18,16 @@ int data_faces(const std::string& prog, const std::vector<std::string>& args) {
       "out", po::value(&out), "output HDF5 pyramid of the crops")("out-dir", po::value(&out_dir),
                                                                   "write PNG crops to this folder instead of OUT.h5")(
       "manifest", po::value(&manifest), "JSON-lines manifest (default: OUT with .manifest.jsonl)")(
-      "min-face", po::value(&opt.min_face)->default_value(64),
-      "smallest face side kept, pixels (the resolution filter)")(
-      "margin", po::value(&opt.margin)->default_value(0.25), "crop margin around the box, as a fraction of its side")(
-      "size", po::value(&opt.size)->default_value(128), "output size of the square crops (a power of two)")(
-      "max-faces-per-image", po::value(&opt.max_faces)->default_value(0),
-      "keep the largest N faces per photo (0 = all)")("cascade", po::value(&opt.cascade),
-                                                      "Haar/LBP cascade file or name (default frontalface_default)")(
+      "min-face", defaulted(&opt.min_face), "smallest face side kept, pixels (the resolution filter)")(
+      "margin", defaulted(&opt.margin), "crop margin around the box, as a fraction of its side")(
+      "size", defaulted(&opt.size), "output size of the square crops (a power of two)")(
+      "max-faces-per-image", defaulted(&opt.max_faces), "keep the largest N faces per photo (0 = all)")(
+      "cascade", po::value(&opt.cascade), "Haar/LBP cascade file or name (default frontalface_default)")(
       "model", po::value(&model), "a cv::FaceDetectorYN model (YuNet .onnx) instead of a cascade")(
-      "scale-factor", po::value(&opt.scale_factor)->default_value(1.1, "1.1"), "cascade: scale step of the search")(
-      "min-neighbors", po::value(&opt.min_neighbors)->default_value(5), "cascade: overlapping detections a face needs")(
-      "score-threshold", po::value(&opt.score_threshold)->default_value(0.9, "0.9"), "model: minimum confidence")(
-      "format", po::value(&opt.format)->default_value("auto"), "source format: auto|folder|lsun|celeba")(
+      "scale-factor", defaulted(&opt.scale_factor), "cascade: scale step of the search")(
+      "min-neighbors", defaulted(&opt.min_neighbors), "cascade: overlapping detections a face needs")(
+      "score-threshold", defaulted(&opt.score_threshold), "model: minimum confidence")(
+      "format", defaulted(&opt.format), "source format: auto|folder|lsun|celeba")(
       "recursive", po::bool_switch(&opt.recursive), "image folders: include subfolders")(
       "overwrite", po::bool_switch(&opt.overwrite), "replace the outputs if they exist");
   add_common(desc, common, true);

@@ -15,16 +15,16 @@ int data_import(const std::string& prog, const std::vector<std::string>& args) {
   std::string source, out, compression = "gzip:4";
   po::options_description desc("Options");
   desc.add_options()("source", po::value(&source)->required(), "input: folder, file or database")(
-      "out", po::value(&out)->required(), "output HDF5 file")(
-      "format", po::value(&opt.source.format)->default_value("auto"), "auto|folder|cifar10|svhn|idx|lsun|celeba")(
+      "out", po::value(&out)->required(), "output HDF5 file")("format", defaulted(&opt.source.format),
+                                                              "auto|folder|cifar10|svhn|idx|lsun|celeba")(
       "split", po::value(&opt.source.split),
       "train|test|all (celeba: also val; svhn: also extra). Default: train (cifar10, svhn, idx), all (celeba)")(
-      "resolution", po::value(&opt.resolution)->default_value(0),
+      "resolution", defaulted(&opt.resolution),
       "output size R (power of two); images of another size are resized. Default: the first image's size")(
-      "resize-filter", po::value(&opt.resize_filter)->default_value("area"), "area|lanczos|bicubic")(
+      "resize-filter", defaulted(&opt.resize_filter), "area|lanczos|bicubic")(
       "center-crop", po::bool_switch(&opt.center_crop), "crop non-square images to their central square")(
-      "limit", po::value(&opt.limit)->default_value(-1), "import at most N images")(
-      "recursive", po::bool_switch(&opt.source.recursive), "image folders: include subfolders")(
+      "limit", defaulted(&opt.limit), "import at most N images")("recursive", po::bool_switch(&opt.source.recursive),
+                                                                 "image folders: include subfolders")(
       "skip-bad", po::bool_switch(&opt.skip_bad),
       "skip unreadable images (each is named on stderr) instead of failing")(
       "compression", po::value(&compression)->default_value("gzip:4"), "none|gzip|gzip:N (N = 1..9)")(

@@ -47,26 +47,24 @@ int eval_compare(const std::string& prog, const std::vector<std::string>& args) 
   desc.add_options()("real", po::value(&real)->required(), "the real images: an HDF5 pyramid (gan-data import)")(
       "runs", po::value(&runs)->multitoken()->required(), "gan-train run folders (or checkpoint files)")(
       "out", po::value(&out)->required(), "the report folder (index.html, results.csv, summary.json, images/)")(
-      "num-images", po::value(&opt.num_images)->default_value(4096),
+      "num-images", defaulted(&opt.num_images),
       "images per draw (the real set needs as many; "
       "twice as many for the noise floors)")("metrics", po::value(&metrics)->default_value("swd,msssim"),
                                              "comma-separated: swd, msssim, fid, kid, prdc (the last three need "
                                              "--backbone)")(
       "backbone", po::value(&opt.backbone.name),
       "the feature network of fid, kid, prdc: FILE.pt (TorchScript, e.g. from scripts/export-inception.py) or "
-      "d:RUN (a DCGAN discriminator)")("backbone-size", po::value(&opt.backbone.size)->default_value(0),
+      "d:RUN (a DCGAN discriminator)")("backbone-size", defaulted(&opt.backbone.size),
                                        "the network's input size (default: its input_size attribute)")(
       "resize", po::value(&resize)->default_value("clean"),
       "how images reach the backbone's size: clean, legacy-pytorch or legacy-tf")(
-      "rank-by", po::value(&opt.rank_by)->default_value(""),
-      "swd, fid or kid (default: the first of them in --metrics)")(
-      "checkpoints", po::value(&opt.checkpoints)->default_value("all"),
+      "rank-by", defaulted(&opt.rank_by), "swd, fid or kid (default: the first of them in --metrics)")(
+      "checkpoints", defaulted(&opt.checkpoints),
       "all = every kept checkpoint (step_*.pt, phase*.pt, latest.pt unless a copy); latest = latest.pt only; "
       "best = one draw of every checkpoint, then --repeats draws of each run's best")(
-      "repeats", po::value(&opt.repeats)->default_value(3),
+      "repeats", defaulted(&opt.repeats),
       "independent draws per checkpoint (latent and SWD seed "
-      "S, S+1, ...): reported as mean +- 95% interval")("seed", po::value(&opt.seed)->default_value(1),
-                                                        "seed S of draw 0")(
+      "S, S+1, ...): reported as mean +- 95% interval")("seed", defaulted(&opt.seed), "seed S of draw 0")(
       "cache-dir",
       po::value(&cache)->default_value(default_compare_cache_dir().empty() ? std::string("none")
                                                                            : default_compare_cache_dir().string()),

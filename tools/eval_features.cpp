@@ -21,17 +21,16 @@ int eval_features(const std::string& prog, const std::vector<std::string>& args)
       "NAME=FILE.h5: another split to extract, e.g. test=fm_test.h5 (repeatable; DATA.h5 is 'train')")(
       "layers", po::value(&layers)->default_value("all"),
       "conv layers of D: all, or indices like 0,2 (0 = input side)")(
-      "pool", po::value(&job.pool)->default_value(4), "max-pool each layer to a POOL x POOL grid (a power of two)")(
+      "pool", defaulted(&job.pool), "max-pool each layer to a POOL x POOL grid (a power of two)")(
       "raw-pixels", po::bool_switch(&raw), "baseline: the pixels themselves in [-1, 1] (no CKPT)")(
       "random-init", po::bool_switch(&random_init),
-      "baseline: CKPT's architecture with fresh DCGAN initialisation from --seed")(
-      "seed", po::value(&job.seed)->default_value(1), "seed of --random-init weights")(
+      "baseline: CKPT's architecture with fresh DCGAN initialisation from --seed")("seed", defaulted(&job.seed),
+                                                                                   "seed of --random-init weights")(
       "bn-stats", po::value(&bn)->default_value("data"),
       "BatchNorm statistics: data = re-estimated over DATA.h5 (DCGAN's code), checkpoint = D's running averages")(
-      "bn-images", po::value(&job.bn_images)->default_value(0), "images of DATA.h5 for the estimate (0 = all)")(
-      "resolution", po::value(&job.resolution)->default_value(0), "--raw-pixels: the level to read (default largest)")(
-      "batch", po::value(&job.batch)->default_value(256),
-      "images per forward pass (memory; features agree to float rounding, ~1e-5)")(
+      "bn-images", defaulted(&job.bn_images), "images of DATA.h5 for the estimate (0 = all)")(
+      "resolution", defaulted(&job.resolution), "--raw-pixels: the level to read (default largest)")(
+      "batch", defaulted(&job.batch), "images per forward pass (memory; features agree to float rounding, ~1e-5)")(
 
       "overwrite", po::bool_switch(&job.overwrite), "replace OUT.h5 if it exists");
   add_compute_options(desc, &job.device, &job.threads, "where the discriminator runs");

@@ -14,10 +14,9 @@ namespace gankit::cli {
 int eval_kid(const std::string& prog, const std::vector<std::string>& args) {
   FeaturePairCommand cmd;
   KidOptions opt;
-  cmd.options.add_options()("subsets", po::value(&opt.subsets)->default_value(100), "random subsets averaged over")(
-      "subset-size", po::value(&opt.subset_size)->default_value(1000), "feature vectors of each set per subset")(
-      "seed", po::value(&opt.seed)->default_value(2020),
-      "seed of the subset draws (numpy RandomState; 2020 = torch-fidelity's)");
+  cmd.options.add_options()("subsets", defaulted(&opt.subsets), "random subsets averaged over")(
+      "subset-size", defaulted(&opt.subset_size), "feature vectors of each set per subset")(
+      "seed", defaulted(&opt.seed), "seed of the subset draws (numpy RandomState; 2020 = torch-fidelity's)");
   const std::string usage = fmt::format(
       "Usage: {} REAL FAKE --backbone B [options]\n\n"
       "Kernel distance (KID with Inception features): the unbiased MMD^2 with the kernel (x.y/D + 1)^3,\n"

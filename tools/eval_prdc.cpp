@@ -14,9 +14,9 @@ namespace gankit::cli {
 int eval_prdc(const std::string& prog, const std::vector<std::string>& args) {
   FeaturePairCommand cmd;
   PrdcOptions opt;
-  cmd.options.add_options()("k-pr", po::value(&opt.k_pr)->default_value(3),
+  cmd.options.add_options()("k-pr", defaulted(&opt.k_pr),
                             "neighbourhood size of precision and recall (Kynkaanniemi: 3)")(
-      "k-dc", po::value(&opt.k_dc)->default_value(5), "neighbourhood size of density and coverage (Naeem: 5)");
+      "k-dc", defaulted(&opt.k_dc), "neighbourhood size of density and coverage (Naeem: 5)");
   const std::string usage = fmt::format(
       "Usage: {} REAL FAKE --backbone B [options]\n\n"
       "Precision and recall (Kynkaanniemi et al. 2019) and density and coverage (Naeem et al. 2020) in feature\n"

@@ -16,17 +16,16 @@ int eval_svm(const std::string& prog, const std::vector<std::string>& args) {
   std::string path, cs;
   po::options_description desc("Options");
   desc.add_options()("features", po::value(&path)->required(), "feature file from gan-eval features")(
-      "protocol", po::value(&opt.protocol)->default_value("fashion-mnist"),
+      "protocol", defaulted(&opt.protocol),
       "cifar10 (every training label) | svhn | fashion-mnist (1000 labels, C chosen on validation)")(
       "C", po::value(&cs)->default_value("1e-4,2e-4,5e-4,1e-3,2e-3,5e-3,1e-2"),
-      "the C values to search, comma-separated")("draws", po::value(&opt.draws)->default_value(10),
-                                                 "labelled draws per C in the search")(
-      "final-draws", po::value(&opt.final_draws)->default_value(100), "draws at the chosen C, scored on test")(
-      "labels-per-class", po::value(&opt.labels_per_class)->default_value(100), "labelled examples per class and draw")(
-      "validation", po::value(&opt.validation)->default_value(10000), "examples split off train to choose C")(
-      "train-split", po::value(&opt.train_split)->default_value("train"), "split to train (and validate) on")(
-      "test-split", po::value(&opt.test_split)->default_value("test"), "split to report the error on")(
-      "seed", po::value(&opt.seed)->default_value(1), "seed of the validation split, the draws and liblinear");
+      "the C values to search, comma-separated")("draws", defaulted(&opt.draws), "labelled draws per C in the search")(
+      "final-draws", defaulted(&opt.final_draws), "draws at the chosen C, scored on test")(
+      "labels-per-class", defaulted(&opt.labels_per_class), "labelled examples per class and draw")(
+      "validation", defaulted(&opt.validation), "examples split off train to choose C")(
+      "train-split", defaulted(&opt.train_split), "split to train (and validate) on")(
+      "test-split", defaulted(&opt.test_split), "split to report the error on")(
+      "seed", defaulted(&opt.seed), "seed of the validation split, the draws and liblinear");
   add_common(desc, common, true);
   po::positional_options_description pos;
   pos.add("features", 1);

@@ -24,13 +24,12 @@ int eval_swd(const std::string& prog, const std::vector<std::string>& args) {
       "fake", po::value(&fake_path)->required(), "generated images: folder, .npy/.npz or .h5")(
       "num-images", po::value(&num_images)->default_value(-1),
       "use the first N images of each set (default: all; the counts must then match)")(
-      "seed", po::value(&opt.seed)->default_value(1), "seed of every random draw (0 .. 2^32-1)")(
+      "seed", defaulted(&opt.seed), "seed of every random draw (0 .. 2^32-1)")(
       "resolution", po::value(&resolution)->default_value(0), "HDF5 level to read / size the images must have")(
-      "rng", po::value(&opt.rng)->default_value("numpy-legacy"),
+      "rng", defaulted(&opt.rng),
       "random stream: numpy-legacy = the official code's draws, in its order (matches it to ~1e-4)")(
-      "batch", po::value(&opt.batch)->default_value(256),
-      "images per descriptor block (memory, progress; never the result)")("recursive", po::bool_switch(&recursive),
-                                                                          "image folders: include subfolders");
+      "batch", defaulted(&opt.batch), "images per descriptor block (memory, progress; never the result)")(
+      "recursive", po::bool_switch(&recursive), "image folders: include subfolders");
   add_compute_options(desc, &device, &threads, "where SWD runs (cpu: OpenBLAS; cuda: LibTorch)");
   add_common(desc, common, true);
   add_decode_options(desc);
