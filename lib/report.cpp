@@ -49,4 +49,30 @@ void emit(const nlohmann::json& json, const Table& table, bool as_json) {
   std::fflush(stdout);
 }
 
+Summary& Summary::add(const std::string& key, const nlohmann::json& value, std::string text, std::string label) {
+  json_[key] = value;
+  if (label.empty()) {
+    label = key;
+    std::replace(label.begin(), label.end(), '_', ' ');
+  }
+  if (text.empty()) text = value.is_string() ? value.get<std::string>() : value.dump();
+  table_.add_row({std::move(label), std::move(text)});
+  return *this;
+}
+
+Summary& Summary::also(const std::string& key, const nlohmann::json& value) {
+  json_[key] = value;
+  return *this;
+}
+
+Summary& Summary::also(const nlohmann::json& fields) {
+  json_.update(fields);
+  return *this;
+}
+
+Summary& Summary::row(const std::string& label, std::string text) {
+  table_.add_row({label, std::move(text)});
+  return *this;
+}
+
 }  // namespace gankit

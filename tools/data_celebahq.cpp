@@ -39,17 +39,17 @@ int data_celebahq(const std::string& prog, const std::vector<std::string>& args)
   if (!parse(usage, args, desc, pos, vm)) return 0;
   opt.progress = common.progress_options();
   const CelebahqSummary s = build_celebahq(images, landmarks, out, opt);
-  const nlohmann::json j = {{"output", out},        {"rows", s.rows},
-                            {"images", s.written},  {"resumed_at_row", s.resumed_at},
-                            {"skipped", s.skipped}, {"resolution", opt.size},
-                            {"seconds", s.seconds}, {"images_per_second", s.seconds > 0 ? s.written / s.seconds : 0.0}};
-  Table t({"field", "value"});
-  t.add_row({"output", out});
-  t.add_row({"images", fmt::format("{} of {} rows ({} skipped)", s.written, s.rows, s.skipped)});
-  t.add_row({"resolution", fmt::format("{} (levels {} .. 1)", opt.size, opt.size)});
-  t.add_row(
-      {"time", fmt::format("{:.2f} s ({:.1f} images/s)", s.seconds, s.seconds > 0 ? s.written / s.seconds : 0.0)});
-  emit(j, t, common.json);
+  const double rate = s.seconds > 0 ? s.written / s.seconds : 0.0;
+  Summary()
+      .add("output", out)
+      .add("images", s.written, fmt::format("{} of {} rows ({} skipped)", s.written, s.rows, s.skipped))
+      .also("rows", s.rows)
+      .also("skipped", s.skipped)
+      .also("resumed_at_row", s.resumed_at)
+      .add("resolution", opt.size, fmt::format("{} (levels {} .. 1)", opt.size, opt.size))
+      .add("seconds", s.seconds, fmt::format("{:.2f} s ({:.1f} images/s)", s.seconds, rate), "time")
+      .also("images_per_second", rate)
+      .emit(common.json);
   return 0;
 }
 

@@ -68,33 +68,27 @@ int dedup_train(const std::string& prog, const std::vector<std::string>& args) {
   opt.progress = common.progress_options();
   const DedupTrainSummary s = train_dedup_model(input, model, opt);
 
-  const nlohmann::json j = {{"model", model},
-                            {"input", input},
-                            {"format", s.format},
-                            {"records", s.records},
-                            {"unreadable", s.unreadable},
-                            {"samples", s.samples},
-                            {"options", ae.to_json()},
-                            {"epoch_loss", s.epoch_loss},
-                            {"clean_loss", s.clean_loss},
-                            {"mean_bits", s.mean_bits},
-                            {"dead_units", s.dead_units},
-                            {"always_units", s.always_units},
-                            {"distinct_hashes", s.distinct},
-                            {"train_seconds", s.train_seconds},
-                            {"seconds", s.seconds}};
-  Table t({"field", "value"});
-  t.add_row({"model", model});
-  t.add_row({"input", fmt::format("{} ({})", input, s.format)});
-  t.add_row({"samples", fmt::format("{}{}", s.samples,
-                                    s.unreadable ? fmt::format(" ({} unreadable skipped)", s.unreadable) : "")});
-  t.add_row({"loss per epoch", join_losses(s.epoch_loss)});
-  t.add_row({"clean reconstruction MSE", fmt::format("{:.4f} (standardised units)", s.clean_loss)});
-  t.add_row({"bits set per image", fmt::format("{:.1f} of 128 ({} units never on, {} always on)", s.mean_bits,
-                                               s.dead_units, s.always_units)});
-  t.add_row({"distinct hashes in sample", fmt::format("{} of {}", s.distinct, s.samples)});
-  t.add_row({"time", fmt::format("{:.1f} s ({:.1f} s training)", s.seconds, s.train_seconds)});
-  emit(j, t, common.json);
+  Summary()
+      .add("model", model)
+      .add("input", input, fmt::format("{} ({})", input, s.format))
+      .also("format", s.format)
+      .also("records", s.records)
+      .add("samples", s.samples,
+           fmt::format("{}{}", s.samples, s.unreadable ? fmt::format(" ({} unreadable skipped)", s.unreadable) : ""))
+      .also("unreadable", s.unreadable)
+      .also("options", ae.to_json())
+      .add("epoch_loss", s.epoch_loss, join_losses(s.epoch_loss), "loss per epoch")
+      .add("clean_loss", s.clean_loss, fmt::format("{:.4f} (standardised units)", s.clean_loss),
+           "clean reconstruction MSE")
+      .add("mean_bits", s.mean_bits,
+           fmt::format("{:.1f} of 128 ({} units never on, {} always on)", s.mean_bits, s.dead_units, s.always_units),
+           "bits set per image")
+      .also("dead_units", s.dead_units)
+      .also("always_units", s.always_units)
+      .add("distinct_hashes", s.distinct, fmt::format("{} of {}", s.distinct, s.samples), "distinct hashes in sample")
+      .add("seconds", s.seconds, fmt::format("{:.1f} s ({:.1f} s training)", s.seconds, s.train_seconds), "time")
+      .also("train_seconds", s.train_seconds)
+      .emit(common.json);
   return 0;
 }
 
@@ -157,52 +151,41 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
   const DedupHashSummary s = hash_dataset(input, opt);
 
   const double rate = s.hash_seconds > 0 ? s.hashed / s.hash_seconds : 0.0;
-  nlohmann::json j = {{"input", input},
-                      {"format", s.format},
-                      {"method", method},
-                      {"radius", opt.radius},
-                      {"probe", opt.probe},
-                      {"probe_distance", limit_json(opt.probe_distance)},
-                      {"verify_angle", limit_json(opt.verify_angle)},
-                      {"groups_file", groups},
-                      {"keep_file", keep},
-                      {"records", s.records},
-                      {"images", s.hashed},
-                      {"unreadable", s.unreadable},
-                      {"groups", s.groups},
-                      {"removed", s.removed},
-                      {"kept", s.kept},
-                      {"largest_group", s.largest_group},
-                      {"hash_seconds", s.hash_seconds},
-                      {"images_per_second", rate},
-                      {"seconds", s.seconds}};
-  if (!apply.empty()) {
-    j["apply"] = apply;
-    j["applied"] = s.applied;
-  }
-  Table t({"field", "value"});
-  t.add_row({"input", fmt::format("{} ({})", input, s.format)});
-  t.add_row({"method", method == "ae" ? "ae (" + model + ")" : method});
+  Summary r;
+  r.add("input", input, fmt::format("{} ({})", input, s.format))
+      .also("format", s.format)
+      .add("method", method, method == "ae" ? "ae (" + model + ")" : method)
+      .also("radius", opt.radius)
+      .also("probe", opt.probe)
+      .also("probe_distance", limit_json(opt.probe_distance))
+      .also("verify_angle", limit_json(opt.verify_angle));
   if (method == "ae")
-    t.add_row(
-        {"grouping",
-         opt.probe > 0
-             ? fmt::format("probe {} least confident bits{}{}", opt.probe,
-                           std::isinf(opt.probe_distance) ? std::string()
-                                                          : fmt::format(", within {} grey levels", opt.probe_distance),
-                           std::isinf(opt.verify_angle) ? std::string()
-                                                        : fmt::format(", verified within {} degrees", opt.verify_angle))
-         : opt.radius > 0 ? fmt::format("within {} bits", opt.radius)
-                          : std::string("equal hashes")});
-  t.add_row({"images",
-             fmt::format("{}{}", s.hashed, s.unreadable ? fmt::format(" ({} unreadable skipped)", s.unreadable) : "")});
-  t.add_row({"duplicate groups", fmt::format("{} (largest {})", s.groups, s.largest_group)});
-  t.add_row({"kept", fmt::format("{} ({} removed)", s.kept, s.removed)});
-  t.add_row({"groups file", groups});
-  t.add_row({"keep list", keep});
-  if (!apply.empty()) t.add_row({"de-duplicated dataset", fmt::format("{} ({} images)", apply, s.applied)});
-  t.add_row({"time", fmt::format("{:.2f} s ({:.0f} images/s hashing)", s.seconds, rate)});
-  emit(j, t, common.json);
+    r.row("grouping", opt.probe > 0    ? fmt::format("probe {} least confident bits{}{}", opt.probe,
+                                                  std::isinf(opt.probe_distance)
+                                                         ? std::string()
+                                                         : fmt::format(", within {} grey levels", opt.probe_distance),
+                                                  std::isinf(opt.verify_angle)
+                                                         ? std::string()
+                                                         : fmt::format(", verified within {} degrees", opt.verify_angle))
+                         : opt.radius > 0 ? fmt::format("within {} bits", opt.radius)
+                                       : std::string("equal hashes"));
+  r.add("images", s.hashed,
+        fmt::format("{}{}", s.hashed, s.unreadable ? fmt::format(" ({} unreadable skipped)", s.unreadable) : ""))
+      .also("records", s.records)
+      .also("unreadable", s.unreadable)
+      .add("groups", s.groups, fmt::format("{} (largest {})", s.groups, s.largest_group), "duplicate groups")
+      .also("largest_group", s.largest_group)
+      .add("kept", s.kept, fmt::format("{} ({} removed)", s.kept, s.removed))
+      .also("removed", s.removed)
+      .add("groups_file", groups)
+      .add("keep_file", keep, {}, "keep list");
+  if (!apply.empty())
+    r.add("apply", apply, fmt::format("{} ({} images)", apply, s.applied), "de-duplicated dataset")
+        .also("applied", s.applied);
+  r.add("seconds", s.seconds, fmt::format("{:.2f} s ({:.0f} images/s hashing)", s.seconds, rate), "time")
+      .also("hash_seconds", s.hash_seconds)
+      .also("images_per_second", rate)
+      .emit(common.json);
   return 0;
 }
 

@@ -78,13 +78,12 @@ int data_export(const std::string& prog, const std::vector<std::string>& args) {
     GANKIT_CHECK_DATA(!csv.fail(), "cannot write {}", (output.temp_path() / "labels.csv").string());
   }
   output.commit();
-  nlohmann::json j = {{"output", out}, {"images", n}, {"resolution", r}, {"labels", !labels.empty()}};
-  Table t({"field", "value"});
-  t.add_row({"output", out});
-  t.add_row({"images", std::to_string(n)});
-  t.add_row({"resolution", std::to_string(r)});
-  t.add_row({"labels.csv", labels.empty() ? "no (dataset has no labels)" : "yes"});
-  emit(j, t, common.json);
+  Summary()
+      .add("output", out)
+      .add("images", n)
+      .add("resolution", r)
+      .add("labels", !labels.empty(), labels.empty() ? "no (dataset has no labels)" : "yes", "labels.csv")
+      .emit(common.json);
   return 0;
 }
 

@@ -58,26 +58,24 @@ int data_faces(const std::string& prog, const std::vector<std::string>& args) {
   opt.progress = common.progress_options();
   const FaceCropSummary s = crop_faces(source, target, manifest_path, opt);
 
-  const nlohmann::json j = {
-      {"output", target.string()},  {"manifest", manifest_path.string()},
-      {"detector", s.detector},     {"photos", s.photos},
-      {"unreadable", s.unreadable}, {"without_face", s.without_face},
-      {"detections", s.detections}, {"kept", s.kept},
-      {"too_small", s.too_small},   {"at_border", s.at_border},
-      {"over_limit", s.over_limit}, {"size", opt.size},
-      {"seconds", s.seconds},       {"photos_per_second", s.seconds > 0 ? (s.photos + s.unreadable) / s.seconds : 0.0}};
-  Table t({"field", "value"});
-  t.add_row({"output", target.string()});
-  t.add_row({"manifest", manifest_path.string()});
-  t.add_row({"detector", s.detector});
-  t.add_row({"photos", fmt::format("{} ({} unreadable, skipped)", s.photos, s.unreadable)});
-  t.add_row({"photos without a face", std::to_string(s.without_face)});
-  t.add_row({"detections", std::to_string(s.detections)});
-  t.add_row({"kept", fmt::format("{} crops of {}x{}", s.kept, opt.size, opt.size)});
-  t.add_row({"rejected", fmt::format("{} too small, {} at the border, {} beyond the per-photo limit", s.too_small,
-                                     s.at_border, s.over_limit)});
-  t.add_row({"time", fmt::format("{:.2f} s", s.seconds)});
-  emit(j, t, common.json);
+  Summary()
+      .add("output", target.string())
+      .add("manifest", manifest_path.string())
+      .add("detector", s.detector)
+      .add("photos", s.photos, fmt::format("{} ({} unreadable, skipped)", s.photos, s.unreadable))
+      .also("unreadable", s.unreadable)
+      .add("without_face", s.without_face, {}, "photos without a face")
+      .add("detections", s.detections)
+      .add("kept", s.kept, fmt::format("{} crops of {}x{}", s.kept, opt.size, opt.size))
+      .also("size", opt.size)
+      .row("rejected", fmt::format("{} too small, {} at the border, {} beyond the per-photo limit", s.too_small,
+                                   s.at_border, s.over_limit))
+      .also("too_small", s.too_small)
+      .also("at_border", s.at_border)
+      .also("over_limit", s.over_limit)
+      .add("seconds", s.seconds, fmt::format("{:.2f} s", s.seconds), "time")
+      .also("photos_per_second", s.seconds > 0 ? (s.photos + s.unreadable) / s.seconds : 0.0)
+      .emit(common.json);
   return 0;
 }
 

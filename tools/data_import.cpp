@@ -47,21 +47,19 @@ int data_import(const std::string& prog, const std::vector<std::string>& args) {
   opt.progress = common.progress_options();
   ImportSummary s = import_dataset(source, out, opt);
 
-  nlohmann::json j = {{"output", out},          {"source", s.source},
-                      {"format", s.format},     {"images", s.count},
-                      {"skipped", s.skipped},   {"resolution", s.resolution},
-                      {"channels", s.channels}, {"labels", s.has_labels},
-                      {"seconds", s.seconds},   {"images_per_second", s.seconds > 0 ? s.count / s.seconds : 0.0}};
-  Table t({"field", "value"});
-  t.add_row({"output", out});
-  t.add_row({"format", s.format});
-  t.add_row({"images", std::to_string(s.count)});
-  t.add_row({"skipped", std::to_string(s.skipped)});
-  t.add_row({"resolution", fmt::format("{} (levels {} .. 1)", s.resolution, s.resolution)});
-  t.add_row({"channels", std::to_string(s.channels)});
-  t.add_row({"labels", s.has_labels ? fmt::format("{} classes", s.class_names.size()) : "none"});
-  t.add_row({"time", fmt::format("{:.2f} s ({:.0f} images/s)", s.seconds, s.seconds > 0 ? s.count / s.seconds : 0.0)});
-  emit(j, t, common.json);
+  const double rate = s.seconds > 0 ? s.count / s.seconds : 0.0;
+  Summary()
+      .add("output", out)
+      .also("source", s.source)
+      .add("format", s.format)
+      .add("images", s.count)
+      .add("skipped", s.skipped)
+      .add("resolution", s.resolution, fmt::format("{} (levels {} .. 1)", s.resolution, s.resolution))
+      .add("channels", s.channels)
+      .add("labels", s.has_labels, s.has_labels ? fmt::format("{} classes", s.class_names.size()) : "none")
+      .add("seconds", s.seconds, fmt::format("{:.2f} s ({:.0f} images/s)", s.seconds, rate), "time")
+      .also("images_per_second", rate)
+      .emit(common.json);
   return 0;
 }
 

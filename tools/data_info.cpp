@@ -22,39 +22,33 @@ int data_info(const std::string& prog, const std::vector<std::string>& args) {
     return 0;
   PyramidReader reader(in);
   const PyramidInfo& info = reader.info();
-  nlohmann::json j = {{"file", in},
-                      {"images", info.count},
-                      {"resolution", info.resolution},
-                      {"channels", info.channels},
-                      {"levels", info.resolutions},
-                      {"compression", info.compression},
-                      {"attributes", info.attributes}};
-  Table t({"field", "value"});
-  t.add_row({"file", in});
-  t.add_row({"images", std::to_string(info.count)});
-  t.add_row({"channels", fmt::format("{} ({})", info.channels, info.channels == 1 ? "grayscale" : "RGB")});
-  t.add_row({"levels", fmt::format("{}", fmt::join(info.resolutions, ", "))});
-  t.add_row({"compression", info.compression});
+  Summary r;
+  r.add("file", in)
+      .add("images", info.count)
+      .also("resolution", info.resolution)
+      .add("channels", info.channels, fmt::format("{} ({})", info.channels, info.channels == 1 ? "grayscale" : "RGB"))
+      .add("levels", info.resolutions, fmt::format("{}", fmt::join(info.resolutions, ", ")))
+      .add("compression", info.compression)
+      .also("attributes", info.attributes);
   if (info.has_labels) {
     const auto labels = reader.labels();  // checked: each in [0, classes)
     int64_t max_label = static_cast<int64_t>(info.class_names.size()) - 1;
     for (int64_t l : labels) max_label = std::max(max_label, l);
     std::vector<int64_t> counts(static_cast<size_t>(max_label + 1), 0);
     for (int64_t l : labels) ++counts[static_cast<size_t>(l)];
-    j["labels"] = {{"class_names", info.class_names}, {"counts", counts}};
+    r.also("labels", {{"class_names", info.class_names}, {"counts", counts}});
     bool first = true;
     for (size_t c = 0; c < counts.size(); ++c) {
       if (counts[c] == 0 && c >= info.class_names.size()) continue;  // unnamed and absent
       const std::string name = c < info.class_names.size() ? info.class_names[c] : std::to_string(c);
-      t.add_row({first ? "labels" : "", fmt::format("{} {}: {}", c, name, counts[c])});
+      r.row(first ? "labels" : "", fmt::format("{} {}: {}", c, name, counts[c]));
       first = false;
     }
   } else {
-    j["labels"] = nullptr;
-    t.add_row({"labels", "none"});
+    r.add("labels", nullptr, "none");
   }
-  for (const auto& [k, v] : info.attributes) t.add_row({k, v});
-  emit(j, t, common.json);
+  for (const auto& [k, v] : info.attributes) r.row(k, v);
+  r.emit(common.json);
   return 0;
 }
 

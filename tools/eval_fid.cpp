@@ -27,15 +27,15 @@ int eval_fid(const std::string& prog, const std::vector<std::string>& args) {
                  "upwards at this N\n",
                  static_cast<long long>(std::min(r.features.rows, f.features.rows)),
                  static_cast<long long>(r.features.dim));
-  nlohmann::json j = {{"metric", "fid"}, {"fid", t.value()}, {"mean_term", t.mean_term}, {"trace_term", t.trace_term}};
-  j.update(provenance_json(r, f));
-  Table table({"metric", "value"});
-  table.add_row({"FID", fmt::format("{:.4f}", t.value())});
-  table.add_row({"  |mu1 - mu2|^2", fmt::format("{:.4f}", t.mean_term)});
-  table.add_row({"  trace term", fmt::format("{:.4f}", t.trace_term)});
-  table.add_row({"images (real, fake)", fmt::format("{}, {}", r.features.rows, f.features.rows)});
-  table.add_row({"backbone", r.backbone.describe()});
-  emit(j, table, cmd.common.json);
+  Summary({"metric", "value"})
+      .also("metric", "fid")
+      .add("fid", t.value(), fmt::format("{:.4f}", t.value()), "FID")
+      .add("mean_term", t.mean_term, fmt::format("{:.4f}", t.mean_term), "  |mu1 - mu2|^2")
+      .add("trace_term", t.trace_term, fmt::format("{:.4f}", t.trace_term), "  trace term")
+      .row("images (real, fake)", fmt::format("{}, {}", r.features.rows, f.features.rows))
+      .row("backbone", r.backbone.describe())
+      .also(provenance_json(r, f))
+      .emit(cmd.common.json);
   return 0;
 }
 

@@ -35,19 +35,16 @@ int eval_kid(const std::string& prog, const std::vector<std::string>& args) {
                      opt.subset_size, opt.subset_size, r.features.rows <= f.features.rows ? "real" : "fake", smaller,
                      smaller);
   const KidResult k = kernel_distance(r.features, f.features, opt);
-  nlohmann::json j = {{"metric", "kid"},
-                      {"kid", k.mean},
-                      {"kid_std", k.std},
-                      {"subsets", opt.subsets},
-                      {"subset_size", opt.subset_size},
-                      {"seed", opt.seed}};
-  j.update(provenance_json(r, f));
-  Table table({"metric", "value"});
-  table.add_row({"KID", fmt::format("{:.6f}", k.mean)});
-  table.add_row({"  std over subsets", fmt::format("{:.6f}", k.std)});
-  table.add_row({"subsets", fmt::format("{} x {} (seed {})", opt.subsets, opt.subset_size, opt.seed)});
-  table.add_row({"backbone", r.backbone.describe()});
-  emit(j, table, cmd.common.json);
+  Summary({"metric", "value"})
+      .also("metric", "kid")
+      .add("kid", k.mean, fmt::format("{:.6f}", k.mean), "KID")
+      .add("kid_std", k.std, fmt::format("{:.6f}", k.std), "  std over subsets")
+      .add("subsets", opt.subsets, fmt::format("{} x {} (seed {})", opt.subsets, opt.subset_size, opt.seed))
+      .also("subset_size", opt.subset_size)
+      .also("seed", opt.seed)
+      .row("backbone", r.backbone.describe())
+      .also(provenance_json(r, f))
+      .emit(cmd.common.json);
   return 0;
 }
 

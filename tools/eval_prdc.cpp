@@ -37,18 +37,19 @@ int eval_prdc(const std::string& prog, const std::vector<std::string>& args) {
                          "but the {} set has {}: pass {} {} or fewer",
                          option, k, k + 1, set, rows, option, std::max<int64_t>(rows - 1, 1));
   const PrdcResult p = precision_recall_density_coverage(r.features, f.features, opt);
-  nlohmann::json j = {{"metric", "prdc"},     {"precision", p.precision},      {"recall", p.recall},
-                      {"density", p.density}, {"coverage", p.coverage},        {"k_pr", opt.k_pr},
-                      {"k_dc", opt.k_dc},     {"rechecked_pairs", p.rechecked}};
-  j.update(provenance_json(r, f));
-  Table table({"metric", "value"});
-  table.add_row({fmt::format("precision (k={})", opt.k_pr), fmt::format("{:.4f}", p.precision)});
-  table.add_row({fmt::format("recall (k={})", opt.k_pr), fmt::format("{:.4f}", p.recall)});
-  table.add_row({fmt::format("density (k={})", opt.k_dc), fmt::format("{:.4f}", p.density)});
-  table.add_row({fmt::format("coverage (k={})", opt.k_dc), fmt::format("{:.4f}", p.coverage)});
-  table.add_row({"images (real, fake)", fmt::format("{}, {}", r.features.rows, f.features.rows)});
-  table.add_row({"backbone", r.backbone.describe()});
-  emit(j, table, cmd.common.json);
+  Summary({"metric", "value"})
+      .also("metric", "prdc")
+      .add("precision", p.precision, fmt::format("{:.4f}", p.precision), fmt::format("precision (k={})", opt.k_pr))
+      .add("recall", p.recall, fmt::format("{:.4f}", p.recall), fmt::format("recall (k={})", opt.k_pr))
+      .add("density", p.density, fmt::format("{:.4f}", p.density), fmt::format("density (k={})", opt.k_dc))
+      .add("coverage", p.coverage, fmt::format("{:.4f}", p.coverage), fmt::format("coverage (k={})", opt.k_dc))
+      .also("k_pr", opt.k_pr)
+      .also("k_dc", opt.k_dc)
+      .also("rechecked_pairs", p.rechecked)
+      .row("images (real, fake)", fmt::format("{}, {}", r.features.rows, f.features.rows))
+      .row("backbone", r.backbone.describe())
+      .also(provenance_json(r, f))
+      .emit(cmd.common.json);
   return 0;
 }
 

@@ -36,21 +36,17 @@ int eval_stats(const std::string& prog, const std::vector<std::string>& args) {
   { AtomicOutput precheck(out, overwrite); }  // a bad output path fails before the long work
   const FeatureSource s = feature_source(input, spec, image_options(flags, common), "images");
   write_stats_file(out, s, overwrite);
-  nlohmann::json j = {{"out", out},
-                      {"input", input},
-                      {"num_images", s.features.rows},
-                      {"feature_dim", s.features.dim},
-                      {"backbone", s.backbone.name},
-                      {"backbone_hash", s.backbone.hash},
-                      {"input_size", s.backbone.input_size},
-                      {"resize", s.backbone.resize},
-                      {"input_fingerprint", s.fingerprint}};
-  Table table({"field", "value"});
-  table.add_row({"statistics", out});
-  table.add_row({"images", fmt::format("{} ({})", s.features.rows, s.fingerprint)});
-  table.add_row({"features", std::to_string(s.features.dim)});
-  table.add_row({"backbone", s.backbone.describe()});
-  emit(j, table, common.json);
+  Summary()
+      .add("out", out, {}, "statistics")
+      .also("input", input)
+      .add("num_images", s.features.rows, fmt::format("{} ({})", s.features.rows, s.fingerprint), "images")
+      .also("input_fingerprint", s.fingerprint)
+      .add("feature_dim", s.features.dim, {}, "features")
+      .add("backbone", s.backbone.name, s.backbone.describe())
+      .also("backbone_hash", s.backbone.hash)
+      .also("input_size", s.backbone.input_size)
+      .also("resize", s.backbone.resize)
+      .emit(common.json);
   return 0;
 }
 

@@ -41,13 +41,14 @@ int train_interpolate(const std::string& prog, const std::vector<std::string>& a
   const auto ckpt = resolve_checkpoint(run);
   LoadedGenerator gen = load_generator(ckpt, dev);
   write_image(out, tile_images(interpolation_grid(gen, rows, cols, seed, dev), cols));
-  nlohmann::json j = {
-      {"output", out}, {"rows", rows}, {"cols", cols}, {"checkpoint", ckpt.string()}, {"step", gen.state.step}};
-  Table t({"field", "value"});
-  t.add_row({"output", out});
-  t.add_row({"grid", fmt::format("{} rows x {} steps", rows, cols)});
-  t.add_row({"checkpoint", fmt::format("{} (step {})", ckpt.string(), gen.state.step)});
-  emit(j, t, common.json);
+  Summary()
+      .add("output", out)
+      .row("grid", fmt::format("{} rows x {} steps", rows, cols))
+      .also("rows", rows)
+      .also("cols", cols)
+      .add("checkpoint", ckpt.string(), fmt::format("{} (step {})", ckpt.string(), gen.state.step))
+      .also("step", gen.state.step)
+      .emit(common.json);
   return 0;
 }
 

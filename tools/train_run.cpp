@@ -211,24 +211,26 @@ void add_eval_hook(TrainOptions& options, const TrainFlags& f, const TrainConfig
 }
 
 void report(const TrainSummary& s, const std::string& out, bool json) {
-  nlohmann::json j = {{"run", out},         {"start_step", s.start_step},          {"step", s.state.step},
-                      {"epochs", s.epochs}, {"seconds", s.state.seconds},          {"images_per_s", s.images_per_s},
-                      {"last", s.last_log}, {"checkpoint", s.checkpoint.string()}, {"samples", s.samples.string()}};
-  Table t({"field", "value"});
-  t.add_row({"run", out});
-  t.add_row({"steps", fmt::format("{} -> {}", s.start_step, s.state.step)});
-  t.add_row({"epochs", fmt::format("{:.2f}", s.epochs)});
+  Summary r;
+  r.add("run", out)
+      .row("steps", fmt::format("{} -> {}", s.start_step, s.state.step))
+      .also("start_step", s.start_step)
+      .also("step", s.state.step)
+      .add("epochs", s.epochs, fmt::format("{:.2f}", s.epochs));
   if (s.last_log.contains("resolution"))
-    t.add_row({"progan", fmt::format("{:.1f} kimg, {}x{}, alpha {:.3f}", s.last_log["kimg"].get<double>(),
-                                     s.last_log["resolution"].get<int>(), s.last_log["resolution"].get<int>(),
-                                     s.last_log["alpha"].get<double>())});
-  t.add_row({"training time", fmt::format("{:.1f} s", s.state.seconds)});
-  t.add_row({"real images/s", fmt::format("{:.1f}", s.images_per_s)});
+    r.row("progan", fmt::format("{:.1f} kimg, {}x{}, alpha {:.3f}", s.last_log["kimg"].get<double>(),
+                                s.last_log["resolution"].get<int>(), s.last_log["resolution"].get<int>(),
+                                s.last_log["alpha"].get<double>()));
+  r.add("seconds", s.state.seconds, fmt::format("{:.1f} s", s.state.seconds), "training time")
+      .add("images_per_s", s.images_per_s, fmt::format("{:.1f}", s.images_per_s), "real images/s");
   for (const char* key : {"loss_d", "loss_g", "wdist", "gp", "drift"})
-    if (s.last_log.contains(key)) t.add_row({key, fmt::format("{:.5f}", s.last_log[key].get<double>())});
-  t.add_row({"checkpoint", s.checkpoint.string()});
-  if (!s.samples.empty()) t.add_row({"samples", s.samples.string()});
-  emit(j, t, json);
+    if (s.last_log.contains(key)) r.row(key, fmt::format("{:.5f}", s.last_log[key].get<double>()));
+  r.also("last", s.last_log).add("checkpoint", s.checkpoint.string());
+  if (!s.samples.empty())
+    r.add("samples", s.samples.string());
+  else
+    r.also("samples", s.samples.string());
+  r.emit(json);
 }
 
 }  // namespace

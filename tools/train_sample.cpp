@@ -66,21 +66,17 @@ int train_sample(const std::string& prog, const std::vector<std::string>& args) 
   }
   progress.finish();
   sink->commit();
-  nlohmann::json j = {{"output", out},
-                      {"images", num},
-                      {"resolution", res},
-                      {"channels", c.channels},
-                      {"checkpoint", ckpt.string()},
-                      {"step", gen.state.step},
-                      {"seed", seed}};
-  if (gen.g_ema) j["kimg"] = static_cast<double>(gen.state.images) / 1000.0;
-  Table t({"field", "value"});
-  t.add_row({"output", out});
-  t.add_row({"images", std::to_string(num)});
-  t.add_row({"size", fmt::format("{} x {}x{}", c.channels, res, res)});
-  t.add_row({"checkpoint", fmt::format("{} (step {})", ckpt.string(), gen.state.step)});
-  t.add_row({"seed", std::to_string(seed)});
-  emit(j, t, common.json);
+  Summary r;
+  r.add("output", out)
+      .add("images", num)
+      .row("size", fmt::format("{} x {}x{}", c.channels, res, res))
+      .also("resolution", res)
+      .also("channels", c.channels)
+      .add("checkpoint", ckpt.string(), fmt::format("{} (step {})", ckpt.string(), gen.state.step))
+      .also("step", gen.state.step)
+      .add("seed", seed);
+  if (gen.g_ema) r.also("kimg", static_cast<double>(gen.state.images) / 1000.0);
+  r.emit(common.json);
   return 0;
 }
 
