@@ -124,8 +124,9 @@ DedupMethod parse_dedup_method(const std::string& name) {
   fail(ErrorKind::Usage, fmt::format("--method {}: expected ae (autoencoder hash) or exact (identical pixels)", name));
 }
 
-DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt) {
-  const auto t0 = std::chrono::steady_clock::now();
+namespace {
+
+void check_hash_options(const DedupHashOptions& opt) {
   const bool ae = opt.method == DedupMethod::Autoencoder;
   GANKIT_CHECK_USAGE(!ae || !opt.model.empty(),
                      "--model AE.pt is required (train one with gan-data dedup train), or use --method exact");
@@ -144,72 +145,65 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
                      "the groups, keep and --apply outputs must be different files");
   GANKIT_CHECK_USAGE(opt.apply.empty() || opt.apply.extension() == ".h5", "--apply {}: the output must end in .h5",
                      opt.apply.string());
-  // Every output writable (and not there, unless --overwrite) before any reading.
-  AtomicOutput groups_out(opt.groups, opt.overwrite), keep_out(opt.keep, opt.overwrite);
-  if (!opt.apply.empty()) AtomicOutput probe(opt.apply, opt.overwrite);
+}
 
-  std::unique_ptr<ThumbnailHasher> hasher;
-  if (ae) {
-    hasher = data_torch_module().open_hasher(opt.model, opt.device, opt.threads);
-    // Models from before the low-pass thumbnails (no version recorded) hash other pixels.
-    const int version = hasher->meta().value("extra", nlohmann::json::object()).value("thumbnail_version", 1);
-    GANKIT_CHECK_DATA(version == kThumbnailVersion,
-                      "{} was trained on version-{} thumbnails; this gan-data hashes version-{} thumbnails ({}): "
-                      "train a new model with gan-data dedup train",
-                      opt.model.string(), version, kThumbnailVersion, thumbnail_description());
-  }
-  ThumbnailReader reader(input, opt.input, ae ? ReadContent::Thumbnails : ReadContent::PixelHashes);
-  DedupHashSummary s;
-  s.format = reader.format();
+std::unique_ptr<ThumbnailHasher> open_hasher(const DedupHashOptions& opt) {
+  auto hasher = data_torch_module().open_hasher(opt.model, opt.device, opt.threads);
+  // Models from before the low-pass thumbnails (no version recorded) hash other pixels.
+  const int version = hasher->meta().value("extra", nlohmann::json::object()).value("thumbnail_version", 1);
+  GANKIT_CHECK_DATA(version == kThumbnailVersion,
+                    "{} was trained on version-{} thumbnails; this gan-data hashes version-{} thumbnails ({}): "
+                    "train a new model with gan-data dedup train",
+                    opt.model.string(), version, kThumbnailVersion, thumbnail_description());
+  return hasher;
+}
+
+// Every readable image's hash (and, with --probe, its least confident bits and their flip
+// distances; with --verify-angle, its code position), record index and name, in reading order.
+struct HashedImages {
   std::vector<Hash128> hashes;
-  std::vector<uint8_t> uncertain;    // --probe: opt.probe bit indices per image
-  std::vector<float> flip_distance;  // --probe: and their flip distances
-  const bool verify = !std::isinf(opt.verify_angle);
-  std::vector<float> code_position;  // --verify-angle: kHashCodeUnits per image
+  std::vector<uint8_t> uncertain;    // opt.probe bit indices per image
+  std::vector<float> flip_distance;  // and their flip distances
+  std::vector<float> code_position;  // kHashCodeUnits per image
   std::vector<int64_t> positions;
   std::vector<std::string> names;
-  {
-    Progress bar(ae ? "hash" : "exact hash", reader.count(), opt.progress);
-    ThumbnailBatch batch;
-    while (true) {
-      batch.clear();
-      if (!reader.next(batch, 1024)) break;
-      const size_t base = hashes.size();
-      hashes.resize(base + batch.size());
-      uncertain.resize(hashes.size() * static_cast<size_t>(opt.probe));
-      flip_distance.resize(uncertain.size());
-      if (verify) code_position.resize(hashes.size() * kHashCodeUnits);
-      if (ae)
-        hasher->hash(batch.pixels.data(), static_cast<int64_t>(batch.size()), hashes.data() + base,
-                     uncertain.data() + base * static_cast<size_t>(opt.probe),
-                     flip_distance.data() + base * static_cast<size_t>(opt.probe), opt.probe,
-                     verify ? code_position.data() + base * kHashCodeUnits : nullptr);
-      else
-        std::copy(batch.pixel_hashes.begin(), batch.pixel_hashes.end(), hashes.begin() + static_cast<ptrdiff_t>(base));
-      positions.insert(positions.end(), batch.index.begin(), batch.index.end());
-      for (auto& n : batch.names) names.push_back(std::move(n));
-      bar.add(static_cast<int64_t>(batch.size()));
-    }
-    bar.finish();
-  }
-  s.records = reader.records();
-  s.unreadable = reader.unreadable();
-  s.hashed = static_cast<int64_t>(hashes.size());
-  GANKIT_CHECK_DATA(s.hashed > 0, "no readable images in {}{}", input.string(),
-                    s.unreadable ? fmt::format(" ({} unreadable)", s.unreadable) : "");
-  const DuplicateGroups g = opt.probe > 0 ? group_with_probes(hashes, uncertain, flip_distance, opt.probe,
-                                                              opt.probe_distance, code_position, opt.verify_angle)
-                                          : group_duplicates(hashes, opt.radius);
-  s.hash_seconds = since(t0);
-  s.groups = static_cast<int64_t>(g.groups.size());
-  s.removed = g.removed();
-  s.kept = g.distinct;
-  for (const auto& members : g.groups) s.largest_group = std::max<int64_t>(s.largest_group, members.size());
+};
 
-  const std::string method_name = ae ? "ae" : "exact";
+HashedImages hash_images(ThumbnailReader& reader, ThumbnailHasher* hasher, const DedupHashOptions& opt) {
+  HashedImages h;
+  const size_t probe = static_cast<size_t>(opt.probe);
+  const bool verify = !std::isinf(opt.verify_angle);
+  Progress bar(hasher ? "hash" : "exact hash", reader.count(), opt.progress);
+  ThumbnailBatch batch;
+  while (true) {
+    batch.clear();
+    if (!reader.next(batch, 1024)) break;
+    const size_t base = h.hashes.size();
+    h.hashes.resize(base + batch.size());
+    h.uncertain.resize(h.hashes.size() * probe);
+    h.flip_distance.resize(h.uncertain.size());
+    if (verify) h.code_position.resize(h.hashes.size() * kHashCodeUnits);
+    if (hasher)
+      hasher->hash(batch.pixels.data(), static_cast<int64_t>(batch.size()), h.hashes.data() + base,
+                   h.uncertain.data() + base * probe, h.flip_distance.data() + base * probe, opt.probe,
+                   verify ? h.code_position.data() + base * kHashCodeUnits : nullptr);
+    else
+      std::copy(batch.pixel_hashes.begin(), batch.pixel_hashes.end(), h.hashes.begin() + static_cast<ptrdiff_t>(base));
+    h.positions.insert(h.positions.end(), batch.index.begin(), batch.index.end());
+    for (auto& n : batch.names) h.names.push_back(std::move(n));
+    bar.add(static_cast<int64_t>(batch.size()));
+  }
+  bar.finish();
+  return h;
+}
+
+// GROUPS.json: the settings, the counts and every group's members (record index and name).
+nlohmann::json groups_json(const fs::path& input, const DedupHashOptions& opt, const DedupHashSummary& s,
+                           const DuplicateGroups& g, const HashedImages& h, const ThumbnailReader& reader,
+                           const ThumbnailHasher* hasher) {
   nlohmann::json j = {{"input", absolute_name(input)},
                       {"format", s.format},
-                      {"method", method_name},
+                      {"method", hasher ? "ae" : "exact"},
                       {"radius", opt.radius},
                       {"probe", opt.probe},
                       {"probe_distance", limit_json(opt.probe_distance)},
@@ -221,7 +215,7 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
                       {"distinct", g.distinct},
                       {"removed", s.removed},
                       {"unreadable", reader.unreadable_names()}};
-  if (ae) {
+  if (hasher) {
     j["model"] = absolute_name(opt.model);
     j["model_options"] = hasher->meta().value("options", nlohmann::json::object());
   }
@@ -229,49 +223,83 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
   for (size_t k = 0; k < g.groups.size(); ++k) {
     nlohmann::json members = nlohmann::json::array();
     for (int64_t i : g.groups[k])
-      members.push_back({{"index", positions[static_cast<size_t>(i)]}, {"name", names[static_cast<size_t>(i)]}});
+      members.push_back({{"index", h.positions[static_cast<size_t>(i)]}, {"name", h.names[static_cast<size_t>(i)]}});
     groups.push_back({{"hash", g.group_hash[k].to_hex()}, {"members", std::move(members)}});
   }
   j["groups"] = std::move(groups);
+  return j;
+}
+
+// --apply: the kept records as a new pyramid (copied from a pyramid, else imported); returns
+// how many.
+int64_t apply_kept(const fs::path& input, const DedupHashOptions& opt, const DedupHashSummary& s,
+                   const std::vector<int64_t>& kept_positions, bool random_access) {
+  const bool ae = opt.method == DedupMethod::Autoencoder;
+  const std::string provenance = fmt::format(
+      "method={}{} radius={} probe={} probe_distance={} verify_angle={} kept={} removed={} of {} "
+      "(groups: {})",
+      ae ? "ae" : "exact", ae ? " model=" + absolute_name(opt.model) : "", opt.radius, opt.probe,
+      limit_json(opt.probe_distance).dump(), limit_json(opt.verify_angle).dump(), s.kept, s.removed, s.hashed,
+      absolute_name(opt.groups));
+  if (random_access) return apply_to_pyramid(input, opt.apply, kept_positions, opt, provenance);
+  ImportOptions io;
+  io.source.format = opt.input.format;
+  io.source.split = opt.input.split;
+  io.source.recursive = opt.input.recursive;
+  io.resolution = opt.resolution;
+  io.center_crop = opt.center_crop;
+  io.resize_filter = opt.resize_filter;
+  io.compression = opt.compression;
+  io.overwrite = opt.overwrite;
+  io.progress = opt.progress;
+  io.skip_bad = true;  // unreadable records are not selected anyway
+  io.select.assign(static_cast<size_t>(s.records), 0);
+  for (int64_t p : kept_positions) io.select[static_cast<size_t>(p)] = 1;
+  io.attributes["dedup"] = provenance;
+  return import_dataset(input, opt.apply, io).count;
+}
+
+}  // namespace
+
+DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt) {
+  const auto t0 = std::chrono::steady_clock::now();
+  check_hash_options(opt);
+  const bool ae = opt.method == DedupMethod::Autoencoder;
+  // Every output writable (and not there, unless --overwrite) before any reading.
+  AtomicOutput groups_out(opt.groups, opt.overwrite), keep_out(opt.keep, opt.overwrite);
+  if (!opt.apply.empty()) AtomicOutput probe(opt.apply, opt.overwrite);
+
+  const std::unique_ptr<ThumbnailHasher> hasher = ae ? open_hasher(opt) : nullptr;
+  ThumbnailReader reader(input, opt.input, ae ? ReadContent::Thumbnails : ReadContent::PixelHashes);
+  DedupHashSummary s;
+  s.format = reader.format();
+  const HashedImages h = hash_images(reader, hasher.get(), opt);
+  s.records = reader.records();
+  s.unreadable = reader.unreadable();
+  s.hashed = static_cast<int64_t>(h.hashes.size());
+  GANKIT_CHECK_DATA(s.hashed > 0, "no readable images in {}{}", input.string(),
+                    s.unreadable ? fmt::format(" ({} unreadable)", s.unreadable) : "");
+  const DuplicateGroups g = opt.probe > 0 ? group_with_probes(h.hashes, h.uncertain, h.flip_distance, opt.probe,
+                                                              opt.probe_distance, h.code_position, opt.verify_angle)
+                                          : group_duplicates(h.hashes, opt.radius);
+  s.hash_seconds = since(t0);
+  s.groups = static_cast<int64_t>(g.groups.size());
+  s.removed = g.removed();
+  s.kept = g.distinct;
+  for (const auto& members : g.groups) s.largest_group = std::max<int64_t>(s.largest_group, members.size());
+
   std::string keep_text;
   std::vector<int64_t> kept_positions;
   kept_positions.reserve(static_cast<size_t>(g.distinct));
-  for (size_t i = 0; i < hashes.size(); ++i) {
+  for (size_t i = 0; i < h.hashes.size(); ++i) {
     if (!g.keep[i]) continue;
-    keep_text += names[i];
+    keep_text += h.names[i];
     keep_text += '\n';
-    kept_positions.push_back(positions[i]);
+    kept_positions.push_back(h.positions[i]);
   }
-
-  if (!opt.apply.empty()) {
-    const std::string provenance = fmt::format(
-        "method={}{} radius={} probe={} probe_distance={} verify_angle={} kept={} removed={} of {} "
-        "(groups: {})",
-        method_name, ae ? " model=" + absolute_name(opt.model) : "", opt.radius, opt.probe,
-        limit_json(opt.probe_distance).dump(), limit_json(opt.verify_angle).dump(), g.distinct, s.removed, s.hashed,
-        absolute_name(opt.groups));
-    if (reader.random_access()) {
-      s.applied = apply_to_pyramid(input, opt.apply, kept_positions, opt, provenance);
-    } else {
-      ImportOptions io;
-      io.source.format = opt.input.format;
-      io.source.split = opt.input.split;
-      io.source.recursive = opt.input.recursive;
-      io.resolution = opt.resolution;
-      io.center_crop = opt.center_crop;
-      io.resize_filter = opt.resize_filter;
-      io.compression = opt.compression;
-      io.overwrite = opt.overwrite;
-      io.progress = opt.progress;
-      io.skip_bad = true;  // unreadable records are not selected anyway
-      io.select.assign(static_cast<size_t>(s.records), 0);
-      for (int64_t p : kept_positions) io.select[static_cast<size_t>(p)] = 1;
-      io.attributes["dedup"] = provenance;
-      s.applied = import_dataset(input, opt.apply, io).count;
-    }
-  }
+  if (!opt.apply.empty()) s.applied = apply_kept(input, opt, s, kept_positions, reader.random_access());
   // The groups and keep files appear last, together: their presence means the run completed.
-  write_text(groups_out.temp_path(), j.dump(1) + "\n", opt.groups);
+  write_text(groups_out.temp_path(), groups_json(input, opt, s, g, h, reader, hasher.get()).dump(1) + "\n", opt.groups);
   write_text(keep_out.temp_path(), keep_text, opt.keep);
   groups_out.commit();
   keep_out.commit();
