@@ -82,28 +82,6 @@ void small_sort(uint32_t* begin, uint32_t* end) {
 constexpr size_t kValuesPerBucket = 4;
 constexpr size_t kChunk = 1024;  // values whose bucket indices are computed at once
 
-// Buckets are the integer parts of x * 2^s: multiplying by a power of two and truncating are
-// exact in float, so bucket j holds exactly the values of [j, j+1) * 2^-s (j > 0),
-// (j-1, j] * 2^-s (j < 0) or (-1, 1) * 2^-s (j = 0), and the edges below are exact.
-struct Buckets {
-  float scale;    // 2^s
-  int32_t first;  // trunc(lo * 2^s): index 0 of our arrays
-  double step;    // 2^-s
-  // Index of x's bucket in our arrays; monotone in x. Computed for a chunk at a time so that
-  // the compiler vectorises the conversions.
-  void indices(const float* x, size_t n, uint32_t* out) const {
-    for (size_t i = 0; i < n; ++i) out[i] = static_cast<uint32_t>(static_cast<int32_t>(x[i] * scale) - first);
-  }
-  double lower(size_t k) const {
-    const int64_t j = first + static_cast<int64_t>(k);
-    return static_cast<double>(j > 0 ? j : j - 1) * step;
-  }
-  double upper(size_t k) const {
-    const int64_t j = first + static_cast<int64_t>(k);
-    return static_cast<double>(j >= 0 ? j + 1 : j) * step;
-  }
-};
-
 }  // namespace
 
 double Wasserstein1d::sorted_abs_diff_sum(const float* a, const float* b, size_t n) {
@@ -120,44 +98,83 @@ void Wasserstein1d::copy_range(const float* src, float* dst, size_t n, float& lo
   scan<true>(src, n, lo, hi, dst);
 }
 
-double Wasserstein1d::sorted_abs_diff_sum(const float* a, const float* b, size_t n, float lo, float hi) {
-  if (n == 0) return 0;
-  if (!(lo < hi)) return 0;  // every value equal
+// Buckets are the integer parts of x * 2^s: multiplying by a power of two and truncating are
+// exact in float, so bucket j holds exactly the values of [j, j+1) * 2^-s (j > 0),
+// (j-1, j] * 2^-s (j < 0) or (-1, 1) * 2^-s (j = 0), and the edges below are exact.
+struct Wasserstein1d::Buckets {
+  float scale;    // 2^s
+  int32_t first;  // trunc(lo * 2^s): index 0 of our arrays
+  double step;    // 2^-s
+  size_t count;   // buckets over [lo, hi]
+
   // The largest s with (hi - lo) * 2^s <= n / kValuesPerBucket, and |x| * 2^s < 2^30 so that
   // the truncation fits an int32 (values far from 0 relative to their spread get fewer, wider
   // buckets: still exact, only slower).
-  const double target = static_cast<double>(std::max<size_t>(1, n / kValuesPerBucket));
-  int s = static_cast<int>(std::floor(std::log2(target / (static_cast<double>(hi) - lo))));
-  const double magnitude = std::max(std::fabs(static_cast<double>(lo)), std::fabs(static_cast<double>(hi)));
-  s = std::min(s, static_cast<int>(std::floor(std::log2(std::ldexp(1.0, 30) / magnitude))) - 1);
-  s = std::clamp(s, -120, 120);  // 2^s stays a normal float
-  Buckets bk{std::ldexp(1.0f, s), 0, std::ldexp(1.0, -s)};
-  bk.first = static_cast<int32_t>(lo * bk.scale);
-  const size_t buckets = static_cast<size_t>(static_cast<int32_t>(hi * bk.scale) - bk.first) + 1;
+  static Buckets covering(float lo, float hi, size_t n) {
+    const double target = static_cast<double>(std::max<size_t>(1, n / kValuesPerBucket));
+    int s = static_cast<int>(std::floor(std::log2(target / (static_cast<double>(hi) - lo))));
+    const double magnitude = std::max(std::fabs(static_cast<double>(lo)), std::fabs(static_cast<double>(hi)));
+    s = std::min(s, static_cast<int>(std::floor(std::log2(std::ldexp(1.0, 30) / magnitude))) - 1);
+    s = std::clamp(s, -120, 120);  // 2^s stays a normal float
+    Buckets bk{std::ldexp(1.0f, s), 0, std::ldexp(1.0, -s), 0};
+    bk.first = static_cast<int32_t>(lo * bk.scale);
+    bk.count = static_cast<size_t>(static_cast<int32_t>(hi * bk.scale) - bk.first) + 1;
+    return bk;
+  }
+  // Index of x's bucket in our arrays; monotone in x. Computed for a chunk at a time so that
+  // the compiler vectorises the conversions.
+  void indices(const float* x, size_t n, uint32_t* out) const {
+    for (size_t i = 0; i < n; ++i) out[i] = static_cast<uint32_t>(static_cast<int32_t>(x[i] * scale) - first);
+  }
+  double lower(size_t k) const {
+    const int64_t j = first + static_cast<int64_t>(k);
+    return static_cast<double>(j > 0 ? j : j - 1) * step;
+  }
+  double upper(size_t k) const {
+    const int64_t j = first + static_cast<int64_t>(k);
+    return static_cast<double>(j >= 0 ? j + 1 : j) * step;
+  }
+};
 
-  count_a_.assign(buckets, 0);
-  count_b_.assign(buckets, 0);
+double Wasserstein1d::sorted_abs_diff_sum(const float* a, const float* b, size_t n, float lo, float hi) {
+  if (n == 0) return 0;
+  if (!(lo < hi)) return 0;  // every value equal
+  const Buckets bk = Buckets::covering(lo, hi, n);
+  count(a, b, n, bk);
+  double sum = classify(bk);
+  sum -= own_terms(a, n, bk, start_a_, cross_a_);
+  sum += own_terms(b, n, bk, start_b_, cross_b_);
+  return crossing_terms(bk, sum);
+}
+
+// Pass 1: each sample's values counted per bucket.
+void Wasserstein1d::count(const float* a, const float* b, size_t n, const Buckets& bk) {
+  count_a_.assign(bk.count, 0);
+  count_b_.assign(bk.count, 0);
   uint32_t idx[kChunk];
-  auto count = [&](const float* v, std::vector<uint32_t>& counts) {
+  auto one = [&](const float* v, std::vector<uint32_t>& counts) {
     for (size_t i0 = 0; i0 < n; i0 += kChunk) {
       const size_t m = std::min(kChunk, n - i0);
       bk.indices(v + i0, m, idx);
       for (size_t i = 0; i < m; ++i) ++counts[idx[i]];
     }
   };
-  count(a, count_a_);
-  count(b, count_b_);
+  one(a, count_a_);
+  one(b, count_b_);
+}
 
-  // Buckets where one CDF stays on top: the integral of (F_top - F_other) over the bucket is
-  //   (top_k - other_k) * (upper - lower) + sum over the bucket's values of +-(upper - x)
-  // (top_k, other_k: counts below the bucket). The upper terms are added here, -x in pass 2.
-  side_.resize(buckets);
-  start_a_.resize(buckets);
-  start_b_.resize(buckets);
+// Buckets where one CDF stays on top: the integral of (F_top - F_other) over the bucket is
+//   (top_k - other_k) * (upper - lower) + sum over the bucket's values of +-(upper - x)
+// (top_k, other_k: counts below the bucket). The upper terms are returned here, -x comes from
+// own_terms(). The other buckets cross: their values' places in cross_a_/b_ are laid out.
+double Wasserstein1d::classify(const Buckets& bk) {
+  side_.resize(bk.count);
+  start_a_.resize(bk.count);
+  start_b_.resize(bk.count);
   double sum = 0;
   int64_t below_a = 0, below_b = 0;
   uint32_t crossing_a = 0, crossing_b = 0;
-  for (size_t k = 0; k < buckets; ++k) {
+  for (size_t k = 0; k < bk.count; ++k) {
     const int64_t ca = count_a_[k], cb = count_b_[k];
     int8_t side = 0;
     if (below_a >= below_b + cb)
@@ -178,47 +195,50 @@ double Wasserstein1d::sorted_abs_diff_sum(const float* a, const float* b, size_t
     below_a += ca;
     below_b += cb;
   }
-
-  // Pass 2: the values' own terms, and the crossing buckets' values gathered in bucket order,
-  // each sample's apart (4-byte keys: half the scattered bytes of one array of tagged keys).
   if (cross_a_.size() < crossing_a) cross_a_.resize(crossing_a);
   if (cross_b_.size() < crossing_b) cross_b_.resize(crossing_b);
-  auto own_terms = [&](const float* v, std::vector<uint32_t>& starts, std::vector<uint32_t>& cross) {
-    // Four partial sums, in locals: one would make each value wait on the previous addition.
-    double own0 = 0, own1 = 0, own2 = 0, own3 = 0;
-    auto one = [&](const float x, uint32_t k, double& own) {
-      const int side = side_[k];
-      if (side != 0)
-        own += side * static_cast<double>(x);
-      else
-        cross[starts[k]++] = float_to_key(x);
-    };
-    for (size_t i0 = 0; i0 < n; i0 += kChunk) {
-      const size_t m = std::min(kChunk, n - i0);
-      const float* x = v + i0;
-      bk.indices(x, m, idx);
-      size_t i = 0;
-      for (; i + 4 <= m; i += 4) {
-        one(x[i], idx[i], own0);
-        one(x[i + 1], idx[i + 1], own1);
-        one(x[i + 2], idx[i + 2], own2);
-        one(x[i + 3], idx[i + 3], own3);
-      }
-      for (; i < m; ++i) one(x[i], idx[i], own0);
-    }
-    return (own0 + own1) + (own2 + own3);
-  };
-  sum -= own_terms(a, start_a_, cross_a_);
-  sum += own_terms(b, start_b_, cross_b_);
+  return sum;
+}
 
-  // Crossing buckets: sort each sample's values (a handful), then integrate |F_a - F_b| step by
-  // step in merged order, a before b on ties (the order of a sort of tagged keys; a tie's step
-  // has zero width, so any order gives the same sum).
-  below_a = below_b = 0;
-  for (size_t k = 0; k < buckets; ++k) {
+// Pass 2 over one sample: the values' own terms (+-x), and the crossing buckets' values gathered
+// in bucket order (4-byte keys: half the scattered bytes of one array of tagged keys).
+double Wasserstein1d::own_terms(const float* v, size_t n, const Buckets& bk, std::vector<uint32_t>& starts,
+                                std::vector<uint32_t>& cross) {
+  // Four partial sums, in locals: one would make each value wait on the previous addition.
+  double own0 = 0, own1 = 0, own2 = 0, own3 = 0;
+  auto one = [&](const float x, uint32_t k, double& own) {
+    const int side = side_[k];
+    if (side != 0)
+      own += side * static_cast<double>(x);
+    else
+      cross[starts[k]++] = float_to_key(x);
+  };
+  uint32_t idx[kChunk];
+  for (size_t i0 = 0; i0 < n; i0 += kChunk) {
+    const size_t m = std::min(kChunk, n - i0);
+    const float* x = v + i0;
+    bk.indices(x, m, idx);
+    size_t i = 0;
+    for (; i + 4 <= m; i += 4) {
+      one(x[i], idx[i], own0);
+      one(x[i + 1], idx[i + 1], own1);
+      one(x[i + 2], idx[i + 2], own2);
+      one(x[i + 3], idx[i + 3], own3);
+    }
+    for (; i < m; ++i) one(x[i], idx[i], own0);
+  }
+  return (own0 + own1) + (own2 + own3);
+}
+
+// Crossing buckets: sort each sample's values (a handful), then integrate |F_a - F_b| step by
+// step in merged order, a before b on ties (the order of a sort of tagged keys; a tie's step has
+// zero width, so any order gives the same sum). Added to `sum` step by step.
+double Wasserstein1d::crossing_terms(const Buckets& bk, double sum) {
+  int64_t below_a = 0, below_b = 0;
+  for (size_t k = 0; k < bk.count; ++k) {
     const int64_t ca = count_a_[k], cb = count_b_[k];
     if (side_[k] == 0 && ca + cb > 0) {
-      uint32_t* ea = cross_a_.data() + start_a_[k];  // pass 2 left the starts at the buckets' ends
+      uint32_t* ea = cross_a_.data() + start_a_[k];  // own_terms() left the starts at the buckets' ends
       uint32_t* eb = cross_b_.data() + start_b_[k];
       uint32_t* pa = ea - ca;
       uint32_t* pb = eb - cb;

@@ -36,6 +36,15 @@ class Wasserstein1d {
   static void copy_range(const float* src, float* dst, size_t n, float& lo, float& hi);
 
  private:
+  struct Buckets;  // exact power-of-two buckets over [lo, hi] (wasserstein_1d.cpp)
+  // The steps of sorted_abs_diff_sum, in order: the sum of the buckets where one CDF stays on top
+  // (classify, then own_terms of each sample), then the crossing buckets' steps added to it.
+  void count(const float* a, const float* b, size_t n, const Buckets& bk);
+  double classify(const Buckets& bk);
+  double own_terms(const float* v, size_t n, const Buckets& bk, std::vector<uint32_t>& starts,
+                   std::vector<uint32_t>& cross);
+  double crossing_terms(const Buckets& bk, double sum);
+
   std::vector<uint32_t> count_a_, count_b_;
   std::vector<int8_t> side_;                 // per bucket: +1 F_a >= F_b throughout, -1 the reverse, 0 crossing
   std::vector<uint32_t> start_a_, start_b_;  // crossing buckets: where their values go in cross_a_/b_
