@@ -245,8 +245,9 @@ FaceCropSummary crop_faces(const fs::path& source_path, const fs::path& out, con
   progress.finish();
   GANKIT_CHECK_DATA(s.kept > 0,
                     "no face kept in {} ({} photos, {} detections: {} too small, {} at the border; see --min-face, "
-                    "--margin, --min-neighbors)",
-                    source_path.string(), s.photos, s.detections, s.too_small, s.at_border);
+                    "--margin, {})",
+                    source_path.string(), s.photos, s.detections, s.too_small, s.at_border,
+                    o.model.empty() ? "--min-neighbors" : "--score-threshold");
   manifest.close();
   GANKIT_CHECK_DATA(manifest.good(), "cannot write {}", manifest_path.string());
   sink->commit();

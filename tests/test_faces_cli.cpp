@@ -156,5 +156,40 @@ TEST_F(FacesCli, BadInputsGiveOneClearLine) {
   expect_cli_error(run(faces(in + " " + path("x.h5"))), 2, "exists");
 }
 
+// --model and --score-threshold with a face model whose answer is known: the stand-in of
+// tests/make_face_model_stub.py scores two 128 px faces of any 320x320 photo 0.95 and 0.85.
+TEST_F(FacesCli, ModelScoreThresholdKeepsTheFacesAboveIt) {
+  if (run("/usr/bin/python3 -c 'import torch'").exit_code != 0) GTEST_SKIP() << "python3-torch not installed";
+  const auto made =
+      run(fmt::format("/usr/bin/python3 {}/tests/make_face_model_stub.py {}", GANKIT_SOURCE_DIR, path("yunet.onnx")));
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  fs::create_directories(dir_ / "photo");
+  cv::Mat noise(320, 320, CV_8UC3);
+  cv::randu(noise, 0, 255);
+  cv::imwrite(path("photo/p.png"), noise);
+  auto detect = [&](const std::string& name, const std::string& extra) {
+    const auto r = run(faces(fmt::format("{} {} --model {} --margin 0.1 --json -q {}", path("photo"),
+                                         path(name + ".h5"), path("yunet.onnx"), extra)));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return std::make_pair(nlohmann::json::parse(r.out), read_manifest(path(name + ".manifest.jsonl")));
+  };
+  const auto [strict, strict_faces] = detect("default", "");  // 0.9
+  EXPECT_EQ(strict["detections"], 1);
+  EXPECT_EQ(strict["detector"], "dnn yunet.onnx (score threshold 0.9)");
+  ASSERT_EQ(strict_faces.size(), 1u);
+  EXPECT_EQ(strict_faces[0]["box"], nlohmann::json({32, 96, 128, 128}));
+  EXPECT_NEAR(strict_faces[0]["score"].get<double>(), 0.95, 1e-6);
+  const auto [loose, loose_faces] = detect("loose", "--score-threshold 0.8");
+  EXPECT_EQ(loose["kept"], 2);
+  ASSERT_EQ(loose_faces.size(), 2u);
+  EXPECT_EQ(loose_faces[1]["box"], nlohmann::json({160, 96, 128, 128}));
+  EXPECT_NEAR(loose_faces[1]["score"].get<double>(), 0.85, 1e-6);
+  // Above both scores nothing is found, and the error names the setting to loosen.
+  expect_cli_error(run(faces(fmt::format("{} {} --model {} --score-threshold 0.96", path("photo"), path("none.h5"),
+                                         path("yunet.onnx")))),
+                   2,
+                   "1 photos, 0 detections: 0 too small, 0 at the border; see --min-face, --margin, --score-threshold");
+}
+
 }  // namespace
 }  // namespace gankit
