@@ -55,7 +55,7 @@ int64_t apply_to_pyramid(const fs::path& input, const fs::path& out, const std::
   w.class_names = info.class_names;
   w.attributes = info.attributes;
   w.attributes["dedup"] = provenance;
-  w.overwrite = opt.overwrite;
+  w.overwrite = opt.outputs.overwrite;
   PyramidWriter writer(out, info.resolution, info.channels, w);
   const std::vector<int64_t> labels = reader.labels();
   Progress bar("apply", static_cast<int64_t>(keep.size()), opt.progress);
@@ -127,34 +127,38 @@ DedupMethod parse_dedup_method(const std::string& name) {
 namespace {
 
 void check_hash_options(const DedupHashOptions& opt) {
-  const bool ae = opt.method == DedupMethod::Autoencoder;
-  GANKIT_CHECK_USAGE(!ae || !opt.model.empty(),
+  const bool ae = opt.grouping.method == DedupMethod::Autoencoder;
+  GANKIT_CHECK_USAGE(!ae || !opt.grouping.model.empty(),
                      "--model AE.pt is required (train one with gan-data dedup train), or use --method exact");
-  GANKIT_CHECK_USAGE(ae || opt.model.empty(), "--model applies to --method ae only");
-  GANKIT_CHECK_USAGE(ae || opt.radius == 0, "--radius applies to --method ae only");
-  GANKIT_CHECK_USAGE(opt.radius >= 0 && opt.radius <= 2, "--radius {}: expected 0, 1 or 2 (bits)", opt.radius);
-  GANKIT_CHECK_USAGE(ae || opt.probe == 0, "--probe applies to --method ae only");
-  GANKIT_CHECK_USAGE(opt.probe >= 0 && opt.probe <= kMaxProbeBits, "--probe {}: expected 0 to {} bits", opt.probe,
-                     kMaxProbeBits);
-  GANKIT_CHECK_USAGE(opt.probe == 0 || opt.radius == 0, "give --radius or --probe, not both");
-  GANKIT_CHECK_USAGE(opt.probe > 0 || std::isinf(opt.probe_distance), "--probe-distance needs --probe K");
-  GANKIT_CHECK_USAGE(opt.probe > 0 || std::isinf(opt.verify_angle), "--verify-angle needs --probe K");
-  if (opt.probe > 0) check_probe_settings(opt.probe, opt.probe_distance, opt.verify_angle);
-  GANKIT_CHECK_USAGE(!opt.groups.empty() && !opt.keep.empty(), "give the groups and keep outputs");
-  GANKIT_CHECK_USAGE(opt.groups != opt.keep && opt.groups != opt.apply && opt.keep != opt.apply,
+  GANKIT_CHECK_USAGE(ae || opt.grouping.model.empty(), "--model applies to --method ae only");
+  GANKIT_CHECK_USAGE(ae || opt.grouping.radius == 0, "--radius applies to --method ae only");
+  GANKIT_CHECK_USAGE(opt.grouping.radius >= 0 && opt.grouping.radius <= 2, "--radius {}: expected 0, 1 or 2 (bits)",
+                     opt.grouping.radius);
+  GANKIT_CHECK_USAGE(ae || opt.grouping.probe == 0, "--probe applies to --method ae only");
+  GANKIT_CHECK_USAGE(opt.grouping.probe >= 0 && opt.grouping.probe <= kMaxProbeBits,
+                     "--probe {}: expected 0 to {} bits", opt.grouping.probe, kMaxProbeBits);
+  GANKIT_CHECK_USAGE(opt.grouping.probe == 0 || opt.grouping.radius == 0, "give --radius or --probe, not both");
+  GANKIT_CHECK_USAGE(opt.grouping.probe > 0 || std::isinf(opt.grouping.probe_distance),
+                     "--probe-distance needs --probe K");
+  GANKIT_CHECK_USAGE(opt.grouping.probe > 0 || std::isinf(opt.grouping.verify_angle), "--verify-angle needs --probe K");
+  if (opt.grouping.probe > 0)
+    check_probe_settings(opt.grouping.probe, opt.grouping.probe_distance, opt.grouping.verify_angle);
+  GANKIT_CHECK_USAGE(!opt.outputs.groups.empty() && !opt.outputs.keep.empty(), "give the groups and keep outputs");
+  GANKIT_CHECK_USAGE(opt.outputs.groups != opt.outputs.keep && opt.outputs.groups != opt.outputs.apply &&
+                         opt.outputs.keep != opt.outputs.apply,
                      "the groups, keep and --apply outputs must be different files");
-  GANKIT_CHECK_USAGE(opt.apply.empty() || opt.apply.extension() == ".h5", "--apply {}: the output must end in .h5",
-                     opt.apply.string());
+  GANKIT_CHECK_USAGE(opt.outputs.apply.empty() || opt.outputs.apply.extension() == ".h5",
+                     "--apply {}: the output must end in .h5", opt.outputs.apply.string());
 }
 
 std::unique_ptr<ThumbnailHasher> open_hasher(const DedupHashOptions& opt) {
-  auto hasher = data_torch_module().open_hasher(opt.model, opt.device, opt.threads);
+  auto hasher = data_torch_module().open_hasher(opt.grouping.model, opt.device, opt.threads);
   // Models from before the low-pass thumbnails (no version recorded) hash other pixels.
   const int version = hasher->meta().value("extra", nlohmann::json::object()).value("thumbnail_version", 1);
   GANKIT_CHECK_DATA(version == kThumbnailVersion,
                     "{} was trained on version-{} thumbnails; this gan-data hashes version-{} thumbnails ({}): "
                     "train a new model with gan-data dedup train",
-                    opt.model.string(), version, kThumbnailVersion, thumbnail_description());
+                    opt.grouping.model.string(), version, kThumbnailVersion, thumbnail_description());
   return hasher;
 }
 
@@ -162,7 +166,7 @@ std::unique_ptr<ThumbnailHasher> open_hasher(const DedupHashOptions& opt) {
 // distances; with --verify-angle, its code position), record index and name, in reading order.
 struct HashedImages {
   std::vector<Hash128> hashes;
-  std::vector<uint8_t> uncertain;    // opt.probe bit indices per image
+  std::vector<uint8_t> uncertain;    // opt.grouping.probe bit indices per image
   std::vector<float> flip_distance;  // and their flip distances
   std::vector<float> code_position;  // kHashCodeUnits per image
   std::vector<int64_t> positions;
@@ -171,8 +175,8 @@ struct HashedImages {
 
 HashedImages hash_images(ThumbnailReader& reader, ThumbnailHasher* hasher, const DedupHashOptions& opt) {
   HashedImages h;
-  const size_t probe = static_cast<size_t>(opt.probe);
-  const bool verify = !std::isinf(opt.verify_angle);
+  const size_t probe = static_cast<size_t>(opt.grouping.probe);
+  const bool verify = !std::isinf(opt.grouping.verify_angle);
   Progress bar(hasher ? "hash" : "exact hash", reader.count(), opt.progress);
   ThumbnailBatch batch;
   while (true) {
@@ -185,7 +189,7 @@ HashedImages hash_images(ThumbnailReader& reader, ThumbnailHasher* hasher, const
     if (verify) h.code_position.resize(h.hashes.size() * kHashCodeUnits);
     if (hasher)
       hasher->hash(batch.pixels.data(), static_cast<int64_t>(batch.size()), h.hashes.data() + base,
-                   h.uncertain.data() + base * probe, h.flip_distance.data() + base * probe, opt.probe,
+                   h.uncertain.data() + base * probe, h.flip_distance.data() + base * probe, opt.grouping.probe,
                    verify ? h.code_position.data() + base * kHashCodeUnits : nullptr);
     else
       std::copy(batch.pixel_hashes.begin(), batch.pixel_hashes.end(), h.hashes.begin() + static_cast<ptrdiff_t>(base));
@@ -204,10 +208,10 @@ nlohmann::json groups_json(const fs::path& input, const DedupHashOptions& opt, c
   nlohmann::json j = {{"input", absolute_name(input)},
                       {"format", s.format},
                       {"method", hasher ? "ae" : "exact"},
-                      {"radius", opt.radius},
-                      {"probe", opt.probe},
-                      {"probe_distance", limit_json(opt.probe_distance)},
-                      {"verify_angle", limit_json(opt.verify_angle)},
+                      {"radius", opt.grouping.radius},
+                      {"probe", opt.grouping.probe},
+                      {"probe_distance", limit_json(opt.grouping.probe_distance)},
+                      {"verify_angle", limit_json(opt.grouping.verify_angle)},
                       {"thumbnail_version", kThumbnailVersion},
                       {"tool_version", tool_version()},
                       {"images", s.hashed},
@@ -216,7 +220,7 @@ nlohmann::json groups_json(const fs::path& input, const DedupHashOptions& opt, c
                       {"removed", s.removed},
                       {"unreadable", reader.unreadable_names()}};
   if (hasher) {
-    j["model"] = absolute_name(opt.model);
+    j["model"] = absolute_name(opt.grouping.model);
     j["model_options"] = hasher->meta().value("options", nlohmann::json::object());
   }
   nlohmann::json groups = nlohmann::json::array();
@@ -234,29 +238,29 @@ nlohmann::json groups_json(const fs::path& input, const DedupHashOptions& opt, c
 // how many.
 int64_t apply_kept(const fs::path& input, const DedupHashOptions& opt, const DedupHashSummary& s,
                    const std::vector<int64_t>& kept_positions, bool random_access) {
-  const bool ae = opt.method == DedupMethod::Autoencoder;
+  const bool ae = opt.grouping.method == DedupMethod::Autoencoder;
   const std::string provenance = fmt::format(
       "method={}{} radius={} probe={} probe_distance={} verify_angle={} kept={} removed={} of {} "
       "(groups: {})",
-      ae ? "ae" : "exact", ae ? " model=" + absolute_name(opt.model) : "", opt.radius, opt.probe,
-      limit_json(opt.probe_distance).dump(), limit_json(opt.verify_angle).dump(), s.kept, s.removed, s.hashed,
-      absolute_name(opt.groups));
-  if (random_access) return apply_to_pyramid(input, opt.apply, kept_positions, opt, provenance);
+      ae ? "ae" : "exact", ae ? " model=" + absolute_name(opt.grouping.model) : "", opt.grouping.radius,
+      opt.grouping.probe, limit_json(opt.grouping.probe_distance).dump(), limit_json(opt.grouping.verify_angle).dump(),
+      s.kept, s.removed, s.hashed, absolute_name(opt.outputs.groups));
+  if (random_access) return apply_to_pyramid(input, opt.outputs.apply, kept_positions, opt, provenance);
   ImportOptions io;
   io.source.format = opt.input.format;
   io.source.split = opt.input.split;
   io.source.recursive = opt.input.recursive;
-  io.resolution = opt.resolution;
-  io.center_crop = opt.center_crop;
-  io.resize_filter = opt.resize_filter;
-  io.compression = opt.compression;
-  io.overwrite = opt.overwrite;
+  io.resolution = opt.apply_import.resolution;
+  io.center_crop = opt.apply_import.center_crop;
+  io.resize_filter = opt.apply_import.resize_filter;
+  io.compression = opt.apply_import.compression;
+  io.overwrite = opt.outputs.overwrite;
   io.progress = opt.progress;
   io.skip_bad = true;  // unreadable records are not selected anyway
   io.select.assign(static_cast<size_t>(s.records), 0);
   for (int64_t p : kept_positions) io.select[static_cast<size_t>(p)] = 1;
   io.attributes["dedup"] = provenance;
-  return import_dataset(input, opt.apply, io).count;
+  return import_dataset(input, opt.outputs.apply, io).count;
 }
 
 }  // namespace
@@ -264,10 +268,10 @@ int64_t apply_kept(const fs::path& input, const DedupHashOptions& opt, const Ded
 DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
   check_hash_options(opt);
-  const bool ae = opt.method == DedupMethod::Autoencoder;
+  const bool ae = opt.grouping.method == DedupMethod::Autoencoder;
   // Every output writable (and not there, unless --overwrite) before any reading.
-  AtomicOutput groups_out(opt.groups, opt.overwrite), keep_out(opt.keep, opt.overwrite);
-  if (!opt.apply.empty()) AtomicOutput probe(opt.apply, opt.overwrite);
+  AtomicOutput groups_out(opt.outputs.groups, opt.outputs.overwrite), keep_out(opt.outputs.keep, opt.outputs.overwrite);
+  if (!opt.outputs.apply.empty()) AtomicOutput probe(opt.outputs.apply, opt.outputs.overwrite);
 
   const std::unique_ptr<ThumbnailHasher> hasher = ae ? open_hasher(opt) : nullptr;
   ThumbnailReader reader(input, opt.input, ae ? ReadContent::Thumbnails : ReadContent::PixelHashes);
@@ -279,9 +283,10 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
   s.hashed = static_cast<int64_t>(h.hashes.size());
   GANKIT_CHECK_DATA(s.hashed > 0, "no readable images in {}{}", input.string(),
                     s.unreadable ? fmt::format(" ({} unreadable)", s.unreadable) : "");
-  const DuplicateGroups g = opt.probe > 0 ? group_with_probes(h.hashes, h.uncertain, h.flip_distance, opt.probe,
-                                                              opt.probe_distance, h.code_position, opt.verify_angle)
-                                          : group_duplicates(h.hashes, opt.radius);
+  const DuplicateGroups g = opt.grouping.probe > 0 ? group_with_probes(h.hashes, h.uncertain, h.flip_distance,
+                                                                       opt.grouping.probe, opt.grouping.probe_distance,
+                                                                       h.code_position, opt.grouping.verify_angle)
+                                                   : group_duplicates(h.hashes, opt.grouping.radius);
   s.hash_seconds = since(t0);
   s.groups = static_cast<int64_t>(g.groups.size());
   s.removed = g.removed();
@@ -297,10 +302,11 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
     keep_text += '\n';
     kept_positions.push_back(h.positions[i]);
   }
-  if (!opt.apply.empty()) s.applied = apply_kept(input, opt, s, kept_positions, reader.random_access());
+  if (!opt.outputs.apply.empty()) s.applied = apply_kept(input, opt, s, kept_positions, reader.random_access());
   // The groups and keep files appear last, together: their presence means the run completed.
-  write_text(groups_out.temp_path(), groups_json(input, opt, s, g, h, reader, hasher.get()).dump(1) + "\n", opt.groups);
-  write_text(keep_out.temp_path(), keep_text, opt.keep);
+  write_text(groups_out.temp_path(), groups_json(input, opt, s, g, h, reader, hasher.get()).dump(1) + "\n",
+             opt.outputs.groups);
+  write_text(keep_out.temp_path(), keep_text, opt.outputs.keep);
   groups_out.commit();
   keep_out.commit();
   s.seconds = since(t0);

@@ -56,31 +56,45 @@ DedupTrainSummary train_dedup_model(const std::filesystem::path& input, const st
 
 enum class DedupMethod { Autoencoder, Exact };
 DedupMethod parse_dedup_method(const std::string& name);  // "ae" | "exact"; Error(Usage) otherwise
-// DedupHashOptions::probe_distance and verify_angle in reports: the limit, or null for none.
+// DedupGrouping::probe_distance and verify_angle in reports: the limit, or null for none.
 nlohmann::json limit_json(double limit);
 
-struct DedupHashOptions {
-  DatasetInputOptions input;
+// How images are grouped into near-duplicates.
+struct DedupGrouping {
   DedupMethod method = DedupMethod::Autoencoder;
   std::filesystem::path model;  // required for the autoencoder method
   int radius = 0;               // Hamming radius of a group (0 = equal hashes; see semantic_hash.h)
   int probe = 0;                // > 0: multi-probe on this many least confident bits instead (group_with_probes)
-  // --probe: only probes no farther than this (RMS grey levels; infinity = all 2^probe)
+  // probe > 0: only probes no farther than this (RMS grey levels; infinity = all 2^probe)
   double probe_distance = std::numeric_limits<double>::infinity();
-  // --probe: a hit counts only when the two images' code positions are at most this many degrees
-  // apart (verification, see group_with_probes; infinity = none)
+  // probe > 0: a hit counts only when the two images' code positions are at most this many
+  // degrees apart (verification, see group_with_probes; infinity = none)
   double verify_angle = std::numeric_limits<double>::infinity();
+};
+
+// The files hash_dataset writes.
+struct DedupOutputs {
   std::filesystem::path groups;  // JSON: every group of two or more images with one hash
   std::filesystem::path keep;    // text: the names of the images kept, one per line
   std::filesystem::path apply;   // optional: the de-duplicated dataset as an HDF5 pyramid
-  // How --apply imports a non-HDF5 input (as gan-data import does).
+  bool overwrite = false;
+};
+
+// How `apply` imports an input that is not an HDF5 pyramid (as gan-data import does).
+struct DedupImport {
   int resolution = 0;
   bool center_crop = false;
   std::string resize_filter = "area";
   Compression compression;
-  std::string device = "cpu";
+};
+
+struct DedupHashOptions {
+  DatasetInputOptions input;
+  DedupGrouping grouping;
+  DedupOutputs outputs;
+  DedupImport apply_import;
+  std::string device = "cpu";  // where the autoencoder runs
   int threads = 0;
-  bool overwrite = false;
   ProgressOptions progress;
 };
 

@@ -102,24 +102,24 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
       "keep", po::value(&keep), "output: names of the images kept, one per line (default: GROUPS with .keep.txt)")(
       "model", po::value(&model), "the autoencoder (gan-data dedup train)")(
       "method", po::value(&method)->default_value("ae"), "ae (semantic hash) or exact (identical pixels, no model)")(
-      "radius", defaulted(&opt.radius),
+      "radius", defaulted(&opt.grouping.radius),
       "group hashes within this Hamming distance (0, 1 or 2 bits; 0 = equal hashes, DCGAN's rule)")(
-      "probe", defaulted(&opt.probe),
+      "probe", defaulted(&opt.grouping.probe),
       "instead of --radius: also probe the hashes made by flipping any subset of each image's K least confident bits "
       "(1..12, or up to 32 with --probe-distance); an image joins the group it reaches with the nearest probe")(
-      "probe-distance", po::value(&opt.probe_distance),
+      "probe-distance", po::value(&opt.grouping.probe_distance),
       "with --probe: only probes whose bits a change of at most D RMS grey levels could flip (the sum of the "
       "flipped bits' distances; default: no limit)")(
-      "verify-angle", po::value(&opt.verify_angle),
+      "verify-angle", po::value(&opt.grouping.verify_angle),
       "with --probe: an earlier image reached by a probe or by the same hash counts only when the two images' code "
       "positions (signed distances to the 128 hash hyperplanes) are at most A degrees apart (default: no check)")(
       "apply", po::value(&apply), "also write the de-duplicated dataset as an HDF5 pyramid")(
-      "resolution", defaulted(&opt.resolution), "--apply on a non-HDF5 input: as gan-data import")(
-      "center-crop", po::bool_switch(&opt.center_crop), "--apply on a non-HDF5 input: as gan-data import")(
-      "resize-filter", defaulted(&opt.resize_filter), "--apply on a non-HDF5 input: area|lanczos|bicubic")(
+      "resolution", defaulted(&opt.apply_import.resolution), "--apply on a non-HDF5 input: as gan-data import")(
+      "center-crop", po::bool_switch(&opt.apply_import.center_crop), "--apply on a non-HDF5 input: as gan-data import")(
+      "resize-filter", defaulted(&opt.apply_import.resize_filter), "--apply on a non-HDF5 input: area|lanczos|bicubic")(
       "compression", po::value(&compression)->default_value("gzip:4"), "--apply on a non-HDF5 input: none|gzip|gzip:N")(
 
-      "overwrite", po::bool_switch(&opt.overwrite), "replace the outputs if they exist");
+      "overwrite", po::bool_switch(&opt.outputs.overwrite), "replace the outputs if they exist");
   add_compute_options(desc, &opt.device, &opt.threads, "where the autoencoder runs");
   add_input_options(desc, opt.input);
   add_common(desc, common, true);
@@ -137,16 +137,16 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
       "named and skipped.",
       prog, prog);
   if (!parse(usage, args, desc, pos, vm)) return 0;
-  opt.method = parse_dedup_method(method);
-  opt.model = model;
-  opt.groups = groups;
+  opt.grouping.method = parse_dedup_method(method);
+  opt.grouping.model = model;
+  opt.outputs.groups = groups;
   if (keep.empty()) {
     std::filesystem::path k = groups;
     keep = (k.extension() == ".json" ? k.replace_extension("") : k).string() + ".keep.txt";
   }
-  opt.keep = keep;
-  opt.apply = apply;
-  opt.compression = Compression::parse(compression);
+  opt.outputs.keep = keep;
+  opt.outputs.apply = apply;
+  opt.apply_import.compression = Compression::parse(compression);
   opt.progress = common.progress_options();
   const DedupHashSummary s = hash_dataset(input, opt);
 
@@ -155,20 +155,21 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
   r.add("input", input, fmt::format("{} ({})", input, s.format))
       .also("format", s.format)
       .add("method", method, method == "ae" ? "ae (" + model + ")" : method)
-      .also("radius", opt.radius)
-      .also("probe", opt.probe)
-      .also("probe_distance", limit_json(opt.probe_distance))
-      .also("verify_angle", limit_json(opt.verify_angle));
+      .also("radius", opt.grouping.radius)
+      .also("probe", opt.grouping.probe)
+      .also("probe_distance", limit_json(opt.grouping.probe_distance))
+      .also("verify_angle", limit_json(opt.grouping.verify_angle));
   if (method == "ae")
-    r.row("grouping", opt.probe > 0    ? fmt::format("probe {} least confident bits{}{}", opt.probe,
-                                                  std::isinf(opt.probe_distance)
-                                                         ? std::string()
-                                                         : fmt::format(", within {} grey levels", opt.probe_distance),
-                                                  std::isinf(opt.verify_angle)
-                                                         ? std::string()
-                                                         : fmt::format(", verified within {} degrees", opt.verify_angle))
-                         : opt.radius > 0 ? fmt::format("within {} bits", opt.radius)
-                                       : std::string("equal hashes"));
+    r.row("grouping", opt.grouping.probe > 0
+                          ? fmt::format("probe {} least confident bits{}{}", opt.grouping.probe,
+                                        std::isinf(opt.grouping.probe_distance)
+                                            ? std::string()
+                                            : fmt::format(", within {} grey levels", opt.grouping.probe_distance),
+                                        std::isinf(opt.grouping.verify_angle)
+                                            ? std::string()
+                                            : fmt::format(", verified within {} degrees", opt.grouping.verify_angle))
+                      : opt.grouping.radius > 0 ? fmt::format("within {} bits", opt.grouping.radius)
+                                                : std::string("equal hashes"));
   r.add("images", s.hashed,
         fmt::format("{}{}", s.hashed, s.unreadable ? fmt::format(" ({} unreadable skipped)", s.unreadable) : ""))
       .also("records", s.records)
