@@ -1,7 +1,8 @@
 // Data-parallel training's CUDA path on one GPU: a rank of world size 1 joins c10d on 127.0.0.1
 // with DataParallel (data_parallel.h), which picks NCCL for a CUDA device in a CUDA LibTorch, then
-//   1. checks every exchange on GPU tensors: the mean of logged values, a broadcast, the weight
-//      hash comparison, a barrier (one rank: each must give back exactly what it was given);
+//   1. checks every exchange: the mean of logged values, a broadcast of a GPU and of a host
+//      tensor, the weight hash comparison, a barrier (one rank: each must give back exactly what
+//      it was given);
 //   2. trains ProGAN (progan_step) for 10 iterations with and without the rank's gradient
 //      averaging from the same weights and seeds: the weights must agree to 1e-4 of the largest
 //      weight (GPU kernels that sum with atomics are not bit-reproducible);
@@ -74,6 +75,9 @@ int main(int argc, char** argv) {
     const torch::Tensor before = t.clone();
     dp.broadcast({t});
     ok &= check(torch::equal(t, before), "broadcast from rank 0 keeps the tensor");
+    const torch::Tensor setting = torch::tensor({int64_t{123456789}}, torch::kInt64);  // as train_gan's cache size
+    dp.broadcast({setting});
+    ok &= check(setting.item<int64_t>() == 123456789 && !setting.is_cuda(), "broadcast of a host tensor keeps it");
     bench::ProganBench a = bench::make_progan_bench(resolution, 0.5, device, 1);
     dp.check_same(weights(a.models), 0);  // throws when the hash comparison fails
     check(true, "weight-hash comparison");

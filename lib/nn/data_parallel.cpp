@@ -203,7 +203,9 @@ void DataParallel::broadcast(const std::vector<torch::Tensor>& tensors) {
   torch::NoGradGuard no_grad;
   try {
     for (const auto& t : tensors) {
-      std::vector<at::Tensor> one = {t.contiguous()};
+      // NCCL sends GPU tensors only: a host tensor (a setting rank 0 decides) goes by the GPU.
+      const bool via_gpu = impl_->exchange_device.is_cuda() && !t.is_cuda();
+      std::vector<at::Tensor> one = {via_gpu ? t.to(impl_->exchange_device) : t.contiguous()};
       impl_->group->broadcast(one)->wait();
       if (!t.is_same(one[0])) t.copy_(one[0]);
     }

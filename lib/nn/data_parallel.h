@@ -59,7 +59,8 @@ class DataParallel {
   // Replaces each gradient by its mean over the ranks (parameters without a gradient are skipped,
   // the same on every rank).
   void average_gradients(const std::vector<torch::Tensor>& parameters);
-  // Copies rank 0's values into these tensors on every rank (weights at the start).
+  // Copies rank 0's values into these tensors on every rank (weights at the start), wherever
+  // they live (host tensors go by the GPU under NCCL).
   void broadcast(const std::vector<torch::Tensor>& tensors);
   // Means over the ranks of a few numbers (the logged losses).
   std::vector<double> average(const std::vector<double>& values);
