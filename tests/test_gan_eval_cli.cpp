@@ -52,16 +52,17 @@ TEST(GanEvalCli, SwdGoldenFromFolderNpyAndHdf5) {
   EXPECT_EQ(j["resolution"], 64);
   EXPECT_EQ(j["seed"], 1);
   EXPECT_EQ(j["swd"].size(), 4u);  // 64, 32, 16, avg
-  EXPECT_NEAR(j["swd"]["64"].get<double>(), 86.53166, 1e-6 * 86.53166);
-  EXPECT_NEAR(j["swd"]["32"].get<double>(), 179.69293, 1e-6 * 179.69293);
-  EXPECT_NEAR(j["swd"]["16"].get<double>(), 253.54512, 1e-6 * 253.54512);
-  EXPECT_NEAR(j["swd"]["avg"].get<double>(), 173.25657, 1e-6 * 173.25657);
+  const test::GoldenSwd& golden = test::kSwd64;
+  for (const auto& [key, value] : {std::pair{"64", golden.levels[0]}, std::pair{"32", golden.levels[1]},
+                                   std::pair{"16", golden.levels[2]}, std::pair{"avg", golden.avg}})
+    EXPECT_NEAR(j["swd"][key].get<double>(), value, 1e-6 * value) << key;
   for (const auto& other : results) EXPECT_EQ(other["swd"], j["swd"]);  // lossless inputs: same bits
   // Seed, thread count, batch.
   auto seeded = run(gan_eval() + " swd " + g.path("real.npy") + " " + g.path("fake.npy") +
                     " --seed 1000 --json --threads 1 --batch 5");
   ASSERT_EQ(seeded.exit_code, 0) << seeded.err;
-  EXPECT_NEAR(nlohmann::json::parse(seeded.out)["swd"]["avg"].get<double>(), 178.33778, 1e-6 * 178.33778);
+  EXPECT_NEAR(nlohmann::json::parse(seeded.out)["swd"]["avg"].get<double>(), test::kSwd64Seed1000.avg,
+              1e-6 * test::kSwd64Seed1000.avg);
   auto seeded_default =
       run(gan_eval() + " swd " + g.path("real.npy") + " " + g.path("fake.npy") + " --seed 1000 --json");
   EXPECT_EQ(nlohmann::json::parse(seeded_default.out)["swd"], nlohmann::json::parse(seeded.out)["swd"]);  // bitwise
@@ -88,16 +89,16 @@ TEST(GanEvalCli, MsssimGoldenAlignedAndDiversity) {
   auto aj = nlohmann::json::parse(aligned.out);
   EXPECT_EQ(aj["metric"], "msssim");
   EXPECT_EQ(aj["pairs"], 64);
-  EXPECT_NEAR(aj["msssim"].get<double>(), 0.0631197, 1e-6);
+  EXPECT_NEAR(aj["msssim"].get<double>(), test::kMsssimAligned64, 1e-6);
   auto within = run(gan_eval() + " msssim " + g.path("real.h5") + " --json");
   ASSERT_EQ(within.exit_code, 0) << within.err;
   auto wj = nlohmann::json::parse(within.out);
   EXPECT_EQ(wj["pairs"], 32);
-  EXPECT_NEAR(wj["msssim"].get<double>(), 0.4985877, 1e-6);
+  EXPECT_NEAR(wj["msssim"].get<double>(), test::kMsssimWithin64, 1e-6);
   // --resolution reads another level of the pyramid: another value (the option is not ignored).
   auto level16 = run(gan_eval() + " msssim " + g.path("real.h5") + " --resolution 16 --json");
   ASSERT_EQ(level16.exit_code, 0) << level16.err;
-  EXPECT_GT(std::abs(nlohmann::json::parse(level16.out)["msssim"].get<double>() - 0.4985877), 1e-3);
+  EXPECT_GT(std::abs(nlohmann::json::parse(level16.out)["msssim"].get<double>() - test::kMsssimWithin64), 1e-3);
   auto few = run(gan_eval() + " msssim " + g.path("real.npy") + " --num-pairs 3 --shuffle --seed 4 --json");
   ASSERT_EQ(few.exit_code, 0) << few.err;
   EXPECT_EQ(nlohmann::json::parse(few.out)["pairs"], 3);

@@ -22,8 +22,8 @@ TEST(MsssimGolden, AlignedPairsAndWithinSetDiversity) {
     auto real = test::golden_real(64, s), fake = test::golden_fake(64, s);
     const double aligned = msssim_aligned(real, fake, 64).mean;
     const double within = msssim_diversity(real, 32, false, 0).mean;
-    EXPECT_NEAR(aligned, s == 64 ? 0.0631197 : 0.0113737, 1e-6) << s;
-    EXPECT_NEAR(within, s == 64 ? 0.4985877 : 0.4998676, 1e-6) << s;
+    EXPECT_NEAR(aligned, s == 64 ? test::kMsssimAligned64 : test::kMsssimAligned128, 1e-6) << s;
+    EXPECT_NEAR(within, s == 64 ? test::kMsssimWithin64 : test::kMsssimWithin128, 1e-6) << s;
     // Diversity = consecutive pairs (0,1), (2,3), ... of the one set.
     EXPECT_EQ(within, msssim_pairs(real, real, range(0, 32, 2), range(1, 32, 2)).mean);
   }

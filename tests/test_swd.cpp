@@ -172,7 +172,9 @@ SwdOptions quiet(uint32_t seed) {
   return o;
 }
 
-void expect_golden(const SwdResult& r, const std::vector<double>& levels, double avg) {
+void expect_golden(const SwdResult& r, const test::GoldenSwd& golden) {
+  const std::vector<double>& levels = golden.levels;
+  const double avg = golden.avg;
   ASSERT_EQ(r.swd.size(), levels.size());
   // Ours agree with the golden values to at most 4.0e-7 relative (2.2e-5 absolute) over the six
   // cases, about the 5-decimal rounding of the printed values; allow 1e-6 relative.
@@ -185,22 +187,22 @@ TEST(SwdGolden, Size64RealVsFake) {
   auto real = test::golden_real(64, 64), fake = test::golden_fake(64, 64);
   auto r = sliced_wasserstein(real, fake, quiet(1));
   EXPECT_EQ(r.resolutions, (std::vector<int>{64, 32, 16}));
-  expect_golden(r, {86.53166, 179.69293, 253.54512}, 173.25657);
-  expect_golden(sliced_wasserstein(real, fake, quiet(1000)), {89.93717, 180.52729, 264.54887}, 178.33778);
+  expect_golden(r, test::kSwd64);
+  expect_golden(sliced_wasserstein(real, fake, quiet(1000)), test::kSwd64Seed1000);
 }
 
 TEST(SwdGolden, Size64RealVsRealIsTheNoiseFloorNotZero) {
   auto real = test::golden_real(64, 64);
-  expect_golden(sliced_wasserstein(real, real, quiet(1)), {19.52585, 17.58672, 14.22363}, 17.11207);
+  expect_golden(sliced_wasserstein(real, real, quiet(1)), test::kSwd64RealVsReal);
 }
 
 TEST(SwdGolden, Size128) {
   auto real = test::golden_real(64, 128), fake = test::golden_fake(64, 128);
   auto r = sliced_wasserstein(real, fake, quiet(1));
   EXPECT_EQ(r.resolutions, (std::vector<int>{128, 64, 32, 16}));
-  expect_golden(r, {89.09789, 180.06350, 231.42579, 228.43595}, 182.25578);
-  expect_golden(sliced_wasserstein(real, fake, quiet(1000)), {87.15060, 178.45342, 258.17488, 225.81338}, 187.39807);
-  expect_golden(sliced_wasserstein(real, real, quiet(1)), {19.85412, 19.29520, 15.79814, 17.07847}, 18.00648);
+  expect_golden(r, test::kSwd128);
+  expect_golden(sliced_wasserstein(real, fake, quiet(1000)), test::kSwd128Seed1000);
+  expect_golden(sliced_wasserstein(real, real, quiet(1)), test::kSwd128RealVsReal);
 }
 
 TEST(Swd, ConstantSetsHaveIdenticalDescriptorsAndGiveZero) {

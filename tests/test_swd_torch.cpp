@@ -30,10 +30,10 @@ void expect_close(const SwdResult& r, const std::vector<double>& levels, double 
 
 TEST(SwdTorch, CpuDeviceGivesTheGoldenValues) {
   auto real = test::golden_real(64, 64), fake = test::golden_fake(64, 64);
-  expect_close(on("cpu", real, fake, quiet(1)), {86.53166, 179.69293, 253.54512}, 173.25657, 2e-4);
-  expect_close(on("cpu", real, real, quiet(1)), {19.52585, 17.58672, 14.22363}, 17.11207, 2e-4);
+  expect_close(on("cpu", real, fake, quiet(1)), test::kSwd64.levels, test::kSwd64.avg, 2e-4);
+  expect_close(on("cpu", real, real, quiet(1)), test::kSwd64RealVsReal.levels, test::kSwd64RealVsReal.avg, 2e-4);
   auto r128 = test::golden_real(64, 128), f128 = test::golden_fake(64, 128);
-  expect_close(on("cpu", r128, f128, quiet(1000)), {87.15060, 178.45342, 258.17488, 225.81338}, 187.39807, 2e-4);
+  expect_close(on("cpu", r128, f128, quiet(1000)), test::kSwd128Seed1000.levels, test::kSwd128Seed1000.avg, 2e-4);
 }
 
 TEST(SwdTorch, AgreesWithTheOpenBlasPathAndIgnoresBatch) {
@@ -63,7 +63,7 @@ TEST(SwdTorch, DeviceNamesAndAbsentCuda) {
 TEST(SwdTorch, CudaGivesTheGoldenValues) {
   if (!swd_device_available("cuda")) GTEST_SKIP() << "no CUDA device or no CUDA LibTorch in this build";
   auto real = test::golden_real(64, 128), fake = test::golden_fake(64, 128);
-  expect_close(on("cuda", real, fake, quiet(1)), {89.09789, 180.06350, 231.42579, 228.43595}, 182.25578, 2e-4);
+  expect_close(on("cuda", real, fake, quiet(1)), test::kSwd128.levels, test::kSwd128.avg, 2e-4);
 }
 
 }  // namespace
