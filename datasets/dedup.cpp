@@ -31,17 +31,19 @@ void write_text(const fs::path& temp, const std::string& text, const fs::path& t
 std::string absolute_name(const fs::path& p) { return fs::absolute(p).lexically_normal().string(); }
 
 void check_autoencoder_options(const HashAutoencoderOptions& o) {
-  GANKIT_CHECK_USAGE(o.epochs >= 1, "--epochs {} must be at least 1", o.epochs);
-  GANKIT_CHECK_USAGE(o.batch >= 1, "--batch {} must be at least 1", o.batch);
-  GANKIT_CHECK_USAGE(o.lr > 0, "--lr {} must be positive", o.lr);
-  GANKIT_CHECK_USAGE(o.noise >= 0 && o.noise <= 1, "--noise {} must be in [0, 1] (pixel range units)", o.noise);
-  GANKIT_CHECK_USAGE(o.brightness >= 0 && o.brightness < 1, "--brightness {} must be in [0, 1)", o.brightness);
-  GANKIT_CHECK_USAGE(o.resample > 0 && o.resample <= 1, "--resample {} must be in (0, 1]", o.resample);
-  GANKIT_CHECK_USAGE(o.shift >= 0 && o.shift <= 8, "--shift {} must be in [0, 8] pixels", o.shift);
-  GANKIT_CHECK_USAGE(o.scale >= 0 && o.scale < 0.5, "--scale {} must be in [0, 0.5)", o.scale);
-  GANKIT_CHECK_USAGE(o.margin >= 0, "--margin {} must not be negative", o.margin);
-  GANKIT_CHECK_USAGE(o.margin_weight >= 0, "--margin-weight {} must not be negative", o.margin_weight);
-  GANKIT_CHECK_USAGE(o.dropout >= 0 && o.dropout < 1, "--dropout {} must be in [0, 1)", o.dropout);
+  GANKIT_CHECK_USAGE(o.epochs >= 1, GANKIT_SETTING("epochs") " {} must be at least 1", o.epochs);
+  GANKIT_CHECK_USAGE(o.batch >= 1, GANKIT_SETTING("batch") " {} must be at least 1", o.batch);
+  GANKIT_CHECK_USAGE(o.lr > 0, GANKIT_SETTING("lr") " {} must be positive", o.lr);
+  GANKIT_CHECK_USAGE(o.noise >= 0 && o.noise <= 1, GANKIT_SETTING("noise") " {} must be in [0, 1] (pixel range units)",
+                     o.noise);
+  GANKIT_CHECK_USAGE(o.brightness >= 0 && o.brightness < 1, GANKIT_SETTING("brightness") " {} must be in [0, 1)",
+                     o.brightness);
+  GANKIT_CHECK_USAGE(o.resample > 0 && o.resample <= 1, GANKIT_SETTING("resample") " {} must be in (0, 1]", o.resample);
+  GANKIT_CHECK_USAGE(o.shift >= 0 && o.shift <= 8, GANKIT_SETTING("shift") " {} must be in [0, 8] pixels", o.shift);
+  GANKIT_CHECK_USAGE(o.scale >= 0 && o.scale < 0.5, GANKIT_SETTING("scale") " {} must be in [0, 0.5)", o.scale);
+  GANKIT_CHECK_USAGE(o.margin >= 0, GANKIT_SETTING("margin") " {} must not be negative", o.margin);
+  GANKIT_CHECK_USAGE(o.margin_weight >= 0, GANKIT_SETTING("margin_weight") " {} must not be negative", o.margin_weight);
+  GANKIT_CHECK_USAGE(o.dropout >= 0 && o.dropout < 1, GANKIT_SETTING("dropout") " {} must be in [0, 1)", o.dropout);
 }
 
 // Copies images `keep` of pyramid `input` (all levels, labels, provenance) into `out`.
@@ -78,7 +80,7 @@ DedupTrainSummary train_dedup_model(const fs::path& input, const fs::path& model
   const auto t0 = std::chrono::steady_clock::now();
   check_autoencoder_options(opt.autoencoder);
   GANKIT_CHECK_USAGE(opt.samples >= kMinDedupTrainImages,
-                     "--samples {} is too small to train the autoencoder (at least {})", opt.samples,
+                     GANKIT_SETTING("samples") " {} is too small to train the autoencoder (at least {})", opt.samples,
                      kMinDedupTrainImages);
   { AtomicOutput probe(model, opt.overwrite); }  // an unwritable model fails before any reading
   const DataTorchModule& module = data_torch_module();
@@ -92,7 +94,7 @@ DedupTrainSummary train_dedup_model(const fs::path& input, const fs::path& model
   s.unreadable = reader.unreadable();
   GANKIT_CHECK_DATA(s.samples >= kMinDedupTrainImages,
                     "{} has {} readable images{}: too few to train the dedup autoencoder (at least {}); use "
-                    "--method exact for exact duplicates, or hash it with a model trained on a larger set of similar "
+                    GANKIT_SETTING("method") " exact for exact duplicates, or hash it with a model trained on a larger set of similar "
                     "images",
                     input.string(), s.samples, s.unreadable ? fmt::format(" ({} unreadable)", s.unreadable) : "",
                     kMinDedupTrainImages);
@@ -121,34 +123,42 @@ nlohmann::json limit_json(double limit) { return std::isinf(limit) ? nlohmann::j
 DedupMethod parse_dedup_method(const std::string& name) {
   if (name == "ae") return DedupMethod::Autoencoder;
   if (name == "exact") return DedupMethod::Exact;
-  fail(ErrorKind::Usage, fmt::format("--method {}: expected ae (autoencoder hash) or exact (identical pixels)", name));
+  fail(ErrorKind::Usage,
+       fmt::format(GANKIT_SETTING("method") " {}: expected ae (autoencoder hash) or exact (identical pixels)", name));
 }
 
 namespace {
 
 void check_hash_options(const DedupHashOptions& opt) {
   const bool ae = opt.grouping.method == DedupMethod::Autoencoder;
-  GANKIT_CHECK_USAGE(!ae || !opt.grouping.model.empty(),
-                     "--model AE.pt is required (train one with gan-data dedup train), or use --method exact");
-  GANKIT_CHECK_USAGE(ae || opt.grouping.model.empty(), "--model applies to --method ae only");
-  GANKIT_CHECK_USAGE(ae || opt.grouping.radius == 0, "--radius applies to --method ae only");
-  GANKIT_CHECK_USAGE(opt.grouping.radius >= 0 && opt.grouping.radius <= 2, "--radius {}: expected 0, 1 or 2 (bits)",
-                     opt.grouping.radius);
-  GANKIT_CHECK_USAGE(ae || opt.grouping.probe == 0, "--probe applies to --method ae only");
+  GANKIT_CHECK_USAGE(
+      !ae || !opt.grouping.model.empty(),
+      GANKIT_SETTING("model") " AE.pt is required (train one with gan-data dedup train), or use " GANKIT_SETTING(
+          "method") " exact");
+  GANKIT_CHECK_USAGE(ae || opt.grouping.model.empty(),
+                     GANKIT_SETTING("model") " applies to " GANKIT_SETTING("method") " ae only");
+  GANKIT_CHECK_USAGE(ae || opt.grouping.radius == 0,
+                     GANKIT_SETTING("radius") " applies to " GANKIT_SETTING("method") " ae only");
+  GANKIT_CHECK_USAGE(opt.grouping.radius >= 0 && opt.grouping.radius <= 2,
+                     GANKIT_SETTING("radius") " {}: expected 0, 1 or 2 (bits)", opt.grouping.radius);
+  GANKIT_CHECK_USAGE(ae || opt.grouping.probe == 0,
+                     GANKIT_SETTING("probe") " applies to " GANKIT_SETTING("method") " ae only");
   GANKIT_CHECK_USAGE(opt.grouping.probe >= 0 && opt.grouping.probe <= kMaxProbeBits,
-                     "--probe {}: expected 0 to {} bits", opt.grouping.probe, kMaxProbeBits);
-  GANKIT_CHECK_USAGE(opt.grouping.probe == 0 || opt.grouping.radius == 0, "give --radius or --probe, not both");
+                     GANKIT_SETTING("probe") " {}: expected 0 to {} bits", opt.grouping.probe, kMaxProbeBits);
+  GANKIT_CHECK_USAGE(opt.grouping.probe == 0 || opt.grouping.radius == 0,
+                     "give " GANKIT_SETTING("radius") " or " GANKIT_SETTING("probe") ", not both");
   GANKIT_CHECK_USAGE(opt.grouping.probe > 0 || std::isinf(opt.grouping.probe_distance),
-                     "--probe-distance needs --probe K");
-  GANKIT_CHECK_USAGE(opt.grouping.probe > 0 || std::isinf(opt.grouping.verify_angle), "--verify-angle needs --probe K");
+                     GANKIT_SETTING("probe_distance") " needs " GANKIT_SETTING("probe") " K");
+  GANKIT_CHECK_USAGE(opt.grouping.probe > 0 || std::isinf(opt.grouping.verify_angle),
+                     GANKIT_SETTING("verify_angle") " needs " GANKIT_SETTING("probe") " K");
   if (opt.grouping.probe > 0)
     check_probe_settings(opt.grouping.probe, opt.grouping.probe_distance, opt.grouping.verify_angle);
   GANKIT_CHECK_USAGE(!opt.outputs.groups.empty() && !opt.outputs.keep.empty(), "give the groups and keep outputs");
   GANKIT_CHECK_USAGE(opt.outputs.groups != opt.outputs.keep && opt.outputs.groups != opt.outputs.apply &&
                          opt.outputs.keep != opt.outputs.apply,
-                     "the groups, keep and --apply outputs must be different files");
+                     "the groups, keep and " GANKIT_SETTING("apply") " outputs must be different files");
   GANKIT_CHECK_USAGE(opt.outputs.apply.empty() || opt.outputs.apply.extension() == ".h5",
-                     "--apply {}: the output must end in .h5", opt.outputs.apply.string());
+                     GANKIT_SETTING("apply") " {}: the output must end in .h5", opt.outputs.apply.string());
 }
 
 std::unique_ptr<ThumbnailHasher> open_hasher(const DedupHashOptions& opt) {

@@ -145,7 +145,7 @@ int64_t earlier(int64_t a, int64_t b) { return a < 0 ? b : (b < 0 ? a : std::min
 }  // namespace
 
 DuplicateGroups group_duplicates(std::span<const Hash128> hashes, int radius) {
-  GANKIT_CHECK_USAGE(radius >= 0 && radius <= 2, "--radius {}: expected 0, 1 or 2 (bits)", radius);
+  GANKIT_CHECK_USAGE(radius >= 0 && radius <= 2, GANKIT_SETTING("radius") " {}: expected 0, 1 or 2 (bits)", radius);
   if (radius > 0)
     return sort_groups(group_by_leaders(
         hashes, [](size_t, int64_t) { return true; },
@@ -186,14 +186,15 @@ DuplicateGroups group_duplicates(std::span<const Hash128> hashes, int radius) {
 }
 
 void check_probe_settings(int probe_bits, double max_distance, double max_angle) {
-  GANKIT_CHECK_USAGE(probe_bits >= 1 && probe_bits <= kMaxProbeBits, "--probe {}: expected 1 to {} bits", probe_bits,
-                     kMaxProbeBits);
-  GANKIT_CHECK_USAGE(max_distance >= 0, "--probe-distance {} must not be negative", max_distance);
+  GANKIT_CHECK_USAGE(probe_bits >= 1 && probe_bits <= kMaxProbeBits,
+                     GANKIT_SETTING("probe") " {}: expected 1 to {} bits", probe_bits, kMaxProbeBits);
+  GANKIT_CHECK_USAGE(max_distance >= 0, GANKIT_SETTING("probe_distance") " {} must not be negative", max_distance);
   GANKIT_CHECK_USAGE(probe_bits <= kMaxUnlimitedProbeBits || !std::isinf(max_distance),
-                     "--probe {} needs --probe-distance (more than {} bits without a limit is 2^{} probes per image)",
+                     GANKIT_SETTING("probe") " {} needs " GANKIT_SETTING(
+                         "probe_distance") " (more than {} bits without a limit is 2^{} probes per image)",
                      probe_bits, kMaxUnlimitedProbeBits, probe_bits);
   GANKIT_CHECK_USAGE(std::isinf(max_angle) || (max_angle >= 0 && max_angle <= 180),
-                     "--verify-angle {}: expected 0 to 180 degrees", max_angle);
+                     GANKIT_SETTING("verify_angle") " {}: expected 0 to 180 degrees", max_angle);
 }
 
 DuplicateGroups group_with_probes(std::span<const Hash128> hashes, std::span<const uint8_t> uncertain,

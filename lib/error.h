@@ -17,14 +17,44 @@ namespace gankit {
 
 enum class ErrorKind { Usage = 1, Data = 2, Internal = 3 };
 
+// A setting's name inside a message: GANKIT_SETTING("probe_distance") in the format string. The
+// library names its settings as its options structs do; what() shows that name, and a tool shows
+// the flag that sets it (Error::message): the library reports values, the tools name flags.
+#define GANKIT_SETTING(name) "\x01" name "\x02"
+
+// `text` with each GANKIT_SETTING name replaced by name(setting).
+template <typename Name>
+std::string with_setting_names(std::string_view text, Name&& name) {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    const size_t open = text.find('\x01', i), close = open == std::string_view::npos ? open : text.find('\x02', open);
+    if (close == std::string_view::npos) break;
+    out.append(text.substr(i, open - i));
+    out += name(text.substr(open + 1, close - open - 1));
+    i = close + 1;
+  }
+  out.append(text.substr(i));
+  return out;
+}
+
 class Error : public std::runtime_error {
  public:
-  Error(ErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+  Error(ErrorKind kind, const std::string& message)
+      : std::runtime_error(with_setting_names(message, [](std::string_view s) { return std::string(s); })),
+        kind_(kind),
+        message_(message) {}
   ErrorKind kind() const { return kind_; }
   int exit_code() const { return static_cast<int>(kind_); }
+  // The message with each setting named by name(setting) (a tool: its flag).
+  template <typename Name>
+  std::string message(Name&& name) const {
+    return with_setting_names(message_, name);
+  }
 
  private:
   ErrorKind kind_;
+  std::string message_;
 };
 
 [[noreturn]] inline void fail(ErrorKind kind, const std::string& message) { throw Error(kind, message); }

@@ -212,6 +212,15 @@ TEST(GroupDuplicates, ProbesFlipOnlyTheUncertainBitsAndTheNearestProbeWins) {
   EXPECT_THROW(group_with_probes(h, std::vector<uint8_t>(h.size() * 2, 0), distances(h.size()), 3), Error);
   EXPECT_THROW(group_with_probes(h, uncertain, distances(h.size() - 1), 3), Error);
   EXPECT_THROW(group_with_probes(h, uncertain, distances(h.size()), 3, -1.0), Error);
+  // The library names the setting as its options do; a tool names its flag (Error::message).
+  try {
+    group_with_probes(h, uncertain, distances(h.size()), 3, -1.0);
+    ADD_FAILURE() << "a negative probe distance was accepted";
+  } catch (const Error& err) {
+    EXPECT_STREQ(err.what(), "probe_distance -1 must not be negative");
+    EXPECT_EQ(err.message([](std::string_view s) { return std::string("<").append(s).append(">"); }),
+              "<probe_distance> -1 must not be negative");
+  }
 }
 
 // Verification: a hit counts only when the two images' code positions are within the angle.

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -68,6 +69,12 @@ std::vector<double> parse_number_list(const std::string& text, const std::string
   }
 }
 
+std::string flag_of_setting(std::string_view setting) {
+  std::string flag = "--" + std::string(setting);
+  std::replace(flag.begin(), flag.end(), '_', '-');
+  return flag;
+}
+
 int run_steps(const std::string& prog, const std::string& about, const std::vector<Subcommand>& steps,
               const std::vector<std::string>& args) {
   std::string usage = fmt::format("Usage: {} STEP [ARGS] (STEP --help for details)\n\n{}\n\nSteps:\n", prog, about);
@@ -116,7 +123,7 @@ int run_main(const std::string& prog, const std::string& about, const std::vecto
     try {
       return s.run(full, std::vector<std::string>(argv + 2, argv + argc));
     } catch (const Error& e) {
-      std::fprintf(stderr, "%s: error: %s\n", full.c_str(), printable(e.what()).c_str());
+      std::fprintf(stderr, "%s: error: %s\n", full.c_str(), printable(e.message(flag_of_setting)).c_str());
       return e.exit_code();
     } catch (const po::error& e) {
       std::fprintf(stderr, "%s: error: %s (see %s --help)\n", full.c_str(), printable(e.what()).c_str(), full.c_str());

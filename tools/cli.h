@@ -7,6 +7,7 @@
 #include <boost/program_options.hpp>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "progress.h"
@@ -59,6 +60,10 @@ std::vector<double> parse_number_list(const std::string& text, const std::string
 // (exit 0); an unknown step is an Error(Usage) "NAME: unknown step (expected ...)".
 int run_steps(const std::string& prog, const std::string& about, const std::vector<Subcommand>& steps,
               const std::vector<std::string>& args);
+
+// The flag that sets a library setting named in an error (GANKIT_SETTING, error.h): the tools'
+// flags are the settings' names with '-' for '_' ("probe_distance" -> "--probe-distance").
+std::string flag_of_setting(std::string_view setting);
 
 // The whole main: dispatches argv[1] to a subcommand and maps exceptions to exit codes
 // (gankit::Error -> its kind, option errors -> 1, anything else -> 3) with one line on stderr.

@@ -108,6 +108,7 @@ c10::intrusive_ptr<Group> make_group(const LaunchEnv& e, const c10::intrusive_pt
   }
 #endif
 #ifdef GANKIT_HAVE_GLOO
+  (void)device;  // Gloo takes any device's tensors
   auto options = c10d::ProcessGroupGloo::Options::create(timeout);
   if (const auto ifname = env("GLOO_SOCKET_IFNAME"))
     options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(*ifname));
