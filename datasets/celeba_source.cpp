@@ -29,14 +29,15 @@ class CelebaSource : public EncodedImageSource {
     try {
       e.bytes = read_file_bytes(p);
     } catch (const Error& err) {
-      e.error = err.what();
+      e.error = err.raw();
     }
     return true;
   }
   void post_decode(cv::Mat& img, const std::string& name) const override {
-    GANKIT_CHECK_DATA(img.cols == 178 && img.rows == 218,
-                      "{} is {}x{}, not the 178x218 of img_align_celeba (use --format folder for other images)", name,
-                      img.cols, img.rows);
+    GANKIT_CHECK_DATA(
+        img.cols == 178 && img.rows == 218,
+        "{} is {}x{}, not the 178x218 of img_align_celeba (use " GANKIT_SETTING("format") " folder for other images)",
+        name, img.cols, img.rows);
     img = img(cv::Rect(89 - 64, 121 - 64, 128, 128)).clone();
   }
 
@@ -49,7 +50,7 @@ class CelebaSource : public EncodedImageSource {
 
 std::unique_ptr<ImageSource> open_celeba(const fs::path& path, const std::string& split) {
   GANKIT_CHECK_USAGE(split == "train" || split == "val" || split == "test" || split == "all",
-                     "--split {}: CelebA has train, val, test or all", split);
+                     GANKIT_SETTING("split") " {}: CelebA has train, val, test or all", split);
   GANKIT_CHECK_DATA(fs::is_directory(path), "{} is not a folder", path.string());
   fs::path img_dir = fs::is_directory(path / "img_align_celeba") ? path / "img_align_celeba" : path;
   std::vector<fs::path> files = list_images(img_dir, false);
@@ -57,7 +58,7 @@ std::unique_ptr<ImageSource> open_celeba(const fs::path& path, const std::string
   if (split != "all") {
     fs::path part = path / "list_eval_partition.txt";
     if (!fs::exists(part)) part = img_dir.parent_path() / "list_eval_partition.txt";
-    GANKIT_CHECK_DATA(fs::exists(part), "--split {} needs {}, which is missing", split,
+    GANKIT_CHECK_DATA(fs::exists(part), GANKIT_SETTING("split") " {} needs {}, which is missing", split,
                       (path / "list_eval_partition.txt").string());
     const int want = split == "train" ? 0 : split == "val" ? 1 : 2;
     std::map<std::string, int> partition;

@@ -63,7 +63,7 @@ CelebahqSummary build_celebahq(const fs::path& image_dir, const fs::path& landma
                                const CelebahqOptions& o) {
   const auto t0 = std::chrono::steady_clock::now();
   GANKIT_CHECK_USAGE(o.size >= 4 && o.size <= 4096 && (o.size & (o.size - 1)) == 0,
-                     "--size {} must be a power of two from 4 to 4096", o.size);
+                     GANKIT_SETTING("size") " {} must be a power of two from 4 to 4096", o.size);
   GANKIT_CHECK_DATA(fs::is_directory(image_dir), "{} is not a folder of photos", image_dir.string());
   std::vector<LandmarkRow> rows = read_landmarks(landmarks_path);
   if (o.limit >= 0 && static_cast<int64_t>(rows.size()) > o.limit) rows.resize(static_cast<size_t>(o.limit));
@@ -84,7 +84,7 @@ CelebahqSummary build_celebahq(const fs::path& image_dir, const fs::path& landma
   if (!writer.resume_token().empty()) {
     const nlohmann::json token = nlohmann::json::parse(writer.resume_token(), nullptr, false);
     GANKIT_CHECK_DATA(token.is_object() && token.value("job", nlohmann::json()) == job,
-                      "--resume: {}.partial was made from other photos, landmarks or --size ({}); pass --overwrite to "
+                      GANKIT_SETTING("resume") ": {}.partial was made from other photos, landmarks or " GANKIT_SETTING("size") " ({}); pass " GANKIT_SETTING("overwrite") " to "
                       "start over",
                       out.string(), token.is_object() ? token.value("job", nlohmann::json()).dump() : "unreadable");
     s.resumed_at = token.value("rows", int64_t{0});
@@ -121,13 +121,13 @@ CelebahqSummary build_celebahq(const fs::path& image_dir, const fs::path& landma
         faces[static_cast<size_t>(i)] = align_face(photo, r.landmarks, o.size);
       } catch (const Error& e) {
         if (!o.skip_bad) throw;
-        errors[static_cast<size_t>(i)] = e.what();
+        errors[static_cast<size_t>(i)] = e.raw();
       }
     });
     for (int64_t i = 0; i < n; ++i) {
       if (!errors[static_cast<size_t>(i)].empty()) {
         ++s.skipped;
-        print_note("gan-data celebahq: skipped: " + errors[static_cast<size_t>(i)]);
+        print_note("gan-data celebahq: skipped: " + plain_text(errors[static_cast<size_t>(i)]));
         continue;
       }
       mat_to_chw(faces[static_cast<size_t>(i)], chw.data());

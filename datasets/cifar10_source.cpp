@@ -96,7 +96,7 @@ std::unique_ptr<ImageSource> open_cifar10(const fs::path& path, const std::strin
   } else {
     if (fs::is_directory(path / "cifar-10-batches-bin")) dir = path / "cifar-10-batches-bin";
     GANKIT_CHECK_USAGE(split == "train" || split == "test" || split == "all",
-                       "--split {}: CIFAR-10 has train, test or all", split);
+                       GANKIT_SETTING("split") " {}: CIFAR-10 has train, test or all", split);
     if (split != "test")
       for (int i = 1; i <= 5; ++i) files.push_back(dir / fmt::format("data_batch_{}.bin", i));
     if (split != "train") files.push_back(dir / "test_batch.bin");

@@ -118,7 +118,8 @@ class DnnDetector : public FaceDetector {
 
 std::unique_ptr<FaceDetector> make_detector(const FaceCropOptions& o) {
   if (!o.model.empty()) {
-    GANKIT_CHECK_USAGE(o.cascade.empty(), "--cascade and --model are two detectors: pick one");
+    GANKIT_CHECK_USAGE(o.cascade.empty(),
+                       GANKIT_SETTING("cascade") " and " GANKIT_SETTING("model") " are two detectors: pick one");
     return std::make_unique<DnnDetector>(o.model, o.score_threshold);
   }
   return std::make_unique<CascadeDetector>(find_cascade(o.cascade.empty() ? "frontalface_default" : o.cascade),
@@ -149,13 +150,13 @@ fs::path find_cascade(const std::string& name_or_path) {
 FaceCropSummary crop_faces(const fs::path& source_path, const fs::path& out, const fs::path& manifest_path,
                            const FaceCropOptions& o) {
   const auto t0 = std::chrono::steady_clock::now();
-  GANKIT_CHECK_USAGE(o.min_face >= 8, "--min-face {} must be at least 8 pixels", o.min_face);
-  GANKIT_CHECK_USAGE(o.margin >= 0 && o.margin <= 2, "--margin {} must be in [0, 2]", o.margin);
-  GANKIT_CHECK_USAGE(o.size >= 4 && (o.size & (o.size - 1)) == 0, "--size {} must be a power of two (e.g. 64, 128)",
-                     o.size);
-  GANKIT_CHECK_USAGE(o.max_faces >= 0, "--max-faces-per-image {} must not be negative", o.max_faces);
-  GANKIT_CHECK_USAGE(o.scale_factor > 1.0, "--scale-factor {} must be above 1", o.scale_factor);
-  GANKIT_CHECK_USAGE(o.min_neighbors >= 0, "--min-neighbors {} must not be negative", o.min_neighbors);
+  GANKIT_CHECK_USAGE(o.min_face >= 8, GANKIT_SETTING("min_face") " {} must be at least 8 pixels", o.min_face);
+  GANKIT_CHECK_USAGE(o.margin >= 0 && o.margin <= 2, GANKIT_SETTING("margin") " {} must be in [0, 2]", o.margin);
+  GANKIT_CHECK_USAGE(o.size >= 4 && (o.size & (o.size - 1)) == 0,
+                     GANKIT_SETTING("size") " {} must be a power of two (e.g. 64, 128)", o.size);
+  GANKIT_CHECK_USAGE(o.max_faces >= 0, GANKIT_SETTING("max_faces_per_image") " {} must not be negative", o.max_faces);
+  GANKIT_CHECK_USAGE(o.scale_factor > 1.0, GANKIT_SETTING("scale_factor") " {} must be above 1", o.scale_factor);
+  GANKIT_CHECK_USAGE(o.min_neighbors >= 0, GANKIT_SETTING("min_neighbors") " {} must not be negative", o.min_neighbors);
   GANKIT_CHECK_USAGE(out.extension() != ".npy", "{}: write faces to an .h5 pyramid or a folder of PNGs", out.string());
 
   std::unique_ptr<FaceDetector> detector = make_detector(o);
@@ -187,8 +188,8 @@ FaceCropSummary crop_faces(const fs::path& source_path, const fs::path& out, con
       progress.add(1);
       if (!r.error.empty()) {
         ++s.unreadable;
-        print_note(fmt::format("gan-data faces: skipped unreadable {}: {}", r.name, r.error));
-        record({{"source", r.name}, {"kept", false}, {"reason", "unreadable"}, {"error", r.error}});
+        print_note(fmt::format("gan-data faces: skipped unreadable {}: {}", r.name, plain_text(r.error)));
+        record({{"source", r.name}, {"kept", false}, {"reason", "unreadable"}, {"error", plain_text(r.error)}});
         continue;
       }
       ++s.photos;
@@ -244,10 +245,10 @@ FaceCropSummary crop_faces(const fs::path& source_path, const fs::path& out, con
   }
   progress.finish();
   GANKIT_CHECK_DATA(s.kept > 0,
-                    "no face kept in {} ({} photos, {} detections: {} too small, {} at the border; see --min-face, "
-                    "--margin, {})",
+                    "no face kept in {} ({} photos, {} detections: {} too small, {} at the border; see " GANKIT_SETTING(
+                        "min_face") ", " GANKIT_SETTING("margin") ", {})",
                     source_path.string(), s.photos, s.detections, s.too_small, s.at_border,
-                    o.model.empty() ? "--min-neighbors" : "--score-threshold");
+                    o.model.empty() ? GANKIT_SETTING("min_neighbors") : GANKIT_SETTING("score_threshold"));
   manifest.close();
   GANKIT_CHECK_DATA(manifest.good(), "cannot write {}", manifest_path.string());
   sink->commit();

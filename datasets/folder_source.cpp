@@ -12,7 +12,7 @@ class FolderSource : public EncodedImageSource {
  public:
   FolderSource(const fs::path& dir, bool recursive) : files_(list_images(dir, recursive)) {
     GANKIT_CHECK_DATA(!files_.empty(), "{} contains no images (png, jpg, jpeg, webp, bmp){}", dir.string(),
-                      recursive ? "" : "; pass --recursive to search subfolders");
+                      recursive ? "" : "; pass " GANKIT_SETTING("recursive") " to search subfolders");
     for (const auto& f : files_) lossy_ += is_lossy_format(f) ? 1 : 0;
   }
   std::string format() const override { return "folder"; }
@@ -30,7 +30,7 @@ class FolderSource : public EncodedImageSource {
     try {
       e.bytes = read_file_bytes(p);
     } catch (const Error& err) {
-      e.error = err.what();
+      e.error = err.raw();
     }
     return true;
   }

@@ -143,7 +143,8 @@ std::unique_ptr<ImageSource> open_idx(const fs::path& path, const std::string& s
     auto at = name.find("images-idx3");
     if (at != std::string::npos) labels = path.parent_path() / name.replace(at, 11, "labels-idx1");
   } else {
-    GANKIT_CHECK_USAGE(split == "train" || split == "test", "--split {}: IDX datasets have train or test", split);
+    GANKIT_CHECK_USAGE(split == "train" || split == "test",
+                       GANKIT_SETTING("split") " {}: IDX datasets have train or test", split);
     const std::string prefix = split == "train" ? "train" : "t10k";
     images = first_existing(path, prefix + "-images-idx3-ubyte");
     GANKIT_CHECK_DATA(!images.empty(), "{}: no {}-images-idx3-ubyte[.gz] for split {}", path.string(), prefix, split);

@@ -34,7 +34,7 @@ bool EncodedImageSource::next_batch(std::vector<SourceRecord>& out, size_t max) 
         post_decode(r.image, e.name);
       } catch (const Error& err) {
         r.image.release();
-        r.error = err.what();
+        r.error = err.raw();
       }
       std::vector<uint8_t>().swap(e.bytes);
     }
@@ -54,7 +54,7 @@ std::string detect_format(const fs::path& path) {
     if (name.find("idx3-ubyte") != std::string::npos) return "idx";
     if (name == "data.mdb") return "lsun";
     fail(ErrorKind::Data, fmt::format("{}: unknown dataset file (expected a CIFAR-10 .bin, an SVHN .mat, an IDX "
-                                      "images file or an lmdb data.mdb); pass --format",
+                                      "images file or an lmdb data.mdb); pass " GANKIT_SETTING("format"),
                                       path.string()));
   }
   auto has = [&](const char* n) { return fs::exists(path / n); };
@@ -74,9 +74,9 @@ std::unique_ptr<ImageSource> open_source(const fs::path& path, const SourceOptio
   GANKIT_CHECK_DATA(fs::exists(path), "{} does not exist", path.string());
   auto split = [&](const std::string& def) { return options.split.empty() ? def : options.split; };
   if (format != "folder" && format != "lsun")
-    GANKIT_CHECK_USAGE(!options.recursive, "--recursive applies to image folders, not to {}", format);
+    GANKIT_CHECK_USAGE(!options.recursive, GANKIT_SETTING("recursive") " applies to image folders, not to {}", format);
   if (format == "folder" || format == "lsun")
-    GANKIT_CHECK_USAGE(options.split.empty(), "--split does not apply to {} sources", format);
+    GANKIT_CHECK_USAGE(options.split.empty(), GANKIT_SETTING("split") " does not apply to {} sources", format);
   if (format == "folder") return open_folder(path, options.recursive);
   if (format == "cifar10") return open_cifar10(path, split("train"));
   if (format == "svhn") return open_svhn(path, split("train"));
@@ -84,7 +84,8 @@ std::unique_ptr<ImageSource> open_source(const fs::path& path, const SourceOptio
   if (format == "lsun") return open_lsun(path);
   if (format == "celeba") return open_celeba(path, split("all"));
   fail(ErrorKind::Usage,
-       fmt::format("--format {}: expected auto, folder, cifar10, svhn, idx, lsun or celeba", options.format));
+       fmt::format(GANKIT_SETTING("format") " {}: expected auto, folder, cifar10, svhn, idx, lsun or celeba",
+                   options.format));
 }
 
 }  // namespace gankit

@@ -18,23 +18,26 @@ int parse_resize_filter(const std::string& name) {
   if (name == "area") return cv::INTER_AREA;
   if (name == "lanczos") return cv::INTER_LANCZOS4;
   if (name == "bicubic") return cv::INTER_CUBIC;
-  fail(ErrorKind::Usage, fmt::format("--resize-filter {}: expected area, lanczos or bicubic", name));
+  fail(ErrorKind::Usage, fmt::format(GANKIT_SETTING("resize_filter") " {}: expected area, lanczos or bicubic", name));
 }
 
 cv::Mat fit_to_resolution(const cv::Mat& input, int target, bool allow_resize, bool center_crop, int interpolation,
                           const std::string& name) {
   cv::Mat img = input;
   if (img.cols != img.rows) {
-    GANKIT_CHECK_DATA(center_crop, "{} is {}x{}, not square: pass --center-crop (and --resolution R to resize)", name,
-                      img.cols, img.rows);
+    GANKIT_CHECK_DATA(center_crop,
+                      "{} is {}x{}, not square: pass " GANKIT_SETTING("center_crop") " (and " GANKIT_SETTING(
+                          "resolution") " R to resize)",
+                      name, img.cols, img.rows);
     const int s = std::min(img.cols, img.rows);
     img = img(cv::Rect((img.cols - s) / 2, (img.rows - s) / 2, s, s));
   }
   if (img.cols != target) {
-    GANKIT_CHECK_DATA(allow_resize,
-                      "{} is {}x{} but the dataset is {}x{} (the size of the first image): mixed sizes need "
-                      "--resolution R to resize every image",
-                      name, img.cols, img.rows, target, target);
+    GANKIT_CHECK_DATA(
+        allow_resize,
+        "{} is {}x{} but the dataset is {}x{} (the size of the first image): mixed sizes need " GANKIT_SETTING(
+            "resolution") " R to resize every image",
+        name, img.cols, img.rows, target, target);
     cv::Mat out;
     cv::resize(img, out, cv::Size(target, target), 0, 0, interpolation);
     return out;
@@ -46,8 +49,8 @@ ImportSummary import_dataset(const fs::path& source_path, const fs::path& out, c
   const auto t0 = std::chrono::steady_clock::now();
   GANKIT_CHECK_USAGE(
       opt.resolution == 0 || (is_power_of_two(opt.resolution) && opt.resolution <= kMaxPyramidResolution),
-      "--resolution {} is not a power of two from 1 to {}", opt.resolution, kMaxPyramidResolution);
-  GANKIT_CHECK_USAGE(opt.limit == -1 || opt.limit > 0, "--limit {} must be positive", opt.limit);
+      GANKIT_SETTING("resolution") " {} is not a power of two from 1 to {}", opt.resolution, kMaxPyramidResolution);
+  GANKIT_CHECK_USAGE(opt.limit == -1 || opt.limit > 0, GANKIT_SETTING("limit") " {} must be positive", opt.limit);
   const int interpolation = parse_resize_filter(opt.resize_filter);
   auto source = open_source(source_path, opt.source);
   // Fail on an unwritable output (or one that is the input) before reading a single image.
@@ -85,9 +88,9 @@ ImportSummary import_dataset(const fs::path& source_path, const fs::path& out, c
         good.push_back(&r);
         continue;
       }
-      GANKIT_CHECK_DATA(opt.skip_bad, "{} (pass --skip-bad to skip unreadable images)", r.error);
+      GANKIT_CHECK_DATA(opt.skip_bad, "{} (pass " GANKIT_SETTING("skip_bad") " to skip unreadable images)", r.error);
       ++summary.skipped;
-      print_note("skipped: " + r.error);
+      print_note("skipped: " + plain_text(r.error));
     }
     if (good.empty()) continue;
     if (resolution == 0) {
@@ -95,11 +98,13 @@ ImportSummary import_dataset(const fs::path& source_path, const fs::path& out, c
       const cv::Mat& first = good[0]->image;
       const int s = opt.center_crop ? std::min(first.cols, first.rows) : first.cols;
       GANKIT_CHECK_DATA(opt.center_crop || first.cols == first.rows,
-                        "{} is {}x{}, not square: pass --center-crop (and --resolution R to resize)", good[0]->name,
-                        first.cols, first.rows);
-      GANKIT_CHECK_DATA(is_power_of_two(s) && s <= kMaxPyramidResolution,
-                        "{} is {}x{}: the pyramid needs a power-of-two size, pass --resolution R (at most {})",
-                        good[0]->name, s, s, kMaxPyramidResolution);
+                        "{} is {}x{}, not square: pass " GANKIT_SETTING("center_crop") " (and " GANKIT_SETTING(
+                            "resolution") " R to resize)",
+                        good[0]->name, first.cols, first.rows);
+      GANKIT_CHECK_DATA(
+          is_power_of_two(s) && s <= kMaxPyramidResolution,
+          "{} is {}x{}: the pyramid needs a power-of-two size, pass " GANKIT_SETTING("resolution") " R (at most {})",
+          good[0]->name, s, s, kMaxPyramidResolution);
       resolution = s;
     }
     if (!writer) {

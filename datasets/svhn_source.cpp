@@ -178,7 +178,7 @@ std::unique_ptr<ImageSource> open_svhn(const fs::path& path, const std::string& 
     files.push_back(path);
   } else {
     GANKIT_CHECK_USAGE(split == "train" || split == "test" || split == "extra" || split == "all",
-                       "--split {}: SVHN has train, test, extra or all", split);
+                       GANKIT_SETTING("split") " {}: SVHN has train, test, extra or all", split);
     if (split == "train" || split == "all") files.push_back(path / "train_32x32.mat");
     if (split == "test" || split == "all") files.push_back(path / "test_32x32.mat");
     if (split == "extra" || split == "all") files.push_back(path / "extra_32x32.mat");

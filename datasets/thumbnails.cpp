@@ -87,7 +87,8 @@ ThumbnailReader::ThumbnailReader(const fs::path& path, const DatasetInputOptions
   const bool is_h5 =
       options.format == "h5" || (options.format == "auto" && fs::is_regular_file(path) && path.extension() == ".h5");
   if (is_h5) {
-    GANKIT_CHECK_USAGE(options.split.empty() && !options.recursive, "--split and --recursive do not apply to {}",
+    GANKIT_CHECK_USAGE(options.split.empty() && !options.recursive,
+                       GANKIT_SETTING("split") " and " GANKIT_SETTING("recursive") " do not apply to {}",
                        path.string());
     impl_->h5 = std::make_unique<PyramidReader>(path);
     const auto& levels = impl_->h5->info().resolutions;  // largest first
@@ -145,7 +146,7 @@ bool ThumbnailReader::next(ThumbnailBatch& out, size_t max) {
     }
     ++unreadable_;
     unreadable_names_.push_back(recs[i].name);
-    print_note("skipped: " + recs[i].error);
+    print_note("skipped: " + plain_text(recs[i].error));
   }
   if (content_ == ReadContent::PixelHashes) {
     const size_t base = out.pixel_hashes.size();
@@ -184,7 +185,7 @@ std::vector<uint8_t> ThumbnailReader::read_at(std::span<const int64_t> indices) 
 
 std::vector<uint8_t> sample_thumbnails(ThumbnailReader& reader, int64_t n, uint64_t seed,
                                        const ProgressOptions& progress_options) {
-  GANKIT_CHECK_USAGE(n > 0, "--samples {} must be positive", n);
+  GANKIT_CHECK_USAGE(n > 0, GANKIT_SETTING("samples") " {} must be positive", n);
   std::mt19937_64 rng(derive_seed(seed, 0x7468756d62ull /* "thumb" */, 0));
   if (reader.random_access()) {
     const int64_t total = reader.count();

@@ -41,7 +41,8 @@ void load_script(const BackboneSpec& spec, LoadedBackbone& b) {
     b.id.input_size = spec.size;
   } else {
     GANKIT_CHECK_USAGE(b.script->hasattr("input_size") && b.script->attr("input_size").isInt(),
-                       "{} has no integer attribute input_size: pass --backbone-size S (e.g. 299 for Inception v3)",
+                       "{} has no integer attribute input_size: pass " GANKIT_SETTING(
+                           "backbone_size") " S (e.g. 299 for Inception v3)",
                        spec.name);
     b.id.input_size = static_cast<int>(b.script->attr("input_size").toInt());
   }
@@ -52,7 +53,7 @@ void load_discriminator(const BackboneSpec& spec, LoadedBackbone& b) {
   const std::filesystem::path ckpt = resolve_checkpoint(spec.name.substr(2));
   LoadedModels loaded = load_models(ckpt, b.device);
   GANKIT_CHECK_USAGE(loaded.config.arch != GanArch::Progan,
-                     "--backbone {}: {} is a progan checkpoint; discriminator features are defined for DCGAN-family "
+                     GANKIT_SETTING("backbone") " {}: {} is a progan checkpoint; discriminator features are defined for DCGAN-family "
                      "discriminators",
                      spec.name, ckpt.string());
   b.d = loaded.models.d;
@@ -60,8 +61,8 @@ void load_discriminator(const BackboneSpec& spec, LoadedBackbone& b) {
   b.layout = feature_layout(b.d->shape(), {}, 4);
   b.channels = loaded.config.channels;
   GANKIT_CHECK_USAGE(spec.size == 0 || spec.size == loaded.config.resolution,
-                     "--backbone-size {}: the discriminator of {} takes {}x{} images", spec.size, ckpt.string(),
-                     loaded.config.resolution, loaded.config.resolution);
+                     GANKIT_SETTING("backbone_size") " {}: the discriminator of {} takes {}x{} images", spec.size,
+                     ckpt.string(), loaded.config.resolution, loaded.config.resolution);
   b.id.input_size = loaded.config.resolution;
   b.id.hash = file_hash(ckpt);
 }
@@ -74,7 +75,8 @@ LoadedBackbone& loaded(const BackboneSpec& spec) {
     it->second.id.resize = to_string(spec.resize);
     return it->second;
   }
-  GANKIT_CHECK_USAGE(!spec.name.empty(), "give --backbone FILE.pt (TorchScript) or --backbone d:RUN");
+  GANKIT_CHECK_USAGE(!spec.name.empty(), "give " GANKIT_SETTING("backbone") " FILE.pt (TorchScript) or " GANKIT_SETTING(
+                                             "backbone") " d:RUN");
   LoadedBackbone b;
   b.device = torch_device(spec.device);
   b.id.name = spec.name;
@@ -82,7 +84,8 @@ LoadedBackbone& loaded(const BackboneSpec& spec) {
   if (spec.name.rfind("d:", 0) == 0) {
     load_discriminator(spec, b);
   } else {
-    GANKIT_CHECK_DATA(std::filesystem::is_regular_file(spec.name), "--backbone {}: no such file", spec.name);
+    GANKIT_CHECK_DATA(std::filesystem::is_regular_file(spec.name), GANKIT_SETTING("backbone") " {}: no such file",
+                      spec.name);
     load_script(spec, b);
   }
   return cache.emplace(key, std::move(b)).first->second;
@@ -114,7 +117,7 @@ BackboneIdentity torch_backbone_identity(const BackboneSpec& spec) {
 
 FeatureMatrix torch_backbone_features(const BackboneSpec& spec, ImageSet& images, const ProgressOptions& progress,
                                       const std::string& label) {
-  GANKIT_CHECK_USAGE(spec.batch >= 1, "--batch {} must be positive", spec.batch);
+  GANKIT_CHECK_USAGE(spec.batch >= 1, GANKIT_SETTING("batch") " {} must be positive", spec.batch);
   set_torch_threads(spec.threads);
   LoadedBackbone& b = loaded(spec);
   const bool disc = static_cast<bool>(b.d);

@@ -202,24 +202,27 @@ class Comparer {
 
 void Comparer::check_options() const {
   GANKIT_CHECK_USAGE(!o_.runs.empty(), "give at least one run folder to compare");
-  GANKIT_CHECK_USAGE(o_.num_images >= 2, "--num-images {} must be at least 2", o_.num_images);
-  GANKIT_CHECK_USAGE(o_.repeats >= 1 && o_.repeats <= 100, "--repeats {} must be 1 .. 100", o_.repeats);
+  GANKIT_CHECK_USAGE(o_.num_images >= 2, GANKIT_SETTING("num_images") " {} must be at least 2", o_.num_images);
+  GANKIT_CHECK_USAGE(o_.repeats >= 1 && o_.repeats <= 100, GANKIT_SETTING("repeats") " {} must be 1 .. 100",
+                     o_.repeats);
   GANKIT_CHECK_USAGE(o_.checkpoints == "all" || o_.checkpoints == "latest" || o_.checkpoints == "best",
-                     "--checkpoints {}: use all, latest or best", o_.checkpoints);
-  GANKIT_CHECK_USAGE(!o_.metrics.empty(), "--metrics is empty: use swd, msssim, fid, kid, prdc");
+                     GANKIT_SETTING("checkpoints") " {}: use all, latest or best", o_.checkpoints);
+  GANKIT_CHECK_USAGE(!o_.metrics.empty(), GANKIT_SETTING("metrics") " is empty: use swd, msssim, fid, kid, prdc");
   for (const std::string& m : o_.metrics) {
     GANKIT_CHECK_USAGE(m == "swd" || m == "msssim" || is_feature_metric(m),
-                       "--metrics {}: compare measures swd, msssim, fid, kid and prdc", m);
+                       GANKIT_SETTING("metrics") " {}: compare measures swd, msssim, fid, kid and prdc", m);
     GANKIT_CHECK_USAGE(!is_feature_metric(m) || !o_.backbone.name.empty(),
-                       "--metrics {} needs --backbone FILE.pt (TorchScript, e.g. scripts/export-inception.py) or "
+                       GANKIT_SETTING("metrics") " {} needs " GANKIT_SETTING("backbone") " FILE.pt (TorchScript, e.g. scripts/export-inception.py) or "
                        "d:RUN",
                        m);
-    GANKIT_CHECK_USAGE(m != "prdc" || o_.num_images >= 6, "--metrics prdc needs --num-images 6 or more (k = 5)");
+    GANKIT_CHECK_USAGE(m != "prdc" || o_.num_images >= 6,
+                       GANKIT_SETTING("metrics") " prdc needs " GANKIT_SETTING("num_images") " 6 or more (k = 5)");
   }
   GANKIT_CHECK_USAGE(
       o_.rank_by.empty() || ((o_.rank_by == "swd" || o_.rank_by == "fid" || o_.rank_by == "kid") &&
                              std::find(o_.metrics.begin(), o_.metrics.end(), o_.rank_by) != o_.metrics.end()),
-      "--rank-by {}: rank by swd, fid or kid, and measure it (--metrics)", o_.rank_by);
+      GANKIT_SETTING("rank_by") " {}: rank by swd, fid or kid, and measure it (" GANKIT_SETTING("metrics") ")",
+      o_.rank_by);
 }
 
 std::string Comparer::rank_key() const {
@@ -539,8 +542,9 @@ Comparison Comparer::run() {
   const auto start = std::chrono::steady_clock::now();
   check_options();
   if (o_.threads > 0) omp_set_num_threads(o_.threads);
-  GANKIT_CHECK_USAGE(real_.reader.count() >= o_.num_images, "{} holds {} images, fewer than --num-images {}",
-                     o_.real.string(), real_.reader.count(), o_.num_images);
+  GANKIT_CHECK_USAGE(real_.reader.count() >= o_.num_images,
+                     "{} holds {} images, fewer than " GANKIT_SETTING("num_images") " {}", o_.real.string(),
+                     real_.reader.count(), o_.num_images);
   Comparison out;
   out.options = o_;
   out.rank_key = rank_key();

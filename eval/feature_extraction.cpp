@@ -59,8 +59,8 @@ bool batchnorm_untracked(DcganDiscriminator& d) {
 FeatureJobSummary torch_extract_features(const FeatureJob& job) {
   const auto t0 = std::chrono::steady_clock::now();
   GANKIT_CHECK_USAGE(!job.splits.empty(), "no images to extract features from");
-  GANKIT_CHECK_USAGE(job.batch >= 1, "--batch {} must be positive", job.batch);
-  GANKIT_CHECK_USAGE(job.bn_images >= 0, "--bn-images {} must not be negative", job.bn_images);
+  GANKIT_CHECK_USAGE(job.batch >= 1, GANKIT_SETTING("batch") " {} must be positive", job.batch);
+  GANKIT_CHECK_USAGE(job.bn_images >= 0, GANKIT_SETTING("bn_images") " {} must not be negative", job.bn_images);
   set_torch_threads(job.threads);
   const c10::Device device = torch_device(job.device);
 
@@ -71,7 +71,9 @@ FeatureJobSummary torch_extract_features(const FeatureJob& job) {
   summary.kind = job.kind;
   std::optional<LoadedDiscriminator> net;
   if (job.kind == FeatureKind::RawPixels) {
-    GANKIT_CHECK_USAGE(job.layers.empty(), "--layers applies to discriminator features, not to --raw-pixels");
+    GANKIT_CHECK_USAGE(
+        job.layers.empty(),
+        GANKIT_SETTING("layers") " applies to discriminator features, not to " GANKIT_SETTING("raw_pixels"));
     summary.resolution = job.resolution > 0 ? job.resolution : readers[0]->info().resolution;
     summary.channels = readers[0]->channels();
     summary.layout.dims = static_cast<int64_t>(summary.channels) * summary.resolution * summary.resolution;
@@ -80,7 +82,7 @@ FeatureJobSummary torch_extract_features(const FeatureJob& job) {
     summary.resolution = net->config.resolution;
     summary.channels = net->config.channels;
     GANKIT_CHECK_USAGE(job.resolution == 0 || job.resolution == summary.resolution,
-                       "--resolution {}: the discriminator of {} takes {}x{} images", job.resolution,
+                       GANKIT_SETTING("resolution") " {}: the discriminator of {} takes {}x{} images", job.resolution,
                        job.checkpoint.string(), summary.resolution, summary.resolution);
     summary.layout = feature_layout(net->d->shape(), job.layers, job.pool);
   }

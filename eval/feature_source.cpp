@@ -83,24 +83,26 @@ FeatureSource feature_source(const fs::path& input, const BackboneSpec& spec, co
       const BackboneIdentity want = backbone_identity(spec);
       GANKIT_CHECK_DATA(s.backbone.same_as(want),
                         "{} holds features of {}, not of {}: make it again with gan-eval stats, or pass that backbone "
-                        "and --resize",
+                        "and " GANKIT_SETTING("resize"),
                         input.string(), s.backbone.describe(), want.describe());
     }
     if (load.limit > 0) {
-      GANKIT_CHECK_DATA(s.features.rows >= load.limit, "{} holds features of {} images, fewer than --num-images {}",
+      GANKIT_CHECK_DATA(s.features.rows >= load.limit,
+                        "{} holds features of {} images, fewer than " GANKIT_SETTING("num_images") " {}",
                         input.string(), s.features.rows, load.limit);
       s.features = first_rows(s.features, load.limit);
     }
     return s;
   }
   GANKIT_CHECK_USAGE(!spec.name.empty(),
-                     "{} holds images: give --backbone FILE.pt or d:RUN to compute their features (or pass a "
+                     "{} holds images: give " GANKIT_SETTING("backbone") " FILE.pt or d:RUN to compute their features (or pass a "
                      "statistics file of gan-eval stats)",
                      input.string());
   auto images = open_image_set(input, load);
   if (load.limit > 0)
-    GANKIT_CHECK_DATA(images->count() == load.limit, "{} has only {} images, fewer than --num-images {}",
-                      input.string(), images->count(), load.limit);
+    GANKIT_CHECK_DATA(images->count() == load.limit,
+                      "{} has only {} images, fewer than " GANKIT_SETTING("num_images") " {}", input.string(),
+                      images->count(), load.limit);
   FeatureSource s;
   s.backbone = backbone_identity(spec);
   s.input = input.string();

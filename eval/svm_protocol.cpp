@@ -99,8 +99,9 @@ std::vector<int64_t> draw_labelled(std::span<const int64_t> labels, std::span<co
   std::vector<int64_t> out;
   for (auto& [label, members] : by_class) {
     const int64_t m = static_cast<int64_t>(members.size());
-    GANKIT_CHECK_DATA(m >= per_class, "class {} has {} examples to draw from, fewer than --labels-per-class {}", label,
-                      m, per_class);
+    GANKIT_CHECK_DATA(m >= per_class,
+                      "class {} has {} examples to draw from, fewer than " GANKIT_SETTING("labels_per_class") " {}",
+                      label, m, per_class);
     for (int64_t i = 0; i < per_class; ++i) std::swap(members[i], members[i + static_cast<int64_t>(rng() % (m - i))]);
     std::sort(members.begin(), members.begin() + per_class);
     out.insert(out.end(), members.begin(), members.begin() + per_class);
@@ -112,13 +113,15 @@ SvmReport run_svm_protocol(const FeatureReader& f, const SvmOptions& o) {
   const auto t0 = std::chrono::steady_clock::now();
   const bool all_labels = o.protocol == "cifar10";
   GANKIT_CHECK_USAGE(all_labels || o.protocol == "svhn" || o.protocol == "fashion-mnist",
-                     "--protocol {}: expected cifar10, svhn or fashion-mnist", o.protocol);
+                     GANKIT_SETTING("protocol") " {}: expected cifar10, svhn or fashion-mnist", o.protocol);
   GANKIT_CHECK_USAGE(!o.cs.empty(), "--C: give at least one value");
   for (double c : o.cs) GANKIT_CHECK_USAGE(c > 0 && std::isfinite(c), "--C {} must be positive", format_c(c));
-  GANKIT_CHECK_USAGE(o.draws >= 1 && o.final_draws >= 1, "--draws {} and --final-draws {} must be positive", o.draws,
+  GANKIT_CHECK_USAGE(o.draws >= 1 && o.final_draws >= 1,
+                     GANKIT_SETTING("draws") " {} and " GANKIT_SETTING("final_draws") " {} must be positive", o.draws,
                      o.final_draws);
-  GANKIT_CHECK_USAGE(o.labels_per_class >= 1, "--labels-per-class {} must be positive", o.labels_per_class);
-  GANKIT_CHECK_USAGE(o.validation >= 1, "--validation {} must be positive", o.validation);
+  GANKIT_CHECK_USAGE(o.labels_per_class >= 1, GANKIT_SETTING("labels_per_class") " {} must be positive",
+                     o.labels_per_class);
+  GANKIT_CHECK_USAGE(o.validation >= 1, GANKIT_SETTING("validation") " {} must be positive", o.validation);
 
   const std::vector<int64_t> train_labels = f.labels(o.train_split);
   const std::vector<int64_t> test_labels = f.labels(o.test_split);
@@ -136,7 +139,8 @@ SvmReport run_svm_protocol(const FeatureReader& f, const SvmOptions& o) {
   rep.test = static_cast<int64_t>(test_labels.size());
   const bool search = !all_labels || o.cs.size() > 1;
   if (search)
-    GANKIT_CHECK_DATA(o.validation < n, "--validation {} leaves no training examples: {} has {} in split {}",
+    GANKIT_CHECK_DATA(o.validation < n,
+                      GANKIT_SETTING("validation") " {} leaves no training examples: {} has {} in split {}",
                       o.validation, f.path().string(), n, o.train_split);
   const ValidationSplit split = split_validation(n, search ? o.validation : 0, o.seed);
   rep.validation = static_cast<int64_t>(split.validation.size());

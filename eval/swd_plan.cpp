@@ -64,8 +64,8 @@ std::vector<int> swd_resolutions(int h) {
 int swd_official_minibatch(int h) { return std::clamp(8192 / h, 4, 256); }
 
 SwdPlan make_swd_plan(const ImageSet& real, const ImageSet& fake, const SwdOptions& opt) {
-  GANKIT_CHECK_USAGE(opt.rng == "numpy-legacy", "--rng {}: expected numpy-legacy", opt.rng);
-  GANKIT_CHECK_USAGE(opt.batch > 0, "--batch {} must be positive", opt.batch);
+  GANKIT_CHECK_USAGE(opt.rng == "numpy-legacy", GANKIT_SETTING("rng") " {}: expected numpy-legacy", opt.rng);
+  GANKIT_CHECK_USAGE(opt.batch > 0, GANKIT_SETTING("batch") " {} must be positive", opt.batch);
   SwdPlan plan;
   plan.n = real.count();
   plan.h = real.height();
@@ -73,8 +73,8 @@ SwdPlan make_swd_plan(const ImageSet& real, const ImageSet& fake, const SwdOptio
   const int h = plan.h, w = plan.w;
   GANKIT_CHECK_DATA(plan.n > 0 && fake.count() > 0, "SWD needs images in both sets");
   GANKIT_CHECK_DATA(plan.n == fake.count(),
-                    "the sets have different counts: {} real vs {} fake images (use --num-images)", plan.n,
-                    fake.count());
+                    "the sets have different counts: {} real vs {} fake images (use " GANKIT_SETTING("num_images") ")",
+                    plan.n, fake.count());
   GANKIT_CHECK_DATA(h == fake.height() && w == fake.width(), "the sets have different sizes: {}x{} real vs {}x{} fake",
                     w, h, fake.width(), fake.height());
   GANKIT_CHECK_DATA(real.channels() == 3 && fake.channels() == 3,

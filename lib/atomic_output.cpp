@@ -231,12 +231,12 @@ void AtomicOutput::check_target() {
     GANKIT_CHECK_DATA(fs::is_directory(st), "output folder {} exists and is not a folder: refusing to replace it",
                       given);
   }
-  GANKIT_CHECK_DATA(overwrite_, "output {} exists (pass --overwrite to replace it)", given);
+  GANKIT_CHECK_DATA(overwrite_, "output {} exists (pass " GANKIT_SETTING("overwrite") " to replace it)", given);
   check_not_an_input(target_);
   if (kind_ == Kind::ReportFolder) {
     for (const auto& e : fs::directory_iterator(target_))
       GANKIT_CHECK_DATA(is_our_report_entry(e),
-                        "output folder {} holds {}, which gankit did not write: --overwrite replaces only a report "
+                        "output folder {} holds {}, which gankit did not write: " GANKIT_SETTING("overwrite") " replaces only a report "
                         "folder (index.html, results.csv, summary.json, images/); remove it yourself or choose another "
                         "folder",
                         given, e.path().filename().string());
@@ -245,7 +245,7 @@ void AtomicOutput::check_target() {
     for (const auto& e : fs::directory_iterator(target_)) {
       const std::string name = e.path().filename().string();
       GANKIT_CHECK_DATA(e.is_regular_file() && is_our_folder_entry(name),
-                        "output folder {} holds {}, which gankit did not write: --overwrite replaces only a folder of "
+                        "output folder {} holds {}, which gankit did not write: " GANKIT_SETTING("overwrite") " replaces only a folder of "
                         "our images (NNNNNNNN.png, labels.csv); remove it yourself or choose another folder",
                         given, name);
     }

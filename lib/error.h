@@ -38,14 +38,20 @@ std::string with_setting_names(std::string_view text, Name&& name) {
   return out;
 }
 
+// `text` with its settings named as the library names them (for logs and files).
+inline std::string plain_text(std::string_view text) {
+  return with_setting_names(text, [](std::string_view s) { return std::string(s); });
+}
+
 class Error : public std::runtime_error {
  public:
   Error(ErrorKind kind, const std::string& message)
-      : std::runtime_error(with_setting_names(message, [](std::string_view s) { return std::string(s); })),
-        kind_(kind),
-        message_(message) {}
+      : std::runtime_error(plain_text(message)), kind_(kind), message_(message) {}
   ErrorKind kind() const { return kind_; }
   int exit_code() const { return static_cast<int>(kind_); }
+  // The message with its settings marked, for a message that wraps this one (Error(kind, "... " +
+  // e.raw())): the tool still names its flags.
+  const std::string& raw() const { return message_; }
   // The message with each setting named by name(setting) (a tool: its flag).
   template <typename Name>
   std::string message(Name&& name) const {

@@ -10,7 +10,8 @@ namespace gankit {
 
 FeatureLayout feature_layout(int resolution, int ndf, const std::vector<int>& layers, int pool) {
   // A power of two divides every layer size: the pooling windows tile the map exactly.
-  GANKIT_CHECK_USAGE(pool >= 1 && (pool & (pool - 1)) == 0, "--pool {} must be a power of two (1, 2, 4, ...)", pool);
+  GANKIT_CHECK_USAGE(pool >= 1 && (pool & (pool - 1)) == 0,
+                     GANKIT_SETTING("pool") " {} must be a power of two (1, 2, 4, ...)", pool);
   const int blocks = resolution >= 8 ? static_cast<int>(std::lround(std::log2(resolution))) - 2 : 0;
   GANKIT_CHECK_DATA(blocks >= 1, "a {}x{} discriminator has no conv layers to take features from", resolution,
                     resolution);
@@ -20,9 +21,10 @@ FeatureLayout feature_layout(int resolution, int ndf, const std::vector<int>& la
   std::set<int> seen;
   FeatureLayout out;
   for (int i : chosen) {
-    GANKIT_CHECK_USAGE(i >= 0 && i < blocks, "--layers {}: this {}x{} discriminator has conv layers 0..{}", i,
-                       resolution, resolution, blocks - 1);
-    GANKIT_CHECK_USAGE(seen.insert(i).second, "--layers: layer {} given twice", i);
+    GANKIT_CHECK_USAGE(i >= 0 && i < blocks,
+                       GANKIT_SETTING("layers") " {}: this {}x{} discriminator has conv layers 0..{}", i, resolution,
+                       resolution, blocks - 1);
+    GANKIT_CHECK_USAGE(seen.insert(i).second, GANKIT_SETTING("layers") ": layer {} given twice", i);
     FeatureLayer l;
     l.index = i;
     l.channels = ndf << i;

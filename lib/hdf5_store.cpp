@@ -52,7 +52,8 @@ Compression Compression::parse(const std::string& text) {
   } else if (text.rfind("gzip:", 0) == 0 && text.size() == 6 && text[5] >= '1' && text[5] <= '9') {
     c.gzip_level = text[5] - '0';
   } else {
-    fail(ErrorKind::Usage, fmt::format("--compression {}: expected none, gzip or gzip:N with N in 1..9", text));
+    fail(ErrorKind::Usage,
+         fmt::format(GANKIT_SETTING("compression") " {}: expected none, gzip or gzip:N with N in 1..9", text));
   }
   return c;
 }
@@ -110,7 +111,8 @@ PyramidWriter::PyramidWriter(const fs::path& out, int resolution, int channels, 
 
   if (options_.resumable && fs::exists(output_.temp_path())) {
     GANKIT_CHECK_USAGE(options_.resume || options_.overwrite,
-                       "{} exists from an interrupted run: pass --resume to continue it or --overwrite to start over",
+                       "{} exists from an interrupted run: pass " GANKIT_SETTING(
+                           "resume") " to continue it or " GANKIT_SETTING("overwrite") " to start over",
                        output_.temp_path().string());
     if (options_.resume) {
       reopen_partial();
@@ -160,7 +162,7 @@ PyramidWriter::PyramidWriter(const fs::path& out, int resolution, int channels, 
 void PyramidWriter::reopen_partial() {
   const fs::path& path = output_.temp_path();
   const std::string damaged = fmt::format(
-      "cannot resume from {} (damaged by the interruption?): pass --overwrite to "
+      "cannot resume from {} (damaged by the interruption?): pass " GANKIT_SETTING("overwrite") " to "
       "start over",
       path.string());
   impl_->file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDWR, resumable_access().get()), H5Fclose);
@@ -173,9 +175,10 @@ void PyramidWriter::reopen_partial() {
   resume_token_ = attributes.count("resume_token") ? attributes.at("resume_token") : "";
   for (int r = resolution_; r >= 1; r /= 2) {
     Handle ds(H5Dopen2(f, level_name(r).c_str(), H5P_DEFAULT), H5Dclose);
-    GANKIT_CHECK_DATA(ds.valid(),
-                      "{} was written at another resolution (it has no {} level): pass --overwrite to start over",
-                      path.string(), level_name(r));
+    GANKIT_CHECK_DATA(
+        ds.valid(),
+        "{} was written at another resolution (it has no {} level): pass " GANKIT_SETTING("overwrite") " to start over",
+        path.string(), level_name(r));
     Handle space(H5Dget_space(ds.get()), H5Sclose);
     hsize_t dims[4] = {0, 0, 0, 0};
     H5Sget_simple_extent_dims(space.get(), dims, nullptr);

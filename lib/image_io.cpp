@@ -112,7 +112,7 @@ cv::Size jpeg_size(std::span<const uint8_t> b) {
 }  // namespace
 
 void set_max_image_pixels(int64_t pixels) {
-  GANKIT_CHECK_USAGE(pixels > 0, "--max-pixels {} must be positive", pixels);
+  GANKIT_CHECK_USAGE(pixels > 0, GANKIT_SETTING("max_pixels") " {} must be positive", pixels);
   g_max_pixels = pixels;
 }
 
@@ -164,8 +164,8 @@ cv::Mat decode_image(std::span<const uint8_t> bytes, const std::string& name, Co
   const cv::Size size = image_header_size(bytes);
   const int64_t pixels = static_cast<int64_t>(size.width) * size.height;
   GANKIT_CHECK_DATA(pixels <= max_image_pixels(),
-                    "cannot decode {}: {}x{} is {} pixels, over the limit of {} (--max-pixels)", name, size.width,
-                    size.height, pixels, max_image_pixels());
+                    "cannot decode {}: {}x{} is {} pixels, over the limit of {} (" GANKIT_SETTING("max_pixels") ")",
+                    name, size.width, size.height, pixels, max_image_pixels());
   cv::Mat raw;
   try {
     cv::Mat buf(1, static_cast<int>(bytes.size()), CV_8U, const_cast<uint8_t*>(bytes.data()));

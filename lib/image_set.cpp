@@ -44,7 +44,7 @@ FolderFiles folder_files(const fs::path& dir, const ImageSetOptions& opt) {
   FolderFiles f;
   f.files = list_images(dir, opt.recursive);
   GANKIT_CHECK_DATA(!f.files.empty(), "{} contains no images (png, jpg, jpeg, webp, bmp){}", dir.string(),
-                    opt.recursive ? "" : "; pass --recursive to search subfolders");
+                    opt.recursive ? "" : "; pass " GANKIT_SETTING("recursive") " to search subfolders");
   if (opt.limit >= 0 && static_cast<int64_t>(f.files.size()) > opt.limit)
     f.files.resize(static_cast<size_t>(opt.limit));
   const cv::Mat first = read_image(f.files[0], ColorMode::Rgb);

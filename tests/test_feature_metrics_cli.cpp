@@ -162,7 +162,9 @@ TEST(FeatureMetricsCli, StatisticsFileGivesTheSameNumbersAndIsRefusedWhenItDiffe
     ASSERT_EQ(cached.exit_code, 0) << cached.err;
     auto a = nlohmann::json::parse(direct.out), b = nlohmann::json::parse(cached.out);
     for (const char* k : {"fid", "kid", "kid_std", "precision", "recall", "density", "coverage"})
-      if (a.contains(k)) EXPECT_EQ(a[k], b[k]) << metric << " " << k;
+      if (a.contains(k)) {
+        EXPECT_EQ(a[k], b[k]) << metric << " " << k;
+      }
     EXPECT_EQ(a["real_fingerprint"], b["real_fingerprint"]);
   }
   // A statistics file is not an input of gan-eval stats.

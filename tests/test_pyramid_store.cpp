@@ -67,7 +67,8 @@ TEST(Compression, Parse) {
       ADD_FAILURE() << bad;
     } catch (const Error& e) {
       EXPECT_EQ(e.kind(), ErrorKind::Usage);
-      EXPECT_NE(std::string(e.what()).find("--compression"), std::string::npos);
+      EXPECT_NE(test::cli_message(e).find("--compression"), std::string::npos) << e.what();
+      EXPECT_EQ(std::string(e.what()).find("--"), std::string::npos) << "the library names no flag: " << e.what();
     }
   }
 }

@@ -6,6 +6,7 @@
 #include "golden_images.h"
 #include "swd.h"
 #include "swd_torch.h"
+#include "test_util.h"
 
 namespace gankit {
 namespace {
@@ -55,7 +56,7 @@ TEST(SwdTorch, DeviceNamesAndAbsentCuda) {
       FAIL() << "cuda without a GPU must fail";
     } catch (const Error& e) {
       EXPECT_EQ(e.kind(), ErrorKind::Usage);
-      EXPECT_NE(std::string(e.what()).find("use --device cpu"), std::string::npos);
+      EXPECT_NE(test::cli_message(e).find("use --device cpu"), std::string::npos) << e.what();
     }
   }
 }

@@ -171,7 +171,7 @@ TEST(TrainConfig, ValidateRejectsBadCombinations) {
       ADD_FAILURE() << "no error for " << needle;
     } catch (const Error& e) {
       EXPECT_EQ(e.kind(), ErrorKind::Usage);
-      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+      EXPECT_NE(test::cli_message(e).find(needle), std::string::npos) << e.what();
     }
   };
   auto bn = c;

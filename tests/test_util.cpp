@@ -87,12 +87,20 @@ std::string fashion_mnist_dir() {
   return fs::exists(fs::path(dir) / "t10k-images-idx3-ubyte.gz") ? dir : "";
 }
 
+std::string cli_message(const Error& e) {
+  return e.message([](std::string_view setting) {
+    std::string flag = "--" + std::string(setting);
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    return flag;
+  });
+}
+
 std::string error_of(const std::function<void()>& fn, ErrorKind* kind) {
   try {
     fn();
   } catch (const Error& e) {
     if (kind) *kind = e.kind();
-    return e.what();
+    return cli_message(e);
   }
   return "no error";
 }

@@ -58,6 +58,9 @@ std::vector<std::string> leftover_temporaries(const std::filesystem::path& dir);
 // The message of the gankit::Error that `fn` throws ("no error" when it throws none); its kind in
 // `*kind` when given.
 std::string error_of(const std::function<void()>& fn, ErrorKind* kind = nullptr);
+// An Error's message as the tools print it: each setting named by its flag ("--probe-distance"
+// for the library's probe_distance, error.h). error_of() returns this.
+std::string cli_message(const Error& e);
 
 // Writes a .npy file: `descr` as numpy spells the dtype ("<f4", "<i8", "|u1"), `shape` its
 // dimensions, `data` the C-order bytes.

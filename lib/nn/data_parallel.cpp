@@ -65,10 +65,11 @@ std::optional<LaunchEnv> launch_env_from_environment() {
     rank_name = "SLURM_PROCID", world_name = "SLURM_NTASKS";
   }
   if (!rank && !world) return std::nullopt;
-  GANKIT_CHECK_USAGE(rank && world,
-                     "{} is set but {} is not: a launcher sets RANK, WORLD_SIZE, MASTER_ADDR and "
-                     "MASTER_PORT together (torchrun does; gan-train --nproc N does it for one machine)",
-                     rank ? rank_name : world_name, rank ? world_name : rank_name);
+  GANKIT_CHECK_USAGE(
+      rank && world,
+      "{} is set but {} is not: a launcher sets RANK, WORLD_SIZE, MASTER_ADDR and "
+      "MASTER_PORT together (torchrun does; gan-train " GANKIT_SETTING("nproc") " N does it for one machine)",
+      rank ? rank_name : world_name, rank ? world_name : rank_name);
   LaunchEnv e;
   e.world = env_int(world_name, *world, 1, 65536);
   e.rank = env_int(rank_name, *rank, 0, e.world - 1);

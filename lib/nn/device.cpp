@@ -15,7 +15,7 @@ c10::Device parse_device(const std::string& name) {
   try {
     return c10::Device(name);
   } catch (const std::exception&) {
-    fail(ErrorKind::Usage, fmt::format("--device {}: expected cpu, cuda or cuda:N", name));
+    fail(ErrorKind::Usage, fmt::format(GANKIT_SETTING("device") " {}: expected cpu, cuda or cuda:N", name));
   }
 }
 
@@ -29,10 +29,12 @@ bool torch_device_available(const std::string& name) {
 }
 
 c10::Device torch_device(const std::string& name) {
-  GANKIT_CHECK_USAGE(torch_device_available(name),
-                     "--device {}: no such CUDA device here (this LibTorch build {} CUDA{}; use --device cpu)", name,
-                     torch::cuda::is_available() ? "has" : "has no",
-                     torch::cuda::is_available() ? fmt::format(", {} device(s)", torch::cuda::device_count()) : "");
+  GANKIT_CHECK_USAGE(
+      torch_device_available(name),
+      GANKIT_SETTING("device") " {}: no such CUDA device here (this LibTorch build {} CUDA{}; use " GANKIT_SETTING(
+          "device") " cpu)",
+      name, torch::cuda::is_available() ? "has" : "has no",
+      torch::cuda::is_available() ? fmt::format(", {} device(s)", torch::cuda::device_count()) : "");
   return parse_device(name);
 }
 

@@ -43,8 +43,8 @@ LoadedGenerator load_generator(const fs::path& checkpoint, const c10::Device& de
   out.state = loaded.meta.state;
   if (out.config.arch != GanArch::Progan) {
     GANKIT_CHECK_USAGE(resolution == 0 || resolution == out.config.resolution,
-                       "--resolution {}: {} is a {} checkpoint of {}x{} images", resolution, checkpoint.string(),
-                       to_string(out.config.arch), out.config.resolution, out.config.resolution);
+                       GANKIT_SETTING("resolution") " {}: {} is a {} checkpoint of {}x{} images", resolution,
+                       checkpoint.string(), to_string(out.config.arch), out.config.resolution, out.config.resolution);
     out.g = loaded.models.g;
     out.g->eval();
     return out;
@@ -58,8 +58,9 @@ LoadedGenerator load_generator(const fs::path& checkpoint, const c10::Device& de
     int level = -1;
     for (int l = 0; l < pos.level; ++l)
       if (level_resolution(l) == resolution) level = l;
-    GANKIT_CHECK_USAGE(level >= 0, "--resolution {}: {} has grown to {}x{} (levels 4 .. {} can be sampled)", resolution,
-                       checkpoint.string(), out.resolution(), out.resolution(), out.resolution());
+    GANKIT_CHECK_USAGE(level >= 0,
+                       GANKIT_SETTING("resolution") " {}: {} has grown to {}x{} (levels 4 .. {} can be sampled)",
+                       resolution, checkpoint.string(), out.resolution(), out.resolution(), out.resolution());
     out.level = level;
     out.alpha = 1.0;
   }

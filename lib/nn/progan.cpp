@@ -18,11 +18,13 @@ int ProganShape::nf(int stage) const { return std::max(1, std::min(fmap_base >> 
 
 void ProganShape::validate() const {
   GANKIT_CHECK_USAGE(resolution >= 8 && resolution <= 1024 && (resolution & (resolution - 1)) == 0,
-                     "--resolution {}: progressive growing needs a power of two from 8 to 1024", resolution);
-  GANKIT_CHECK_USAGE(fmap_base >= 1 && fmap_max >= 1, "--fmap-base {} and --fmap-max {} must be positive", fmap_base,
-                     fmap_max);
+                     GANKIT_SETTING("resolution") " {}: progressive growing needs a power of two from 8 to 1024",
+                     resolution);
+  GANKIT_CHECK_USAGE(fmap_base >= 1 && fmap_max >= 1,
+                     GANKIT_SETTING("fmap_base") " {} and " GANKIT_SETTING("fmap_max") " {} must be positive",
+                     fmap_base, fmap_max);
   GANKIT_CHECK_USAGE(channels == 1 || channels == 3, "channels {} must be 1 or 3", channels);
-  GANKIT_CHECK_USAGE(z_dim >= 1, "--z-dim {} must be positive", z_dim);
+  GANKIT_CHECK_USAGE(z_dim >= 1, GANKIT_SETTING("z_dim") " {} must be positive", z_dim);
 }
 
 torch::Tensor pixel_norm(const torch::Tensor& x, double eps) {

@@ -26,8 +26,9 @@ RealImages::RealImages(const std::filesystem::path& file, int resolution, int ba
   count_ = reader.count();
   channels_ = reader.channels();
   const int64_t n = count_;
-  GANKIT_CHECK_DATA(n >= batch, "{}: {} images, fewer than one minibatch of {} (use a smaller --batch)", file.string(),
-                    n, batch);
+  GANKIT_CHECK_DATA(n >= batch,
+                    "{}: {} images, fewer than one minibatch of {} (use a smaller " GANKIT_SETTING("batch") ")",
+                    file.string(), n, batch);
   const int64_t image_bytes = static_cast<int64_t>(channels_) * resolution * resolution;
   const double bytes = static_cast<double>(n) * static_cast<double>(image_bytes);
   const bool in_memory = policy.residency == DataResidency::Memory ||
@@ -35,7 +36,7 @@ RealImages::RealImages(const std::filesystem::path& file, int resolution, int ba
   if (!in_memory) {
     GANKIT_CHECK_USAGE(
         2 * 2 * batch * image_bytes <= policy.cache_bytes,
-        "--data-cache-mb {}: streaming {}x{} images needs two windows of at least two minibatches of {} ({:.1f} MB)",
+        GANKIT_SETTING("data_cache_mb") " {}: streaming {}x{} images needs two windows of at least two minibatches of {} ({:.1f} MB)",
         policy.cache_bytes >> 20, resolution, resolution, batch, static_cast<double>(4 * batch * image_bytes) / 1e6);
     const StreamLayout layout =
         stream_layout(n, image_bytes, reader.chunk_images(resolution), policy.cache_bytes, 2 * batch);
@@ -45,7 +46,7 @@ RealImages::RealImages(const std::filesystem::path& file, int resolution, int ba
   const double ram = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
   GANKIT_CHECK_DATA(bytes < 0.8 * ram,
                     "{}: level {}x{} holds {:.1f} GB, more than this machine's memory ({:.1f} GB): stream it "
-                    "(--data-in-memory auto or off)",
+                    "(" GANKIT_SETTING("data_in_memory") " auto or off)",
                     file.string(), resolution, resolution, bytes / 1e9, ram / 1e9);
   images_ = ImageBatch(n, channels_, resolution, resolution);
   Progress bar("load data", n, progress);

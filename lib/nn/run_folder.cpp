@@ -47,9 +47,10 @@ TrainRunFolder::~TrainRunFolder() {
 
 void TrainRunFolder::prepare(bool overwrite) {
   if (!keep_ && (fs::exists(dir_ / "config.json") || fs::exists(dir_ / "checkpoints"))) {
-    GANKIT_CHECK_USAGE(
-        overwrite, "{} already holds a run (config.json): pass --resume to continue it or --overwrite to start over",
-        dir_.string());
+    GANKIT_CHECK_USAGE(overwrite,
+                       "{} already holds a run (config.json): pass " GANKIT_SETTING(
+                           "resume") " to continue it or " GANKIT_SETTING("overwrite") " to start over",
+                       dir_.string());
     for (const char* name : kRunFiles) fs::remove_all(dir_ / name);
   }
   if (!keep_) owns_run_files_ = true;

@@ -41,11 +41,15 @@ constexpr std::pair<const char*, OptimizerKind> kOptimizers[] = {{"adam", Optimi
 
 }  // namespace
 
-GanLoss parse_loss(const std::string& name) { return parse_name(name, "--loss", kLosses); }
-GanArch parse_arch(const std::string& name) { return parse_name(name, "--arch", kArchs); }
-NormKind parse_norm(const std::string& name) { return parse_name(name, "--d-norm", kNorms); }
-OptimizerKind parse_optimizer(const std::string& name) { return parse_name(name, "--optimizer", kOptimizers); }
-DataResidency parse_residency(const std::string& name) { return parse_name(name, "--data-in-memory", kResidencies); }
+GanLoss parse_loss(const std::string& name) { return parse_name(name, GANKIT_SETTING("loss"), kLosses); }
+GanArch parse_arch(const std::string& name) { return parse_name(name, GANKIT_SETTING("arch"), kArchs); }
+NormKind parse_norm(const std::string& name) { return parse_name(name, GANKIT_SETTING("d_norm"), kNorms); }
+OptimizerKind parse_optimizer(const std::string& name) {
+  return parse_name(name, GANKIT_SETTING("optimizer"), kOptimizers);
+}
+DataResidency parse_residency(const std::string& name) {
+  return parse_name(name, GANKIT_SETTING("data_in_memory"), kResidencies);
+}
 std::string to_string(DataResidency v) { return name_of(v, kResidencies); }
 std::string to_string(GanLoss v) { return name_of(v, kLosses); }
 std::string to_string(GanArch v) { return name_of(v, kArchs); }
@@ -182,67 +186,88 @@ bool power_of_two(int v) { return v > 0 && (v & (v - 1)) == 0; }
 
 void validate_progan(const TrainConfig& c) {
   GANKIT_CHECK_USAGE(power_of_two(c.resolution) && c.resolution >= 8 && c.resolution <= 1024,
-                     "--resolution {}: progan grows from 4x4 by doubling to a power of two in 8..1024", c.resolution);
+                     GANKIT_SETTING("resolution") " {}: progan grows from 4x4 by doubling to a power of two in 8..1024",
+                     c.resolution);
   GANKIT_CHECK_USAGE(c.loss == GanLoss::WganGp || c.loss == GanLoss::Lsgan,
-                     "--loss {}: progan trains with wgan-gp (the paper's) or lsgan", to_string(c.loss));
-  GANKIT_CHECK_USAGE(c.fmap_base >= 1 && c.fmap_max >= 1 && c.fmap_max <= 4096,
-                     "--fmap-base {} / --fmap-max {}: must be positive (fmap-max at most 4096)", c.fmap_base,
-                     c.fmap_max);
+                     GANKIT_SETTING("loss") " {}: progan trains with wgan-gp (the paper's) or lsgan",
+                     to_string(c.loss));
+  GANKIT_CHECK_USAGE(
+      c.fmap_base >= 1 && c.fmap_max >= 1 && c.fmap_max <= 4096,
+      GANKIT_SETTING("fmap_base") " {} / " GANKIT_SETTING("fmap_max") " {}: must be positive (fmap-max at most 4096)",
+      c.fmap_base, c.fmap_max);
   GANKIT_CHECK_USAGE(
       c.fade_kimg >= 0 && c.stable_kimg > 0 && std::isfinite(c.fade_kimg) && std::isfinite(c.stable_kimg),
-      "--fade-kimg {} must not be negative and --stable-kimg {} must be positive", c.fade_kimg, c.stable_kimg);
-  GANKIT_CHECK_USAGE(c.drift >= 0, "--drift {} must not be negative", c.drift);
-  GANKIT_CHECK_USAGE(c.g_ema >= 0 && c.g_ema < 1, "--g-ema {} must be in [0, 1)", c.g_ema);
+      GANKIT_SETTING("fade_kimg") " {} must not be negative and " GANKIT_SETTING("stable_kimg") " {} must be positive",
+      c.fade_kimg, c.stable_kimg);
+  GANKIT_CHECK_USAGE(c.drift >= 0, GANKIT_SETTING("drift") " {} must not be negative", c.drift);
+  GANKIT_CHECK_USAGE(c.g_ema >= 0 && c.g_ema < 1, GANKIT_SETTING("g_ema") " {} must be in [0, 1)", c.g_ema);
   GANKIT_CHECK_USAGE(c.n_critic == 1 && !c.critic_warmup && c.clip == 0,
-                     "progan makes one critic step per generator step without clipping (--n-critic {}, --clip {})",
+                     "progan makes one critic step per generator step without clipping (" GANKIT_SETTING(
+                         "n_critic") " {}, " GANKIT_SETTING("clip") " {})",
                      c.n_critic, c.clip);
-  GANKIT_CHECK_USAGE(c.d_norm == NormKind::None, "progan has no normalisation layers in D: --d-norm {} does not apply",
+  GANKIT_CHECK_USAGE(c.d_norm == NormKind::None,
+                     "progan has no normalisation layers in D: " GANKIT_SETTING("d_norm") " {} does not apply",
                      to_string(c.d_norm));
-  GANKIT_CHECK_USAGE(c.batch >= 4 && c.batch % 4 == 0,
-                     "--batch {}: progan's minibatch-stddev layer needs a multiple of its group size 4", c.batch);
+  GANKIT_CHECK_USAGE(
+      c.batch >= 4 && c.batch % 4 == 0,
+      GANKIT_SETTING("batch") " {}: progan's minibatch-stddev layer needs a multiple of its group size 4", c.batch);
   GANKIT_CHECK_USAGE(c.steps == 0 && c.epochs == 0,
-                     "progan runs are measured in real images: use --kimg instead of --steps/--epochs");
-  GANKIT_CHECK_USAGE(c.kimg > 0 && std::isfinite(c.kimg), "give --kimg K (thousands of real images) for a progan run");
+                     "progan runs are measured in real images: use " GANKIT_SETTING(
+                         "kimg") " instead of " GANKIT_SETTING("steps") "/" GANKIT_SETTING("epochs"));
+  GANKIT_CHECK_USAGE(c.kimg > 0 && std::isfinite(c.kimg),
+                     "give " GANKIT_SETTING("kimg") " K (thousands of real images) for a progan run");
 }
 
 void validate_dcgan(const TrainConfig& c) {
   GANKIT_CHECK_USAGE(c.resolution == 32 || c.resolution == 64 || c.resolution == 128,
-                     "--resolution {}: the {} architecture supports 32, 64 and 128", c.resolution, to_string(c.arch));
-  GANKIT_CHECK_USAGE(c.ngf >= 1 && c.ngf <= 1024, "--ngf {} must be in 1..1024", c.ngf);
-  GANKIT_CHECK_USAGE(c.ndf >= 1 && c.ndf <= 1024, "--ndf {} must be in 1..1024", c.ndf);
-  GANKIT_CHECK_USAGE(c.n_critic >= 1 && c.n_critic <= 1000, "--n-critic {} must be in 1..1000", c.n_critic);
-  GANKIT_CHECK_USAGE(c.clip >= 0, "--clip {} must not be negative", c.clip);
-  GANKIT_CHECK_USAGE(c.kimg == 0, "--kimg is the length of progan runs: give --steps or --epochs");
-  GANKIT_CHECK_USAGE(c.steps > 0 || c.epochs > 0, "give --steps N or --epochs E (a positive length)");
-  GANKIT_CHECK_USAGE(c.steps >= 0 && c.epochs >= 0, "--steps {} / --epochs {} must not be negative", c.steps, c.epochs);
+                     GANKIT_SETTING("resolution") " {}: the {} architecture supports 32, 64 and 128", c.resolution,
+                     to_string(c.arch));
+  GANKIT_CHECK_USAGE(c.ngf >= 1 && c.ngf <= 1024, GANKIT_SETTING("ngf") " {} must be in 1..1024", c.ngf);
+  GANKIT_CHECK_USAGE(c.ndf >= 1 && c.ndf <= 1024, GANKIT_SETTING("ndf") " {} must be in 1..1024", c.ndf);
+  GANKIT_CHECK_USAGE(c.n_critic >= 1 && c.n_critic <= 1000, GANKIT_SETTING("n_critic") " {} must be in 1..1000",
+                     c.n_critic);
+  GANKIT_CHECK_USAGE(c.clip >= 0, GANKIT_SETTING("clip") " {} must not be negative", c.clip);
+  GANKIT_CHECK_USAGE(c.kimg == 0, GANKIT_SETTING("kimg") " is the length of progan runs: give " GANKIT_SETTING(
+                                      "steps") " or " GANKIT_SETTING("epochs"));
+  GANKIT_CHECK_USAGE(c.steps > 0 || c.epochs > 0,
+                     "give " GANKIT_SETTING("steps") " N or " GANKIT_SETTING("epochs") " E (a positive length)");
+  GANKIT_CHECK_USAGE(c.steps >= 0 && c.epochs >= 0,
+                     GANKIT_SETTING("steps") " {} / " GANKIT_SETTING("epochs") " {} must not be negative", c.steps,
+                     c.epochs);
   // The penalty is a per-sample gradient norm; BatchNorm mixes the samples of a batch and makes
   // it meaningless (the WGAN-GP paper drops BatchNorm in the critic for this reason).
   GANKIT_CHECK_USAGE(!(c.gp_lambda > 0 && c.d_norm == NormKind::Batch),
-                     "--d-norm batch cannot be used with a gradient penalty (--gp-lambda {}): use layer or none",
+                     GANKIT_SETTING("d_norm") " batch cannot be used with a gradient penalty (" GANKIT_SETTING(
+                         "gp_lambda") " {}): use layer or none",
                      c.gp_lambda);
   GANKIT_CHECK_USAGE(c.arch != GanArch::DcganSelu || c.d_norm == NormKind::None,
-                     "--arch dcgan-selu has no normalisation layers: --d-norm {} does not apply (use none)",
+                     GANKIT_SETTING("arch") " dcgan-selu has no normalisation layers: " GANKIT_SETTING(
+                         "d_norm") " {} does not apply (use none)",
                      to_string(c.d_norm));
-  GANKIT_CHECK_USAGE(c.drift == 0, "--drift is progan's critic penalty (--arch progan)");
+  GANKIT_CHECK_USAGE(c.drift == 0,
+                     GANKIT_SETTING("drift") " is progan's critic penalty (" GANKIT_SETTING("arch") " progan)");
 }
 
 }  // namespace
 
 void validate(const TrainConfig& c) {
   GANKIT_CHECK_USAGE(c.channels == 1 || c.channels == 3, "{}: {} channels (expected 1 or 3)", c.data, c.channels);
-  GANKIT_CHECK_USAGE(c.z_dim >= 1 && c.z_dim <= 4096, "--z-dim {} must be in 1..4096", c.z_dim);
-  GANKIT_CHECK_USAGE(c.lr_g > 0 && std::isfinite(c.lr_g), "--lr-g {} must be positive", c.lr_g);
-  GANKIT_CHECK_USAGE(c.lr_d > 0 && std::isfinite(c.lr_d), "--lr-d {} must be positive", c.lr_d);
+  GANKIT_CHECK_USAGE(c.z_dim >= 1 && c.z_dim <= 4096, GANKIT_SETTING("z_dim") " {} must be in 1..4096", c.z_dim);
+  GANKIT_CHECK_USAGE(c.lr_g > 0 && std::isfinite(c.lr_g), GANKIT_SETTING("lr_g") " {} must be positive", c.lr_g);
+  GANKIT_CHECK_USAGE(c.lr_d > 0 && std::isfinite(c.lr_d), GANKIT_SETTING("lr_d") " {} must be positive", c.lr_d);
   GANKIT_CHECK_USAGE(c.beta1 >= 0 && c.beta1 < 1 && c.beta2 >= 0 && c.beta2 < 1,
-                     "--betas {},{}: each must be in [0, 1)", c.beta1, c.beta2);
-  GANKIT_CHECK_USAGE(c.batch >= 2, "--batch {} must be at least 2", c.batch);
-  GANKIT_CHECK_USAGE(c.gp_lambda >= 0, "--gp-lambda {} must not be negative", c.gp_lambda);
-  GANKIT_CHECK_USAGE(c.data_cache_mb >= 0 && c.data_cache_mb <= (int64_t{1} << 40),
-                     "--data-cache-mb {} must be positive (at most 2^40; 0 in a config: half of the memory)",
-                     c.data_cache_mb);
-  GANKIT_CHECK_USAGE(c.threads >= 0, "--threads {} must not be negative", c.threads);
-  GANKIT_CHECK_USAGE(c.log_every >= 1 && c.sample_every >= 0 && c.checkpoint_every >= 0 && c.keep_every >= 0,
-                     "--log-every must be positive and --sample-every/--checkpoint-every/--keep-every not negative");
+                     GANKIT_SETTING("betas") " {},{}: each must be in [0, 1)", c.beta1, c.beta2);
+  GANKIT_CHECK_USAGE(c.batch >= 2, GANKIT_SETTING("batch") " {} must be at least 2", c.batch);
+  GANKIT_CHECK_USAGE(c.gp_lambda >= 0, GANKIT_SETTING("gp_lambda") " {} must not be negative", c.gp_lambda);
+  GANKIT_CHECK_USAGE(
+      c.data_cache_mb >= 0 && c.data_cache_mb <= (int64_t{1} << 40),
+      GANKIT_SETTING("data_cache_mb") " {} must be positive (at most 2^40; 0 in a config: half of the memory)",
+      c.data_cache_mb);
+  GANKIT_CHECK_USAGE(c.threads >= 0, GANKIT_SETTING("threads") " {} must not be negative", c.threads);
+  GANKIT_CHECK_USAGE(
+      c.log_every >= 1 && c.sample_every >= 0 && c.checkpoint_every >= 0 && c.keep_every >= 0,
+      GANKIT_SETTING("log_every") " must be positive and " GANKIT_SETTING("sample_every") "/" GANKIT_SETTING(
+          "checkpoint_every") "/" GANKIT_SETTING("keep_every") " not negative");
   if (c.arch == GanArch::Progan)
     validate_progan(c);
   else

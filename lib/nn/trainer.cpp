@@ -45,8 +45,8 @@ void check_resumed_data(TrainConfig& config, const std::string& run_data, const 
   const std::string& was = config.data_fingerprint;
   if (!was.empty() && was != now) {
     GANKIT_CHECK_USAGE(options.allow_data_change,
-                       "--resume: {} holds other images than the run was trained on ({}: fingerprint {}, now {}); "
-                       "pass --allow-data-change to continue on them anyway",
+                       GANKIT_SETTING("resume") ": {} holds other images than the run was trained on ({}: fingerprint {}, now {}); "
+                       "pass " GANKIT_SETTING("allow_data_change") " to continue on them anyway",
                        config.data, run_data, was, now);
     if (!options.progress.quiet)
       std::fprintf(stderr, "gan-train: note: the data changed (%s, fingerprint %s -> %s); recorded in %s\n",
@@ -139,7 +139,8 @@ PreparedRun check_resume(TrainConfig& config, const fs::path& run_dir, const Tra
   const TrainConfig run = from_json(p.meta.config);
   if (config.data_cache_mb == 0) config.data_cache_mb = run.data_cache_mb;  // unset: the run's
   const std::string diff = first_training_difference(to_json(run), to_json(config));
-  GANKIT_CHECK_USAGE(diff.empty(), "--resume: settings differ from the run's ({}); start a new run to change them",
+  GANKIT_CHECK_USAGE(diff.empty(),
+                     GANKIT_SETTING("resume") ": settings differ from the run's ({}); start a new run to change them",
                      diff);
   validate(config);
   const std::string was = config.data_fingerprint;
@@ -278,7 +279,7 @@ TrainSummary TrainLoop::run() {
                                    : "none written yet";
       fail(ErrorKind::Data,
            fmt::format("training diverged at step {}: loss_d {} loss_g {} (not finite); last good checkpoint: {}; "
-                       "lower --lr-d/--lr-g",
+                       "lower " GANKIT_SETTING("lr_d") "/" GANKIT_SETTING("lr_g"),
                        state_.step, ld, st.loss_g, kept));
     }
     const bool last = schedule_.finished(state_);
@@ -304,14 +305,15 @@ TrainSummary TrainLoop::run() {
 
 void check_data_parallel(const TrainConfig& c, int w) {
   if (c.arch != GanArch::Progan) {
-    GANKIT_CHECK_USAGE(c.batch % w == 0,
-                       "--batch {}: {} ranks each take an equal part of the minibatch (a multiple of {})", c.batch, w,
-                       w);
+    GANKIT_CHECK_USAGE(
+        c.batch % w == 0,
+        GANKIT_SETTING("batch") " {}: {} ranks each take an equal part of the minibatch (a multiple of {})", c.batch, w,
+        w);
     return;
   }
   for (int r = 4; r <= c.resolution; r *= 2)
     GANKIT_CHECK_USAGE(progan_batch(c.batch, r) % (4 * w) == 0,
-                       "--batch {}: progan's minibatch at {}x{} is {}; {} ranks need a multiple of {} (stddev groups "
+                       GANKIT_SETTING("batch") " {}: progan's minibatch at {}x{} is {}; {} ranks need a multiple of {} (stddev groups "
                        "of 4 in every rank's part)",
                        c.batch, r, r, progan_batch(c.batch, r), w, 4 * w);
 }
@@ -327,7 +329,8 @@ void broadcast_models(GanModels& m, DataParallel& dp) { dp.broadcast(model_tenso
 CheckpointMeta resume_point(const fs::path& run_dir) {
   const fs::path latest = run_dir / "checkpoints" / "latest.pt";
   GANKIT_CHECK_DATA(fs::is_regular_file(latest),
-                    "--resume: {} holds no checkpoint to resume (checkpoints/latest.pt is missing)", run_dir.string());
+                    GANKIT_SETTING("resume") ": {} holds no checkpoint to resume (checkpoints/latest.pt is missing)",
+                    run_dir.string());
   return read_checkpoint_meta(latest);
 }
 
