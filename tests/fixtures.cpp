@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <lmdb.h>
 #include <matio.h>
+#include <zip.h>
 #include <zlib.h>
 
 #include <fstream>
@@ -170,6 +171,19 @@ void write_noise_folder(const fs::path& dir, int n, int side, uint64_t seed) {
     rng.fill(m, cv::RNG::UNIFORM, 0, 256);
     write_image(dir / fmt::format("{:04}.png", i), m);
   }
+}
+
+void write_npz(const std::filesystem::path& path, const std::vector<std::pair<std::string, std::string>>& members,
+               bool deflate) {
+  int err = 0;
+  zip_t* z = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);
+  ASSERT_NE(z, nullptr);
+  for (const auto& [name, bytes] : members) {
+    zip_source_t* src = zip_source_buffer(z, bytes.data(), bytes.size(), 0);
+    const zip_int64_t idx = zip_file_add(z, name.c_str(), src, ZIP_FL_OVERWRITE);
+    zip_set_file_compression(z, static_cast<zip_uint64_t>(idx), deflate ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0);
+  }
+  ASSERT_EQ(zip_close(z), 0);
 }
 
 }  // namespace gankit::test

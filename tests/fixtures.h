@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <opencv2/core.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace gankit::test {
@@ -44,4 +45,7 @@ namespace gankit::test {
 void write_noise_folder(const std::filesystem::path& dir, int n, int side, uint64_t seed = 7);
 // An HDF5 pyramid of n images of c x r x r with pixel() values (no labels), uncompressed.
 void write_pyramid(const std::filesystem::path& path, int n, int c, int r);
+// A .npz archive of the given (member name, bytes) pairs, stored or deflated.
+void write_npz(const std::filesystem::path& path, const std::vector<std::pair<std::string, std::string>>& members,
+               bool deflate);
 }  // namespace gankit::test

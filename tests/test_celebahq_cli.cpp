@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -16,10 +17,13 @@ namespace gankit {
 namespace {
 namespace fs = std::filesystem;
 using test::expect_cli_error;
+using test::flags;
 using test::run;
 using test::TempDir;
 
-std::string celebahq(const std::string& args) { return test::bin("gan-data") + " celebahq " + args; }
+test::Command celebahq(std::initializer_list<test::Args> args) {
+  return test::Command{test::gan_data(), "celebahq"}.add(args);
+}
 
 // Photo i (k = i mod 5): eyes 40 px apart with the mouth 40 px below, moved by (10 k, 5 k) and
 // turned by 15 k degrees about the eyes' midpoint. Returns the landmark fields "lex ley rex rey nx ny lmx lmy rmx rmy".
@@ -69,7 +73,7 @@ cv::Point2d spot(const uint8_t* chw, int size, cv::Rect region) {
 
 TEST(CelebahqCli, AlignsShiftedAndRotatedFacesIntoThePyramid) {
   Photos p(5);
-  const auto r = run(celebahq(p.path("img") + " " + p.path("lm.txt") + " " + p.path("hq.h5") + " --size 64 --json -q"));
+  const auto r = run(celebahq({p.path("img"), p.path("lm.txt"), p.path("hq.h5"), flags("--size 64 --json -q")}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["images"], 5);
@@ -92,26 +96,25 @@ TEST(CelebahqCli, AlignsShiftedAndRotatedFacesIntoThePyramid) {
   std::string csv = "name,lex,ley,rex,rey,nx,ny,lmx,lmy,rmx,rmy\n";
   for (char ch : p.lines) csv += ch == ' ' ? ',' : ch;
   test::write_bytes(p.dir / "lm.csv", csv);
-  ASSERT_EQ(run(celebahq(p.path("img") + " " + p.path("lm.csv") + " " + p.path("csv.h5") + " --size 64 -q")).exit_code,
-            0);
+  ASSERT_EQ(run(celebahq({p.path("img"), p.path("lm.csv"), p.path("csv.h5"), flags("--size 64 -q")})).exit_code, 0);
   const ImageBatch c = PyramidReader(p.path("csv.h5")).read(64, 0, 5);
   EXPECT_EQ(std::vector<uint8_t>(c.data.begin(), c.data.end()), std::vector<uint8_t>(b.data.begin(), b.data.end()));
 }
 
 TEST(CelebahqCli, ResumeContinuesAnInterruptedRunWithoutDuplicates) {
   Photos p(20);  // two blocks of 16 faces
-  const std::string args = p.path("img") + " " + p.path("lm.txt") + " ";
-  ASSERT_EQ(run(celebahq(args + p.path("straight.h5") + " --size 32 -q")).exit_code, 0);
+  const test::Command cmd = celebahq({p.path("img"), p.path("lm.txt")});
+  ASSERT_EQ(run(cmd.with({p.path("straight.h5"), flags("--size 32 -q")})).exit_code, 0);
   // A photo missing in the middle stops the run; what came before is kept as OUT.h5.partial.
   fs::rename(p.dir / "img" / "000019.png", p.dir / "aside.png");
   const std::string out = p.path("hq.h5");
-  expect_cli_error(run(celebahq(args + out + " --size 32")), 2, "000019.png (landmarks line 21) does not exist");
+  expect_cli_error(run(cmd.with({out, flags("--size 32")})), 2, "000019.png (landmarks line 21) does not exist");
   EXPECT_FALSE(fs::exists(out));
   ASSERT_TRUE(fs::exists(out + ".partial"));
   fs::rename(p.dir / "aside.png", p.dir / "img" / "000019.png");
-  expect_cli_error(run(celebahq(args + out + " --size 32")), 1, "pass --resume to continue it");
-  expect_cli_error(run(celebahq(args + out + " --size 64 --resume")), 2, "another resolution");
-  const auto r = run(celebahq(args + out + " --size 32 --resume --json"));
+  expect_cli_error(run(cmd.with({out, flags("--size 32")})), 1, "pass --resume to continue it");
+  expect_cli_error(run(cmd.with({out, flags("--size 64 --resume")})), 2, "another resolution");
+  const auto r = run(cmd.with({out, flags("--size 32 --resume --json")}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["resumed_at_row"], 16);
@@ -135,22 +138,27 @@ TEST(CelebahqCli, ResumeContinuesAnInterruptedRunWithoutDuplicates) {
 // in the file, which the resume must drop.
 TEST(CelebahqCli, ResumeAfterACrashOrCtrlCWritesTheSameFile) {
   Photos p(48);
-  const std::string args = p.path("img") + " " + p.path("lm.txt") + " ";
-  ASSERT_EQ(run(celebahq(args + p.path("straight.h5") + " -q")).exit_code, 0);
+  const test::Command cmd = celebahq({p.path("img"), p.path("lm.txt")});
+  ASSERT_EQ(run(cmd.with({p.path("straight.h5"), "-q"})).exit_code, 0);
   PyramidReader b(p.path("straight.h5"));
   // Stopped once the file holds half the finished one's bytes: after the checkpoint at 16 of 48
   // faces, inside the next block, whose first faces reach the file before its checkpoint.
   const auto half = fs::file_size(p.dir / "straight.h5") / 2;
-  for (const auto& [sig, status] : {std::pair<std::string, std::string>{"KILL", "137"}, {"TERM", "143"}}) {
-    const std::string out = p.path("hq-" + sig + ".h5");
-    const auto stopped = run(fmt::format(
-        "( {} & pid=$!; n=0; while [ $(stat -c %s {}.partial 2>/dev/null || echo 0) -lt {} ] && [ $n -lt 1000 ]; "
-        "do sleep 0.01; n=$((n+1)); done; kill -{} $pid; wait $pid; echo $? )",
-        celebahq(args + out + " -q"), out, half, sig));
-    ASSERT_EQ(stopped.out, status + "\n") << sig << ": " << stopped.err;
+  for (const auto& [sig, status] : {std::pair<int, int>{SIGKILL, 137}, {SIGTERM, 143}}) {
+    const std::string out = p.path(fmt::format("hq-{}.h5", sig));
+    test::Process job(cmd.with({out, "-q"}));
+    test::wait_until(
+        [&] {
+          std::error_code ec;
+          return fs::file_size(out + ".partial", ec) >= half && !ec;
+        },
+        10, 0.01);
+    job.signal(sig);
+    const auto stopped = job.wait();
+    ASSERT_EQ(stopped.exit_code, status) << sig << ": " << stopped.err;
     ASSERT_TRUE(fs::exists(out + ".partial")) << sig;
     EXPECT_FALSE(fs::exists(out)) << sig;
-    const auto r = run(celebahq(args + out + " --resume --json -q"));
+    const auto r = run(cmd.with({out, flags("--resume --json -q")}));
     ASSERT_EQ(r.exit_code, 0) << sig << ": " << r.err;
     EXPECT_GE(nlohmann::json::parse(r.out)["resumed_at_row"].get<int>(), 16) << sig;
     PyramidReader a(out);
@@ -166,24 +174,23 @@ TEST(CelebahqCli, BadInputsGiveOneClearLine) {
   Photos p(3);
   const std::string img = p.path("img"), out = p.path("x.h5");
   test::write_bytes(p.dir / "bad.txt", "000001.png 1 2 3\n");
-  expect_cli_error(run(celebahq(img + " " + p.path("bad.txt") + " " + out)), 2,
-                   "bad.txt:1: expected NAME and 10 numbers");
+  expect_cli_error(run(celebahq({img, p.path("bad.txt"), out})), 2, "bad.txt:1: expected NAME and 10 numbers");
   test::write_bytes(p.dir / "nan.txt", "000001.png 1 2 3 4 5 6 7 8 9 x\n");
-  expect_cli_error(run(celebahq(img + " " + p.path("nan.txt") + " " + out)), 2, "nan.txt:1: 'x' is not a number");
+  expect_cli_error(run(celebahq({img, p.path("nan.txt"), out})), 2, "nan.txt:1: 'x' is not a number");
   test::write_bytes(p.dir / "missing.txt", p.lines + "000099.png 80 100 120 100 100 120 85 140 115 140\n");
-  expect_cli_error(run(celebahq(img + " " + p.path("missing.txt") + " " + out + " --size 32")), 2,
+  expect_cli_error(run(celebahq({img, p.path("missing.txt"), out, flags("--size 32")})), 2,
                    "000099.png (landmarks line 4) does not exist");
   test::write_bytes(p.dir / "outside.txt", "000001.png 80 100 320 100 100 120 85 140 115 140\n");
-  expect_cli_error(run(celebahq(img + " " + p.path("outside.txt") + " " + out + " --size 32")), 2,
+  expect_cli_error(run(celebahq({img, p.path("outside.txt"), out, flags("--size 32")})), 2,
                    "landmark (320, 100) lies outside");
-  expect_cli_error(run(celebahq(img + " " + p.path("lm.txt") + " " + out + " --size 48")), 1, "--size 48");
+  expect_cli_error(run(celebahq({img, p.path("lm.txt"), out, flags("--size 48")})), 1, "--size 48");
   EXPECT_FALSE(fs::exists(out));
   // --skip-bad names and skips the missing photo and keeps the rest.
-  const auto skipped = run(celebahq(img + " " + p.path("missing.txt") + " " + out + " --size 32 --skip-bad --json"));
+  const auto skipped = run(celebahq({img, p.path("missing.txt"), out, flags("--size 32 --skip-bad --json")}));
   ASSERT_EQ(skipped.exit_code, 0) << skipped.err;
   EXPECT_EQ(nlohmann::json::parse(skipped.out)["skipped"], 1);
   EXPECT_NE(skipped.err.find("000099.png"), std::string::npos);
-  expect_cli_error(run(celebahq(img + " " + p.path("lm.txt") + " " + out + " --size 32")), 2, "exists");
+  expect_cli_error(run(celebahq({img, p.path("lm.txt"), out, flags("--size 32")})), 2, "exists");
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <nlohmann/json.hpp>
 #include <regex>
 
@@ -15,6 +16,7 @@ namespace gankit {
 namespace {
 namespace fs = std::filesystem;
 using test::expect_cli_error;
+using test::flags;
 using test::gan_eval;
 using test::gan_train;
 using test::run;
@@ -28,17 +30,30 @@ struct Runs {
     for (const char* loss : {"gan", "lsgan"}) train(std::string("run-") + loss, loss, 4);
   }
   void train(const std::string& name, const std::string& loss, int steps) const {
-    const auto r =
-        run(fmt::format("{} --data {} --out {} --loss {} --ngf 8 --ndf 8 --z-dim 16 --batch 8 --threads 1 "
-                        "--steps {} --checkpoint-every 2 --keep-every 2 --log-every 1 -q",
-                        gan_train(), p("real.h5"), p(name), loss, steps));
+    const auto r = run({gan_train(), "--data", p("real.h5"), "--out", p(name), "--loss", loss,
+                        flags("--ngf 8 --ndf 8 --z-dim 16 --batch 8 --threads 1 --steps"), steps,
+                        flags("--checkpoint-every 2 --keep-every 2 --log-every 1 -q")});
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   std::string p(const std::string& name) const { return (dir / name).string(); }
   // compare with the test's cache and small draws.
-  test::RunResult compare(const std::string& runs, const std::string& extra = "", int num = 16, int repeats = 2) const {
-    return run(fmt::format("{} compare {} {} --out {} --num-images {} --repeats {} --threads 1 --cache-dir {} -q {}",
-                           gan_eval(), p("real.h5"), runs, p("report"), num, repeats, p("cache"), extra));
+  test::Command compare_command(const test::Command& runs, int num = 16, int repeats = 2) const {
+    return {gan_eval(),
+            "compare",
+            p("real.h5"),
+            runs,
+            "--out",
+            p("report"),
+            "--num-images",
+            num,
+            "--repeats",
+            repeats,
+            flags("--threads 1 -q --cache-dir"),
+            p("cache")};
+  }
+  test::RunResult compare(const test::Command& runs, const test::Command& extra = {}, int num = 16,
+                          int repeats = 2) const {
+    return run(compare_command(runs, num, repeats).with({extra}));
   }
 };
 
@@ -49,7 +64,7 @@ size_t lines(const fs::path& file) {
 
 TEST(CompareCli, MeasuresEveryCheckpointAsTheSingleCommandsDo) {
   Runs f;
-  auto r = f.compare(f.p("run-gan") + " " + f.p("run-lsgan"), "--json");
+  auto r = f.compare({f.p("run-gan"), f.p("run-lsgan")}, {flags("--json")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   ASSERT_EQ(j["runs"].size(), 2u);
@@ -67,14 +82,13 @@ TEST(CompareCli, MeasuresEveryCheckpointAsTheSingleCommandsDo) {
   ASSERT_FALSE(step4.is_null());
   EXPECT_EQ(step4["step"], 4);
   EXPECT_EQ(step4["values"]["swd_avg"]["n"], 2);
-  ASSERT_EQ(run(fmt::format("{} sample {} --num 16 --seed 2 --out {} --threads 1 -q", gan_train(),
-                            f.p("run-gan/checkpoints/step_000004.pt"), f.p("fake.npy")))
+  ASSERT_EQ(run({gan_train(), "sample", f.p("run-gan/checkpoints/step_000004.pt"), flags("--num 16 --seed 2 --out"),
+                 f.p("fake.npy"), flags("--threads 1 -q")})
                 .exit_code,
             0);
-  auto swd =
-      run(fmt::format("{} swd {} {} --num-images 16 --seed 2 --json -q", gan_eval(), f.p("real.h5"), f.p("fake.npy")));
+  auto swd = run({gan_eval(), "swd", f.p("real.h5"), f.p("fake.npy"), flags("--num-images 16 --seed 2 --json -q")});
   ASSERT_EQ(swd.exit_code, 0) << swd.err;
-  auto ms = run(fmt::format("{} msssim {} --json -q", gan_eval(), f.p("fake.npy")));
+  auto ms = run({gan_eval(), "msssim", f.p("fake.npy"), flags("--json -q")});
   ASSERT_EQ(ms.exit_code, 0) << ms.err;
   const double single_swd = nlohmann::json::parse(swd.out)["swd"]["avg"].get<double>();
   const double single_ms = nlohmann::json::parse(ms.out)["msssim"].get<double>();
@@ -95,24 +109,23 @@ TEST(CompareCli, MeasuresEveryCheckpointAsTheSingleCommandsDo) {
   const auto& real = j["real_reference"]["32"];
   EXPECT_EQ(real["swd_floor_avg"]["n"], 2);
   EXPECT_GT(real["swd_floor_avg"]["mean"].get<double>(), 0);
-  auto real_ms = run(fmt::format("{} msssim {} --num-pairs 8 --json -q", gan_eval(), f.p("real.h5")));
+  auto real_ms = run({gan_eval(), "msssim", f.p("real.h5"), flags("--num-pairs 8 --json -q")});
   EXPECT_NEAR(real["msssim"]["mean"].get<double>(), nlohmann::json::parse(real_ms.out)["msssim"].get<double>(), 1e-12);
 }
 
 TEST(CompareCli, ReusesMetricsAndMeasuresOnlyNewCheckpoints) {
   Runs f;
-  const std::string runs = f.p("run-gan") + " " + f.p("run-lsgan");
+  const test::Command runs = {f.p("run-gan"), f.p("run-lsgan")};
   ASSERT_EQ(f.compare(runs).exit_code, 0);
   const std::string before = test::read_bytes(f.dir / "run-gan/metrics.jsonl");
-  auto r = f.compare(runs, "--overwrite --json");
+  auto r = f.compare(runs, {flags("--overwrite --json")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["measured"], 0);
   EXPECT_EQ(nlohmann::json::parse(r.out)["reused"], 12);
   EXPECT_EQ(test::read_bytes(f.dir / "run-gan/metrics.jsonl"), before);
   // Two more steps of run-gan: only its step 6 is new.
-  ASSERT_EQ(run(fmt::format("{} --out {} --resume --steps 6 --threads 1 -q", gan_train(), f.p("run-gan"))).exit_code,
-            0);
-  r = f.compare(runs, "--overwrite --json");
+  ASSERT_EQ(run({gan_train(), "--out", f.p("run-gan"), flags("--resume --steps 6 --threads 1 -q")}).exit_code, 0);
+  r = f.compare(runs, {flags("--overwrite --json")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["measured"], 2);
@@ -123,17 +136,17 @@ TEST(CompareCli, ReusesMetricsAndMeasuresOnlyNewCheckpoints) {
 
 TEST(CompareCli, AKilledCompareLosesAtMostTheDrawInProgress) {
   Runs f;
-  const std::string runs = f.p("run-gan") + " " + f.p("run-lsgan");
-  const std::string cmd =
-      fmt::format("{} compare {} {} --out {} --num-images 16 --repeats 2 --threads 1 --cache-dir {} -q", gan_eval(),
-                  f.p("real.h5"), runs, f.p("report"), f.p("cache"));
+  const test::Command cmd = f.compare_command({f.p("run-gan"), f.p("run-lsgan")});
   // SIGKILL as soon as two records are on disk (no handler runs: the hardest interruption).
-  const auto killed = run(cmd + " & p=$!; n=0; while [ \"$(cat " + f.p("run-gan/metrics.jsonl") +
-                          " 2>/dev/null | wc -l)\" -lt 2 ] && [ $n -lt 1200 ]; do sleep 0.05; n=$((n+1)); done; "
-                          "kill -9 $p; wait $p; echo $?");
-  ASSERT_EQ(killed.out, "137\n") << killed.err;  // it was killed, not finished
+  test::Process job(cmd);
+  test::wait_until(
+      [&] { return fs::exists(f.dir / "run-gan/metrics.jsonl") && lines(f.dir / "run-gan/metrics.jsonl") >= 2; }, 60,
+      0.05);
+  job.signal(SIGKILL);
+  const auto killed = job.wait();
+  ASSERT_EQ(killed.exit_code, 137) << killed.err;  // it was killed, not finished
   EXPECT_FALSE(fs::exists(f.dir / "report"));
-  auto r = run(cmd + " --json");
+  auto r = run(cmd.with({"--json"}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_GE(j["reused"].get<int>(), 1);
@@ -144,7 +157,7 @@ TEST(CompareCli, AKilledCompareLosesAtMostTheDrawInProgress) {
 
 TEST(CompareCli, ReportHoldsTheLeaderboardChartsAndImages) {
   Runs f;
-  auto r = f.compare(f.p("run-gan") + " " + f.p("run-lsgan"));
+  auto r = f.compare({f.p("run-gan"), f.p("run-lsgan")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("run-gan"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("loss=lsgan"), std::string::npos) << r.out;
@@ -187,11 +200,10 @@ std::string attribute(const std::string& html, const std::string& tag_pattern, c
 TEST(CompareCli, ReportRendersInABrowserWithoutNetwork) {
   if (!fs::exists("/usr/bin/chromium")) GTEST_SKIP() << "chromium is not installed (scripts/test.sh installs it)";
   Runs f;
-  ASSERT_EQ(f.compare(f.p("run-gan") + " " + f.p("run-lsgan")).exit_code, 0);
-  const auto r =
-      run("timeout 90 /usr/bin/chromium --headless --no-sandbox --disable-gpu --no-first-run "
-          "--disable-background-networking --virtual-time-budget=5000 --dump-dom 'file://" +
-          (f.dir / "report/index.html").string() + "' 2>/dev/null");
+  ASSERT_EQ(f.compare({f.p("run-gan"), f.p("run-lsgan")}).exit_code, 0);
+  const auto r = run({flags("timeout 90 /usr/bin/chromium --headless --no-sandbox --disable-gpu --no-first-run "
+                            "--disable-background-networking --virtual-time-budget=5000 --dump-dom"),
+                      "file://" + f.p("report/index.html")});
   ASSERT_EQ(r.exit_code, 0);
   const std::string& dom = r.out;
   for (const auto& [id, points] : std::vector<std::pair<std::string, std::string>>{
@@ -212,38 +224,39 @@ TEST(CompareCli, ReportRendersInABrowserWithoutNetwork) {
 TEST(CompareCli, TrainingWithEvalEveryFeedsCompare) {
   Runs f;
   // The measurements' cache goes to $XDG_CACHE_HOME/gankit: kept inside the test's folder.
-  const std::string train = fmt::format(
-      "XDG_CACHE_HOME={} {} --data {} --out {} --ngf 8 --ndf 8 --z-dim 16 --batch 8 "
-      "--threads 1 --steps 4 --keep-every 0 -q ",
-      f.p("xdg"), gan_train(), f.p("real.h5"), f.p("watched"));
-  auto r = run(train + fmt::format("--eval-every 2 --eval-real {} --eval-num 16", f.p("real.h5")));
+  const test::RunOptions xdg{.env = {{"XDG_CACHE_HOME", f.p("xdg")}}};
+  const test::Command train = {
+      gan_train(),    "--data",
+      f.p("real.h5"), "--out",
+      f.p("watched"), flags("--ngf 8 --ndf 8 --z-dim 16 --batch 8 --threads 1 --steps 4 --keep-every 0 -q")};
+  auto r = run(train.with({flags("--eval-every 2 --eval-num 16 --eval-real"), f.p("real.h5")}), xdg);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(lines(f.dir / "watched/metrics.jsonl"), 6u);  // steps 0, 2, 4 x swd, msssim
   for (const char* kept : {"step_000000.pt", "step_000002.pt", "step_000004.pt"})
     EXPECT_TRUE(fs::exists(f.dir / "watched/checkpoints" / kept)) << kept;
-  r = f.compare(f.p("watched"), "--json", 16, 1);
+  r = f.compare({f.p("watched")}, {flags("--json")}, 16, 1);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["measured"], 0);  // all three measured while training
   EXPECT_EQ(nlohmann::json::parse(r.out)["reused"], 3);
   // Bad settings stop before training starts.
-  expect_cli_error(run(train + "--eval-every 2"), 1, "--eval-every needs --eval-real");
-  expect_cli_error(run(fmt::format("XDG_CACHE_HOME={} {} --data {} --out {} --steps 2 --eval-every 2 --eval-real {} "
-                                   "--eval-num 100 -q",
-                                   f.p("xdg"), gan_train(), f.p("real.h5"), f.p("w2"), f.p("real.h5"))),
+  expect_cli_error(run(train.with({flags("--eval-every 2")}), xdg), 1, "--eval-every needs --eval-real");
+  expect_cli_error(run({gan_train(), "--data", f.p("real.h5"), "--out", f.p("w2"), "--eval-real", f.p("real.h5"),
+                        flags("--steps 2 --eval-every 2 --eval-num 100 -q")},
+                       xdg),
                    2, "fewer than --eval-num 100");
   EXPECT_FALSE(fs::exists(f.dir / "w2"));
 }
 
 TEST(CompareCli, BestSpendsTheRepeatsOnEachRunsBestCheckpoint) {
   Runs f;
-  auto r = f.compare(f.p("run-gan"), "--checkpoints best --json", 16, 3);
+  auto r = f.compare({f.p("run-gan")}, {flags("--checkpoints best --json")}, 16, 3);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   int with_three = 0;
   for (const auto& c : j["runs"][0]["checkpoints"]) with_three += c["values"]["swd_avg"]["n"] == 3;
   EXPECT_EQ(with_three, 1);
   EXPECT_EQ(j["measured"], 3 + 2);
-  r = f.compare(f.p("run-gan"), "--checkpoints latest --json --overwrite");
+  r = f.compare({f.p("run-gan")}, {flags("--checkpoints latest --json --overwrite")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["runs"][0]["checkpoints"].size(), 1u);
 }
@@ -253,8 +266,8 @@ TEST(CompareCli, FeatureMetricsEqualTheSingleCommandsAndRankByFid) {
   // step 4 equal gan-train sample + gan-eval fid / kid / prdc on the first 16 real images.
   Runs f;
   const std::string backbone = "d:" + f.p("run-lsgan");
-  auto r = f.compare(f.p("run-gan") + " " + f.p("run-lsgan"),
-                     "--json --metrics fid,kid,prdc,swd --rank-by fid --backbone " + backbone);
+  auto r = f.compare({f.p("run-gan"), f.p("run-lsgan")},
+                     {flags("--json --metrics fid,kid,prdc,swd --rank-by fid --backbone"), backbone});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["rank_by"], "fid");
@@ -266,14 +279,14 @@ TEST(CompareCli, FeatureMetricsEqualTheSingleCommandsAndRankByFid) {
     return -1.0;
   };
   EXPECT_LE(best_fid(j["runs"][0]), best_fid(j["runs"][1]));
-  ASSERT_EQ(run(fmt::format("{} sample {} --num 16 --seed 2 --out {} --threads 1 -q", gan_train(),
-                            f.p("run-gan/checkpoints/step_000004.pt"), f.p("fake.npy")))
+  ASSERT_EQ(run({gan_train(), "sample", f.p("run-gan/checkpoints/step_000004.pt"), flags("--num 16 --seed 2 --out"),
+                 f.p("fake.npy"), flags("--threads 1 -q")})
                 .exit_code,
             0);
   std::map<std::string, nlohmann::json> single;
   for (const char* m : {"fid", "kid --subset-size 16 --seed 2", "prdc"}) {
-    auto s = run(fmt::format("{} {} {} {} --num-images 16 --backbone {} --json -q", gan_eval(), m, f.p("real.h5"),
-                             f.p("fake.npy"), backbone));
+    auto s = run({gan_eval(), flags(m), f.p("real.h5"), f.p("fake.npy"), flags("--num-images 16 --backbone"), backbone,
+                  flags("--json -q")});
     ASSERT_EQ(s.exit_code, 0) << s.err;
     single[std::string(m).substr(0, std::string(m).find(' '))] = nlohmann::json::parse(s.out);
   }
@@ -292,8 +305,8 @@ TEST(CompareCli, FeatureMetricsEqualTheSingleCommandsAndRankByFid) {
   for (const char* k : {"floor_fid", "floor_kid", "floor_precision", "floor_coverage"})
     EXPECT_TRUE(real.contains(k)) << k;
   // A second call reuses everything, including the cached real features.
-  r = f.compare(f.p("run-gan") + " " + f.p("run-lsgan"),
-                "--json --overwrite --metrics fid,kid,prdc,swd --rank-by fid --backbone " + backbone);
+  r = f.compare({f.p("run-gan"), f.p("run-lsgan")},
+                {flags("--json --overwrite --metrics fid,kid,prdc,swd --rank-by fid --backbone"), backbone});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["measured"], 0);
   EXPECT_EQ(nlohmann::json::parse(r.out)["real_reference"], j["real_reference"]);
@@ -301,8 +314,9 @@ TEST(CompareCli, FeatureMetricsEqualTheSingleCommandsAndRankByFid) {
   const std::string page = test::read_bytes(f.dir / "report/index.html");
   EXPECT_NE(page.find("Feature metrics against training"), std::string::npos);
   EXPECT_NE(page.find("best FID"), std::string::npos);
-  expect_cli_error(f.compare(f.p("run-gan"), "--metrics fid --overwrite"), 1, "--metrics fid needs --backbone");
-  expect_cli_error(f.compare(f.p("run-gan"), "--metrics swd --rank-by fid --overwrite"), 1,
+  expect_cli_error(f.compare({f.p("run-gan")}, {flags("--metrics fid --overwrite")}), 1,
+                   "--metrics fid needs --backbone");
+  expect_cli_error(f.compare({f.p("run-gan")}, {flags("--metrics swd --rank-by fid --overwrite")}), 1,
                    "--rank-by fid: rank by swd, fid or kid, and measure it");
 }
 
@@ -310,48 +324,49 @@ TEST(CompareCli, BadInputsFailWithOneLineAndNoReport) {
   Runs f;
   const std::string good = f.p("run-gan");
   fs::create_directories(f.dir / "not-a-run");
-  expect_cli_error(f.compare(f.p("not-a-run")), 2, "is not a gan-train run folder");
+  expect_cli_error(f.compare({f.p("not-a-run")}), 2, "is not a gan-train run folder");
   fs::create_directories(f.dir / "empty-run");
   test::write_bytes(f.dir / "empty-run/config.json", "{}");
-  expect_cli_error(f.compare(f.p("empty-run")), 2, "has no checkpoint yet");
-  expect_cli_error(f.compare(good + " " + good), 1, "are the same run");
+  expect_cli_error(f.compare({f.p("empty-run")}), 2, "has no checkpoint yet");
+  expect_cli_error(f.compare({good, good}), 1, "are the same run");
   // REAL without the level, or with other channels.
   test::write_pyramid(f.dir / "small.h5", 40, 1, 16);
-  expect_cli_error(run(fmt::format("{} compare {} {} --out {} --num-images 16 --repeats 1 --cache-dir none -q",
-                                   gan_eval(), f.p("small.h5"), good, f.p("report"))),
+  expect_cli_error(run({gan_eval(), "compare", f.p("small.h5"), good, "--out", f.p("report"),
+                        flags("--num-images 16 --repeats 1 --cache-dir none -q")}),
                    2, "has no 32x32 level");
   test::write_pyramid(f.dir / "rgb.h5", 40, 3, 32);
-  expect_cli_error(run(fmt::format("{} compare {} {} --out {} --num-images 16 --repeats 1 --cache-dir none -q",
-                                   gan_eval(), f.p("rgb.h5"), good, f.p("report"))),
+  expect_cli_error(run({gan_eval(), "compare", f.p("rgb.h5"), good, "--out", f.p("report"),
+                        flags("--num-images 16 --repeats 1 --cache-dir none -q")}),
                    2, "makes 1-channel images but");
-  expect_cli_error(f.compare(good, "", 64), 1, "fewer than --num-images 64");
+  expect_cli_error(f.compare({good}, {}, 64), 1, "fewer than --num-images 64");
   EXPECT_FALSE(fs::exists(f.dir / "report"));
   // A truncated checkpoint is named; --skip-bad measures the rest and says what it left out.
   const fs::path ckpt = f.dir / "run-lsgan/checkpoints/step_000002.pt";
   const std::string bytes = test::read_bytes(ckpt);
   test::write_bytes(ckpt, bytes.substr(0, bytes.size() / 2));
-  expect_cli_error(f.compare(f.p("run-lsgan")), 2, "step_000002.pt");
+  expect_cli_error(f.compare({f.p("run-lsgan")}), 2, "step_000002.pt");
   EXPECT_FALSE(fs::exists(f.dir / "report"));
-  auto r = f.compare(f.p("run-lsgan"), "--skip-bad --json");
+  auto r = f.compare({f.p("run-lsgan")}, {flags("--skip-bad --json")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("step_000002.pt"), std::string::npos) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["runs"][0]["checkpoints"].size(), 2u);
   EXPECT_EQ(j["runs"][0]["notes"].size(), 1u);
   // The report exists now: not replaced without --overwrite, and --overwrite replaces only a report.
-  expect_cli_error(f.compare(good), 2, "exists (pass --overwrite");
+  expect_cli_error(f.compare({good}), 2, "exists (pass --overwrite");
   fs::create_directories(f.dir / "mine");
   test::write_bytes(f.dir / "mine/notes.txt", "keep");
-  expect_cli_error(run(fmt::format("{} compare {} {} --out {} --num-images 16 --overwrite -q", gan_eval(),
-                                   f.p("real.h5"), good, f.p("mine"))),
-                   2, "notes.txt");
+  expect_cli_error(
+      run({gan_eval(), "compare", f.p("real.h5"), good, "--out", f.p("mine"), flags("--num-images 16 --overwrite -q")}),
+      2, "notes.txt");
   EXPECT_EQ(test::read_bytes(f.dir / "mine/notes.txt"), "keep");
   // A malformed metrics.jsonl line is named with its number, never dropped.
   std::string metrics = test::read_bytes(f.dir / "run-lsgan/metrics.jsonl");
   const size_t second = metrics.find('\n') + 1;
   metrics.insert(second, "{\"checkpoint\": oops}\n");
   test::write_bytes(f.dir / "run-lsgan/metrics.jsonl", metrics);
-  expect_cli_error(f.compare(f.p("run-lsgan"), "--skip-bad --overwrite"), 2, "metrics.jsonl line 2: not valid JSON");
+  expect_cli_error(f.compare({f.p("run-lsgan")}, {flags("--skip-bad --overwrite")}), 2,
+                   "metrics.jsonl line 2: not valid JSON");
 }
 
 }  // namespace

@@ -22,9 +22,12 @@ namespace gankit {
 namespace {
 namespace fs = std::filesystem;
 using test::expect_cli_error;
+using test::flags;
 using test::run;
 
-std::string dedup(const std::string& args) { return test::bin("gan-data") + " dedup " + args; }
+test::Command dedup(std::initializer_list<test::Args> args) {
+  return test::Command{test::gan_data(), "dedup"}.add(args);
+}
 
 constexpr int kOriginals = 1500;
 constexpr int kPlanted = 60;  // per kind
@@ -53,8 +56,8 @@ class DedupCli : public ::testing::Test {
     if (test::fashion_mnist_dir().empty()) return;
     dir_ = new test::TempDir();
     const fs::path fm = *dir_ / "fm.h5";
-    const auto r = run(fmt::format("{} import {} {} --split test --limit {} -q", test::bin("gan-data"),
-                                   test::fashion_mnist_dir(), fm.string(), kOriginals));
+    const auto r = run({test::bin("gan-data"), "import", test::fashion_mnist_dir(), fm, flags("--split test --limit"),
+                        kOriginals, "-q"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     // planted.h5: the originals, then for each k an exact copy, a copy with pixel noise of
     // +-4 levels (about what JPEG re-encoding does) and a copy 6 % brighter.
@@ -78,8 +81,8 @@ class DedupCli : public ::testing::Test {
       w.append(img.data(), labels[static_cast<size_t>(original_of(k, 2))]);
     }
     w.commit();
-    const auto t = run(dedup(fmt::format("train {} {} --epochs 8 --threads 2 -q --json",
-                                         (*dir_ / "planted.h5").string(), (*dir_ / "ae.pt").string())));
+    const auto t =
+        run(dedup({"train", *dir_ / "planted.h5", *dir_ / "ae.pt", flags("--epochs 8 --threads 2 -q --json")}));
     ASSERT_EQ(t.exit_code, 0) << t.err;
     train_json_ = new nlohmann::json(nlohmann::json::parse(t.out));
   }
@@ -100,7 +103,7 @@ test::TempDir* DedupCli::dir_ = nullptr;
 nlohmann::json* DedupCli::train_json_ = nullptr;
 
 TEST_F(DedupCli, ExactMethodFindsExactlyTheExactCopies) {
-  const auto r = run(dedup(fmt::format("hash {} {} --method exact -q --json", path("planted.h5"), path("exact.json"))));
+  const auto r = run(dedup({"hash", path("planted.h5"), path("exact.json"), flags("--method exact -q --json")}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::vector<std::set<int64_t>> expected;
   for (int k = 0; k < kPlanted; ++k) expected.push_back({original_of(k, 0), copy_at(k, 0)});
@@ -150,8 +153,8 @@ TEST_F(DedupCli, AutoencoderHashFindsPlantedNearDuplicates) {
                                GroupingCase{"--probe 24 --probe-distance 0.6", 56, 46, 215},
                                GroupingCase{"--probe 24 --probe-distance 0.7 --verify-angle 8", 56, 47, 95}}) {
     SCOPED_TRACE(c.flags);
-    const auto r = run(dedup(fmt::format("hash {} {} --model {} {} -q --json --overwrite", path("planted.h5"),
-                                         path("ae.json"), path("ae.pt"), c.flags)));
+    const auto r = run(dedup({"hash", path("planted.h5"), path("ae.json"), "--model", path("ae.pt"), flags(c.flags),
+                              flags("-q --json --overwrite")}));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto groups = groups_of(path("ae.json"));
     std::map<int64_t, size_t> group_of;
@@ -192,8 +195,8 @@ TEST_F(DedupCli, AutoencoderHashFindsPlantedNearDuplicates) {
 
 TEST_F(DedupCli, ApplyWritesTheKeptImagesWithLabelsAndLeavesTheInputAlone) {
   const std::string before = test::read_bytes(path("planted.h5"));
-  const auto r = run(dedup(fmt::format("hash {} {} --model {} --apply {} -q --json", path("planted.h5"),
-                                       path("apply.json"), path("ae.pt"), path("dedup.h5"))));
+  const auto r = run(dedup({"hash", path("planted.h5"), path("apply.json"), "--model", path("ae.pt"), "--apply",
+                            path("dedup.h5"), flags("-q --json")}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(test::read_bytes(path("planted.h5")), before);
   const auto j = nlohmann::json::parse(r.out);
@@ -217,13 +220,15 @@ TEST_F(DedupCli, ApplyWritesTheKeptImagesWithLabelsAndLeavesTheInputAlone) {
 }
 
 TEST_F(DedupCli, TrainingIsAFunctionOfTheSeed) {
-  const std::string train = "train " + path("planted.h5") + " {} --epochs 2 --threads 2 --seed {} -q";
-  ASSERT_EQ(run(dedup(fmt::format(fmt::runtime(train), path("s1.pt"), 7))).exit_code, 0);
-  ASSERT_EQ(run(dedup(fmt::format(fmt::runtime(train), path("s2.pt"), 7))).exit_code, 0);
-  ASSERT_EQ(run(dedup(fmt::format(fmt::runtime(train), path("s3.pt"), 8))).exit_code, 0);
+  auto train = [&](const char* model, int seed) {
+    return run(dedup({"train", path("planted.h5"), path(model), flags("--epochs 2 --threads 2 -q --seed"), seed}));
+  };
+  ASSERT_EQ(train("s1.pt", 7).exit_code, 0);
+  ASSERT_EQ(train("s2.pt", 7).exit_code, 0);
+  ASSERT_EQ(train("s3.pt", 8).exit_code, 0);
   auto groups = [&](const std::string& model) {
-    const auto r = run(
-        dedup(fmt::format("hash {} {} --model {} -q --overwrite", path("planted.h5"), path("seed.json"), path(model))));
+    const auto r =
+        run(dedup({"hash", path("planted.h5"), path("seed.json"), "--model", path(model), flags("-q --overwrite")}));
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return test::read_bytes(path("seed.keep.txt")) + "|" + nlohmann::json(groups_of(path("seed.json"))).dump();
   };
@@ -236,24 +241,21 @@ TEST_F(DedupCli, BadInputGetsOneClearLine) {
   fs::create_directories(small);
   for (int i = 0; i < 5; ++i)
     cv::imwrite((small / fmt::format("{}.png", i)).string(), cv::Mat(40, 40, CV_8UC3, cv::Scalar(40 * i, 7, 9)));
-  expect_cli_error(run(dedup(fmt::format("train {} {} -q", small.string(), path("small.pt")))), 2,
+  expect_cli_error(run(dedup({"train", small, path("small.pt"), "-q"})), 2,
                    "5 readable images: too few to train the dedup autoencoder (at least 1000)");
   EXPECT_FALSE(fs::exists(path("small.pt")));
-  expect_cli_error(run(dedup(fmt::format("train {} {} --samples 10 -q", path("planted.h5"), path("x.pt")))), 1,
+  expect_cli_error(run(dedup({"train", path("planted.h5"), path("x.pt"), flags("--samples 10 -q")})), 1,
                    "--samples 10 is too small");
-  expect_cli_error(run(dedup(fmt::format("train {} {} --dropout 1 -q", path("planted.h5"), path("x.pt")))), 1,
+  expect_cli_error(run(dedup({"train", path("planted.h5"), path("x.pt"), flags("--dropout 1 -q")})), 1,
                    "--dropout 1 must be in [0, 1)");
-  expect_cli_error(run(dedup(fmt::format("train {} {} -q", path("planted.h5"), path("ae.pt")))), 2, "ae.pt");
-  expect_cli_error(run(dedup(fmt::format("hash {} {} -q", path("planted.h5"), path("g.json")))), 1,
-                   "--model AE.pt is required");
-  expect_cli_error(
-      run(dedup(fmt::format("hash {} {} --model {} -q", path("planted.h5"), path("g.json"), path("planted.h5")))), 2,
-      "is not a gankit dedup model");
-  expect_cli_error(
-      run(dedup(fmt::format("hash {} {} --model {} -q", path("planted.h5"), path("g.json"), path("missing.pt")))), 2,
-      "missing.pt does not exist");
+  expect_cli_error(run(dedup({"train", path("planted.h5"), path("ae.pt"), "-q"})), 2, "ae.pt");
+  expect_cli_error(run(dedup({"hash", path("planted.h5"), path("g.json"), "-q"})), 1, "--model AE.pt is required");
+  expect_cli_error(run(dedup({"hash", path("planted.h5"), path("g.json"), "--model", path("planted.h5"), "-q"})), 2,
+                   "is not a gankit dedup model");
+  expect_cli_error(run(dedup({"hash", path("planted.h5"), path("g.json"), "--model", path("missing.pt"), "-q"})), 2,
+                   "missing.pt does not exist");
   // Usage errors of the grouping options, with a valid model: exit 1 and the message.
-  for (const auto& [flags, message] : std::vector<std::pair<std::string, std::string>>{
+  for (const auto& [options, message] : std::vector<std::pair<std::string, std::string>>{
            {"--radius 3", "--radius 3: expected 0, 1 or 2"},
            {"--probe 33 --probe-distance 1", "--probe 33: expected 0 to 32 bits"},
            {"--probe 13", "--probe 13 needs --probe-distance"},
@@ -263,35 +265,34 @@ TEST_F(DedupCli, BadInputGetsOneClearLine) {
            {"--verify-angle 8", "--verify-angle needs --probe K"},
            {"--probe 4 --verify-angle 181", "--verify-angle 181: expected 0 to 180 degrees"},
            {"--probe 4 --verify-angle -2", "--verify-angle -2: expected 0 to 180 degrees"}}) {
-    SCOPED_TRACE(flags);
-    expect_cli_error(run(dedup(fmt::format("hash {} {} --model {} {} -q", path("planted.h5"), path("g.json"),
-                                           path("ae.pt"), flags))),
-                     1, message);
+    SCOPED_TRACE(options);
+    expect_cli_error(
+        run(dedup({"hash", path("planted.h5"), path("g.json"), "--model", path("ae.pt"), flags(options), "-q"})), 1,
+        message);
   }
-  expect_cli_error(
-      run(dedup(fmt::format("hash {} {} --method exact --probe 4 -q", path("planted.h5"), path("g.json")))), 1,
-      "--probe applies to --method ae only");
-  expect_cli_error(run(dedup(fmt::format("hash {} {} --method fuzzy -q", path("planted.h5"), path("g.json")))), 1,
+  expect_cli_error(run(dedup({"hash", path("planted.h5"), path("g.json"), flags("--method exact --probe 4 -q")})), 1,
+                   "--probe applies to --method ae only");
+  expect_cli_error(run(dedup({"hash", path("planted.h5"), path("g.json"), flags("--method fuzzy -q")})), 1,
                    "--method fuzzy");
-  expect_cli_error(run(dedup(fmt::format("hash {} {} --method exact --apply {} -q", path("planted.h5"), path("g.json"),
-                                         path("out.txt")))),
-                   1, "must end in .h5");
-  expect_cli_error(run(dedup(fmt::format("hash {} {} --method exact -q", path("nothing.h5"), path("g.json")))), 2,
+  expect_cli_error(
+      run(dedup({"hash", path("planted.h5"), path("g.json"), flags("--method exact --apply"), path("out.txt"), "-q"})),
+      1, "must end in .h5");
+  expect_cli_error(run(dedup({"hash", path("nothing.h5"), path("g.json"), flags("--method exact -q")})), 2,
                    "nothing.h5 does not exist");
   // An existing output is refused before any work (and left as it was).
   test::write_bytes(path("taken.json"), "mine");
-  expect_cli_error(run(dedup(fmt::format("hash {} {} --method exact -q", path("planted.h5"), path("taken.json")))), 2,
+  expect_cli_error(run(dedup({"hash", path("planted.h5"), path("taken.json"), flags("--method exact -q")})), 2,
                    "taken.json");
   EXPECT_EQ(test::read_bytes(path("taken.json")), "mine");
-  expect_cli_error(run(dedup("prune x y")), 1, "dedup prune: unknown step (expected train or hash)");
+  expect_cli_error(run(dedup({flags("prune x y")})), 1, "dedup prune: unknown step (expected train or hash)");
   EXPECT_FALSE(fs::exists(path("g.json")));
   // The steps are dispatched as the tools' commands are: usage on stderr and exit 1 without a
   // step, on stdout and exit 0 for --help.
-  const auto bare = run(dedup(""));
+  const auto bare = run(dedup({}));
   EXPECT_EQ(bare.exit_code, 1);
   EXPECT_TRUE(bare.out.empty());
   EXPECT_NE(bare.err.find("Usage: "), std::string::npos) << bare.err;
-  const auto help = run(dedup("--help"));
+  const auto help = run(dedup({"--help"}));
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.out.find("train        train the hashing autoencoder"), std::string::npos) << help.out;
   EXPECT_NE(help.out.find("hash         find duplicate groups"), std::string::npos) << help.out;
@@ -317,8 +318,8 @@ TEST(DedupFolder, UnreadableFilesAreSkippedAndApplyImportsTheKeptOnes) {
     return s;
   };
   const std::string before = listing();
-  const auto r = run(dedup(fmt::format("hash {} {} --method exact --apply {} --center-crop --resolution 32 --json",
-                                       photos.string(), (dir / "g.json").string(), (dir / "kept.h5").string())));
+  const auto r = run(dedup({"hash", photos, dir / "g.json", flags("--method exact --apply"), dir / "kept.h5",
+                            flags("--center-crop --resolution 32 --json")}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("e.png"), std::string::npos) << r.err;
   const auto j = nlohmann::json::parse(r.out);

@@ -16,12 +16,15 @@ namespace gankit {
 namespace {
 namespace fs = std::filesystem;
 using test::expect_cli_error;
+using test::flags;
 using test::run;
 using test::TempDir;
 
 const fs::path kSkimageData = "/usr/lib/python3/dist-packages/skimage/data";
 
-std::string faces(const std::string& args) { return test::bin("gan-data") + " faces " + args; }
+test::Command faces(std::initializer_list<test::Args> args) {
+  return test::Command{test::gan_data(), "faces"}.add(args);
+}
 
 std::vector<nlohmann::json> read_manifest(const fs::path& path) {
   std::vector<nlohmann::json> out;
@@ -44,7 +47,7 @@ class FacesCli : public ::testing::Test {
 };
 
 TEST_F(FacesCli, FindsTheAstronautsFace) {
-  const auto r = run(faces(path("one") + " " + path("f.h5") + " --json -q"));
+  const auto r = run(faces({path("one"), path("f.h5"), flags("--json -q")}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["photos"], 1);
@@ -68,10 +71,10 @@ TEST_F(FacesCli, FindsTheAstronautsFace) {
   EXPECT_EQ(rd.channels(), 3);
   EXPECT_EQ(rd.info().attributes.at("importer"), "gan-data faces");
   // --out-dir writes the same crop as a PNG; --min-face above the face rejects it as too small.
-  ASSERT_EQ(run(faces(path("one") + " --out-dir " + path("png") + " -q")).exit_code, 0);
+  ASSERT_EQ(run(faces({path("one"), "--out-dir", path("png"), "-q"})).exit_code, 0);
   EXPECT_TRUE(fs::exists(dir_ / "png" / "00000000.png"));
   EXPECT_TRUE(fs::exists(path("png.manifest.jsonl")));
-  const auto big = run(faces(path("one") + " " + path("g.h5") + " --min-face 160"));
+  const auto big = run(faces({path("one"), path("g.h5"), flags("--min-face 160")}));
   expect_cli_error(big, 2, "no face kept");
   EXPECT_NE(big.err.find("1 too small"), std::string::npos) << big.err;
   EXPECT_FALSE(fs::exists(path("g.h5")));
@@ -84,7 +87,7 @@ TEST_F(FacesCli, PerPhotoLimitBorderRuleAndUnreadablePhotos) {
   cv::imwrite((dir_ / "many" / "a_two.png").string(), two);
   test::write_bytes(dir_ / "many" / "b_broken.jpg", "not a jpeg at all");
   cv::imwrite((dir_ / "many" / "c_corner.png").string(), astronaut_(cv::Rect(150, 40, 200, 200)));  // face near edges
-  const auto r = run(faces(path("many") + " " + path("m.h5") + " --max-faces-per-image 1 --json"));
+  const auto r = run(faces({path("many"), path("m.h5"), flags("--max-faces-per-image 1 --json")}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["photos"], 2);
@@ -120,56 +123,66 @@ TEST_F(FacesCli, FacesVersusNonFacesOfLfw) {
     cv::resize(small, big, cv::Size(100, 100), 0, 0, cv::INTER_CUBIC);
     cv::imwrite((d / fmt::format("{:03}.png", i)).string(), big);
   }
-  const auto f = run(faces(path("lfw-faces") + " " + path("lfw.h5") + " --min-face 16 --margin 0 --json -q"));
+  const auto f = run(faces({path("lfw-faces"), path("lfw.h5"), flags("--min-face 16 --margin 0 --json -q")}));
   ASSERT_EQ(f.exit_code, 0) << f.err;
   const auto j = nlohmann::json::parse(f.out);
   // The numbers docs/data.md quotes (Debian's OpenCV 4.6 and its Haar cascade): 82 of 100 with
   // the defaults, 84 with --min-neighbors 3 (fewer overlapping detections needed: more found).
   EXPECT_EQ(100 - j["without_face"].get<int>(), 82) << "detection rate";
   const auto loose =
-      run(faces(path("lfw-faces") + " " + path("lfw3.h5") + " --min-face 16 --margin 0 --min-neighbors 3 --json -q"));
+      run(faces({path("lfw-faces"), path("lfw3.h5"), flags("--min-face 16 --margin 0 --min-neighbors 3 --json -q")}));
   ASSERT_EQ(loose.exit_code, 0) << loose.err;
   EXPECT_EQ(100 - nlohmann::json::parse(loose.out)["without_face"].get<int>(), 84) << "--min-neighbors 3";
   // A coarser scale pyramid (--scale-factor 1.3 against 1.1) tries fewer sizes: another count.
   const auto coarse =
-      run(faces(path("lfw-faces") + " " + path("lfw13.h5") + " --min-face 16 --margin 0 --scale-factor 1.3 --json -q"));
+      run(faces({path("lfw-faces"), path("lfw13.h5"), flags("--min-face 16 --margin 0 --scale-factor 1.3 --json -q")}));
   ASSERT_EQ(coarse.exit_code, 0) << coarse.err;
   EXPECT_NE(100 - nlohmann::json::parse(coarse.out)["without_face"].get<int>(), 82) << "--scale-factor 1.3";
-  const auto n = run(faces(path("lfw-nonfaces") + " " + path("non.h5") + " --min-face 16 --margin 0"));
+  const auto n = run(faces({path("lfw-nonfaces"), path("non.h5"), flags("--min-face 16 --margin 0")}));
   expect_cli_error(n, 2, "0 detections");  // no false positive among the 100 non-faces
 }
 
 TEST_F(FacesCli, BadInputsGiveOneClearLine) {
   const std::string in = path("one");
-  expect_cli_error(run(faces(in + " " + path("x.h5") + " --min-face 4")), 1, "--min-face 4");
-  expect_cli_error(run(faces(in + " " + path("x.h5") + " --size 100")), 1, "--size 100");
-  expect_cli_error(run(faces(in + " " + path("x.h5") + " --margin -1")), 1, "--margin -1");
-  expect_cli_error(run(faces(in + " " + path("x.npy"))), 1, "must end in .h5");
-  expect_cli_error(run(faces(in + " " + path("x.h5") + " --out-dir " + path("d"))), 1, "either OUT.h5 or --out-dir");
-  expect_cli_error(run(faces(in + " " + path("x.h5") + " --cascade nosuchface")), 2, "cannot find the face cascade");
   test::write_bytes(dir_ / "bogus.onnx", "not a model");
-  expect_cli_error(run(faces(in + " " + path("x.h5") + " --model " + path("bogus.onnx"))), 2, "cannot load face model");
-  expect_cli_error(run(faces(in + " " + path("x.h5") + " --model " + path("none.onnx"))), 2, "does not exist");
-  expect_cli_error(run(faces(path("nothing") + " " + path("x.h5"))), 2, "nothing");
+  const struct {
+    test::Command args;
+    int code;
+    const char* message;
+  } cases[] = {
+      {{in, path("x.h5"), flags("--min-face 4")}, 1, "--min-face 4"},
+      {{in, path("x.h5"), flags("--size 100")}, 1, "--size 100"},
+      {{in, path("x.h5"), flags("--margin -1")}, 1, "--margin -1"},
+      {{in, path("x.npy")}, 1, "must end in .h5"},
+      {{in, path("x.h5"), "--out-dir", path("d")}, 1, "either OUT.h5 or --out-dir"},
+      {{in, path("x.h5"), flags("--cascade nosuchface")}, 2, "cannot find the face cascade"},
+      {{in, path("x.h5"), "--model", path("bogus.onnx")}, 2, "cannot load face model"},
+      {{in, path("x.h5"), "--model", path("none.onnx")}, 2, "does not exist"},
+      {{path("nothing"), path("x.h5")}, 2, "nothing"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.message);
+    expect_cli_error(run(faces({c.args})), c.code, c.message);
+  }
   EXPECT_FALSE(fs::exists(path("x.h5")));
-  ASSERT_EQ(run(faces(in + " " + path("x.h5") + " -q")).exit_code, 0);
-  expect_cli_error(run(faces(in + " " + path("x.h5"))), 2, "exists");
+  ASSERT_EQ(run(faces({in, path("x.h5"), "-q"})).exit_code, 0);
+  expect_cli_error(run(faces({in, path("x.h5")})), 2, "exists");
 }
 
 // --model and --score-threshold with a face model whose answer is known: the stand-in of
 // tests/make_face_model_stub.py scores two 128 px faces of any 320x320 photo 0.95 and 0.85.
 TEST_F(FacesCli, ModelScoreThresholdKeepsTheFacesAboveIt) {
-  if (run("/usr/bin/python3 -c 'import torch'").exit_code != 0) GTEST_SKIP() << "python3-torch not installed";
+  if (run({"/usr/bin/python3", "-c", "import torch"}).exit_code != 0) GTEST_SKIP() << "python3-torch not installed";
   const auto made =
-      run(fmt::format("/usr/bin/python3 {}/tests/make_face_model_stub.py {}", GANKIT_SOURCE_DIR, path("yunet.onnx")));
+      run({"/usr/bin/python3", fmt::format("{}/tests/make_face_model_stub.py", GANKIT_SOURCE_DIR), path("yunet.onnx")});
   ASSERT_EQ(made.exit_code, 0) << made.err;
   fs::create_directories(dir_ / "photo");
   cv::Mat noise(320, 320, CV_8UC3);
   cv::randu(noise, 0, 255);
   cv::imwrite(path("photo/p.png"), noise);
   auto detect = [&](const std::string& name, const std::string& extra) {
-    const auto r = run(faces(fmt::format("{} {} --model {} --margin 0.1 --json -q {}", path("photo"),
-                                         path(name + ".h5"), path("yunet.onnx"), extra)));
+    const auto r = run(faces({path("photo"), path(name + ".h5"), "--model", path("yunet.onnx"),
+                              flags("--margin 0.1 --json -q"), flags(extra)}));
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return std::make_pair(nlohmann::json::parse(r.out), read_manifest(path(name + ".manifest.jsonl")));
   };
@@ -185,10 +198,9 @@ TEST_F(FacesCli, ModelScoreThresholdKeepsTheFacesAboveIt) {
   EXPECT_EQ(loose_faces[1]["box"], nlohmann::json({160, 96, 128, 128}));
   EXPECT_NEAR(loose_faces[1]["score"].get<double>(), 0.85, 1e-6);
   // Above both scores nothing is found, and the error names the setting to loosen.
-  expect_cli_error(run(faces(fmt::format("{} {} --model {} --score-threshold 0.96", path("photo"), path("none.h5"),
-                                         path("yunet.onnx")))),
-                   2,
-                   "1 photos, 0 detections: 0 too small, 0 at the border; see --min-face, --margin, --score-threshold");
+  expect_cli_error(
+      run(faces({path("photo"), path("none.h5"), "--model", path("yunet.onnx"), flags("--score-threshold 0.96")})), 2,
+      "1 photos, 0 detections: 0 too small, 0 at the border; see --min-face, --margin, --score-threshold");
 }
 
 }  // namespace

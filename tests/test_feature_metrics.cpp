@@ -65,9 +65,8 @@ nlohmann::json reference(const std::string& what, const FeatureMatrix& real, con
   test::TempDir dir;
   save_npy(dir / "real.npy", real);
   save_npy(dir / "fake.npy", fake);
-  const auto r =
-      test::run(fmt::format("/usr/bin/python3 {}/bench/reference_feature_metrics.py {} {} {} {}", GANKIT_SOURCE_DIR,
-                            what, (dir / "real.npy").string(), (dir / "fake.npy").string(), extra));
+  const auto r = test::run({"/usr/bin/python3", fmt::format("{}/bench/reference_feature_metrics.py", GANKIT_SOURCE_DIR),
+                            what, dir / "real.npy", dir / "fake.npy", test::flags(extra)});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return nlohmann::json::parse(r.out);
 }

@@ -17,15 +17,16 @@ namespace {
 
 namespace fs = std::filesystem;
 using test::expect_cli_error;
+using test::flags;
 using test::gan_eval;
 using test::run;
 
-bool have_torch() { return run("/usr/bin/python3 -c 'import torch, torchvision'").exit_code == 0; }
+bool have_torch() { return run({"/usr/bin/python3", "-c", "import torch, torchvision"}).exit_code == 0; }
 
 // Runs a Python program (written to a file: TorchScript needs the source of the classes it compiles).
 test::RunResult python(const fs::path& dir, const std::string& code) {
   test::write_bytes(dir / "program.py", code);
-  return run("/usr/bin/python3 " + (dir / "program.py").string());
+  return run({"/usr/bin/python3", dir / "program.py"});
 }
 
 // Crops of scikit-image's astronaut photo: RGB 64x64 (two disjoint halves) and grey 28x28.
@@ -81,8 +82,8 @@ const Inputs& inputs() {
   static const Inputs in;
   static bool exported = false;
   if (!exported && have_torch()) {
-    const auto r = run(fmt::format("/usr/bin/python3 {}/scripts/export-inception.py --random-weights --out {}",
-                                   GANKIT_SOURCE_DIR, in.p("inception.pt")));
+    const auto r = run({"/usr/bin/python3", fmt::format("{}/scripts/export-inception.py", GANKIT_SOURCE_DIR),
+                        flags("--random-weights --out"), in.p("inception.pt")});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     exported = true;
   }
@@ -101,14 +102,13 @@ TEST(FeatureMetricsCli, InceptionFeaturesEqualPytorchsForEveryResizeMode) {
   for (const char* set : {"few", "grey"}) {
     const std::string images = in.p(std::string(set) + ".npy"), ref = in.p("ref.npy");
     const auto r =
-        run(fmt::format("/usr/bin/python3 {}/bench/reference_feature_metrics.py features {} {} --backbone {} "
-                        "--mode clean,legacy-pytorch,legacy-tf",
-                        GANKIT_SOURCE_DIR, images, ref, in.p("inception.pt")));
+        run({"/usr/bin/python3", fmt::format("{}/bench/reference_feature_metrics.py", GANKIT_SOURCE_DIR), "features",
+             images, ref, "--backbone", in.p("inception.pt"), flags("--mode clean,legacy-pytorch,legacy-tf")});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     for (const char* mode : {"clean", "legacy-pytorch", "legacy-tf"}) {
       const std::string stats = in.p("s.h5");
-      const auto g = run(fmt::format("{} stats {} --backbone {} --resize {} --out {} --overwrite --batch 3 -q",
-                                     gan_eval(), images, in.p("inception.pt"), mode, stats));
+      const auto g = run({gan_eval(), "stats", images, "--backbone", in.p("inception.pt"), "--resize", mode, "--out",
+                          stats, flags("--overwrite --batch 3 -q")});
       ASSERT_EQ(g.exit_code, 0) << g.err;
       const FeatureReader reader(stats);
       ASSERT_EQ(reader.dim(), 2048);
@@ -129,8 +129,8 @@ TEST(FeatureMetricsCli, InceptionFeaturesEqualPytorchsForEveryResizeMode) {
   // rounding: the network's kernels may sum in another order for another batch shape).
   const std::string one = in.p("one.h5"), three = in.p("three.h5");
   for (const auto& [out, batch] : {std::pair{one, 1}, std::pair{three, 3}})
-    ASSERT_EQ(run(fmt::format("{} stats {} --backbone {} --out {} --overwrite --batch {} -q", gan_eval(),
-                              in.p("few.npy"), in.p("inception.pt"), out, batch))
+    ASSERT_EQ(run({gan_eval(), "stats", in.p("few.npy"), "--backbone", in.p("inception.pt"), "--out", out,
+                   flags("--overwrite --batch"), batch, "-q"})
                   .exit_code,
               0);
   const FeatureReader a(one), b(three);
@@ -149,15 +149,15 @@ TEST(FeatureMetricsCli, StatisticsFileGivesTheSameNumbersAndIsRefusedWhenItDiffe
   if (!have_torch()) GTEST_SKIP() << "python3-torch not installed (scripts/install-deps.sh --test installs it)";
   const Inputs& in = inputs();
   const std::string net = in.p("tiny.pt");
-  ASSERT_EQ(run(fmt::format("{} stats {} --backbone {} --out {} --overwrite -q", gan_eval(), in.p("left.npy"), net,
-                            in.p("left.h5")))
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      run({gan_eval(), "stats", in.p("left.npy"), "--backbone", net, "--out", in.p("left.h5"), flags("--overwrite -q")})
+          .exit_code,
+      0);
   for (const char* metric : {"fid", "kid --subset-size 5 --subsets 7", "prdc --k-pr 2 --k-dc 3"}) {
-    const auto direct = run(fmt::format("{} {} {} {} --backbone {} --json -q", gan_eval(), metric, in.p("left.npy"),
-                                        in.p("right.npy"), net));
-    const auto cached = run(fmt::format("{} {} {} {} --backbone {} --json -q", gan_eval(), metric, in.p("left.h5"),
-                                        in.p("right.npy"), net));
+    const auto direct =
+        run({gan_eval(), flags(metric), in.p("left.npy"), in.p("right.npy"), "--backbone", net, flags("--json -q")});
+    const auto cached =
+        run({gan_eval(), flags(metric), in.p("left.h5"), in.p("right.npy"), "--backbone", net, flags("--json -q")});
     ASSERT_EQ(direct.exit_code, 0) << direct.err;
     ASSERT_EQ(cached.exit_code, 0) << cached.err;
     auto a = nlohmann::json::parse(direct.out), b = nlohmann::json::parse(cached.out);
@@ -168,16 +168,15 @@ TEST(FeatureMetricsCli, StatisticsFileGivesTheSameNumbersAndIsRefusedWhenItDiffe
     EXPECT_EQ(a["real_fingerprint"], b["real_fingerprint"]);
   }
   // A statistics file is not an input of gan-eval stats.
-  expect_cli_error(
-      run(fmt::format("{} stats {} --backbone {} --out {}", gan_eval(), in.p("left.h5"), net, in.p("again.h5"))), 1,
-      in.p("left.h5") + " is already a statistics file");
+  expect_cli_error(run({gan_eval(), "stats", in.p("left.h5"), "--backbone", net, "--out", in.p("again.h5")}), 1,
+                   in.p("left.h5") + " is already a statistics file");
   EXPECT_FALSE(fs::exists(in.p("again.h5")));
   // Another resize mode, another backbone file: refused, naming both.
-  expect_cli_error(run(fmt::format("{} fid {} {} --backbone {} --resize legacy-tf", gan_eval(), in.p("left.h5"),
-                                   in.p("right.npy"), net)),
-                   2, "legacy-tf");
-  expect_cli_error(run(fmt::format("{} kid {} {} --backbone {} --subset-size 5", gan_eval(), in.p("left.h5"),
-                                   in.p("right.npy"), in.p("nosize.pt") + " --backbone-size 16")),
+  expect_cli_error(
+      run({gan_eval(), "fid", in.p("left.h5"), in.p("right.npy"), "--backbone", net, flags("--resize legacy-tf")}), 2,
+      "legacy-tf");
+  expect_cli_error(run({gan_eval(), "kid", in.p("left.h5"), in.p("right.npy"), "--backbone", in.p("nosize.pt"),
+                        flags("--backbone-size 16 --subset-size 5")}),
                    2, "holds features of " + net + " (fnv1a64:");
 }
 
@@ -186,45 +185,42 @@ TEST(FeatureMetricsCli, BadBackbonesAndInputsAreNamed) {
   const Inputs& in = inputs();
   const std::string left = in.p("left.npy"), right = in.p("right.npy");
   test::write_bytes(in.dir / "notes.pt", "not a network\n");
-  expect_cli_error(run(fmt::format("{} fid {} {} --backbone {}", gan_eval(), left, right, in.p("notes.pt"))), 2,
+  expect_cli_error(run({gan_eval(), "fid", left, right, "--backbone", in.p("notes.pt")}), 2,
                    "notes.pt is not a TorchScript module");
   // Modules with a wrong output, no input_size, NaN features (made by Inputs).
-  expect_cli_error(run(fmt::format("{} fid {} {} --backbone {} --batch 4", gan_eval(), left, right, in.p("4d.pt"))), 2,
+  expect_cli_error(run({gan_eval(), "fid", left, right, "--backbone", in.p("4d.pt"), flags("--batch 4")}), 2,
                    "returned a tensor of shape [4, 3, 16, 16] for 4 images: a backbone returns (N, D) features");
-  expect_cli_error(run(fmt::format("{} fid {} {} --backbone {}", gan_eval(), left, right, in.p("nosize.pt"))), 1,
+  expect_cli_error(run({gan_eval(), "fid", left, right, "--backbone", in.p("nosize.pt")}), 1,
                    "has no integer attribute input_size: pass --backbone-size S");
   ASSERT_EQ(
-      run(fmt::format("{} fid {} {} --backbone {} --backbone-size 8 -q", gan_eval(), left, right, in.p("nosize.pt")))
-          .exit_code,
+      run({gan_eval(), "fid", left, right, "--backbone", in.p("nosize.pt"), flags("--backbone-size 8 -q")}).exit_code,
       0);
-  expect_cli_error(run(fmt::format("{} prdc {} {} --backbone {}", gan_eval(), left, right, in.p("nan.pt"))), 2,
+  expect_cli_error(run({gan_eval(), "prdc", left, right, "--backbone", in.p("nan.pt")}), 2,
                    "real: feature 0 of image 0 is nan");
   const std::string net = in.p("tiny.pt");
-  expect_cli_error(run(fmt::format("{} prdc {} {} --backbone {} --k-dc 10", gan_eval(), left, right, net)), 1,
+  expect_cli_error(run({gan_eval(), "prdc", left, right, "--backbone", net, flags("--k-dc 10")}), 1,
                    "--k-dc 10 needs at least 11 images in each set (a point's k-th neighbour within its own set), "
                    "but the real set has 10: pass --k-dc 9 or fewer");
-  expect_cli_error(run(fmt::format("{} kid {} {} --backbone {}", gan_eval(), left, right, net)), 1,
+  expect_cli_error(run({gan_eval(), "kid", left, right, "--backbone", net}), 1,
                    "KID subsets of 1000 need at least 1000 images in each set, but the real set has 10: pass "
                    "--subset-size 10 or fewer");
-  expect_cli_error(run(fmt::format("{} fid {} {}", gan_eval(), left, right)), 1,
-                   "holds images: give --backbone FILE.pt or d:RUN");
-  expect_cli_error(run(fmt::format("{} fid {} {}", gan_eval(), in.p("nothing.npy"), right)), 2,
-                   in.p("nothing.npy") + " does not exist");
-  expect_cli_error(run(fmt::format("{} fid {} {} --backbone {} --resize bicubic", gan_eval(), left, right, net)), 1,
+  expect_cli_error(run({gan_eval(), "fid", left, right}), 1, "holds images: give --backbone FILE.pt or d:RUN");
+  expect_cli_error(run({gan_eval(), "fid", in.p("nothing.npy"), right}), 2, in.p("nothing.npy") + " does not exist");
+  expect_cli_error(run({gan_eval(), "fid", left, right, "--backbone", net, flags("--resize bicubic")}), 1,
                    "--resize bicubic: use clean, legacy-pytorch or legacy-tf");
-  expect_cli_error(run(fmt::format("{} stats {} --backbone {} --out {}", gan_eval(), left, net, left)), 2, "exists");
+  expect_cli_error(run({gan_eval(), "stats", left, "--backbone", net, "--out", left}), 2, "exists");
 }
 
 TEST(FeatureMetricsCli, DiscriminatorBackboneMatchesGanEvalFeatures) {
   test::TempDir dir;
   auto p = [&](const std::string& n) { return (dir / n).string(); };
   test::write_pyramid(dir / "real.h5", 40, 1, 32);
-  auto r = run(fmt::format("{} --data {} --out {} --ngf 8 --ndf 8 --z-dim 16 --batch 8 --threads 1 --steps 4 -q",
-                           test::gan_train(), p("real.h5"), p("run")));
+  auto r = run({test::gan_train(), "--data", p("real.h5"), "--out", p("run"),
+                flags("--ngf 8 --ndf 8 --z-dim 16 --batch 8 --threads 1 --steps 4 -q")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  r = run(fmt::format("{} stats {} --backbone d:{} --out {} -q", gan_eval(), p("real.h5"), p("run"), p("s.h5")));
+  r = run({gan_eval(), "stats", p("real.h5"), "--backbone", fmt::format("d:{}", p("run")), "--out", p("s.h5"), "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  r = run(fmt::format("{} features {} {} {} --bn-stats checkpoint -q", gan_eval(), p("run"), p("real.h5"), p("f.h5")));
+  r = run({gan_eval(), "features", p("run"), p("real.h5"), p("f.h5"), flags("--bn-stats checkpoint -q")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const FeatureReader ours(p("s.h5")), theirs(p("f.h5"));
   ASSERT_EQ(ours.dim(), theirs.dim());
@@ -234,7 +230,7 @@ TEST(FeatureMetricsCli, DiscriminatorBackboneMatchesGanEvalFeatures) {
   for (size_t k = 0; k < a.size(); ++k) ASSERT_NEAR(a[k], b[k], 1e-5 * (1 + std::abs(b[k]))) << k;
   // A grey discriminator refuses RGB images.
   test::write_pyramid(dir / "rgb.h5", 10, 3, 32);
-  expect_cli_error(run(fmt::format("{} fid {} {} --backbone d:{}", gan_eval(), p("rgb.h5"), p("real.h5"), p("run"))), 2,
+  expect_cli_error(run({gan_eval(), "fid", p("rgb.h5"), p("real.h5"), "--backbone", fmt::format("d:{}", p("run"))}), 2,
                    "real holds 3-channel images but the discriminator of d:" + p("run") + " takes 1-channel ones");
 }
 

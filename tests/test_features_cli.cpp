@@ -17,6 +17,7 @@ namespace gankit {
 namespace {
 namespace fs = std::filesystem;
 using test::expect_cli_error;
+using test::flags;
 using test::run;
 using test::TempDir;
 
@@ -29,14 +30,14 @@ class FeaturesCli : public ::testing::Test {
     const std::string fm = test::fashion_mnist_dir();
     if (fm.empty()) return;
     dir_ = new TempDir;
-    auto ok = [](const std::string& cmd) {
+    auto ok = [](const test::Command& cmd) {
       const auto r = run(cmd);
-      ASSERT_EQ(r.exit_code, 0) << cmd << "\n" << r.err;
+      ASSERT_EQ(r.exit_code, 0) << cmd.argv[1] << "\n" << r.err;
     };
-    ok(fmt::format("{} import {} {} --split train --limit 600 -q", test::bin("gan-data"), fm, path("train.h5")));
-    ok(fmt::format("{} import {} {} --split test --limit 300 -q", test::bin("gan-data"), fm, path("test.h5")));
-    ok(fmt::format("{} --data {} --out {} --steps 30 --ngf 8 --ndf 8 --z-dim 16 --batch 16 --threads 1 -q",
-                   test::bin("gan-train"), path("train.h5"), path("run")));
+    ok({test::gan_data(), "import", fm, path("train.h5"), flags("--split train --limit 600 -q")});
+    ok({test::gan_data(), "import", fm, path("test.h5"), flags("--split test --limit 300 -q")});
+    ok({test::gan_train(), "--data", path("train.h5"), "--out", path("run"),
+        flags("--steps 30 --ngf 8 --ndf 8 --z-dim 16 --batch 16 --threads 1 -q")});
   }
   static void TearDownTestSuite() {
     delete dir_;
@@ -46,31 +47,31 @@ class FeaturesCli : public ::testing::Test {
     if (!dir_) GTEST_SKIP() << "Fashion-MNIST (dataset-fashion-mnist) is not installed";
   }
   static std::string path(const std::string& name) { return (dir_->path() / name).string(); }
-  static nlohmann::json run_json(const std::string& cmd) {
-    const auto r = run(cmd + " --json -q");
-    EXPECT_EQ(r.exit_code, 0) << cmd << "\n" << r.err;
+  static nlohmann::json run_json(const test::Command& cmd) {
+    const auto r = run(cmd.with({flags("--json -q")}));
+    EXPECT_EQ(r.exit_code, 0) << cmd.argv[1] << "\n" << r.err;
     return r.exit_code == 0 ? nlohmann::json::parse(r.out) : nlohmann::json();
   }
-  static std::string features(const std::string& args) {
-    return fmt::format("{} features {} --threads 1", eval(), args);
+  static test::Command features(std::initializer_list<test::Args> args) {
+    return test::Command{eval(), "features"}.add(args).add({flags("--threads 1")});
   }
   static TempDir* dir_;
 };
 TempDir* FeaturesCli::dir_ = nullptr;
 
 TEST_F(FeaturesCli, FeaturesAndSvmOfTheThreeKinds) {
-  const std::string split = "--split test=" + path("test.h5");
-  const auto d = run_json(features(fmt::format("{} {} {} {}", path("run"), path("train.h5"), path("d.h5"), split)));
+  const test::Command split = {"--split", "test=" + path("test.h5")};
+  const auto d = run_json(features({path("run"), path("train.h5"), path("d.h5"), split}));
   EXPECT_EQ(d["kind"], "discriminator");
   EXPECT_EQ(d["dims"], 8 * 16 + 16 * 16 + 32 * 16);  // ndf 8: 8, 16, 32 maps pooled to 4x4
   EXPECT_EQ(d["layers"].size(), 3u);
   EXPECT_EQ(d["splits"]["train"], 600);
   EXPECT_EQ(d["splits"]["test"], 300);
   EXPECT_NE(d["bn_statistics"].get<std::string>().find("estimated over 600 images"), std::string::npos);
-  const auto raw = run_json(features(fmt::format("{} {} --raw-pixels {}", path("train.h5"), path("raw.h5"), split)));
+  const auto raw = run_json(features({path("train.h5"), path("raw.h5"), "--raw-pixels", split}));
   EXPECT_EQ(raw["dims"], 1024);
-  const auto rnd = run_json(features(
-      fmt::format("{} {} {} --random-init --seed 4 {}", path("run"), path("train.h5"), path("rnd.h5"), split)));
+  const auto rnd =
+      run_json(features({path("run"), path("train.h5"), path("rnd.h5"), flags("--random-init --seed 4"), split}));
   EXPECT_EQ(rnd["dims"], 896);
 
   // The feature file: labels of Fashion-MNIST, raw pixels exactly v / 127.5 - 1, provenance.
@@ -84,18 +85,18 @@ TEST_F(FeaturesCli, FeaturesAndSvmOfTheThreeKinds) {
   EXPECT_FLOAT_EQ(px[0], -1.0f);  // the zero padding of 28x28 to 32x32
 
   // Features do not depend on --batch.
-  run_json(features(fmt::format("{} {} {} {} --batch 7", path("run"), path("train.h5"), path("d7.h5"), split)));
+  run_json(features({path("run"), path("train.h5"), path("d7.h5"), split, flags("--batch 7")}));
   const FeatureReader f7(path("d7.h5"));
   std::vector<float> a(896 * 20), b(896 * 20);
   fd.read_rows("test", 280, 20, a.data());
   f7.read_rows("test", 280, 20, b.data());
   for (size_t i = 0; i < a.size(); ++i) ASSERT_NEAR(a[i], b[i], 1e-5f * (1 + std::fabs(a[i]))) << i;
 
-  const std::string protocol = "--validation 100 --labels-per-class 5 --draws 2 --final-draws 3 --C 1e-3,1e-2";
+  const test::Args protocol = flags("--validation 100 --labels-per-class 5 --draws 2 --final-draws 3 --C 1e-3,1e-2");
   double errors[2];
   int k = 0;
   for (const char* file : {"d.h5", "raw.h5"}) {
-    const auto s = run_json(fmt::format("{} svm {} {}", eval(), path(file), protocol));
+    const auto s = run_json({eval(), "svm", path(file), protocol});
     EXPECT_EQ(s["protocol"], "fashion-mnist");
     EXPECT_EQ(s["labelled_examples"], 50);
     EXPECT_EQ(s["validation"], 100);
@@ -111,19 +112,18 @@ TEST_F(FeaturesCli, FeaturesAndSvmOfTheThreeKinds) {
   }
   EXPECT_NE(errors[0], errors[1]);
   // The readable output: the search table with the chosen C marked, and the test figure.
-  const auto text = run(fmt::format("{} svm {} {} -q", eval(), path("d.h5"), protocol));
+  const auto text = run({eval(), "svm", path("d.h5"), protocol, "-q"});
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find(" *"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("test error:"), std::string::npos) << text.out;
   // The cifar10 protocol: every label, one fit.
-  const auto c10 = run_json(fmt::format("{} svm {} --protocol cifar10 --C 0.01", eval(), path("d.h5")));
+  const auto c10 = run_json({eval(), "svm", path("d.h5"), flags("--protocol cifar10 --C 0.01")});
   EXPECT_EQ(c10["labelled_examples"], 600);
   EXPECT_EQ(c10["test_errors"].size(), 1u);
 }
 
 TEST_F(FeaturesCli, CheckpointStatisticsAreAnOption) {
-  const auto r =
-      run_json(features(fmt::format("{} {} {} --bn-stats checkpoint", path("run"), path("test.h5"), path("ck.h5"))));
+  const auto r = run_json(features({path("run"), path("test.h5"), path("ck.h5"), flags("--bn-stats checkpoint")}));
   EXPECT_EQ(r["bn_statistics"], "the checkpoint's running averages");
   EXPECT_EQ(r["splits"]["train"], 300);  // DATA.h5 is the "train" split of the file
 }
@@ -131,9 +131,8 @@ TEST_F(FeaturesCli, CheckpointStatisticsAreAnOption) {
 TEST_F(FeaturesCli, BnImagesAndSvmSplitsReachTheComputation) {
   // --bn-images: BatchNorm statistics from the first 64 images differ from those of all 600, and
   // say so; the features change with them.
-  const auto all = run_json(features(fmt::format("{} {} {}", path("run"), path("train.h5"), path("bn_all.h5"))));
-  const auto some =
-      run_json(features(fmt::format("{} {} {} --bn-images 64", path("run"), path("train.h5"), path("bn64.h5"))));
+  const auto all = run_json(features({path("run"), path("train.h5"), path("bn_all.h5")}));
+  const auto some = run_json(features({path("run"), path("train.h5"), path("bn64.h5"), flags("--bn-images 64")}));
   EXPECT_NE(all["bn_statistics"].get<std::string>().find("over 600 images"), std::string::npos) << all;
   EXPECT_NE(some["bn_statistics"].get<std::string>().find("over 64 images"), std::string::npos) << some;
   const FeatureReader a(path("bn_all.h5")), b(path("bn64.h5"));
@@ -143,12 +142,12 @@ TEST_F(FeaturesCli, BnImagesAndSvmSplitsReachTheComputation) {
   EXPECT_NE(fa, fb);
   // svm --train-split / --test-split: the splits named are the ones used (train on "test",
   // report on "train": the counts say which).
-  run_json(features(
-      fmt::format("{} {} {} --split test={}", path("run"), path("train.h5"), path("both.h5"), path("test.h5"))));
-  const std::string protocol = "--validation 50 --labels-per-class 5 --draws 2 --final-draws 2 --C 1e-2";
-  const auto forward = run_json(fmt::format("{} svm {} {}", eval(), path("both.h5"), protocol));
+  run_json(
+      features({path("run"), path("train.h5"), path("both.h5"), "--split", fmt::format("test={}", path("test.h5"))}));
+  const test::Args protocol = flags("--validation 50 --labels-per-class 5 --draws 2 --final-draws 2 --C 1e-2");
+  const auto forward = run_json({eval(), "svm", path("both.h5"), protocol});
   const auto reverse =
-      run_json(fmt::format("{} svm {} {} --train-split test --test-split train", eval(), path("both.h5"), protocol));
+      run_json({eval(), "svm", path("both.h5"), protocol, flags("--train-split test --test-split train")});
   ASSERT_TRUE(forward.is_object() && reverse.is_object());
   EXPECT_EQ(forward["test"], 300);  // the error is reported on the 300 test images ...
   EXPECT_EQ(reverse["test"], 600);  // ... or, reversed, on the 600 training images
@@ -162,47 +161,54 @@ TEST_F(FeaturesCli, BadInputsGiveOneClearLine) {
   test::write_pyramid(rgb, 10, 3, 32);
   test::write_pyramid(small, 10, 1, 16);
   const std::string out = (dir / "f.h5").string();
-  expect_cli_error(run(features(fmt::format("{} {} {}", ckpt, rgb, out))), 2,
-                   "has 3-channel images but the discriminator takes 1");
-  expect_cli_error(run(features(fmt::format("{} {} {}", ckpt, small, out))), 2, "has no 32x32 level");
-  expect_cli_error(run(features(fmt::format("{} {} {} --layers 3", ckpt, train, out))), 1, "conv layers 0..2");
-  expect_cli_error(run(features(fmt::format("{} {} {} --layers 0,a", ckpt, train, out))), 1, "--layers '0,a'");
-  expect_cli_error(run(features(fmt::format("{} {} {} --layers 0,-1", ckpt, train, out))), 1,
-                   "expected 'all' or indices");
-  expect_cli_error(run(features(fmt::format("{} {} {} --pool 3", ckpt, train, out))), 1, "power of two");
-  expect_cli_error(run(features(fmt::format("{} {} {}", train, train, out))), 2, "is not a gankit checkpoint");
-  expect_cli_error(run(features(fmt::format("{} {} {} --split test={}", ckpt, train, out, (dir / "no.h5").string()))),
-                   2, "does not exist");
-  expect_cli_error(run(features(fmt::format("{} {} {} --split test", ckpt, train, out))), 1, "expected NAME=FILE.h5");
-  expect_cli_error(run(features(fmt::format("{} {} {} --raw-pixels", ckpt, train, out))), 1,
-                   "expected DATA.h5 OUT.h5 with --raw-pixels");
-  expect_cli_error(run(features(fmt::format("{} {} {} --random-init --bn-stats checkpoint", ckpt, train, out))), 1,
+  expect_cli_error(run(features({ckpt, rgb, out})), 2, "has 3-channel images but the discriminator takes 1");
+  expect_cli_error(run(features({ckpt, small, out})), 2, "has no 32x32 level");
+  expect_cli_error(run(features({ckpt, train, out, flags("--layers 3")})), 1, "conv layers 0..2");
+  expect_cli_error(run(features({ckpt, train, out, flags("--layers 0,a")})), 1, "--layers '0,a'");
+  expect_cli_error(run(features({ckpt, train, out, flags("--layers 0,-1")})), 1, "expected 'all' or indices");
+  expect_cli_error(run(features({ckpt, train, out, flags("--pool 3")})), 1, "power of two");
+  expect_cli_error(run(features({train, train, out})), 2, "is not a gankit checkpoint");
+  expect_cli_error(run(features({ckpt, train, out, "--split", fmt::format("test={}", (dir / "no.h5").string())})), 2,
+                   "does not exist");
+  expect_cli_error(run(features({ckpt, train, out, flags("--split test")})), 1, "expected NAME=FILE.h5");
+  expect_cli_error(run(features({ckpt, train, out, "--raw-pixels"})), 1, "expected DATA.h5 OUT.h5 with --raw-pixels");
+  expect_cli_error(run(features({ckpt, train, out, flags("--random-init --bn-stats checkpoint")})), 1,
                    "has no statistics");
-  expect_cli_error(run(features(fmt::format("{} {} --raw-pixels --device cuda:9", train, out))), 1, "cuda");
+  expect_cli_error(run(features({train, out, flags("--raw-pixels --device cuda:9")})), 1, "cuda");
   EXPECT_FALSE(fs::exists(out));  // nothing half-written
   // An existing output is kept unless --overwrite.
-  ASSERT_EQ(run(features(fmt::format("{} {} --raw-pixels -q", small, out))).exit_code, 0);
-  expect_cli_error(run(features(fmt::format("{} {} --raw-pixels", small, out))), 2, "exists");
+  ASSERT_EQ(run(features({small, out, flags("--raw-pixels -q")})).exit_code, 0);
+  expect_cli_error(run(features({small, out, "--raw-pixels"})), 2, "exists");
 
   // svm: the features of `small` have no labels; bad C; too few examples per class; not a feature file.
   const std::string raw = (dir / "raw.h5").string();
-  ASSERT_EQ(run(features(fmt::format("{} {} --raw-pixels --split test={} -q", train, raw, path("test.h5")))).exit_code,
+  ASSERT_EQ(run(features({train, raw, flags("--raw-pixels --split"), fmt::format("test={}", path("test.h5")), "-q"}))
+                .exit_code,
             0);
-  const std::string svm = eval() + " svm ";
-  expect_cli_error(run(svm + out), 2, "has no labels");
-  expect_cli_error(run(svm + raw + " --C 1e-3,0"), 1, "--C 0 must be positive");
-  expect_cli_error(run(svm + raw + " --C 1e-3,x"), 1, "--C '1e-3,x'");
-  expect_cli_error(run(svm + raw + " --validation 100 --labels-per-class 100"), 2, "fewer than --labels-per-class 100");
-  expect_cli_error(run(svm + train), 2, "is not a feature file");
-  expect_cli_error(run(svm + raw + " --protocol stl10"), 1, "--protocol stl10");
+  const struct {
+    test::Command args;
+    int code;
+    const char* message;
+  } svm_cases[] = {
+      {{out}, 2, "has no labels"},
+      {{raw, flags("--C 1e-3,0")}, 1, "--C 0 must be positive"},
+      {{raw, flags("--C 1e-3,x")}, 1, "--C '1e-3,x'"},
+      {{raw, flags("--validation 100 --labels-per-class 100")}, 2, "fewer than --labels-per-class 100"},
+      {{train}, 2, "is not a feature file"},
+      {{raw, flags("--protocol stl10")}, 1, "--protocol stl10"},
+  };
+  for (const auto& c : svm_cases) {
+    SCOPED_TRACE(c.message);
+    expect_cli_error(run({eval(), "svm", c.args}), c.code, c.message);
+  }
 }
 
 // The reproduction scripts run their whole pipeline on small files in the real formats.
-std::string script(const std::string& name, const std::string& args) {
-  return fmt::format(
-      "GANKIT_BIN={} bash {}/scripts/{} {} --steps 20 --width 8 --batch 16 --threads 1 "
-      "--validation 20 --labels-per-class 2 --draws 2 --final-draws 2 --C 1e-3,1e-2",
-      GANKIT_BIN_DIR, GANKIT_SOURCE_DIR, name, args);
+test::RunResult script(const std::string& name, const fs::path& data, const fs::path& work) {
+  return run({"bash", fmt::format("{}/scripts/{}", GANKIT_SOURCE_DIR, name), data, work,
+              flags("--steps 20 --width 8 --batch 16 --threads 1 --validation 20 --labels-per-class 2 --draws 2 "
+                    "--final-draws 2 --C 1e-3,1e-2")},
+             {.env = {{"GANKIT_BIN", GANKIT_BIN_DIR}}});
 }
 
 void expect_table(const fs::path& table) {
@@ -219,13 +225,12 @@ TEST(ReproduceScripts, Cifar10PipelineOnSmallBinaryBatches) {
   TempDir dir;
   fs::create_directories(dir / "cifar");
   test::write_cifar10(dir / "cifar", 20, 30);
-  const auto r =
-      run(script("reproduce-cifar10.sh", fmt::format("{} {}", (dir / "cifar").string(), (dir / "w").string())));
+  const auto r = script("reproduce-cifar10.sh", dir / "cifar", dir / "w");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   expect_table(dir / "w" / "table.md");
   EXPECT_NE(r.out.find("82.8%"), std::string::npos);  // the paper's figure next to ours
   fs::remove(dir / "cifar" / "data_batch_3.bin");
-  const auto missing = run(script("reproduce-cifar10.sh", (dir / "cifar").string() + " " + (dir / "w2").string()));
+  const auto missing = script("reproduce-cifar10.sh", dir / "cifar", dir / "w2");
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_NE(missing.err.find("data_batch_3.bin"), std::string::npos) << missing.err;
 }
@@ -235,12 +240,12 @@ TEST(ReproduceScripts, SvhnPipelineOnSmallMatFiles) {
   fs::create_directories(dir / "svhn");
   test::write_svhn(dir / "svhn" / "train_32x32.mat", 100);
   test::write_svhn(dir / "svhn" / "test_32x32.mat", 30);
-  const auto r = run(script("reproduce-svhn.sh", fmt::format("{} {}", (dir / "svhn").string(), (dir / "w").string())));
+  const auto r = script("reproduce-svhn.sh", dir / "svhn", dir / "w");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   expect_table(dir / "w" / "table.md");
   EXPECT_NE(r.out.find("22.48%"), std::string::npos);
   fs::remove(dir / "svhn" / "test_32x32.mat");
-  const auto missing = run(script("reproduce-svhn.sh", (dir / "svhn").string() + " " + (dir / "w2").string()));
+  const auto missing = script("reproduce-svhn.sh", dir / "svhn", dir / "w2");
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_NE(missing.err.find("test_32x32.mat"), std::string::npos) << missing.err;
 }

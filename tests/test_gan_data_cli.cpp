@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
+#include <csignal>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -16,6 +17,7 @@
 namespace gankit {
 namespace {
 namespace fs = std::filesystem;
+using test::flags;
 using test::gan_data;
 using test::run;
 using test::TempDir;
@@ -24,13 +26,13 @@ TEST(GanDataCli, ImportsTheRealFashionMnistTestSet) {
   const std::string fm = test::fashion_mnist_dir();
   if (fm.empty()) GTEST_SKIP() << "dataset-fashion-mnist not installed";
   TempDir dir;
-  auto r = run(gan_data() + " import " + fm + " " + (dir / "fm.h5").string() + " --split test --json");
+  auto r = run({gan_data(), "import", fm, dir / "fm.h5", flags("--split test --json")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["images"], 10000);
   EXPECT_EQ(j["resolution"], 32);
   EXPECT_EQ(j["channels"], 1);
-  auto info = run(gan_data() + " info " + (dir / "fm.h5").string() + " --json");
+  auto info = run({gan_data(), "info", dir / "fm.h5", "--json"});
   ASSERT_EQ(info.exit_code, 0) << info.err;
   auto ij = nlohmann::json::parse(info.out);
   EXPECT_EQ(ij["levels"], (std::vector<int>{32, 16, 8, 4, 2, 1}));
@@ -51,83 +53,73 @@ TEST(GanDataCli, ImportsTheRealFashionMnistTestSet) {
 TEST(GanDataCli, ExportThenReimportGivesTheSamePixels) {
   TempDir dir;
   test::write_cifar10(dir / "cifar", 2, 1);
-  ASSERT_EQ(run(gan_data() + " import " + (dir / "cifar").string() + " " + (dir / "a.h5").string() + " -q").exit_code,
-            0);
-  auto e = run(gan_data() + " export " + (dir / "a.h5").string() + " " + (dir / "png").string() + " --json");
+  ASSERT_EQ(run({gan_data(), "import", dir / "cifar", dir / "a.h5", "-q"}).exit_code, 0);
+  auto e = run({gan_data(), "export", dir / "a.h5", dir / "png", "--json"});
   ASSERT_EQ(e.exit_code, 0) << e.err;
   EXPECT_EQ(nlohmann::json::parse(e.out)["images"], 10);
   EXPECT_TRUE(fs::exists(dir / "png" / "00000009.png"));
   EXPECT_NE(test::read_bytes(dir / "png" / "labels.csv").find("00000003.png,3,cat\n"), std::string::npos);
-  ASSERT_EQ(run(gan_data() + " import " + (dir / "png").string() + " " + (dir / "b.h5").string() + " -q").exit_code, 0);
+  ASSERT_EQ(run({gan_data(), "import", dir / "png", dir / "b.h5", "-q"}).exit_code, 0);
   EXPECT_EQ(PyramidReader(dir / "a.h5").read(32, 0, 10).data, PyramidReader(dir / "b.h5").read(32, 0, 10).data);
   // Lower level export.
-  ASSERT_EQ(
-      run(gan_data() + " export " + (dir / "a.h5").string() + " " + (dir / "p8").string() + " --resolution 8 --limit 2")
-          .exit_code,
-      0);
+  ASSERT_EQ(run({gan_data(), "export", dir / "a.h5", dir / "p8", flags("--resolution 8 --limit 2")}).exit_code, 0);
   EXPECT_EQ(cv::imread((dir / "p8" / "00000001.png").string()).cols, 8);
   EXPECT_FALSE(fs::exists(dir / "p8" / "00000002.png"));
   // Existing output folder is refused.
-  test::expect_cli_error(run(gan_data() + " export " + (dir / "a.h5").string() + " " + (dir / "png").string()), 2,
-                         "exists (pass --overwrite");
+  test::expect_cli_error(run({gan_data(), "export", dir / "a.h5", dir / "png"}), 2, "exists (pass --overwrite");
 }
 
 TEST(GanDataCli, BadInputsGiveOneLineAndTheRightExitCode) {
   TempDir dir;
   const std::string out = (dir / "o.h5").string();
-  test::expect_cli_error(run(gan_data() + " import " + (dir / "missing").string() + " " + out), 2,
-                         "missing does not exist");
+  test::expect_cli_error(run({gan_data(), "import", dir / "missing", out}), 2, "missing does not exist");
   fs::create_directories(dir / "empty");
-  test::expect_cli_error(run(gan_data() + " import " + (dir / "empty").string() + " " + out), 2, "contains no images");
+  test::expect_cli_error(run({gan_data(), "import", dir / "empty", out}), 2, "contains no images");
   fs::create_directories(dir / "imgs");
   cv::imwrite((dir / "imgs" / "a.png").string(), cv::Mat(8, 8, CV_8UC3, cv::Scalar(1)));
   cv::imwrite((dir / "imgs" / "b.png").string(), cv::Mat(16, 16, CV_8UC3, cv::Scalar(1)));
-  test::expect_cli_error(run(gan_data() + " import " + (dir / "imgs").string() + " " + out), 2, "mixed sizes");
+  test::expect_cli_error(run({gan_data(), "import", dir / "imgs", out}), 2, "mixed sizes");
   test::write_bytes(dir / "imgs" / "c.png", std::string(100, 'x'));
-  test::expect_cli_error(run(gan_data() + " import " + (dir / "imgs").string() + " " + out + " --resolution 8"), 2,
+  test::expect_cli_error(run({gan_data(), "import", dir / "imgs", out, flags("--resolution 8")}), 2,
                          "c.png: corrupt, truncated or unsupported image data (pass --skip-bad");
-  auto skipped =
-      run(gan_data() + " import " + (dir / "imgs").string() + " " + out + " --resolution 8 --skip-bad --json");
+  auto skipped = run({gan_data(), "import", dir / "imgs", out, flags("--resolution 8 --skip-bad --json")});
   ASSERT_EQ(skipped.exit_code, 0) << skipped.err;
   EXPECT_EQ(nlohmann::json::parse(skipped.out)["skipped"], 1);
   EXPECT_NE(skipped.err.find("skipped: "), std::string::npos);
   fs::remove(out);
-  test::expect_cli_error(run(gan_data() + " import " + (dir / "imgs").string() + " " + out + " --resolution 24"), 1,
+  test::expect_cli_error(run({gan_data(), "import", dir / "imgs", out, flags("--resolution 24")}), 1,
                          "--resolution 24 is not a power of two");
-  test::expect_cli_error(run(gan_data() + " import " + (dir / "imgs").string() + " " + out + " --format bogus"), 1,
+  test::expect_cli_error(run({gan_data(), "import", dir / "imgs", out, flags("--format bogus")}), 1,
                          "--format bogus: expected auto, folder, cifar10, svhn, idx, lsun or celeba");
-  test::expect_cli_error(run(gan_data() + " import " + (dir / "imgs").string() + " " + (dir / "no" / "o.h5").string()),
-                         2, "does not exist");
+  test::expect_cli_error(run({gan_data(), "import", dir / "imgs", dir / "no" / "o.h5"}), 2, "does not exist");
   // A folder the user cannot write. Root writes anywhere, so as root (CI) the command runs as
   // nobody (setpriv, util-linux), with the test folder opened to it.
   fs::create_directories(dir / "ro");
   fs::permissions(dir / "ro",
                   fs::perms::owner_read | fs::perms::owner_exec | fs::perms::others_read | fs::perms::others_exec);
   fs::permissions(dir.path(), fs::perms::others_read | fs::perms::others_exec, fs::perm_options::add);
-  const std::string as_user = getuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "";
-  test::expect_cli_error(
-      run(as_user + gan_data() + " import " + (dir / "imgs").string() + " " + (dir / "ro" / "o.h5").string()), 2,
-      "folder " + (dir / "ro").string() + " is not writable");
+  const test::Command as_user =
+      getuid() == 0 ? test::Command{flags("setpriv --reuid=65534 --regid=65534 --clear-groups")} : test::Command{};
+  test::expect_cli_error(run({as_user, gan_data(), "import", dir / "imgs", dir / "ro" / "o.h5"}), 2,
+                         "folder " + (dir / "ro").string() + " is not writable");
   // Format-specific bad input through the CLI.
   test::write_idx(dir / "bad-images-idx3-ubyte", "", 2, 28, 28, false);
   std::string idx = test::read_bytes(dir / "bad-images-idx3-ubyte");
   idx[3] = 0x01;
   test::write_bytes(dir / "bad-images-idx3-ubyte", idx);
-  test::expect_cli_error(run(gan_data() + " import " + (dir / "bad-images-idx3-ubyte").string() + " " + out), 2,
-                         "wrong magic");
+  test::expect_cli_error(run({gan_data(), "import", dir / "bad-images-idx3-ubyte", out}), 2, "wrong magic");
   test::write_cifar10(dir / "cifar", 1, 1);
   test::write_bytes(dir / "cifar" / "test_batch.bin", std::string(3000, '\0'));
-  test::expect_cli_error(run(gan_data() + " import " + (dir / "cifar").string() + " " + out + " --split test"), 2,
+  test::expect_cli_error(run({gan_data(), "import", dir / "cifar", out, flags("--split test")}), 2,
                          "truncated CIFAR-10 file");
   test::write_other_mat(dir / "w.mat");
-  test::expect_cli_error(run(gan_data() + " import " + (dir / "w.mat").string() + " " + out), 2,
-                         "not an SVHN cropped-digits file");
+  test::expect_cli_error(run({gan_data(), "import", dir / "w.mat", out}), 2, "not an SVHN cropped-digits file");
   // Usage errors.
-  test::expect_cli_error(run(gan_data() + " import " + (dir / "imgs").string()), 1, "the option '--out' is required");
-  test::expect_cli_error(run(gan_data() + " import a b --bogus"), 1, "unrecognised option '--bogus'");
-  test::expect_cli_error(run(gan_data() + " import a b --format tiff"), 2, "a does not exist");
-  test::expect_cli_error(run(gan_data() + " frobnicate"), 1, "unknown command 'frobnicate'");
-  test::expect_cli_error(run(gan_data() + " info " + (dir / "imgs" / "a.png").string()), 2, "is not an HDF5 file");
+  test::expect_cli_error(run({gan_data(), "import", dir / "imgs"}), 1, "the option '--out' is required");
+  test::expect_cli_error(run({gan_data(), flags("import a b --bogus")}), 1, "unrecognised option '--bogus'");
+  test::expect_cli_error(run({gan_data(), flags("import a b --format tiff")}), 2, "a does not exist");
+  test::expect_cli_error(run({gan_data(), "frobnicate"}), 1, "unknown command 'frobnicate'");
+  test::expect_cli_error(run({gan_data(), "info", dir / "imgs" / "a.png"}), 2, "is not an HDF5 file");
   EXPECT_FALSE(fs::exists(out));
 }
 
@@ -136,7 +128,7 @@ TEST(GanDataCli, BadInputsGiveOneLineAndTheRightExitCode) {
 // test set (IDX) and on a folder of noisy RGB PNGs (every rounding case). The comparison itself is
 // checked to see a single changed pixel.
 TEST(GanDataCli, ImportIsByteIdenticalToTheNumpyReference) {
-  if (run("/usr/bin/python3 -c 'import h5py, numpy, PIL'").exit_code != 0)
+  if (run({"/usr/bin/python3", "-c", "import h5py, numpy, PIL"}).exit_code != 0)
     GTEST_SKIP() << "python3-h5py/numpy/pil not installed (scripts/install-deps.sh installs them)";
   TempDir dir;
   test::write_noise_folder(dir / "png", 40, 64, 3);
@@ -146,21 +138,21 @@ TEST(GanDataCli, ImportIsByteIdenticalToTheNumpyReference) {
   if (!fm.empty()) cases.emplace_back("idx", fm + "/t10k-images-idx3-ubyte.gz");
   for (const auto& [kind, src] : cases) {
     const std::string ours = (dir / (kind + "-ours.h5")).string(), theirs = (dir / (kind + "-ref.h5")).string();
-    const std::string input = kind == "idx" ? fm + " --split test" : src;
-    ASSERT_EQ(run(gan_data() + " import " + input + " " + ours + " -q").exit_code, 0) << kind;
-    ASSERT_EQ(run("/usr/bin/python3 " + ref + " " + kind + " " + src + " " + theirs).exit_code, 0) << kind;
-    const std::string compare =
-        "/usr/bin/python3 -c 'import sys, h5py, numpy as np\n"
-        "a, b = h5py.File(sys.argv[1], \"r\"), h5py.File(sys.argv[2], \"r\")\n"
-        "assert sorted(b) and all(np.array_equal(a[k][:], b[k][:]) for k in b)' ";
-    EXPECT_EQ(run(compare + ours + " " + theirs).exit_code, 0) << kind << ": levels differ from the reference";
+    const test::Command input = kind == "idx" ? test::Command{fm, flags("--split test")} : test::Command{src};
+    ASSERT_EQ(run({gan_data(), "import", input, ours, "-q"}).exit_code, 0) << kind;
+    ASSERT_EQ(run({"/usr/bin/python3", ref, kind, src, theirs}).exit_code, 0) << kind;
+    const test::Command compare = {"/usr/bin/python3", "-c",
+                                   "import sys, h5py, numpy as np\n"
+                                   "a, b = h5py.File(sys.argv[1], 'r'), h5py.File(sys.argv[2], 'r')\n"
+                                   "assert sorted(b) and all(np.array_equal(a[k][:], b[k][:]) for k in b)",
+                                   ours, theirs};
+    EXPECT_EQ(run(compare).exit_code, 0) << kind << ": levels differ from the reference";
     if (kind == "folder") {  // the comparison sees one pixel changed by one grey level
-      ASSERT_EQ(run("/usr/bin/python3 -c 'import sys, h5py\nf = h5py.File(sys.argv[1], \"r+\")\n"
-                    "f[\"data8x8\"][3, 1, 2, 2] ^= 1' " +
-                    ours)
+      ASSERT_EQ(run({"/usr/bin/python3", "-c",
+                     "import sys, h5py\nf = h5py.File(sys.argv[1], 'r+')\nf['data8x8'][3, 1, 2, 2] ^= 1", ours})
                     .exit_code,
                 0);
-      EXPECT_NE(run(compare + ours + " " + theirs).exit_code, 0);
+      EXPECT_NE(run(compare).exit_code, 0);
     }
   }
 }
@@ -185,12 +177,10 @@ TEST(GanDataCli, ResizeFiltersMatchAnIndependentPortOfTheirDefinition) {
          {std::pair<std::string, std::string>{"bicubic", "cubic"}, {"lanczos", "lanczos"}}) {
       SCOPED_TRACE(set + " " + filter);
       const fs::path ours = dir / (set + filter + ".h5"), theirs = dir / (set + filter + ".npy");
-      ASSERT_EQ(run(fmt::format("{} import {} {} --resolution {} --resize-filter {} -q", gan_data(),
-                                (dir / set).string(), ours.string(), size, filter))
-                    .exit_code,
-                0);
-      const auto r =
-          run(fmt::format("/usr/bin/python3 {} {} {} {} {}", ref, (dir / set).string(), theirs.string(), size, kind));
+      ASSERT_EQ(
+          run({gan_data(), "import", dir / set, ours, "--resolution", size, "--resize-filter", filter, "-q"}).exit_code,
+          0);
+      const auto r = run({"/usr/bin/python3", ref, dir / set, theirs, size, kind});
       ASSERT_EQ(r.exit_code, 0) << r.err;
       const ImageBatch a = PyramidReader(ours).read(size, 0, 6), b = load_npy(theirs);
       ASSERT_EQ(a.data.size(), b.data.size());
@@ -207,14 +197,14 @@ TEST(GanDataCli, ResizeFiltersMatchAnIndependentPortOfTheirDefinition) {
 }
 
 TEST(GanDataCli, HelpAndVersion) {
-  auto h = run(gan_data() + " --help");
+  auto h = run({gan_data(), "--help"});
   EXPECT_EQ(h.exit_code, 0);
   EXPECT_NE(h.out.find("import"), std::string::npos);
-  auto ih = run(gan_data() + " import --help");
+  auto ih = run({gan_data(), flags("import --help")});
   EXPECT_EQ(ih.exit_code, 0);
   EXPECT_NE(ih.out.find("--resize-filter"), std::string::npos);
-  EXPECT_EQ(run(gan_data()).exit_code, 1);
-  EXPECT_NE(run(gan_data() + " --version").out.find("gan-data"), std::string::npos);
+  EXPECT_EQ(run({gan_data()}).exit_code, 1);
+  EXPECT_NE(run({gan_data(), "--version"}).out.find("gan-data"), std::string::npos);
 }
 
 // Killed as soon as its temporary exists (polled, no fixed sleep): SIGTERM runs the handler, which
@@ -244,8 +234,7 @@ TEST(GanDataCli, ImportStreamsAnInputLargerThanItsMemory) {
       labels.put(char(i % 10));
     }
   }
-  const auto r = run(
-      fmt::format("{} import {} {} --compression none -q", gan_data(), dir.path().string(), (dir / "big.h5").string()));
+  const auto r = run({gan_data(), "import", dir.path(), dir / "big.h5", flags("--compression none -q")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   rusage usage{};
   getrusage(RUSAGE_CHILDREN, &usage);  // the largest finished child: gan-data
@@ -258,17 +247,18 @@ TEST(GanDataCli, ImportStreamsAnInputLargerThanItsMemory) {
 TEST(GanDataCli, ImportKilledMidwayLeavesNoOutputFile) {
   const std::string fm = test::fashion_mnist_dir();
   if (fm.empty()) GTEST_SKIP() << "dataset-fashion-mnist not installed";
-  for (const auto& [sig, status] : {std::pair<std::string, std::string>{"TERM", "143"}, {"KILL", "137"}}) {
+  for (const auto& [sig, status] : {std::pair<int, int>{SIGTERM, 143}, {SIGKILL, 137}}) {
     TempDir dir;
     const std::string out = (dir / "fm.h5").string();
-    auto r = run(gan_data() + " import " + fm + " " + out + " --compression gzip:9 -q & pid=$!; n=0; " +
-                 "while [ ! -e " + out + ".tmp-$pid ] && [ $n -lt 600 ]; do sleep 0.05; n=$((n+1)); done; " + "kill -" +
-                 sig + " $pid; wait $pid; echo $?");
-    EXPECT_EQ(r.out, status + "\n") << sig << ": " << r.err;
+    test::Process job({gan_data(), "import", fm, out, flags("--compression gzip:9 -q")});
+    test::wait_until([&] { return fs::exists(fmt::format("{}.tmp-{}", out, job.pid())); }, 30, 0.05);
+    job.signal(sig);
+    const auto r = job.wait();
+    EXPECT_EQ(r.exit_code, status) << sig << ": " << r.err;
     EXPECT_FALSE(fs::exists(out)) << sig;
     std::vector<std::string> left;
     for (const auto& e : fs::directory_iterator(dir.path())) left.push_back(e.path().filename().string());
-    if (sig == "TERM") {
+    if (sig == SIGTERM) {
       EXPECT_TRUE(left.empty()) << left.front();  // the handler removed the temporary
     } else {
       ASSERT_EQ(left.size(), 1u);

@@ -14,6 +14,7 @@
 namespace gankit {
 namespace {
 namespace fs = std::filesystem;
+using test::flags;
 using test::gan_eval;
 using test::run;
 using test::TempDir;
@@ -42,7 +43,7 @@ TEST(GanEvalCli, SwdGoldenFromFolderNpyAndHdf5) {
   std::vector<nlohmann::json> results;
   for (const auto& [real, fake] : std::vector<std::pair<std::string, std::string>>{
            {"real", "fake"}, {"real.npy", "fake.npy"}, {"real.h5", "fake.h5"}, {"real", "fake.h5"}}) {
-    auto r = run(gan_eval() + " swd " + g.path(real) + " " + g.path(fake) + " --json");
+    auto r = run({gan_eval(), "swd", g.path(real), g.path(fake), "--json"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     results.push_back(nlohmann::json::parse(r.out));
   }
@@ -58,23 +59,22 @@ TEST(GanEvalCli, SwdGoldenFromFolderNpyAndHdf5) {
     EXPECT_NEAR(j["swd"][key].get<double>(), value, 1e-6 * value) << key;
   for (const auto& other : results) EXPECT_EQ(other["swd"], j["swd"]);  // lossless inputs: same bits
   // Seed, thread count, batch.
-  auto seeded = run(gan_eval() + " swd " + g.path("real.npy") + " " + g.path("fake.npy") +
-                    " --seed 1000 --json --threads 1 --batch 5");
+  auto seeded = run(
+      {gan_eval(), "swd", g.path("real.npy"), g.path("fake.npy"), flags("--seed 1000 --json --threads 1 --batch 5")});
   ASSERT_EQ(seeded.exit_code, 0) << seeded.err;
   EXPECT_NEAR(nlohmann::json::parse(seeded.out)["swd"]["avg"].get<double>(), test::kSwd64Seed1000.avg,
               1e-6 * test::kSwd64Seed1000.avg);
-  auto seeded_default =
-      run(gan_eval() + " swd " + g.path("real.npy") + " " + g.path("fake.npy") + " --seed 1000 --json");
+  auto seeded_default = run({gan_eval(), "swd", g.path("real.npy"), g.path("fake.npy"), flags("--seed 1000 --json")});
   EXPECT_EQ(nlohmann::json::parse(seeded_default.out)["swd"], nlohmann::json::parse(seeded.out)["swd"]);  // bitwise
-  auto t1 = run(gan_eval() + " swd " + g.path("real.npy") + " " + g.path("fake.npy") + " --json --threads 1");
+  auto t1 = run({gan_eval(), "swd", g.path("real.npy"), g.path("fake.npy"), flags("--json --threads 1")});
   EXPECT_EQ(nlohmann::json::parse(t1.out)["swd"], j["swd"]);
   // A table for people.
-  auto table = run(gan_eval() + " swd " + g.path("real.h5") + " " + g.path("fake.h5") + " -q");
+  auto table = run({gan_eval(), "swd", g.path("real.h5"), g.path("fake.h5"), "-q"});
   EXPECT_NE(table.out.find("avg"), std::string::npos);
   EXPECT_NE(table.out.find("173.25"), std::string::npos);
   // A lower HDF5 level and --num-images.
-  auto low = run(gan_eval() + " swd " + g.path("real.h5") + " " + g.path("fake.h5") +
-                 " --resolution 32 --num-images 10 --json");
+  auto low =
+      run({gan_eval(), "swd", g.path("real.h5"), g.path("fake.h5"), flags("--resolution 32 --num-images 10 --json")});
   ASSERT_EQ(low.exit_code, 0) << low.err;
   auto lj = nlohmann::json::parse(low.out);
   EXPECT_EQ(lj["resolution"], 32);
@@ -84,26 +84,27 @@ TEST(GanEvalCli, SwdGoldenFromFolderNpyAndHdf5) {
 
 TEST(GanEvalCli, MsssimGoldenAlignedAndDiversity) {
   GoldenFiles g;
-  auto aligned = run(gan_eval() + " msssim " + g.path("real") + " " + g.path("fake.npy") + " --json");
+  auto aligned = run({gan_eval(), "msssim", g.path("real"), g.path("fake.npy"), "--json"});
   ASSERT_EQ(aligned.exit_code, 0) << aligned.err;
   auto aj = nlohmann::json::parse(aligned.out);
   EXPECT_EQ(aj["metric"], "msssim");
   EXPECT_EQ(aj["pairs"], 64);
   EXPECT_NEAR(aj["msssim"].get<double>(), test::kMsssimAligned64, 1e-6);
-  auto within = run(gan_eval() + " msssim " + g.path("real.h5") + " --json");
+  auto within = run({gan_eval(), "msssim", g.path("real.h5"), "--json"});
   ASSERT_EQ(within.exit_code, 0) << within.err;
   auto wj = nlohmann::json::parse(within.out);
   EXPECT_EQ(wj["pairs"], 32);
   EXPECT_NEAR(wj["msssim"].get<double>(), test::kMsssimWithin64, 1e-6);
   // --resolution reads another level of the pyramid: another value (the option is not ignored).
-  auto level16 = run(gan_eval() + " msssim " + g.path("real.h5") + " --resolution 16 --json");
+  auto level16 = run({gan_eval(), "msssim", g.path("real.h5"), flags("--resolution 16 --json")});
   ASSERT_EQ(level16.exit_code, 0) << level16.err;
   EXPECT_GT(std::abs(nlohmann::json::parse(level16.out)["msssim"].get<double>() - test::kMsssimWithin64), 1e-3);
-  auto few = run(gan_eval() + " msssim " + g.path("real.npy") + " --num-pairs 3 --shuffle --seed 4 --json");
+  auto few = run({gan_eval(), "msssim", g.path("real.npy"), flags("--num-pairs 3 --shuffle --seed 4 --json")});
   ASSERT_EQ(few.exit_code, 0) << few.err;
   EXPECT_EQ(nlohmann::json::parse(few.out)["pairs"], 3);
-  test::expect_cli_error(run(gan_eval() + " msssim " + g.path("real.npy") + " --num-pairs 33"), 2, "33 pairs need 66");
-  test::expect_cli_error(run(gan_eval() + " msssim " + g.path("real") + " " + g.path("fake") + " --shuffle"), 1,
+  test::expect_cli_error(run({gan_eval(), "msssim", g.path("real.npy"), flags("--num-pairs 33")}), 2,
+                         "33 pairs need 66");
+  test::expect_cli_error(run({gan_eval(), "msssim", g.path("real"), g.path("fake"), "--shuffle"}), 1,
                          "--shuffle applies to one set");
 }
 
@@ -116,9 +117,8 @@ TEST(GanEvalCli, AMissingTorchModuleIsAnInternalErrorOfOneLine) {
   PyramidWriter w(dir / "d.h5", 16, 1, {});
   w.append(test::golden_real(1, 16).image(0));
   w.commit();
-  test::expect_cli_error(run((dir / "gan-eval").string() + " features " + (dir / "d.h5").string() + " " +
-                             (dir / "f.h5").string() + " --raw-pixels -q"),
-                         3, "cannot load the LibTorch module libgankit_eval_torch.so");
+  test::expect_cli_error(run({dir / "gan-eval", "features", dir / "d.h5", dir / "f.h5", flags("--raw-pixels -q")}), 3,
+                         "cannot load the LibTorch module libgankit_eval_torch.so");
   EXPECT_FALSE(fs::exists(dir / "f.h5"));
 }
 
@@ -132,41 +132,38 @@ TEST(GanEvalCli, BadInputsGiveOneLineAndTheRightExitCode) {
   const std::string b65 = save("b.npy", test::golden_real(9, 32));
   const std::string c16 = save("c.npy", test::golden_real(8, 16));
   const std::string tiny = save("t.npy", test::golden_real(8, 8));
-  test::expect_cli_error(run(gan_eval() + " swd " + a64 + " " + b65), 2, "has 8 images but");
-  test::expect_cli_error(run(gan_eval() + " swd " + a64 + " " + b65 + " --num-images 9"), 2,
-                         "fewer than --num-images 9");
-  test::expect_cli_error(run(gan_eval() + " swd " + a64 + " " + c16), 2, "holds 32x32 images but");
-  test::expect_cli_error(run(gan_eval() + " swd " + tiny + " " + tiny), 2, "at least 16x16");
-  test::expect_cli_error(run(gan_eval() + " msssim " + tiny), 2, "at least 16x16");
+  test::expect_cli_error(run({gan_eval(), "swd", a64, b65}), 2, "has 8 images but");
+  test::expect_cli_error(run({gan_eval(), "swd", a64, b65, flags("--num-images 9")}), 2, "fewer than --num-images 9");
+  test::expect_cli_error(run({gan_eval(), "swd", a64, c16}), 2, "holds 32x32 images but");
+  test::expect_cli_error(run({gan_eval(), "swd", tiny, tiny}), 2, "at least 16x16");
+  test::expect_cli_error(run({gan_eval(), "msssim", tiny}), 2, "at least 16x16");
   fs::create_directories(dir / "empty");
-  test::expect_cli_error(run(gan_eval() + " swd " + (dir / "empty").string() + " " + a64), 2, "contains no images");
+  test::expect_cli_error(run({gan_eval(), "swd", dir / "empty", a64}), 2, "contains no images");
   fs::create_directories(dir / "bad");
   write_image(dir / "bad" / "a.png", chw_to_mat(test::golden_real(1, 32).image(0), 3, 32, 32));
   test::write_bytes(dir / "bad" / "b.png", "not a png");
-  test::expect_cli_error(run(gan_eval() + " swd " + (dir / "bad").string() + " " + (dir / "bad").string()), 2, "b.png");
+  test::expect_cli_error(run({gan_eval(), "swd", dir / "bad", dir / "bad"}), 2, "b.png");
   PyramidWriter w(dir / "a.h5", 32, 3, {});
   w.append(test::golden_real(1, 32).image(0));
   w.commit();
-  test::expect_cli_error(
-      run(gan_eval() + " swd " + (dir / "a.h5").string() + " " + (dir / "a.h5").string() + " --resolution 64"), 2,
-      "has no 64x64 level (levels: 32, 16, 8, 4, 2, 1)");
-  test::expect_cli_error(run(gan_eval() + " swd " + (dir / "missing.npy").string() + " " + a64), 2, "does not exist");
+  test::expect_cli_error(run({gan_eval(), "swd", dir / "a.h5", dir / "a.h5", flags("--resolution 64")}), 2,
+                         "has no 64x64 level (levels: 32, 16, 8, 4, 2, 1)");
+  test::expect_cli_error(run({gan_eval(), "swd", dir / "missing.npy", a64}), 2, "does not exist");
   // --device cuda: one line naming the way out without a GPU; with one, the CPU's numbers to 1e-5.
-  const auto gpu = run(gan_eval() + " swd " + a64 + " " + a64 + " --device cuda --json -q");
+  const auto gpu = run({gan_eval(), "swd", a64, a64, flags("--device cuda --json -q")});
   if (gpu.exit_code != 0) {
     test::expect_cli_error(gpu, 1, "use --device cpu");
   } else {
-    const auto cpu = nlohmann::json::parse(run(gan_eval() + " swd " + a64 + " " + a64 + " --json -q").out)["swd"];
+    const auto cpu = nlohmann::json::parse(run({gan_eval(), "swd", a64, a64, flags("--json -q")}).out)["swd"];
     for (const auto& [level, value] : cpu.items())
       EXPECT_NEAR(nlohmann::json::parse(gpu.out)["swd"][level].get<double>(), value.get<double>(),
                   1e-5 * value.get<double>())
           << level;
   }
-  test::expect_cli_error(run(gan_eval() + " swd " + a64 + " " + a64 + " --device tpu"), 1,
-                         "expected cpu, cuda or cuda:N");
-  test::expect_cli_error(run(gan_eval() + " swd " + a64 + " " + a64 + " --rng mt"), 1, "--rng mt");
-  test::expect_cli_error(run(gan_eval() + " swd " + a64), 1, "the option '--fake' is required");
-  EXPECT_EQ(run(gan_eval() + " swd --help").exit_code, 0);
+  test::expect_cli_error(run({gan_eval(), "swd", a64, a64, flags("--device tpu")}), 1, "expected cpu, cuda or cuda:N");
+  test::expect_cli_error(run({gan_eval(), "swd", a64, a64, flags("--rng mt")}), 1, "--rng mt");
+  test::expect_cli_error(run({gan_eval(), "swd", a64}), 1, "the option '--fake' is required");
+  EXPECT_EQ(run({gan_eval(), flags("swd --help")}).exit_code, 0);
 }
 
 }  // namespace

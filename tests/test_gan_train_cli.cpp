@@ -17,6 +17,7 @@ namespace gankit {
 namespace {
 namespace fs = std::filesystem;
 using test::expect_cli_error;
+using test::flags;
 using test::gan_train;
 using test::run;
 using test::TempDir;
@@ -26,9 +27,10 @@ struct Fixture {
   TempDir dir;
   std::string data = (dir / "d.h5").string();
   Fixture() { test::write_pyramid(dir / "d.h5", 40, 1, 32); }
-  std::string train(const std::string& run_dir, const std::string& extra) const {
-    return fmt::format("{} --data {} --out {} --ngf 8 --ndf 8 --z-dim 16 --batch 8 --threads 1 -q {}", gan_train(),
-                       data, (dir / run_dir).string(), extra);
+  test::Command train(const std::string& run_dir, std::string_view extra) const {
+    return {gan_train(), "--data",      data,
+            "--out",     dir / run_dir, flags("--ngf 8 --ndf 8 --z-dim 16 --batch 8 --threads 1 -q"),
+            flags(extra)};
   }
   std::string path(const std::string& name) const { return (dir / name).string(); }
 };
@@ -77,11 +79,11 @@ TEST(GanTrainCli, ResumeMatchesAnUninterruptedRun) {
   const fs::path log = f.dir / "split/log.jsonl";
   const std::string good_log = test::read_bytes(log);
   test::write_bytes(log, "{\"step\": 1}\nnot json\n" + good_log);
-  expect_cli_error(run(fmt::format("{} --out {} --resume --steps 6 --threads 1 -q", gan_train(), f.path("split"))), 2,
+  expect_cli_error(run({gan_train(), "--out", f.path("split"), flags("--resume --steps 6 --threads 1 -q")}), 2,
                    "log.jsonl line 2");
   test::write_bytes(log, good_log + "{\"step\": 4, \"loss_d\": 0}\n{\"step\": 5, \"loss");
   // Resume needs only the run folder and the new length.
-  auto r = run(fmt::format("{} --out {} --resume --steps 6 --threads 1 -q", gan_train(), f.path("split")));
+  auto r = run({gan_train(), "--out", f.path("split"), flags("--resume --steps 6 --threads 1 -q")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto a = test::read_jsonl(f.dir / "straight/log.jsonl"), b = test::read_jsonl(f.dir / "split/log.jsonl");
   ASSERT_EQ(a.size(), 6u);
@@ -90,13 +92,13 @@ TEST(GanTrainCli, ResumeMatchesAnUninterruptedRun) {
     for (const char* key : {"step", "loss_d", "loss_g", "d_real", "d_fake", "kimg"})
       EXPECT_EQ(a[i][key], b[i][key]) << i;
   for (const char* name : {"straight", "split"})
-    ASSERT_EQ(run(fmt::format("{} sample {} --num 12 --out {} --threads 1 -q", gan_train(), f.path(name),
-                              f.path(std::string(name) + ".npy")))
+    ASSERT_EQ(run({gan_train(), "sample", f.path(name), flags("--num 12 --out"), f.path(std::string(name) + ".npy"),
+                   flags("--threads 1 -q")})
                   .exit_code,
               0);
   EXPECT_EQ(test::read_bytes(f.dir / "straight.npy"), test::read_bytes(f.dir / "split.npy"));
   // Resuming a finished run does nothing and says so in the table.
-  r = run(fmt::format("{} --out {} --resume --threads 1 -q", gan_train(), f.path("split")));
+  r = run({gan_train(), "--out", f.path("split"), flags("--resume --threads 1 -q")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("6 -> 6"), std::string::npos) << r.out;
 }
@@ -113,10 +115,14 @@ TEST(GanTrainCli, EveryTrainingOptionChangesTheRun) {
   const std::string progan = "progan";  // a ProGAN run to 8x8 (its own width flags, below)
   auto command = [&](const std::string& name, const std::string& base, const std::string& extra) {
     if (base != progan) return f.train(name, base + " --steps 3 --log-every 1 " + extra);
-    return fmt::format(
-        "{} --data {} --out {} --arch progan --resolution 8 --fmap-base 32 --fmap-max 8 --z-dim 8 --batch 4 "
-        "--fade-kimg 0.004 --stable-kimg 0.004 --kimg 0.02 --threads 1 --log-every 1 -q {}",
-        gan_train(), f.data, f.path(name), extra);
+    return test::Command{gan_train(),
+                         "--data",
+                         f.data,
+                         "--out",
+                         f.path(name),
+                         flags("--arch progan --resolution 8 --fmap-base 32 --fmap-max 8 --z-dim 8 --batch 4 "
+                               "--fade-kimg 0.004 --stable-kimg 0.004 --kimg 0.02 --threads 1 --log-every 1 -q"),
+                         flags(extra)};
   };
   const std::vector<Case> cases = {
       {"--loss wgan", "--clip 0.05", "clip", 0.05},
@@ -148,8 +154,8 @@ TEST(GanTrainCli, EveryTrainingOptionChangesTheRun) {
   for (const char* ema : {"0.999", "0.5"}) {
     const std::string name = std::string("ema") + ema;
     ASSERT_EQ(run(command(name, progan, std::string("--g-ema ") + ema)).exit_code, 0);
-    ASSERT_EQ(run(fmt::format("{} sample {} --num 4 --out {} --threads 1 -q", gan_train(), f.path(name),
-                              f.path(name + ".npy")))
+    ASSERT_EQ(run({gan_train(), "sample", f.path(name), flags("--num 4 --out"), f.path(name + ".npy"),
+                   flags("--threads 1 -q")})
                   .exit_code,
               0);
   }
@@ -161,8 +167,8 @@ TEST(GanTrainCli, SampleWritesWhatGanEvalReads) {
   Fixture f;
   ASSERT_EQ(run(f.train("run", "--loss lsgan --steps 2")).exit_code, 0);
   for (const char* out : {"s.npy", "s.h5", "s_png"}) {
-    auto r = run(fmt::format("{} sample {} --num 20 --batch 7 --out {} --threads 1 -q --json", gan_train(),
-                             f.path("run"), f.path(out)));
+    auto r = run({gan_train(), "sample", f.path("run"), flags("--num 20 --batch 7 --out"), f.path(out),
+                  flags("--threads 1 -q --json")});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(nlohmann::json::parse(r.out)["images"], 20);
   }
@@ -178,10 +184,9 @@ TEST(GanTrainCli, SampleWritesWhatGanEvalReads) {
   EXPECT_TRUE(fs::exists(f.dir / "s_png" / "00000019.png"));
   EXPECT_FALSE(fs::exists(f.dir / "s_png" / "00000020.png"));
   // gan-eval takes them.
-  auto r = run(fmt::format("{} msssim {} --json", test::bin("gan-eval"), f.path("s.h5")));
+  auto r = run({test::gan_eval(), "msssim", f.path("s.h5"), "--json"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  r = run(
-      fmt::format("{} interpolate {} --rows 3 --cols 4 --out {} -q", gan_train(), f.path("run"), f.path("walk.png")));
+  r = run({gan_train(), "interpolate", f.path("run"), flags("--rows 3 --cols 4 --out"), f.path("walk.png"), "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto grid = read_image(f.path("walk.png"), ColorMode::Keep);
   EXPECT_EQ(grid.cols, 4 * 34 + 2);
@@ -192,10 +197,16 @@ TEST(GanTrainCli, SampleWritesWhatGanEvalReads) {
 TEST(GanTrainCli, ProganGrowsResumesMidFadeAndSamples) {
   Fixture f;
   auto progan = [&](const std::string& run_dir, const std::string& extra, int resolution = 32) {
-    return fmt::format(
-        "{} --data {} --out {} --arch progan --resolution {} --fmap-base 32 --fmap-max 8 --z-dim 8 "
-        "--batch 4 --fade-kimg 0.008 --stable-kimg 0.008 --threads 1 --log-every 1 -q {}",
-        gan_train(), f.data, f.path(run_dir), resolution, extra);
+    return test::Command{gan_train(),
+                         "--data",
+                         f.data,
+                         "--out",
+                         f.path(run_dir),
+                         "--resolution",
+                         resolution,
+                         flags("--arch progan --fmap-base 32 --fmap-max 8 --z-dim 8 --batch 4 --fade-kimg 0.008 "
+                               "--stable-kimg 0.008 --threads 1 --log-every 1 -q"),
+                         flags(extra)};
   };
   auto r = run(progan("straight", "--kimg 0.064 --json"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -217,7 +228,7 @@ TEST(GanTrainCli, ProganGrowsResumesMidFadeAndSamples) {
   const auto mid = test::read_jsonl(f.dir / "split" / "log.jsonl").back();
   EXPECT_EQ(mid["resolution"], 32);
   EXPECT_NEAR(mid["alpha"].get<double>(), 0.5, 1e-12);
-  r = run(fmt::format("{} --out {} --resume --kimg 0.064 -q --json", gan_train(), f.path("split")));
+  r = run({gan_train(), "--out", f.path("split"), flags("--resume --kimg 0.064 -q --json")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["start_step"], 11);
   const auto a = test::read_jsonl(f.dir / "straight" / "log.jsonl"),
@@ -226,35 +237,32 @@ TEST(GanTrainCli, ProganGrowsResumesMidFadeAndSamples) {
   for (size_t i = 0; i < a.size(); ++i)
     for (const char* key : {"loss_d", "loss_g", "gp", "alpha", "kimg"}) EXPECT_EQ(a[i][key], b[i][key]) << i << key;
   // Samples come from the moving average at 32x32, or at a level it grew through.
-  r = run(fmt::format("{} sample {} --num 6 --out {} -q --json", gan_train(), f.path("split"), f.path("s32.npy")));
+  r = run({gan_train(), "sample", f.path("split"), flags("--num 6 --out"), f.path("s32.npy"), flags("-q --json")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["resolution"], 32);
-  r = run(
-      fmt::format("{} sample {} --resolution 16 --num 6 --out {} -q", gan_train(), f.path("split"), f.path("s16.npy")));
+  r = run({gan_train(), "sample", f.path("split"), flags("--resolution 16 --num 6 --out"), f.path("s16.npy"), "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(load_npy(f.dir / "s16.npy").h, 16);
   const ImageBatch s1 = load_npy(f.dir / "s32.npy");
-  r = run(fmt::format("{} sample {} --num 6 --out {} -q", gan_train(), f.path("straight"), f.path("t32.npy")));
+  r = run({gan_train(), "sample", f.path("straight"), flags("--num 6 --out"), f.path("t32.npy"), "-q"});
   const ImageBatch s2 = load_npy(f.dir / "t32.npy");
   EXPECT_TRUE(std::equal(s1.data.begin(), s1.data.end(), s2.data.begin()));  // resumed = uninterrupted
-  r = run(
-      fmt::format("{} interpolate {} --rows 2 --cols 3 --out {} -q", gan_train(), f.path("split"), f.path("walk.png")));
+  r = run({gan_train(), "interpolate", f.path("split"), flags("--rows 2 --cols 3 --out"), f.path("walk.png"), "-q"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   // Bad input.
   expect_cli_error(
-      run(fmt::format("{} sample {} --resolution 64 --num 2 --out {}", gan_train(), f.path("split"), f.path("x.npy"))),
-      1, "has grown to 32x32");
+      run({gan_train(), "sample", f.path("split"), flags("--resolution 64 --num 2 --out"), f.path("x.npy")}), 1,
+      "has grown to 32x32");
   expect_cli_error(run(progan("bad1", "--kimg 1", 24)), 1, "power of two");
   expect_cli_error(run(progan("bad2", "--steps 5")), 1, "use --kimg instead of --steps");
   expect_cli_error(run(progan("bad3", "--kimg 1 --ngf 8")), 1, "--fmap-base");
   expect_cli_error(run(progan("bad4", "--kimg 1 --loss gan")), 1, "progan trains with wgan-gp");
   expect_cli_error(run(progan("bad5", "--kimg 1", 64)), 2, "64");
   ASSERT_EQ(run(f.train("dc", "--steps 1")).exit_code, 0);
-  expect_cli_error(run(fmt::format("{} --out {} --resume --arch progan --kimg 1 -q", gan_train(), f.path("dc"))), 1,
+  expect_cli_error(run({gan_train(), "--out", f.path("dc"), flags("--resume --arch progan --kimg 1 -q")}), 1,
                    "arch: \"dcgan\" in the run, \"progan\" now");
-  expect_cli_error(
-      run(fmt::format("{} features {} {} {} -q", test::bin("gan-eval"), f.path("split"), f.data, f.path("feat.h5"))), 1,
-      "progan checkpoint");
+  expect_cli_error(run({test::gan_eval(), "features", f.path("split"), f.data, f.path("feat.h5"), "-q"}), 1,
+                   "progan checkpoint");
 }
 
 // scripts/progan-fashion-mnist.sh end to end on 600 Fashion-MNIST images with tiny phases: every
@@ -266,15 +274,15 @@ TEST(GanTrainCli, ProganFashionMnistScriptMeasuresEveryPhase) {
   const std::string work = (dir / "work").string();
   fs::create_directories(work);
   for (const auto& [split, n] : {std::pair{"train", 600}, std::pair{"test", 300}})
-    ASSERT_EQ(run(fmt::format("{} import {} {}/{}.h5 --split {} --limit {} -q", test::bin("gan-data"), fm, work, split,
-                              split, n))
+    ASSERT_EQ(run({test::bin("gan-data"), "import", fm, fmt::format("{}/{}.h5", work, split), "--split", split,
+                   "--limit", n, "-q"})
                   .exit_code,
               0);
-  auto r =
-      run(fmt::format("GANKIT_BIN={} bash {}/scripts/progan-fashion-mnist.sh {} --fade-kimg 0.032 "
-                      "--stable-kimg 0.032 --final-kimg 0.032 --fmap-base 32 --fmap-max 8 --batch 8 --threads 1 "
-                      "--num-images 256",
-                      GANKIT_BIN_DIR, GANKIT_SOURCE_DIR, work));
+  const test::Command script = {"bash", fmt::format("{}/scripts/progan-fashion-mnist.sh", GANKIT_SOURCE_DIR), work};
+  const test::RunOptions bin{.env = {{"GANKIT_BIN", GANKIT_BIN_DIR}}};
+  auto r = run(script.with({flags("--fade-kimg 0.032 --stable-kimg 0.032 --final-kimg 0.032 --fmap-base 32 "
+                                  "--fmap-max 8 --batch 8 --threads 1 --num-images 256")}),
+               bin);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string table = test::read_bytes(fs::path(work) / "table.md");
   for (const char* row :
@@ -282,8 +290,7 @@ TEST(GanTrainCli, ProganFashionMnistScriptMeasuresEveryPhase) {
         "| phase03_16x16_fade (step 16) | 0.1 | 16x16 |", "| phase04_16x16_stable (step 20) | 0.2 | 16x16 |",
         "| phase05_32x32_fade (step 24) | 0.2 | 32x32 |", "| latest (step 32) | 0.3 | 32x32 |", "Training: 0.256 kimg"})
     EXPECT_NE(table.find(row), std::string::npos) << row << "\n" << table;
-  r = run(fmt::format("GANKIT_BIN={} bash {}/scripts/progan-fashion-mnist.sh {} --bogus 1", GANKIT_BIN_DIR,
-                      GANKIT_SOURCE_DIR, work));
+  r = run(script.with({flags("--bogus 1")}), bin);
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("unknown option --bogus"), std::string::npos) << r.err;
 }
@@ -295,11 +302,14 @@ TEST(GanTrainCli, StreamsALevelLargerThanItsCacheInBoundedMemory) {
   TempDir dir;
   constexpr int64_t kImages = 26000, kLevelBytes = kImages * 3 * 64 * 64;  // 319.5 MB
   test::write_pyramid(dir / "big.h5", kImages, 3, 64);
-  const std::string train = fmt::format(
-      "{} --data {} --out {} --resolution 64 --ngf 8 --ndf 8 --z-dim 16 --threads 1 --data-in-memory off "
-      "--log-every 1",
-      gan_train(), (dir / "big.h5").string(), (dir / "run").string());
-  auto r = run(train + " --batch 16 --steps 4 --data-cache-mb 16");
+  const test::Command train = {
+      gan_train(),
+      "--data",
+      dir / "big.h5",
+      "--out",
+      dir / "run",
+      flags("--resolution 64 --ngf 8 --ndf 8 --z-dim 16 --threads 1 --data-in-memory off --log-every 1")};
+  auto r = run(train.with({flags("--batch 16 --steps 4 --data-cache-mb 16")}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("streamed (windows of 682 images in runs of 22, 16 MB cache)"), std::string::npos) << r.err;
   rusage usage{};
@@ -308,12 +318,11 @@ TEST(GanTrainCli, StreamsALevelLargerThanItsCacheInBoundedMemory) {
   const auto config = nlohmann::json::parse(test::read_bytes(dir / "run" / "config.json"));
   EXPECT_EQ(config["data_in_memory"], "off");
   EXPECT_EQ(config["data_cache_mb"], 16);
-  r = run(fmt::format("{} --out {} --resume --steps 6 -q", gan_train(), (dir / "run").string()));
+  r = run({gan_train(), "--out", dir / "run", flags("--resume --steps 6 -q")});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  expect_cli_error(
-      run(fmt::format("{} --out {} --resume --steps 8 --data-cache-mb 32 -q", gan_train(), (dir / "run").string())), 1,
-      "data_cache_mb: 16 in the run, 32 now");
-  expect_cli_error(run(train + " --batch 64 --steps 1 --overwrite --data-cache-mb 1 -q"), 1,
+  expect_cli_error(run({gan_train(), "--out", dir / "run", flags("--resume --steps 8 --data-cache-mb 32 -q")}), 1,
+                   "data_cache_mb: 16 in the run, 32 now");
+  expect_cli_error(run(train.with({flags("--batch 64 --steps 1 --overwrite --data-cache-mb 1 -q")})), 1,
                    "--data-cache-mb 1: streaming 64x64 images needs two windows of at least two minibatches of 64 "
                    "(3.1 MB)");
 }
@@ -322,27 +331,29 @@ TEST(GanTrainCli, BadInputFailsWithOneClearLine) {
   Fixture f;
   expect_cli_error(run(f.train("a", "--steps 2 --resolution 64")), 2, "64");
   test::write_pyramid(f.dir / "d16.h5", 10, 1, 16);
-  expect_cli_error(run(fmt::format("{} --data {} --out {} --steps 1 --resolution 16 -q", gan_train(), f.path("d16.h5"),
-                                   f.path("b"))),
-                   1, "--resolution 16: the dcgan architecture supports 32, 64 and 128");
-  expect_cli_error(run(f.train("c", "")), 1, "give --steps N or --epochs E");
-  expect_cli_error(run(f.train("d", "--steps 1 --loss hinge")), 1, "--loss 'hinge'");
-  expect_cli_error(run(f.train("e", "--steps 1 --loss wgan-gp --d-norm batch")), 1, "cannot be used with a gradient");
-  // cuda:9: no such device on this machine nor on a one-GPU CUDA build.
-  expect_cli_error(run(f.train("f", "--steps 1 --device cuda:9")), 1, "--device cuda:9: no such CUDA device");
+  expect_cli_error(
+      run({gan_train(), "--data", f.path("d16.h5"), "--out", f.path("b"), flags("--steps 1 --resolution 16 -q")}), 1,
+      "--resolution 16: the dcgan architecture supports 32, 64 and 128");
+  // Settings refused before training starts (exit 1), each with its own run folder.
+  int k = 0;
+  for (const auto& [options, message] : std::vector<std::pair<std::string, std::string>>{
+           {"", "give --steps N or --epochs E"},
+           {"--steps 1 --loss hinge", "--loss 'hinge'"},
+           {"--steps 1 --loss wgan-gp --d-norm batch", "cannot be used with a gradient"},
+           // cuda:9: no such device on this machine nor on a one-GPU CUDA build.
+           {"--steps 1 --device cuda:9", "--device cuda:9: no such CUDA device"},
+           {"--steps 1 --betas 0.5", "--betas '0.5'"},
+           {"--steps 1 --data-in-memory maybe", "--data-in-memory 'maybe': expected one of auto, on, off"},
+           {"--steps 1 --data-cache-mb 0", "--data-cache-mb 0 must be positive"}}) {
+    SCOPED_TRACE(options);
+    expect_cli_error(run(f.train(fmt::format("bad{}", k++), options)), 1, message);
+  }
   test::write_pyramid(f.dir / "d5.h5", 5, 1, 32);
-  expect_cli_error(
-      run(fmt::format("{} --data {} --out {} --steps 1 --batch 8 -q", gan_train(), f.path("d5.h5"), f.path("g"))), 2,
-      "5 images, fewer than one minibatch of 8");
-  expect_cli_error(run(f.train("h", "--steps 1 --betas 0.5")), 1, "--betas '0.5'");
-  expect_cli_error(run(f.train("h", "--steps 1 --data-in-memory maybe")), 1,
-                   "--data-in-memory 'maybe': expected one of auto, on, off");
-  expect_cli_error(run(f.train("h", "--steps 1 --data-cache-mb 0")), 1, "--data-cache-mb 0 must be positive");
-  expect_cli_error(run(fmt::format("{} --out {} --steps 1 -q", gan_train(), f.path("i"))), 1,
-                   "--data DATA.h5 is required");
-  expect_cli_error(
-      run(fmt::format("{} --data {} --out {} --steps 1 -q", gan_train(), f.path("missing.h5"), f.path("j"))), 2,
-      "missing.h5");
+  expect_cli_error(run({gan_train(), "--data", f.path("d5.h5"), "--out", f.path("g"), flags("--steps 1 --batch 8 -q")}),
+                   2, "5 images, fewer than one minibatch of 8");
+  expect_cli_error(run({gan_train(), "--out", f.path("i"), flags("--steps 1 -q")}), 1, "--data DATA.h5 is required");
+  expect_cli_error(run({gan_train(), "--data", f.path("missing.h5"), "--out", f.path("j"), flags("--steps 1 -q")}), 2,
+                   "missing.h5");
   // An unwritable run folder: its parent is a file.
   test::write_bytes(f.dir / "file", "x");
   expect_cli_error(run(f.train("file/run", "--steps 1")), 2, "cannot create run folder");
@@ -357,23 +368,20 @@ TEST(GanTrainCli, BadInputFailsWithOneClearLine) {
   ASSERT_EQ(run(f.train("run", "--steps 1")).exit_code, 0);
   expect_cli_error(run(f.train("run", "--steps 2")), 1, "already holds a run");
   EXPECT_EQ(run(f.train("run", "--steps 1 --overwrite")).exit_code, 0);
-  expect_cli_error(run(fmt::format("{} --out {} --resume --steps 2 --lr-d 0.001 -q", gan_train(), f.path("run"))), 1,
+  expect_cli_error(run({gan_train(), "--out", f.path("run"), flags("--resume --steps 2 --lr-d 0.001 -q")}), 1,
                    "lr_d: 0.0002 in the run, 0.001 now");
-  expect_cli_error(run(fmt::format("{} --out {} --resume --steps 2 --loss wgan -q", gan_train(), f.path("run"))), 1,
+  expect_cli_error(run({gan_train(), "--out", f.path("run"), flags("--resume --steps 2 --loss wgan -q")}), 1,
                    "settings differ");
-  expect_cli_error(run(fmt::format("{} --out {} --resume --steps 2 -q", gan_train(), f.path("none"))), 2,
+  expect_cli_error(run({gan_train(), "--out", f.path("none"), flags("--resume --steps 2 -q")}), 2,
                    "holds no checkpoint to resume");
   // Sampling bad input.
-  expect_cli_error(run(fmt::format("{} sample {} --num 0 --out {}", gan_train(), f.path("run"), f.path("x.npy"))), 1,
-                   "--num 0");
-  expect_cli_error(run(fmt::format("{} sample {} --num 2 --out {}", gan_train(), f.path("d.h5"), f.path("x.npy"))), 2,
+  expect_cli_error(run({gan_train(), "sample", f.path("run"), flags("--num 0 --out"), f.path("x.npy")}), 1, "--num 0");
+  expect_cli_error(run({gan_train(), "sample", f.path("d.h5"), flags("--num 2 --out"), f.path("x.npy")}), 2,
                    "not a gankit checkpoint");
-  expect_cli_error(run(fmt::format("{} sample {} --num 2 --out {}", gan_train(), f.path(""), f.path("x.npy"))), 2,
+  expect_cli_error(run({gan_train(), "sample", f.path(""), flags("--num 2 --out"), f.path("x.npy")}), 2,
                    "not a gan-train run");
-  ASSERT_EQ(run(fmt::format("{} sample {} --num 2 --out {} -q", gan_train(), f.path("run"), f.path("x.npy"))).exit_code,
-            0);
-  expect_cli_error(run(fmt::format("{} sample {} --num 2 --out {}", gan_train(), f.path("run"), f.path("x.npy"))), 2,
-                   "exists");
+  ASSERT_EQ(run({gan_train(), "sample", f.path("run"), flags("--num 2 --out"), f.path("x.npy"), "-q"}).exit_code, 0);
+  expect_cli_error(run({gan_train(), "sample", f.path("run"), flags("--num 2 --out"), f.path("x.npy")}), 2, "exists");
 }
 
 }  // namespace

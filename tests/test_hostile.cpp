@@ -27,27 +27,22 @@ namespace gankit {
 namespace {
 namespace fs = std::filesystem;
 using test::expect_cli_error;
+using test::flags;
 using test::gan_data;
 using test::gan_eval;
 using test::gan_train;
 using test::run;
 using test::TempDir;
 
-// A path quoted for /bin/sh (built by appending: GCC 12 warns falsely on "'" + string).
-std::string q(const fs::path& p) {
-  std::string out(1, '\'');
-  out += p.string();
-  out += '\'';
-  return out;
-}
-
 // `command` under a file size limit of `kib` KiB: writing past it fails with EFBIG, the way a
 // full disk fails with ENOSPC, without needing a small filesystem.
-test::RunResult run_with_file_limit(const std::string& command, int kib) {
-  return run(fmt::format("ulimit -f {} && {}", kib * 2, command));  // dash counts 512-byte blocks
+test::RunResult run_with_file_limit(const test::Command& command, int kib) {
+  return run(command, {.file_size_limit_bytes = kib * int64_t{1024}});
 }
 // `command` with at most ~1 GB of address space: a case that allocates what a header claims dies.
-test::RunResult run_with_memory_limit(const std::string& command) { return run("ulimit -v 1000000 && " + command); }
+test::RunResult run_with_memory_limit(const test::Command& command) {
+  return run(command, {.address_space_limit_bytes = int64_t{1000000} * 1024});
+}
 
 // A process id that no longer exists (a child that has exited and been reaped).
 pid_t dead_pid() {
@@ -170,12 +165,13 @@ void write_labelled(const fs::path& path, int n) {
 struct TrainFixture {
   TempDir dir;
   TrainFixture() { test::write_pyramid(dir / "d.h5", 40, 1, 32); }
-  std::string train(const fs::path& data, const std::string& run_dir, const std::string& extra) const {
-    return fmt::format("{} --data {} --out {} --ngf 8 --ndf 8 --z-dim 16 --batch 8 --threads 1 -q {}", gan_train(),
-                       q(data), q(dir / run_dir), extra);
+  test::Command train(const fs::path& data, const std::string& run_dir, std::string_view extra) const {
+    return {gan_train(), "--data",      data,
+            "--out",     dir / run_dir, flags("--ngf 8 --ndf 8 --z-dim 16 --batch 8 --threads 1 -q"),
+            flags(extra)};
   }
-  std::string resume(const std::string& run_dir, const std::string& extra) const {
-    return fmt::format("{} --out {} --resume --threads 1 -q {}", gan_train(), q(dir / run_dir), extra);
+  test::Command resume(const std::string& run_dir, std::string_view extra) const {
+    return {gan_train(), "--out", dir / run_dir, flags("--resume --threads 1 -q"), flags(extra)};
   }
 };
 
@@ -184,17 +180,15 @@ struct TrainFixture {
 TEST(Hostile, DiskFullInImportFeaturesAndDedupNamesTheCause) {
   TempDir t;
   test::write_noise_folder(t / "imgs", 60, 64);  // ~740 KB of pixels
-  auto r = run_with_file_limit(
-      fmt::format("{} import {} {} -q --compression none", gan_data(), q(t / "imgs"), q(t / "out.h5")), 100);
+  auto r = run_with_file_limit({gan_data(), "import", t / "imgs", t / "out.h5", flags("-q --compression none")}, 100);
   expect_cli_error(r, 2, "cannot write " + (t / "out.h5").string() + ": file size limit reached (EFBIG)");
-  r = run_with_file_limit(fmt::format("{} dedup hash {} {} --method exact --apply {} -q --compression none", gan_data(),
-                                      q(t / "imgs"), q(t / "groups.json"), q(t / "dedup.h5")),
+  r = run_with_file_limit({gan_data(), flags("dedup hash"), t / "imgs", t / "groups.json",
+                           flags("--method exact --apply"), t / "dedup.h5", flags("-q --compression none")},
                           100);
   expect_cli_error(r, 2, "dedup.h5: file size limit reached (EFBIG)");
   EXPECT_FALSE(fs::exists(t / "dedup.h5"));
   test::write_pyramid(t / "d.h5", 60, 3, 32);  // raw-pixel features: 60 x 3072 floats = 720 KB
-  r = run_with_file_limit(fmt::format("{} features {} {} --raw-pixels -q", gan_eval(), q(t / "d.h5"), q(t / "f.h5")),
-                          100);
+  r = run_with_file_limit({gan_eval(), "features", t / "d.h5", t / "f.h5", flags("--raw-pixels -q")}, 100);
   expect_cli_error(r, 2, "cannot write " + (t / "f.h5").string() + ": file size limit reached (EFBIG)");
   EXPECT_FALSE(fs::exists(t / "out.h5"));
   EXPECT_FALSE(fs::exists(t / "f.h5"));
@@ -209,8 +203,7 @@ TEST(Hostile, DiskFullWhileTrainingOrSamplingIsADataError) {
   EXPECT_FALSE(fs::exists(f.dir / "run"));
   ASSERT_EQ(run(f.train(f.dir / "d.h5", "run", "--steps 1")).exit_code, 0);
   r = run_with_file_limit(
-      fmt::format("{} sample {} --num 2000 --out {} --threads 1 -q", gan_train(), q(f.dir / "run"), q(f.dir / "s.h5")),
-      20);
+      {gan_train(), "sample", f.dir / "run", flags("--num 2000 --out"), f.dir / "s.h5", flags("--threads 1 -q")}, 20);
   expect_cli_error(r, 2, "cannot write " + (f.dir / "s.h5").string() + ": file size limit reached (EFBIG)");
   EXPECT_FALSE(fs::exists(f.dir / "s.h5"));
   EXPECT_EQ(test::leftover_temporaries(f.dir.path()), std::vector<std::string>{});
@@ -226,14 +219,14 @@ TEST(Hostile, NpyAndNpzShapesThatOverflowAreRefused) {
   test::write_bytes(t / "near62.npy", npy_bytes("(1, 4611686018427387904, 1, 3)", 64));
   test::write_bytes(t / "negative.npy", npy_bytes("(-16, 32, 32, 3)", 64));
   for (const char* name : {"huge.npy", "huge.npz", "near62.npy"}) {
-    for (const std::string& cmd : {fmt::format("{} swd {} {} -q", gan_eval(), q(t / name), q(t / name)),
-                                   fmt::format("timeout 60 {} msssim {} -q", gan_eval(), q(t / name))}) {
+    for (const test::Command& cmd : {test::Command{gan_eval(), "swd", t / name, t / name, "-q"},
+                                     test::Command{"timeout", "60", gan_eval(), "msssim", t / name, "-q"}}) {
       const auto r = run_with_memory_limit(cmd);
       expect_cli_error(r, 2, name);
       EXPECT_NE(r.err.find("shape"), std::string::npos) << r.err;
     }
   }
-  const auto r = run(fmt::format("{} swd {} {} -q", gan_eval(), q(t / "negative.npy"), q(t / "negative.npy")));
+  const auto r = run({gan_eval(), "swd", t / "negative.npy", t / "negative.npy", "-q"});
   expect_cli_error(r, 2, "negative.npy");
   EXPECT_EQ(r.err.find("-16 images"), std::string::npos) << r.err;
 }
@@ -242,9 +235,9 @@ TEST(Hostile, NpzMemberClaimingGigabytesFailsWithinAFewMegabytes) {
   TempDir t;
   const std::string npy = npy_bytes("(2, 16, 16, 3)", 2 * 16 * 16 * 3);
   test::write_bytes(t / "ok.npz", zip_one("x.npy", npy));
-  ASSERT_EQ(run(fmt::format("{} msssim {} -q", gan_eval(), q(t / "ok.npz"))).exit_code, 0);
+  ASSERT_EQ(run({gan_eval(), "msssim", t / "ok.npz", "-q"}).exit_code, 0);
   test::write_bytes(t / "liar.npz", zip_one("x.npy", npy, 3'000'000'000ull));
-  const auto r = run_with_memory_limit(fmt::format("{} msssim {} -q", gan_eval(), q(t / "liar.npz")));
+  const auto r = run_with_memory_limit({gan_eval(), "msssim", t / "liar.npz", "-q"});
   expect_cli_error(r, 2, "liar.npz");
 }
 
@@ -256,8 +249,7 @@ TEST(Hostile, IdxHeaderClaimingMoreThanTheFileHoldsIsRefused) {
   images[4] = labels[4] = '\xff';  // 5 -> 4278190085 images and labels
   test::write_bytes(t / "train-images-idx3-ubyte", images);
   test::write_bytes(t / "train-labels-idx1-ubyte", labels);
-  const auto r = run_with_memory_limit(
-      fmt::format("{} import {} {} -q", gan_data(), q(t / "train-images-idx3-ubyte"), q(t / "o.h5")));
+  const auto r = run_with_memory_limit({gan_data(), "import", t / "train-images-idx3-ubyte", t / "o.h5", "-q"});
   expect_cli_error(r, 2, "the header says 4278190085 images of 28x28");
   EXPECT_FALSE(fs::exists(t / "o.h5"));
 }
@@ -277,7 +269,7 @@ TEST(Hostile, SvhnHeaderClaimingMoreThanTheFileHoldsIsRefused) {
   Mat_VarFree(xv);
   Mat_VarFree(yv);
   Mat_Close(mat);
-  ASSERT_EQ(run(fmt::format("{} import {} {} -q", gan_data(), q(t / "s.mat"), q(t / "ok.h5"))).exit_code, 0);
+  ASSERT_EQ(run({gan_data(), "import", t / "s.mat", t / "ok.h5", "-q"}).exit_code, 0);
   // The dimension subelements: miINT32 (5), 16 bytes, 32 32 3 4; and miINT32, 8 bytes, 4 1.
   std::string bytes = test::read_bytes(t / "s.mat");
   const std::string xd = le(5, 4) + le(16, 4) + le(32, 4) + le(32, 4) + le(3, 4) + le(4, 4);
@@ -288,7 +280,7 @@ TEST(Hostile, SvhnHeaderClaimingMoreThanTheFileHoldsIsRefused) {
   put_le(bytes, xat + 20, 1'000'000'000, 4);
   put_le(bytes, yat + 8, 1'000'000'000, 4);
   test::write_bytes(t / "s.mat", bytes);
-  const auto r = run_with_memory_limit(fmt::format("{} import {} {} -q", gan_data(), q(t / "s.mat"), q(t / "o.h5")));
+  const auto r = run_with_memory_limit({gan_data(), "import", t / "s.mat", t / "o.h5", "-q"});
   expect_cli_error(r, 2, "X claims 1000000000 images of 32x32x3");
   EXPECT_FALSE(fs::exists(t / "o.h5"));
 }
@@ -309,8 +301,8 @@ TEST(Hostile, HugeHdf5LevelIsRefused) {
   H5Sclose(space);
   H5Fclose(f);
   EXPECT_LT(fs::file_size(t / "big.h5"), 1u << 20);
-  for (const std::string& cmd : {fmt::format("{} swd {} {} -q", gan_eval(), q(t / "big.h5"), q(t / "big.h5")),
-                                 fmt::format("{} info {}", gan_data(), q(t / "big.h5"))}) {
+  for (const test::Command& cmd : {test::Command{gan_eval(), "swd", t / "big.h5", t / "big.h5", "-q"},
+                                   test::Command{gan_data(), "info", t / "big.h5"}}) {
     const auto r = run_with_memory_limit(cmd);
     expect_cli_error(r, 2, "big.h5");
     EXPECT_NE(r.err.find("16384"), std::string::npos) << r.err;
@@ -320,7 +312,7 @@ TEST(Hostile, HugeHdf5LevelIsRefused) {
 TEST(Hostile, ImportResolutionBeyondTheLimitIsAUsageError) {
   TempDir t;
   test::write_noise_folder(t / "imgs", 2, 16);
-  const auto r = run(fmt::format("{} import {} {} -q --resolution 65536", gan_data(), q(t / "imgs"), q(t / "o.h5")));
+  const auto r = run({gan_data(), "import", t / "imgs", t / "o.h5", flags("-q --resolution 65536")});
   expect_cli_error(r, 1, "--resolution 65536 is not a power of two from 1 to 16384");
   EXPECT_EQ(test::leftover_temporaries(t.path()), std::vector<std::string>{});
   EXPECT_FALSE(fs::exists(t / "o.h5"));
@@ -331,13 +323,12 @@ TEST(Hostile, PngBombIsRefusedFromItsHeader) {
   fs::create_directories(t / "imgs");
   test::write_bytes(t / "imgs/bomb.png", png_bomb(20000, 20000));
   EXPECT_LT(fs::file_size(t / "imgs/bomb.png"), 1u << 20);
-  auto r = run_with_memory_limit(
-      fmt::format("{} import {} {} -q --resolution 64", gan_data(), q(t / "imgs"), q(t / "o.h5")));
+  auto r = run_with_memory_limit({gan_data(), "import", t / "imgs", t / "o.h5", flags("-q --resolution 64")});
   expect_cli_error(r, 2, "bomb.png: 20000x20000 is 400000000 pixels, over the limit of 178956970 (--max-pixels)");
   EXPECT_FALSE(fs::exists(t / "o.h5"));
   // The limit is the user's: a smaller image passes the default and fails a lower --max-pixels.
   test::write_noise_folder(t / "small", 1, 64);
-  r = run(fmt::format("{} import {} {} -q --max-pixels 4000", gan_data(), q(t / "small"), q(t / "s.h5")));
+  r = run({gan_data(), "import", t / "small", t / "s.h5", flags("-q --max-pixels 4000")});
   expect_cli_error(r, 2, "64x64 is 4096 pixels, over the limit of 4000 (--max-pixels)");
 }
 
@@ -347,10 +338,10 @@ TEST(Hostile, LabelsOutsideTheClassesAreNamedNotAllocated) {
   TempDir t;
   write_labelled(t / "l.h5", 20);
   set_label(t / "l.h5", 7, 200'000'000);
-  auto r = run_with_memory_limit(fmt::format("{} info {}", gan_data(), q(t / "l.h5")));
+  auto r = run_with_memory_limit({gan_data(), "info", t / "l.h5"});
   expect_cli_error(r, 2, "image 7 has label 200000000, outside [0, 1000000)");
   set_label(t / "l.h5", 7, -1);
-  r = run(fmt::format("{} info {}", gan_data(), q(t / "l.h5")));
+  r = run({gan_data(), "info", t / "l.h5"});
   expect_cli_error(r, 2, "image 7 has label -1");
 }
 
@@ -373,23 +364,22 @@ TEST(Hostile, SvmRefusesNegativeLabelsAndNonFiniteFeatures) {
     w.commit();
   };
   write("ok.h5", 1, 0.5f);
-  const std::string flags = " --protocol cifar10 --C 0.01 -q";
-  ASSERT_EQ(run(gan_eval() + " svm " + q(t / "ok.h5") + flags).exit_code, 0);
+  const test::Args protocol = flags("--protocol cifar10 --C 0.01 -q");
+  ASSERT_EQ(run({gan_eval(), "svm", t / "ok.h5", protocol}).exit_code, 0);
   write("neg.h5", -1, 0.5f);
-  expect_cli_error(run(gan_eval() + " svm " + q(t / "neg.h5") + flags), 2, "row 13 has label -1");
+  expect_cli_error(run({gan_eval(), "svm", t / "neg.h5", protocol}), 2, "row 13 has label -1");
   write("nan.h5", 1, std::nanf(""));
-  expect_cli_error(run(gan_eval() + " svm " + q(t / "nan.h5") + flags), 2, "row 21");
+  expect_cli_error(run({gan_eval(), "svm", t / "nan.h5", protocol}), 2, "row 21");
 }
 
 TEST(Hostile, FloatLevelsAreRefusedNotConverted) {
   TempDir t;
   test::write_pyramid(t / "d.h5", 20, 1, 32);
   make_level_float32(t / "d.h5", 20, 1, 32);
-  expect_cli_error(run(fmt::format("{} swd {} {} -q", gan_eval(), q(t / "d.h5"), q(t / "d.h5"))), 2,
+  expect_cli_error(run({gan_eval(), "swd", t / "d.h5", t / "d.h5", "-q"}), 2,
                    "dataset data32x32 holds float32, not uint8 pixels");
-  expect_cli_error(
-      run(fmt::format("{} --data {} --out {} --steps 1 --batch 8 -q", gan_train(), q(t / "d.h5"), q(t / "run"))), 2,
-      "holds float32, not uint8");
+  expect_cli_error(run({gan_train(), "--data", t / "d.h5", "--out", t / "run", flags("--steps 1 --batch 8 -q")}), 2,
+                   "holds float32, not uint8");
   EXPECT_FALSE(fs::exists(t / "run"));
 }
 
@@ -399,13 +389,13 @@ TEST(Hostile, SymlinkLoopsAndDanglingLinksInFolders) {
   TempDir t;
   test::write_noise_folder(t / "imgs", 1, 16);
   fs::create_directory_symlink("..", t / "imgs/loop");  // imgs/loop/imgs/loop/...
-  auto r = run(fmt::format("{} import {} {} -q --recursive --json", gan_data(), q(t / "imgs"), q(t / "o.h5")));
+  auto r = run({gan_data(), "import", t / "imgs", t / "o.h5", flags("-q --recursive --json")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["images"], 1);  // listed once, however many ways it is reached
   fs::create_symlink(t / "missing.png", t / "imgs/dangling.png");
-  r = run(fmt::format("{} import {} {} -q", gan_data(), q(t / "imgs"), q(t / "o2.h5")));
+  r = run({gan_data(), "import", t / "imgs", t / "o2.h5", "-q"});
   expect_cli_error(r, 2, "dangling.png: dangling symbolic link (its target is missing)");
-  r = run(fmt::format("{} import {} {} -q --skip-bad --json", gan_data(), q(t / "imgs"), q(t / "o3.h5")));
+  r = run({gan_data(), "import", t / "imgs", t / "o3.h5", flags("-q --skip-bad --json")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["skipped"], 1);
   EXPECT_NE(r.err.find("dangling.png"), std::string::npos) << r.err;  // named even with -q
@@ -416,18 +406,18 @@ TEST(Hostile, ErrorLinesStayOneLineAndOursAlone) {
   test::write_noise_folder(t / "imgs", 2, 32);
   const std::string png = test::read_bytes(t / "imgs/0000.png");
   test::write_bytes(t / "imgs/0001.png", png.substr(0, png.size() / 2));  // header fine, IDAT cut
-  auto r = run(fmt::format("{} import {} {} -q", gan_data(), q(t / "imgs"), q(t / "o.h5")));
+  auto r = run({gan_data(), "import", t / "imgs", t / "o.h5", "-q"});
   expect_cli_error(r, 2, "0001.png");
   EXPECT_EQ(r.err.find("libpng"), std::string::npos) << r.err;
   // A name with a newline is escaped, not split.
   fs::rename(t / "imgs/0001.png", t / "imgs/bad\nname.png");
-  r = run(fmt::format("{} import {} {} -q", gan_data(), q(t / "imgs"), q(t / "o.h5")));
+  r = run({gan_data(), "import", t / "imgs", t / "o.h5", "-q"});
   expect_cli_error(r, 2, "bad\\nname.png");
   // Skipped names are printed even with --quiet; forced progress off a terminal has no escapes.
-  r = run(fmt::format("{} import {} {} --quiet --skip-bad", gan_data(), q(t / "imgs"), q(t / "o.h5")));
+  r = run({gan_data(), "import", t / "imgs", t / "o.h5", flags("--quiet --skip-bad")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("bad\\nname.png"), std::string::npos) << r.err;
-  r = run(fmt::format("{} import {} {} --progress --skip-bad", gan_data(), q(t / "imgs"), q(t / "o2.h5")));
+  r = run({gan_data(), "import", t / "imgs", t / "o2.h5", flags("--progress --skip-bad")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_FALSE(r.err.empty());
   EXPECT_EQ(r.err.find('\r'), std::string::npos) << r.err;
@@ -439,32 +429,30 @@ TEST(Hostile, ErrorLinesStayOneLineAndOursAlone) {
 TEST(Hostile, OverwriteReplacesOnlyRegularFilesAndOurOwnFolders) {
   TempDir t;
   test::write_noise_folder(t / "imgs", 2, 16);
-  const std::string import = gan_data() + " import " + q(t / "imgs") + " ";
+  const test::Command import = {gan_data(), "import", t / "imgs"};
   fs::create_directories(t / "folder.h5");
   test::write_bytes(t / "folder.h5/precious.txt", "keep me");
-  expect_cli_error(run(import + q(t / "folder.h5") + " -q --overwrite"), 2, "is a folder");
+  expect_cli_error(run(import.with({t / "folder.h5", flags("-q --overwrite")})), 2, "is a folder");
   EXPECT_EQ(test::read_bytes(t / "folder.h5/precious.txt"), "keep me");
   ASSERT_EQ(mkfifo((t / "pipe.h5").c_str(), 0600), 0);
-  expect_cli_error(run(import + q(t / "pipe.h5") + " -q --overwrite"), 2, "not a regular file");
+  expect_cli_error(run(import.with({t / "pipe.h5", flags("-q --overwrite")})), 2, "not a regular file");
   EXPECT_TRUE(fs::is_fifo(t / "pipe.h5"));
   fs::create_symlink(t / "missing.h5", t / "dangling.h5");
-  expect_cli_error(run(import + q(t / "dangling.h5") + " -q --overwrite"), 2, "dangling.h5");
+  expect_cli_error(run(import.with({t / "dangling.h5", flags("-q --overwrite")})), 2, "dangling.h5");
   // A link to a file: the file it points to is replaced, the link stays.
   test::write_bytes(t / "real.h5", "old");
   fs::create_symlink(t / "real.h5", t / "link.h5");
-  ASSERT_EQ(run(import + q(t / "link.h5") + " -q --overwrite").exit_code, 0);
+  ASSERT_EQ(run(import.with({t / "link.h5", flags("-q --overwrite")})).exit_code, 0);
   EXPECT_TRUE(fs::is_symlink(t / "link.h5"));
   EXPECT_EQ(PyramidReader(t / "real.h5").count(), 2);
   // export replaces a folder only when it holds nothing but what export writes.
   fs::create_directories(t / "png");
   test::write_bytes(t / "png/notes.txt", "mine");
-  expect_cli_error(run(fmt::format("{} export {} {} -q --overwrite", gan_data(), q(t / "real.h5"), q(t / "png"))), 2,
-                   "notes.txt");
+  expect_cli_error(run({gan_data(), "export", t / "real.h5", t / "png", flags("-q --overwrite")}), 2, "notes.txt");
   EXPECT_EQ(test::read_bytes(t / "png/notes.txt"), "mine");
   fs::remove(t / "png/notes.txt");
-  ASSERT_EQ(run(fmt::format("{} export {} {} -q", gan_data(), q(t / "real.h5"), q(t / "png2"))).exit_code, 0);
-  ASSERT_EQ(run(fmt::format("{} export {} {} -q --overwrite", gan_data(), q(t / "real.h5"), q(t / "png2"))).exit_code,
-            0);
+  ASSERT_EQ(run({gan_data(), "export", t / "real.h5", t / "png2", "-q"}).exit_code, 0);
+  ASSERT_EQ(run({gan_data(), "export", t / "real.h5", t / "png2", flags("-q --overwrite")}).exit_code, 0);
   EXPECT_TRUE(fs::exists(t / "png2/00000001.png"));
 }
 
@@ -474,18 +462,17 @@ TEST(Hostile, AnOutputThatIsAnInputIsRefused) {
   const std::string before = test::read_bytes(t / "d.h5");
   fs::create_hard_link(t / "d.h5", t / "hard.h5");
   for (const char* out : {"d.h5", "hard.h5"}) {
-    expect_cli_error(
-        run(fmt::format("{} features {} {} --raw-pixels --overwrite -q", gan_eval(), q(t / "d.h5"), q(t / out))), 1,
-        "is also an input");
+    expect_cli_error(run({gan_eval(), "features", t / "d.h5", t / out, flags("--raw-pixels --overwrite -q")}), 1,
+                     "is also an input");
   }
-  expect_cli_error(run(fmt::format("{} dedup hash {} {} --method exact --apply {} --overwrite -q", gan_data(),
-                                   q(t / "d.h5"), q(t / "g.json"), q(t / "hard.h5"))),
+  expect_cli_error(run({gan_data(), flags("dedup hash"), t / "d.h5", t / "g.json", flags("--method exact --apply"),
+                        t / "hard.h5", flags("--overwrite -q")}),
                    1, "is also an input");
   EXPECT_EQ(test::read_bytes(t / "d.h5"), before);
   test::write_idx(t / "train-images-idx3-ubyte", t / "train-labels-idx1-ubyte", 5, 28, 28, false);
   const std::string idx = test::read_bytes(t / "train-images-idx3-ubyte");
-  expect_cli_error(run(fmt::format("{} import {} {} --overwrite -q", gan_data(), q(t / "train-images-idx3-ubyte"),
-                                   q(t / "train-labels-idx1-ubyte"))),
+  expect_cli_error(run({gan_data(), "import", t / "train-images-idx3-ubyte", t / "train-labels-idx1-ubyte",
+                        flags("--overwrite -q")}),
                    1, "is also an input");
   EXPECT_EQ(test::read_bytes(t / "train-images-idx3-ubyte"), idx);
 }
@@ -497,7 +484,7 @@ TEST(Hostile, StaleTemporariesOfDeadProcessesAreRemoved) {
   const fs::path live = t / fmt::format("o.h5.tmp-{}", getpid());  // this test: alive, may be writing
   test::write_bytes(dead, "left by a SIGKILL");
   test::write_bytes(live, "in progress");
-  ASSERT_EQ(run(fmt::format("{} import {} {} -q", gan_data(), q(t / "imgs"), q(t / "o.h5"))).exit_code, 0);
+  ASSERT_EQ(run({gan_data(), "import", t / "imgs", t / "o.h5", "-q"}).exit_code, 0);
   EXPECT_FALSE(fs::exists(dead));
   EXPECT_TRUE(fs::exists(live));
 }
@@ -513,28 +500,26 @@ TEST(Hostile, EveryWritingCommandLeavesItsInputsByteIdentical) {
   for (int i = 0; i < 12; ++i) inputs.push_back(f.dir / "imgs" / fmt::format("{:04}.png", i));
   std::map<fs::path, std::string> before;
   for (const fs::path& p : inputs) before[p] = test::read_bytes(p);
-  const std::string d = q(f.dir / "d.h5"), imgs = q(f.dir / "imgs"), c = q(ckpt);
-  const std::vector<std::string> commands = {
-      fmt::format("{} import {} {} -q", gan_data(), imgs, q(f.dir / "i.h5")),
-      fmt::format("{} export {} {} -q", gan_data(), d, q(f.dir / "png")),
-      fmt::format("{} info {}", gan_data(), d),
-      fmt::format("{} dedup hash {} {} --method exact --apply {} -q", gan_data(), imgs, q(f.dir / "g.json"),
-                  q(f.dir / "dd.h5")),
-      fmt::format("{} dedup hash {} {} --method exact --apply {} -q", gan_data(), d, q(f.dir / "g2.json"),
-                  q(f.dir / "dd2.h5")),
-      fmt::format("{} sample {} --num 8 --out {} --threads 1 -q", gan_train(), c, q(f.dir / "s.npy")),
-      fmt::format("{} interpolate {} --out {} --threads 1 -q", gan_train(), c, q(f.dir / "walk.png")),
-      fmt::format("{} features {} {} {} --threads 1 -q", gan_eval(), c, d, q(f.dir / "f.h5")),
-      fmt::format("{} features {} {} --raw-pixels -q", gan_eval(), d, q(f.dir / "raw.h5")),
-      fmt::format("{} swd {} {} -q", gan_eval(), d, d),
-      fmt::format("{} msssim {} -q", gan_eval(), imgs),
-      fmt::format("{} compare {} {} --num-images 16 --repeats 1 --out {} --cache-dir none -q", gan_eval(), d, c,
-                  q(f.dir / "report")),
+  const fs::path d = f.dir / "d.h5", imgs = f.dir / "imgs", c = ckpt;
+  const std::vector<test::Command> commands = {
+      {gan_data(), "import", imgs, f.dir / "i.h5", "-q"},
+      {gan_data(), "export", d, f.dir / "png", "-q"},
+      {gan_data(), "info", d},
+      {gan_data(), "dedup", "hash", imgs, f.dir / "g.json", flags("--method exact -q --apply"), f.dir / "dd.h5"},
+      {gan_data(), "dedup", "hash", d, f.dir / "g2.json", flags("--method exact -q --apply"), f.dir / "dd2.h5"},
+      {gan_train(), "sample", c, flags("--num 8 --threads 1 -q --out"), f.dir / "s.npy"},
+      {gan_train(), "interpolate", c, flags("--threads 1 -q --out"), f.dir / "walk.png"},
+      {gan_eval(), "features", c, d, f.dir / "f.h5", flags("--threads 1 -q")},
+      {gan_eval(), "features", d, f.dir / "raw.h5", flags("--raw-pixels -q")},
+      {gan_eval(), "swd", d, d, "-q"},
+      {gan_eval(), "msssim", imgs, "-q"},
+      {gan_eval(), "compare", d, c, flags("--num-images 16 --repeats 1 --cache-dir none -q --out"), f.dir / "report"},
   };
-  for (const std::string& cmd : commands) {
+  for (const test::Command& cmd : commands) {
+    const std::string name = cmd.argv[1];
     const auto r = run(cmd);
-    ASSERT_EQ(r.exit_code, 0) << cmd << "\n" << r.err;
-    for (const auto& [p, bytes] : before) EXPECT_EQ(test::read_bytes(p), bytes) << p << " changed by: " << cmd;
+    ASSERT_EQ(r.exit_code, 0) << name << "\n" << r.err;
+    for (const auto& [p, bytes] : before) EXPECT_EQ(test::read_bytes(p), bytes) << p << " changed by: " << name;
   }
 }
 
@@ -542,16 +527,16 @@ TEST(Hostile, EveryWritingCommandLeavesItsInputsByteIdentical) {
 
 TEST(Hostile, ResumeChecksTheDataAndTheLock) {
   TrainFixture f;
-  ASSERT_EQ(run("cd " + q(f.dir.path()) + " && " +
-                fmt::format("{} --data d.h5 --out run --ngf 8 --ndf 8 --z-dim 16 --batch 8 --threads 1 -q --steps 1",
-                            gan_train()))
+  ASSERT_EQ(run({gan_train(), flags("--data d.h5 --out run --ngf 8 --ndf 8 --z-dim 16 --batch 8 --threads 1 -q "
+                                    "--steps 1")},
+                {.cwd = f.dir.path()})
                 .exit_code,
             0);
   const auto config = nlohmann::json::parse(test::read_bytes(f.dir / "run/config.json"));
   EXPECT_EQ(config["data"], (f.dir / "d.h5").string());  // absolute: a resume from elsewhere finds it
   const fs::path stale = f.dir / fmt::format("run/checkpoints/latest.pt.tmp-{}", dead_pid());
   test::write_bytes(stale, "left by a SIGKILL");
-  ASSERT_EQ(run("cd / && " + f.resume("run", "--steps 2")).exit_code, 0);
+  ASSERT_EQ(run(f.resume("run", "--steps 2"), {.cwd = "/"}).exit_code, 0);
   EXPECT_FALSE(fs::exists(stale));
   // Other images under the same name are refused; --allow-data-change records the change.
   fs::remove(f.dir / "d.h5");
@@ -589,12 +574,10 @@ TEST(Hostile, NegativeNumbersAndConflictingLengthsAreUsageErrors) {
   for (const char* seed : {"-1", "-4294967295"}) {
     expect_cli_error(run(f.train(f.dir / "d.h5", "r2", fmt::format("--steps 1 --seed {}", seed))), 1,
                      fmt::format("the argument ('{}') for option '--seed' is invalid", seed));
-    expect_cli_error(run(fmt::format("{} sample {} --num 2 --out {} --seed {} -q", gan_train(), q(f.dir / "run"),
-                                     q(f.dir / "s.npy"), seed)),
-                     1, "--seed");
     expect_cli_error(
-        run(fmt::format("{} swd {} {} --seed {} -q", gan_eval(), q(f.dir / "d.h5"), q(f.dir / "d.h5"), seed)), 1,
+        run({gan_train(), "sample", f.dir / "run", flags("--num 2 --out"), f.dir / "s.npy", "--seed", seed, "-q"}), 1,
         "--seed");
+    expect_cli_error(run({gan_eval(), "swd", f.dir / "d.h5", f.dir / "d.h5", "--seed", seed, "-q"}), 1, "--seed");
   }
   expect_cli_error(run(f.train(f.dir / "d.h5", "r3", "--steps 5 --epochs 1")), 1, "--steps");
   EXPECT_FALSE(fs::exists(f.dir / "r2"));

@@ -9,7 +9,6 @@
 #include "error.h"
 #include "image_io.h"
 #include "npy.h"
-#include "numpy_rng.h"
 #include "resize.h"
 #include "test_util.h"
 
@@ -37,10 +36,8 @@ ImageBatch photo_batch(int side, int channels) {
 double max_difference(const ImageBatch& b, int size, const std::string& mode) {
   test::TempDir dir;
   save_npy_nhwc(dir / "in.npy", b);
-  const auto r =
-      test::run(fmt::format("/usr/bin/python3 {}/bench/reference_feature_metrics.py resize {} {} --mode {} "
-                            "--size {}",
-                            GANKIT_SOURCE_DIR, (dir / "in.npy").string(), (dir / "out.npy").string(), mode, size));
+  const auto r = test::run({"/usr/bin/python3", fmt::format("{}/bench/reference_feature_metrics.py", GANKIT_SOURCE_DIR),
+                            "resize", dir / "in.npy", dir / "out.npy", "--mode", mode, "--size", size});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::vector<float> ours(static_cast<size_t>(b.n) * 3 * size * size);
   resize_for_backbone(b, 0, b.n, size, parse_resize_mode(mode), ours.data());
@@ -59,7 +56,7 @@ double max_difference(const ImageBatch& b, int size, const std::string& mode) {
 }
 
 TEST(Resize, MatchesPilTorchAndTf1OnPhotos) {
-  if (test::run("/usr/bin/python3 -c 'import torch'").exit_code != 0)
+  if (test::run({"/usr/bin/python3", "-c", "import torch"}).exit_code != 0)
     GTEST_SKIP() << "python3-torch not installed (scripts/install-deps.sh --test installs it)";
   struct Case {
     int side, channels, size;
@@ -92,15 +89,5 @@ TEST(Resize, ModesDifferAndSameSizeCopies) {
     EXPECT_STREQ(e.what(), "resize mode 'bicubic': use clean, legacy-pytorch or legacy-tf");
   }
 }
-
-TEST(NumpyLegacyRng, PermutationMatchesNumpy) {
-  // np.random.RandomState(2020).permutation(10), then .choice(7, 3, replace=False) (numpy 1.24).
-  NumpyLegacyRng rng(2020);
-  EXPECT_EQ(rng.permutation(10), (std::vector<int64_t>{2, 4, 9, 1, 5, 7, 6, 3, 8, 0}));
-  std::vector<int64_t> choice = rng.permutation(7);
-  choice.resize(3);
-  EXPECT_EQ(choice, (std::vector<int64_t>{4, 3, 1}));
-}
-
 }  // namespace
 }  // namespace gankit

@@ -1,11 +1,19 @@
 #include "test_util.h"
 
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
+#include <thread>
 
 #include "jsonl.h"
 
@@ -13,7 +21,7 @@ namespace gankit::test {
 namespace fs = std::filesystem;
 
 TempDir::TempDir() {
-  std::string tmpl = (fs::temp_directory_path() / "gankit-test-XXXXXX").string();
+  std::string tmpl = (fs::temp_directory_path() / "gankit test-XXXXXX").string();
   char* made = mkdtemp(tmpl.data());
   if (made == nullptr) throw std::runtime_error("mkdtemp failed");
   path_ = made;
@@ -24,16 +32,114 @@ TempDir::~TempDir() {
   fs::remove_all(path_, ec);
 }
 
-RunResult run(const std::string& command) {
-  TempDir dir;
-  const fs::path out = dir / "stdout", err = dir / "stderr";
-  const std::string full = command + " >" + out.string() + " 2>" + err.string() + " </dev/null";
-  int status = std::system(full.c_str());
+Args::Args(const Command& command) : items(command.argv) {}
+
+Args flags(std::string_view text) {
+  Args out("");
+  out.items.clear();
+  std::istringstream in{std::string(text)};
+  for (std::string word; in >> word;) out.items.push_back(word);
+  return out;
+}
+
+Command& Command::add(std::initializer_list<Args> args) {
+  for (const Args& a : args) argv.insert(argv.end(), a.items.begin(), a.items.end());
+  return *this;
+}
+
+Command Command::with(std::initializer_list<Args> args) const {
+  Command out = *this;
+  out.add(args);
+  return out;
+}
+
+namespace {
+
+// Everything the child needs, made before fork(): after it only async-signal-safe calls run.
+struct ChildSetup {
+  std::vector<std::string> env_text;
+  std::vector<char*> argv, envp;
+
+  ChildSetup(const Command& command, const RunOptions& options) {
+    std::map<std::string, std::string> env;
+    for (char** e = environ; *e; ++e) {
+      const std::string_view kv(*e);
+      const size_t eq = kv.find('=');
+      if (eq != std::string_view::npos) env[std::string(kv.substr(0, eq))] = std::string(kv.substr(eq + 1));
+    }
+    for (const auto& [k, v] : options.env) env[k] = v;
+    for (const auto& [k, v] : env) env_text.push_back(k + "=" + v);
+    for (const std::string& a : command.argv) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    for (const std::string& e : env_text) envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+  }
+};
+
+void set_limit(int resource, int64_t bytes) {
+  if (bytes < 0) return;
+  const rlimit limit{static_cast<rlim_t>(bytes), static_cast<rlim_t>(bytes)};
+  if (setrlimit(resource, &limit) != 0) _exit(126);
+}
+
+}  // namespace
+
+Process::Process(const Command& command, const RunOptions& options) {
+  if (command.argv.empty()) throw std::runtime_error("an empty command");
+  ChildSetup setup(command, options);
+  const std::string out = (dir_ / "stdout").string(), err = (dir_ / "stderr").string();
+  const std::string cwd = options.cwd.string();
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    const int in_fd = open("/dev/null", O_RDONLY);
+    const int out_fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int err_fd = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (in_fd < 0 || out_fd < 0 || err_fd < 0) _exit(126);
+    dup2(in_fd, 0);
+    dup2(out_fd, 1);
+    dup2(err_fd, 2);
+    if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
+    set_limit(RLIMIT_FSIZE, options.file_size_limit_bytes);
+    set_limit(RLIMIT_AS, options.address_space_limit_bytes);
+    execvpe(setup.argv[0], setup.argv.data(), setup.envp.data());
+    _exit(127);  // as a shell reports a command it cannot run
+  }
+}
+
+Process::~Process() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+void Process::signal(int sig) const {
+  if (pid_ > 0) ::kill(pid_, sig);
+}
+
+RunResult Process::wait() {
+  if (pid_ <= 0) throw std::runtime_error("the process was already waited for");
+  int status = 0;
+  while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  pid_ = -1;
   RunResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = read_bytes(out);
-  r.err = read_bytes(err);
+  r.out = read_bytes(dir_ / "stdout");
+  r.err = read_bytes(dir_ / "stderr");
   return r;
+}
+
+RunResult run(const Command& command, const RunOptions& options) { return Process(command, options).wait(); }
+
+bool wait_until(const std::function<bool()>& done, double timeout_s, double period_s) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > end) return false;
+    std::this_thread::sleep_for(std::chrono::duration<double>(period_s));
+  }
+  return true;
 }
 
 void expect_cli_error(const RunResult& r, int code, const std::string& needle) {
@@ -80,6 +186,12 @@ ByteBuffer random_bytes(size_t n, uint32_t seed) {
   ByteBuffer v(n);
   for (auto& b : v) b = static_cast<uint8_t>(rng() & 0xff);
   return v;
+}
+
+ImageBatch random_batch(int n, int c, int h, int w, uint32_t seed) {
+  ImageBatch b(n, c, h, w);
+  b.data = random_bytes(b.data.size(), seed);
+  return b;
 }
 
 std::string fashion_mnist_dir() {

@@ -1,22 +1,30 @@
 // Helpers shared by the test suites: a temporary folder per test, and running the real binaries.
 #pragma once
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "buffer.h"
 #include "error.h"
+#include "image_batch.h"
 
 namespace gankit::test {
 
-// A fresh folder under the system temp dir, removed with the fixture.
+// A fresh folder under the system temp dir, removed with the fixture. Its name holds a space
+// ("gankit test-XXXXXX"), so every test that writes there shows that the tools, the scripts and
+// run() take paths with spaces.
 class TempDir {
  public:
   TempDir();
@@ -38,8 +46,58 @@ struct RunResult {
 // contains `needle` (our contract for every bad input).
 void expect_cli_error(const RunResult& r, int code, const std::string& needle);
 
-// Runs `command` with /bin/sh, capturing stdout and stderr separately.
-RunResult run(const std::string& command);
+// One or more arguments of a command line. A path or a text is one argument, spaces and all;
+// flags("--steps 1 -q") splits flag text on blanks (never put a path in it); a number is its text.
+struct Command;
+struct Args {
+  Args(const Command& command);  // all its arguments
+  Args(const char* text) : items{text} {}
+  Args(std::string text) : items{std::move(text)} {}
+  Args(const std::filesystem::path& path) : items{path.string()} {}
+  template <class T>
+  requires std::is_arithmetic_v<T> Args(T number) : items{fmt::format("{}", number)} {}
+  std::vector<std::string> items;
+};
+Args flags(std::string_view text);
+
+// A command line run without a shell: argv[0] is looked up on PATH, every other argument is
+// passed as it is (a path with spaces stays one argument).
+struct Command {
+  Command() = default;
+  Command(std::initializer_list<Args> args) { add(args); }
+  // A copy with `args` appended.
+  Command with(std::initializer_list<Args> args) const;
+  Command& add(std::initializer_list<Args> args);
+  std::vector<std::string> argv;
+};
+
+struct RunOptions {
+  std::vector<std::pair<std::string, std::string>> env = {};  // set on top of this process's environment
+  int64_t file_size_limit_bytes = -1;                         // RLIMIT_FSIZE: a write past it fails (EFBIG)
+  int64_t address_space_limit_bytes = -1;                     // RLIMIT_AS: a huge allocation fails
+  std::filesystem::path cwd = {};                             // the working folder; empty: this process's
+};
+
+// A started command, its stdout and stderr captured; wait() reaps it (the destructor kills and
+// reaps one still running).
+class Process {
+ public:
+  explicit Process(const Command& command, const RunOptions& options = {});
+  ~Process();
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+  int pid() const { return pid_; }
+  void signal(int sig) const;
+  RunResult wait();
+
+ private:
+  TempDir dir_;
+  int pid_ = -1;
+};
+
+RunResult run(const Command& command, const RunOptions& options = {});
+// Polls `done` every `period_s` until it holds or `timeout_s` passes; returns whether it held.
+bool wait_until(const std::function<bool()>& done, double timeout_s, double period_s = 0.02);
 // Path of a built executable (GANKIT_BIN_DIR/name, or $GANKIT_TEST_BIN_DIR/name when set).
 std::string bin(const std::string& name);
 inline std::string gan_data() { return bin("gan-data"); }
@@ -69,6 +127,8 @@ void write_npy(const std::filesystem::path& path, const std::string& descr, cons
 
 // Deterministic pseudo-random bytes.
 ByteBuffer random_bytes(size_t n, uint32_t seed);
+// A batch of n x c x h x w random pixels (random_bytes(..., seed)).
+ImageBatch random_batch(int n, int c, int h, int w, uint32_t seed = 3);
 
 // The Debian Fashion-MNIST folder (dataset-fashion-mnist), or "" when not installed.
 std::string fashion_mnist_dir();

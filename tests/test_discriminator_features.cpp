@@ -1,51 +1,18 @@
-// DCGAN discriminator features: the layout arithmetic, pooling and concatenation order against
-// a hand-built network computed by plain loops, BatchNorm re-estimation, batch invariance.
+// DCGAN discriminator features (eval/discriminator_features.h): pooling and concatenation order
+// against a hand-built network computed by plain loops, BatchNorm re-estimation, batch invariance.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include <algorithm>
-#include <cmath>
 
 #include "dcgan.h"
 #include "discriminator_features.h"
-#include "error.h"
 #include "feature_layout.h"
 
 namespace gankit {
 namespace {
 
 float lrelu(float v) { return v > 0 ? v : 0.2f * v; }
-
-TEST(FeatureLayout, DimensionsOfTheDcganDiscriminators) {
-  // 32x32, ndf 32: 32 x 16x16, 64 x 8x8, 128 x 4x4, each pooled to 4x4.
-  const FeatureLayout a = feature_layout(32, 32, {}, 4);
-  ASSERT_EQ(a.layers.size(), 3u);
-  EXPECT_EQ(a.dims, 32 * 16 + 64 * 16 + 128 * 16);
-  EXPECT_EQ(a.layers[0].size, 16);
-  EXPECT_EQ(a.layers[2].pooled, 4);
-  // 64x64, ndf 64: four layers of 64..512 maps, 16 * 960 = 15360; pool 8 leaves the 4x4 layer as it is.
-  EXPECT_EQ(feature_layout(64, 64, {}, 4).dims, 15360);
-  const FeatureLayout b = feature_layout(64, 64, {3, 0}, 8);
-  ASSERT_EQ(b.layers.size(), 2u);
-  EXPECT_EQ(b.layers[0].index, 3);
-  EXPECT_EQ(b.layers[0].pooled, 4);
-  EXPECT_EQ(b.dims, 512 * 16 + 64 * 64);
-}
-
-TEST(FeatureLayout, RejectsLayersPoolsAndNetworksItCannotUse) {
-  auto kind_of = [](auto&& f) {
-    try {
-      f();
-    } catch (const Error& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
-  EXPECT_NE(kind_of([] { feature_layout(32, 8, {3}, 4); }).find("conv layers 0..2"), std::string::npos);
-  EXPECT_NE(kind_of([] { feature_layout(32, 8, {1, 1}, 4); }).find("given twice"), std::string::npos);
-  EXPECT_NE(kind_of([] { feature_layout(32, 8, {}, 3); }).find("power of two"), std::string::npos);
-  EXPECT_NE(kind_of([] { feature_layout(4, 8, {}, 4); }).find("no conv layers"), std::string::npos);
-}
 
 // A 16x16 gray D with ndf 1 and no normalisation whose convs copy one input pixel:
 // block 0: h0(i, j) = lrelu(x(2i, 2j)) (8x8); block 1: map 0 = lrelu(h0(2i, 2j)), map 1 =
@@ -162,6 +129,5 @@ TEST(DiscriminatorFeatures, DoNotDependOnTheBatching) {
       {discriminator_features(d, x.slice(0, 0, 3), layout), discriminator_features(d, x.slice(0, 3, 10), layout)});
   EXPECT_TRUE(torch::allclose(whole, parts, 1e-5, 1e-6));
 }
-
 }  // namespace
 }  // namespace gankit
