@@ -9,6 +9,7 @@
 
 #include "atomic_output.h"
 #include "dedup_module.h"
+#include "dedup_report.h"
 #include "error.h"
 #include "import.h"
 
@@ -159,6 +160,8 @@ void check_hash_options(const DedupHashOptions& opt) {
                      "the groups, keep and " GANKIT_SETTING("apply") " outputs must be different files");
   GANKIT_CHECK_USAGE(opt.outputs.apply.empty() || opt.outputs.apply.extension() == ".h5",
                      GANKIT_SETTING("apply") " {}: the output must end in .h5", opt.outputs.apply.string());
+  GANKIT_CHECK_USAGE(opt.outputs.report.empty() || opt.outputs.report.extension() == ".png",
+                     GANKIT_SETTING("report") " {}: the contact sheet must end in .png", opt.outputs.report.string());
 }
 
 std::unique_ptr<ThumbnailHasher> open_hasher(const DedupHashOptions& opt) {
@@ -179,6 +182,7 @@ struct HashedImages {
   std::vector<uint8_t> uncertain;    // opt.grouping.probe bit indices per image
   std::vector<float> flip_distance;  // and their flip distances
   std::vector<float> code_position;  // kHashCodeUnits per image
+  std::vector<uint8_t> sketches;     // kSketchBytes per image (thumbnails read: not --method exact)
   std::vector<int64_t> positions;
   std::vector<std::string> names;
 };
@@ -197,6 +201,11 @@ HashedImages hash_images(ThumbnailReader& reader, ThumbnailHasher* hasher, const
     h.uncertain.resize(h.hashes.size() * probe);
     h.flip_distance.resize(h.uncertain.size());
     if (verify) h.code_position.resize(h.hashes.size() * kHashCodeUnits);
+    if (hasher) {
+      h.sketches.resize(h.hashes.size() * kSketchBytes);
+      for (size_t i = 0; i < batch.size(); ++i)
+        thumbnail_sketch(batch.pixels.data() + i * kThumbnailBytes, h.sketches.data() + (base + i) * kSketchBytes);
+    }
     if (hasher)
       hasher->hash(batch.pixels.data(), static_cast<int64_t>(batch.size()), h.hashes.data() + base,
                    h.uncertain.data() + base * probe, h.flip_distance.data() + base * probe, opt.grouping.probe,
@@ -213,8 +222,8 @@ HashedImages hash_images(ThumbnailReader& reader, ThumbnailHasher* hasher, const
 
 // GROUPS.json: the settings, the counts and every group's members (record index and name).
 nlohmann::json groups_json(const fs::path& input, const DedupHashOptions& opt, const DedupHashSummary& s,
-                           const DuplicateGroups& g, const HashedImages& h, const ThumbnailReader& reader,
-                           const ThumbnailHasher* hasher) {
+                           const DuplicateGroups& g, const std::vector<double>& spreads, const HashedImages& h,
+                           const ThumbnailReader& reader, const ThumbnailHasher* hasher) {
   nlohmann::json j = {{"input", absolute_name(input)},
                       {"format", s.format},
                       {"method", hasher ? "ae" : "exact"},
@@ -238,7 +247,9 @@ nlohmann::json groups_json(const fs::path& input, const DedupHashOptions& opt, c
     nlohmann::json members = nlohmann::json::array();
     for (int64_t i : g.groups[k])
       members.push_back({{"index", h.positions[static_cast<size_t>(i)]}, {"name", h.names[static_cast<size_t>(i)]}});
-    groups.push_back({{"hash", g.group_hash[k].to_hex()}, {"members", std::move(members)}});
+    groups.push_back({{"hash", g.group_hash[k].to_hex()},
+                      {"spread", std::round(spreads[k] * 100) / 100},
+                      {"members", std::move(members)}});
   }
   j["groups"] = std::move(groups);
   return j;
@@ -282,6 +293,7 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
   // Every output writable (and not there, unless --overwrite) before any reading.
   AtomicOutput groups_out(opt.outputs.groups, opt.outputs.overwrite), keep_out(opt.outputs.keep, opt.outputs.overwrite);
   if (!opt.outputs.apply.empty()) AtomicOutput probe(opt.outputs.apply, opt.outputs.overwrite);
+  if (!opt.outputs.report.empty()) AtomicOutput probe(opt.outputs.report, opt.outputs.overwrite);
 
   const std::unique_ptr<ThumbnailHasher> hasher = ae ? open_hasher(opt) : nullptr;
   ThumbnailReader reader(input, opt.input, ae ? ReadContent::Thumbnails : ReadContent::PixelHashes);
@@ -302,6 +314,11 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
   s.removed = g.removed();
   s.kept = g.distinct;
   for (const auto& members : g.groups) s.largest_group = std::max<int64_t>(s.largest_group, members.size());
+  const std::vector<double> spreads = group_spreads(g, h.sketches);
+  for (double spread : spreads) {
+    s.largest_spread = std::max(s.largest_spread, spread);
+    s.spread_over_4 += spread > 4.0;
+  }
 
   std::string keep_text;
   std::vector<int64_t> kept_positions;
@@ -312,9 +329,12 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
     keep_text += '\n';
     kept_positions.push_back(h.positions[i]);
   }
+  if (!opt.outputs.report.empty())
+    write_contact_sheet(input, opt.input, reader.random_access(), g, spreads, doubtful_groups(g, spreads), h.positions,
+                        opt.outputs.report, opt.progress);
   if (!opt.outputs.apply.empty()) s.applied = apply_kept(input, opt, s, kept_positions, reader.random_access());
   // The groups and keep files appear last, together: their presence means the run completed.
-  write_text(groups_out.temp_path(), groups_json(input, opt, s, g, h, reader, hasher.get()).dump(1) + "\n",
+  write_text(groups_out.temp_path(), groups_json(input, opt, s, g, spreads, h, reader, hasher.get()).dump(1) + "\n",
              opt.outputs.groups);
   write_text(keep_out.temp_path(), keep_text, opt.outputs.keep);
   groups_out.commit();

@@ -77,6 +77,7 @@ struct DedupOutputs {
   std::filesystem::path groups;  // JSON: every group of two or more images with one hash
   std::filesystem::path keep;    // text: the names of the images kept, one per line
   std::filesystem::path apply;   // optional: the de-duplicated dataset as an HDF5 pyramid
+  std::filesystem::path report;  // optional: a contact sheet (PNG) of the groups to check first (dedup_report.h)
   bool overwrite = false;
 };
 
@@ -107,8 +108,10 @@ struct DedupHashSummary {
   int64_t removed = 0;  // images not kept
   int64_t kept = 0;
   int64_t largest_group = 0;
-  int64_t applied = 0;      // images written by --apply
-  double hash_seconds = 0;  // reading + hashing + grouping
+  int64_t applied = 0;        // images written by --apply
+  double largest_spread = 0;  // of any group (dedup_report.h), grey levels
+  int64_t spread_over_4 = 0;  // groups whose spread is over 4 grey levels: worth a look
+  double hash_seconds = 0;    // reading + hashing + grouping
   double seconds = 0;
 };
 

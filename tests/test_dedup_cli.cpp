@@ -15,7 +15,9 @@
 #include <utility>
 #include <vector>
 
+#include "dedup_report.h"
 #include "hdf5_store.h"
+#include "image_io.h"
 #include "test_util.h"
 
 namespace gankit {
@@ -298,6 +300,61 @@ TEST_F(DedupCli, BadInputGetsOneClearLine) {
   EXPECT_NE(help.out.find("hash         find duplicate groups"), std::string::npos) << help.out;
 }
 
+// --report: the contact sheet shows the groups with the largest spread first, each row its
+// members' images (here the pyramid's 32x32 level, doubled); GROUPS.json gives every spread.
+TEST_F(DedupCli, ReportShowsTheMostSpreadOutGroupsFirst) {
+  const auto r = run(dedup({"hash", path("planted.h5"), path("report.json"), "--model", path("ae.pt"),
+                            flags("--probe 8 -q --json --report"), path("sheet.png")}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto out = nlohmann::json::parse(r.out);
+  std::ifstream in(path("report.json"));
+  const auto groups = nlohmann::json::parse(in)["groups"];
+  ASSERT_GT(groups.size(), 3u);
+  std::vector<std::pair<double, size_t>> by_spread;
+  double largest = 0;
+  int over_4 = 0;
+  for (size_t k = 0; k < groups.size(); ++k) {
+    const double spread = groups[k]["spread"].get<double>();
+    EXPECT_GE(spread, 0.0);
+    largest = std::max(largest, spread);
+    over_4 += spread > 4.0;
+    by_spread.emplace_back(-spread, k);
+  }
+  EXPECT_NEAR(out["largest_spread"].get<double>(), largest, 0.005);
+  EXPECT_EQ(out["groups_spread_over_4"], over_4);
+  EXPECT_EQ(out["report"], path("sheet.png"));
+  std::stable_sort(by_spread.begin(), by_spread.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first - 0.005; });
+  const cv::Mat sheet = read_image(path("sheet.png"));
+  const size_t rows = std::min<size_t>(groups.size(), kSheetGroups);
+  ASSERT_EQ(sheet.rows, static_cast<int>(rows) * (kSheetCell + 4) + 4);
+  ASSERT_EQ(sheet.cols, 150 + kSheetMembers * (kSheetCell + 4) + 4);
+  PyramidReader planted(path("planted.h5"));
+  // Row 0 shows a group of the largest spread: its first members, pixel for pixel.
+  const double top = -by_spread[0].first;
+  bool found = false;
+  for (size_t k = 0; k < groups.size() && !found; ++k) {
+    if (std::abs(groups[k]["spread"].get<double>() - top) > 0.005) continue;
+    bool same = true;
+    for (size_t m = 0; m < std::min<size_t>(groups[k]["members"].size(), 2); ++m) {
+      const int64_t index = groups[k]["members"][m]["index"].get<int64_t>();
+      const ImageBatch image = planted.read(32, index, 1);
+      for (int y = 0; y < kSheetCell && same; ++y)
+        for (int x = 0; x < kSheetCell && same; ++x) {
+          const cv::Vec3b px = sheet.at<cv::Vec3b>(4 + y, 150 + 4 + static_cast<int>(m) * (kSheetCell + 4) + x);
+          const uint8_t v = image.image(0)[(y / 2) * 32 + x / 2];
+          same = px[0] == v && px[1] == v && px[2] == v;
+        }
+    }
+    found = same;
+  }
+  EXPECT_TRUE(found) << "row 0 does not show a group of spread " << top;
+  expect_cli_error(run(dedup({"hash", path("planted.h5"), path("r2.json"), "--model", path("ae.pt"),
+                              flags("-q --report"), path("sheet.jpg")})),
+                   1, "--report " + path("sheet.jpg") + ": the contact sheet must end in .png");
+  EXPECT_FALSE(fs::exists(path("r2.json")));
+}
+
 // Folders: unreadable files are named and skipped, --apply imports the kept files, the folder is
 // not touched.
 TEST(DedupFolder, UnreadableFilesAreSkippedAndApplyImportsTheKeptOnes) {
@@ -319,7 +376,7 @@ TEST(DedupFolder, UnreadableFilesAreSkippedAndApplyImportsTheKeptOnes) {
   };
   const std::string before = listing();
   const auto r = run(dedup({"hash", photos, dir / "g.json", flags("--method exact --apply"), dir / "kept.h5",
-                            flags("--center-crop --resolution 32 --json")}));
+                            flags("--center-crop --resolution 32 --json --report"), dir / "sheet.png"}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("e.png"), std::string::npos) << r.err;
   const auto j = nlohmann::json::parse(r.out);
@@ -332,6 +389,15 @@ TEST(DedupFolder, UnreadableFilesAreSkippedAndApplyImportsTheKeptOnes) {
                                                       "\n" + (photos / "c.png").string() + "\n");
   PyramidReader kept(dir / "kept.h5");
   EXPECT_EQ(kept.count(), 3);
+  // The sheet's one row: a.png and its copy d.png, read again through the importer (centre
+  // square, 64x64), the same pixels twice; no temporary left beside it.
+  const cv::Mat sheet = read_image(dir / "sheet.png");
+  ASSERT_EQ(sheet.rows, kSheetCell + 8);
+  const cv::Mat first = sheet(cv::Rect(154, 4, kSheetCell, kSheetCell)),
+                second = sheet(cv::Rect(154 + kSheetCell + 4, 4, kSheetCell, kSheetCell));
+  EXPECT_EQ(cv::norm(first, second, cv::NORM_INF), 0.0);
+  EXPECT_GT(cv::norm(first, cv::NORM_INF), 0.0);
+  EXPECT_EQ(test::leftover_temporaries(dir.path()), std::vector<std::string>{});
   EXPECT_EQ(listing(), before);
 }
 

@@ -95,7 +95,7 @@ int dedup_train(const std::string& prog, const std::vector<std::string>& args) {
 int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
   DedupHashOptions opt;
   CommonFlags common;
-  std::string input, groups, keep, model, apply, method = "ae", compression = "gzip:4";
+  std::string input, groups, keep, model, apply, report, method = "ae", compression = "gzip:4";
   po::options_description desc("Options");
   desc.add_options()("input", po::value(&input)->required(), "dataset: HDF5 pyramid, image folder, lmdb, ...")(
       "groups", po::value(&groups)->required(), "output: the duplicate groups (JSON)")(
@@ -114,7 +114,10 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
       "with --probe: an earlier image reached by a probe or by the same hash counts only when the two images' code "
       "positions (signed distances to the 128 hash hyperplanes) are at most A degrees apart (default: no check)")(
       "apply", po::value(&apply), "also write the de-duplicated dataset as an HDF5 pyramid")(
-      "resolution", defaulted(&opt.apply_import.resolution), "--apply on a non-HDF5 input: as gan-data import")(
+      "report", po::value(&report),
+      "also write a contact sheet (PNG) of the 32 groups whose members lie farthest apart, to look at before "
+      "--apply")("resolution", defaulted(&opt.apply_import.resolution),
+                 "--apply on a non-HDF5 input: as gan-data import")(
       "center-crop", po::bool_switch(&opt.apply_import.center_crop), "--apply on a non-HDF5 input: as gan-data import")(
       "resize-filter", defaulted(&opt.apply_import.resize_filter), "--apply on a non-HDF5 input: area|lanczos|bicubic")(
       "compression", po::value(&compression)->default_value("gzip:4"), "--apply on a non-HDF5 input: none|gzip|gzip:N")(
@@ -146,6 +149,7 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
   }
   opt.outputs.keep = keep;
   opt.outputs.apply = apply;
+  opt.outputs.report = report;
   opt.apply_import.compression = Compression::parse(compression);
   opt.progress = common.progress_options();
   const DedupHashSummary s = hash_dataset(input, opt);
@@ -178,8 +182,13 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
       .also("largest_group", s.largest_group)
       .add("kept", s.kept, fmt::format("{} ({} removed)", s.kept, s.removed))
       .also("removed", s.removed)
-      .add("groups_file", groups)
-      .add("keep_file", keep, {}, "keep list");
+      .also("largest_spread", s.largest_spread)
+      .also("groups_spread_over_4", s.spread_over_4);
+  if (method == "ae")
+    r.row("spread", fmt::format("largest {:.1f} grey levels; {} groups over 4 (their members differ: check them)",
+                                s.largest_spread, s.spread_over_4));
+  r.add("groups_file", groups).add("keep_file", keep, {}, "keep list");
+  if (!report.empty()) r.add("report", report, {}, "contact sheet");
   if (!apply.empty())
     r.add("apply", apply, fmt::format("{} ({} images)", apply, s.applied), "de-duplicated dataset")
         .also("applied", s.applied);
