@@ -12,6 +12,7 @@
 #include "dedup_report.h"
 #include "error.h"
 #include "import.h"
+#include "sketch.h"
 
 namespace gankit {
 namespace fs = std::filesystem;
@@ -32,7 +33,7 @@ void write_text(const fs::path& temp, const std::string& text, const fs::path& t
 std::string absolute_name(const fs::path& p) { return fs::absolute(p).lexically_normal().string(); }
 
 void check_autoencoder_options(const HashAutoencoderOptions& o) {
-  GANKIT_CHECK_USAGE(o.epochs >= 1, GANKIT_SETTING("epochs") " {} must be at least 1", o.epochs);
+  GANKIT_CHECK_USAGE(o.epochs >= 0, GANKIT_SETTING("epochs") " {} must be at least 1 (or 0: auto)", o.epochs);
   GANKIT_CHECK_USAGE(o.batch >= 1, GANKIT_SETTING("batch") " {} must be at least 1", o.batch);
   GANKIT_CHECK_USAGE(o.lr > 0, GANKIT_SETTING("lr") " {} must be positive", o.lr);
   GANKIT_CHECK_USAGE(o.noise >= 0 && o.noise <= 1, GANKIT_SETTING("noise") " {} must be in [0, 1] (pixel range units)",
@@ -99,7 +100,12 @@ DedupTrainSummary train_dedup_model(const fs::path& input, const fs::path& model
                     "images",
                     input.string(), s.samples, s.unreadable ? fmt::format(" ({} unreadable)", s.unreadable) : "",
                     kMinDedupTrainImages);
+  HashAutoencoderOptions options = opt.autoencoder;
+  options.epochs = options.resolved_epochs(s.samples);
+  s.epochs = options.epochs;
+  s.epochs_auto = opt.autoencoder.epochs == 0;
   const nlohmann::json extra = {{"input", absolute_name(input)},
+                                {"epochs_auto", s.epochs_auto},
                                 {"format", s.format},
                                 {"records", s.records},
                                 {"unreadable", s.unreadable},
@@ -107,7 +113,7 @@ DedupTrainSummary train_dedup_model(const fs::path& input, const fs::path& model
                                 {"thumbnail", thumbnail_description()},
                                 {"thumbnail_version", kThumbnailVersion}};
   const AutoencoderTrainResult r =
-      module.train(sample, opt.autoencoder, opt.device, opt.threads, model, extra, opt.progress.quiet);
+      module.train(sample, options, opt.device, opt.threads, model, extra, opt.progress.quiet);
   s.epoch_loss = r.epoch_loss;
   s.clean_loss = r.clean_loss;
   s.mean_bits = r.mean_bits;
@@ -120,6 +126,21 @@ DedupTrainSummary train_dedup_model(const fs::path& input, const fs::path& model
 }
 
 nlohmann::json limit_json(double limit) { return std::isinf(limit) ? nlohmann::json(nullptr) : nlohmann::json(limit); }
+
+nlohmann::json verification_json(const VerificationChoice& v) {
+  return {{"target", v.target},
+          {"met", v.met},
+          {"verify_angle", v.angle},
+          {"verify_pixels", v.pixels},
+          {"candidates", v.candidates},
+          {"accepted", v.accepted},
+          {"band", v.band},
+          {"band_grey_levels", {kBandLow, kBandHigh}},
+          {"estimated_wrong", v.wrong},
+          {"estimated_wrong_95", v.wrong_high},
+          {"estimated_precision", v.precision},
+          {"estimated_precision_95", v.precision_low}};
+}
 
 DedupMethod parse_dedup_method(const std::string& name) {
   if (name == "ae") return DedupMethod::Autoencoder;
@@ -152,8 +173,21 @@ void check_hash_options(const DedupHashOptions& opt) {
                      GANKIT_SETTING("probe_distance") " needs " GANKIT_SETTING("probe") " K");
   GANKIT_CHECK_USAGE(opt.grouping.probe > 0 || std::isinf(opt.grouping.verify_angle),
                      GANKIT_SETTING("verify_angle") " needs " GANKIT_SETTING("probe") " K");
+  GANKIT_CHECK_USAGE(opt.grouping.probe > 0 || std::isinf(opt.grouping.verify_pixels),
+                     GANKIT_SETTING("verify_pixels") " needs " GANKIT_SETTING("probe") " K");
+  const double target = opt.grouping.target_precision;
+  GANKIT_CHECK_USAGE(target == 0 || (target > 0 && target < 1),
+                     GANKIT_SETTING("target_precision") " {}: expected a share between 0 and 1, e.g. 0.99", target);
+  GANKIT_CHECK_USAGE(
+      target == 0 || (std::isinf(opt.grouping.verify_angle) && std::isinf(opt.grouping.verify_pixels)),
+      GANKIT_SETTING("target_precision") " chooses " GANKIT_SETTING("verify_angle") " and " GANKIT_SETTING(
+          "verify_pixels") " from the data: give one or the other");
+  GANKIT_CHECK_USAGE(
+      target == 0 || opt.grouping.probe > 0,
+      GANKIT_SETTING("target_precision") " works with " GANKIT_SETTING("probe") ", not " GANKIT_SETTING("radius"));
   if (opt.grouping.probe > 0)
-    check_probe_settings(opt.grouping.probe, opt.grouping.probe_distance, opt.grouping.verify_angle);
+    check_probe_settings(opt.grouping.probe, opt.grouping.probe_distance, opt.grouping.verify_angle,
+                         opt.grouping.verify_pixels);
   GANKIT_CHECK_USAGE(!opt.outputs.groups.empty() && !opt.outputs.keep.empty(), "give the groups and keep outputs");
   GANKIT_CHECK_USAGE(opt.outputs.groups != opt.outputs.keep && opt.outputs.groups != opt.outputs.apply &&
                          opt.outputs.keep != opt.outputs.apply,
@@ -190,7 +224,7 @@ struct HashedImages {
 HashedImages hash_images(ThumbnailReader& reader, ThumbnailHasher* hasher, const DedupHashOptions& opt) {
   HashedImages h;
   const size_t probe = static_cast<size_t>(opt.grouping.probe);
-  const bool verify = !std::isinf(opt.grouping.verify_angle);
+  const bool verify = !std::isinf(opt.grouping.verify_angle) || opt.grouping.target_precision > 0;
   Progress bar(hasher ? "hash" : "exact hash", reader.count(), opt.progress);
   ThumbnailBatch batch;
   while (true) {
@@ -220,6 +254,22 @@ HashedImages hash_images(ThumbnailReader& reader, ThumbnailHasher* hasher, const
   return h;
 }
 
+// --target-precision's candidates: per image, the earlier images its probe search reaches first
+// (nearest first), their code angles and sketch distances.
+std::vector<std::vector<PairDistance>> candidate_hits(const HashedImages& h, const DedupGrouping& grouping) {
+  const std::vector<std::vector<int64_t>> hits =
+      probe_hits(h.hashes, h.uncertain, h.flip_distance, grouping.probe, grouping.probe_distance, kCandidateHits);
+  std::vector<std::vector<PairDistance>> out(hits.size());
+  for (size_t i = 0; i < hits.size(); ++i)
+    for (int64_t hit : hits[i]) {
+      const size_t j = static_cast<size_t>(hit);
+      out[i].push_back(
+          {code_angle(h.code_position.data() + i * kHashCodeUnits, h.code_position.data() + j * kHashCodeUnits),
+           sketch_distance(h.sketches.data() + i * kSketchBytes, h.sketches.data() + j * kSketchBytes)});
+    }
+  return out;
+}
+
 // GROUPS.json: the settings, the counts and every group's members (record index and name).
 nlohmann::json groups_json(const fs::path& input, const DedupHashOptions& opt, const DedupHashSummary& s,
                            const DuplicateGroups& g, const std::vector<double>& spreads, const HashedImages& h,
@@ -231,6 +281,7 @@ nlohmann::json groups_json(const fs::path& input, const DedupHashOptions& opt, c
                       {"probe", opt.grouping.probe},
                       {"probe_distance", limit_json(opt.grouping.probe_distance)},
                       {"verify_angle", limit_json(opt.grouping.verify_angle)},
+                      {"verify_pixels", limit_json(opt.grouping.verify_pixels)},
                       {"thumbnail_version", kThumbnailVersion},
                       {"tool_version", tool_version()},
                       {"images", s.hashed},
@@ -238,6 +289,7 @@ nlohmann::json groups_json(const fs::path& input, const DedupHashOptions& opt, c
                       {"distinct", g.distinct},
                       {"removed", s.removed},
                       {"unreadable", reader.unreadable_names()}};
+  if (opt.grouping.target_precision > 0) j["target_precision"] = verification_json(s.verification);
   if (hasher) {
     j["model"] = absolute_name(opt.grouping.model);
     j["model_options"] = hasher->meta().value("options", nlohmann::json::object());
@@ -261,11 +313,11 @@ int64_t apply_kept(const fs::path& input, const DedupHashOptions& opt, const Ded
                    const std::vector<int64_t>& kept_positions, bool random_access) {
   const bool ae = opt.grouping.method == DedupMethod::Autoencoder;
   const std::string provenance = fmt::format(
-      "method={}{} radius={} probe={} probe_distance={} verify_angle={} kept={} removed={} of {} "
+      "method={}{} radius={} probe={} probe_distance={} verify_angle={} verify_pixels={} kept={} removed={} of {} "
       "(groups: {})",
       ae ? "ae" : "exact", ae ? " model=" + absolute_name(opt.grouping.model) : "", opt.grouping.radius,
       opt.grouping.probe, limit_json(opt.grouping.probe_distance).dump(), limit_json(opt.grouping.verify_angle).dump(),
-      s.kept, s.removed, s.hashed, absolute_name(opt.outputs.groups));
+      limit_json(opt.grouping.verify_pixels).dump(), s.kept, s.removed, s.hashed, absolute_name(opt.outputs.groups));
   if (random_access) return apply_to_pyramid(input, opt.outputs.apply, kept_positions, opt, provenance);
   ImportOptions io;
   io.source.format = opt.input.format;
@@ -286,8 +338,13 @@ int64_t apply_kept(const fs::path& input, const DedupHashOptions& opt, const Ded
 
 }  // namespace
 
-DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt) {
+DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
+  DedupHashOptions opt = options;
+  if (opt.grouping.target_precision > 0 && opt.grouping.probe == 0 && opt.grouping.radius == 0) {
+    opt.grouping.probe = kTargetProbe;  // the search of docs/dedup.md's measured settings
+    if (std::isinf(opt.grouping.probe_distance)) opt.grouping.probe_distance = kTargetProbeDistance;
+  }
   check_hash_options(opt);
   const bool ae = opt.grouping.method == DedupMethod::Autoencoder;
   // Every output writable (and not there, unless --overwrite) before any reading.
@@ -305,10 +362,17 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
   s.hashed = static_cast<int64_t>(h.hashes.size());
   GANKIT_CHECK_DATA(s.hashed > 0, "no readable images in {}{}", input.string(),
                     s.unreadable ? fmt::format(" ({} unreadable)", s.unreadable) : "");
-  const DuplicateGroups g = opt.grouping.probe > 0 ? group_with_probes(h.hashes, h.uncertain, h.flip_distance,
-                                                                       opt.grouping.probe, opt.grouping.probe_distance,
-                                                                       h.code_position, opt.grouping.verify_angle)
-                                                   : group_duplicates(h.hashes, opt.grouping.radius);
+  if (opt.grouping.target_precision > 0) {
+    s.verification = choose_verification(candidate_hits(h, opt.grouping), opt.grouping.target_precision);
+    opt.grouping.verify_angle = s.verification.angle;
+    opt.grouping.verify_pixels = s.verification.pixels;
+  }
+  s.grouping = opt.grouping;
+  const DuplicateGroups g =
+      opt.grouping.probe > 0
+          ? group_with_probes(h.hashes, h.uncertain, h.flip_distance, opt.grouping.probe, opt.grouping.probe_distance,
+                              h.code_position, opt.grouping.verify_angle, h.sketches, opt.grouping.verify_pixels)
+          : group_duplicates(h.hashes, opt.grouping.radius);
   s.hash_seconds = since(t0);
   s.groups = static_cast<int64_t>(g.groups.size());
   s.removed = g.removed();

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "dedup_thresholds.h"
 #include "hash_autoencoder_options.h"
 #include "hdf5_store.h"
 #include "progress.h"
@@ -39,6 +40,8 @@ struct DedupTrainSummary {
   int64_t records = 0;  // dataset records seen (-1 when sampled by index without a pass)
   int64_t unreadable = 0;
   int64_t samples = 0;
+  int epochs = 0;  // trained (resolved from --epochs 0: auto)
+  bool epochs_auto = false;
   std::vector<double> epoch_loss;
   double clean_loss = 0;
   double mean_bits = 0;
@@ -70,6 +73,13 @@ struct DedupGrouping {
   // probe > 0: a hit counts only when the two images' code positions are at most this many
   // degrees apart (verification, see group_with_probes; infinity = none)
   double verify_angle = std::numeric_limits<double>::infinity();
+  // probe > 0: a hit counts only when the two images' sketches (sketch.h) are at most this many
+  // grey levels apart (infinity = no check)
+  double verify_pixels = std::numeric_limits<double>::infinity();
+  // > 0: verify_angle and verify_pixels are chosen from the dataset so that the estimated share
+  // of wrong removals stays below 1 - target_precision (dedup_thresholds.h); without probe,
+  // probe 24 within probe_distance 0.7
+  double target_precision = 0;
 };
 
 // The files hash_dataset writes.
@@ -108,13 +118,22 @@ struct DedupHashSummary {
   int64_t removed = 0;  // images not kept
   int64_t kept = 0;
   int64_t largest_group = 0;
-  int64_t applied = 0;        // images written by --apply
-  double largest_spread = 0;  // of any group (dedup_report.h), grey levels
-  int64_t spread_over_4 = 0;  // groups whose spread is over 4 grey levels: worth a look
-  double hash_seconds = 0;    // reading + hashing + grouping
+  int64_t applied = 0;              // images written by --apply
+  DedupGrouping grouping;           // the settings used (with target_precision: as chosen)
+  VerificationChoice verification;  // with target_precision: the settings chosen and the estimate
+  double largest_spread = 0;        // of any group (dedup_report.h), grey levels
+  int64_t spread_over_4 = 0;        // groups whose spread is over 4 grey levels: worth a look
+  double hash_seconds = 0;          // reading + hashing + grouping
   double seconds = 0;
 };
 
+// --target-precision without --probe: these probe settings.
+constexpr int kTargetProbe = 24;
+constexpr double kTargetProbeDistance = 0.7;
+
 DedupHashSummary hash_dataset(const std::filesystem::path& input, const DedupHashOptions& options);
+
+// A --target-precision choice as reports and GROUPS.json give it.
+nlohmann::json verification_json(const VerificationChoice& v);
 
 }  // namespace gankit

@@ -17,26 +17,6 @@ namespace gankit {
 
 namespace fs = std::filesystem;
 
-void thumbnail_sketch(const uint8_t* thumbnail, uint8_t* sketch) {
-  constexpr int block = kThumbnailSide / kSketchSide;
-  constexpr int plane = kThumbnailSide * kThumbnailSide;
-  for (int by = 0; by < kSketchSide; ++by)
-    for (int bx = 0; bx < kSketchSide; ++bx) {
-      int sum = 0;
-      for (int c = 0; c < 3; ++c)
-        for (int y = by * block; y < (by + 1) * block; ++y)
-          for (int x = bx * block; x < (bx + 1) * block; ++x) sum += thumbnail[c * plane + y * kThumbnailSide + x];
-      constexpr int n = 3 * block * block;
-      sketch[by * kSketchSide + bx] = static_cast<uint8_t>((sum + n / 2) / n);
-    }
-}
-
-double sketch_distance(const uint8_t* a, const uint8_t* b) {
-  int sum = 0;
-  for (int i = 0; i < kSketchBytes; ++i) sum += std::abs(int{a[i]} - int{b[i]});
-  return static_cast<double>(sum) / kSketchBytes;
-}
-
 std::vector<double> group_spreads(const DuplicateGroups& groups, const std::vector<uint8_t>& sketches) {
   std::vector<double> out(groups.groups.size(), 0.0);
   if (sketches.empty()) return out;

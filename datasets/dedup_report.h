@@ -2,11 +2,8 @@
 // each group's members lie from the image the group keeps, and a contact sheet of the groups
 // whose members lie farthest apart (the likeliest to hold distinct images).
 //
-// A group's spread is the largest, over its members, of the mean absolute difference between the
-// member's sketch and the first member's: 8 x 8 grey sketches of the dedup thumbnails (each the
-// mean of a 4 x 4 block over the three channels), in grey levels 0..255. The sketches cost 64
-// bytes per image; a re-encoded or resized copy is typically within 1-2 grey levels of its
-// original, two distinct images that share a hash are usually much farther apart.
+// A group's spread is the largest, over its members, of the sketch distance (sketch.h) between the
+// member and the first member, in grey levels.
 #pragma once
 
 #include <cstdint>
@@ -15,20 +12,15 @@
 
 #include "progress.h"
 #include "semantic_hash.h"
+#include "sketch.h"
 #include "thumbnails.h"
 
 namespace gankit {
 
-constexpr int kSketchSide = 8;
-constexpr int kSketchBytes = kSketchSide * kSketchSide;
 constexpr int kSheetGroups = 32;   // rows of the contact sheet
 constexpr int kSheetMembers = 10;  // images shown per row (a group's first ones)
 constexpr int kSheetCell = 64;     // side of each image on the sheet, pixels
 
-// Thumbnail (kThumbnailBytes, CHW RGB) -> its sketch (kSketchBytes).
-void thumbnail_sketch(const uint8_t* thumbnail, uint8_t* sketch);
-// Mean |a - b| over two sketches, grey levels.
-double sketch_distance(const uint8_t* a, const uint8_t* b);
 // Per group of `groups` (positions into the hashed sequence), its spread; `sketches` holds
 // kSketchBytes per hashed image, or is empty (exact duplicates: every spread 0).
 std::vector<double> group_spreads(const DuplicateGroups& groups, const std::vector<uint8_t>& sketches);

@@ -1,5 +1,7 @@
 #include "hash_autoencoder_options.h"
 
+#include <algorithm>
+
 namespace gankit {
 
 nlohmann::json HashAutoencoderOptions::to_json() const {
@@ -15,6 +17,12 @@ nlohmann::json HashAutoencoderOptions::to_json() const {
           {"batch", batch},
           {"lr", lr},
           {"seed", seed}};
+}
+
+int HashAutoencoderOptions::resolved_epochs(int64_t samples) const {
+  if (epochs > 0 || samples <= 0) return epochs;
+  const int64_t steps_per_epoch = (samples + batch - 1) / batch;
+  return static_cast<int>(std::max<int64_t>(10, (kMinAutoSteps + steps_per_epoch - 1) / steps_per_epoch));
 }
 
 HashAutoencoderOptions HashAutoencoderOptions::from_json(const nlohmann::json& j) {

@@ -21,6 +21,8 @@ constexpr int kHashCodeUnits = 128;
 // docs/dedup.md): noise and brightness only, no margin term. Warps, resampling and the margin term raise recall under
 // radius 0 but merge distinct images far more often (precision 0.99 -> 0.94..0.45 on the benchmark), so they are
 // opt-in.
+constexpr int64_t kMinAutoSteps = 1500;
+
 struct HashAutoencoderOptions {
   double noise = 0.03;
   double brightness = 0.1;
@@ -30,15 +32,18 @@ struct HashAutoencoderOptions {
   double margin = 0.5;
   double margin_weight = 0.0;
   double dropout = 0.1;  // code-unit dropout
-  // 10: on the docs/dedup.md benchmark, 10-epoch models find more copies at the same probe distance and
-  // verified precision than 20-epoch ones (resize recall 0.912-0.922 over four trainings against
-  // 0.885 and 0.893 at --probe 24 --probe-distance 0.7 --verify-angle 8): training spreads the
-  // code, so copies lie farther from their original; and it takes half the time.
-  int epochs = 10;
+  // 0 = auto_epochs(): at least 10 epochs and kMinAutoSteps minibatches. 10 epochs of 100k images
+  // (3,900 steps) find more copies than 20 at the same verified precision on the docs/dedup.md
+  // benchmark (training spreads the code, so copies lie farther from their original); a 10k
+  // sample needs more passes than that for the same model (docs/dedup.md, --target-precision).
+  int epochs = 0;
   int batch = 256;
   double lr = 1e-3;  // Adam
   uint64_t seed = 0;
   nlohmann::json to_json() const;
+  // The epochs a sample of `samples` images trains for: `epochs`, or when 0 the larger of 10 and
+  // the epochs that make kMinAutoSteps minibatches.
+  int resolved_epochs(int64_t samples) const;
   static HashAutoencoderOptions from_json(const nlohmann::json& j);
 };
 

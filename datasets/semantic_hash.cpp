@@ -10,6 +10,7 @@
 
 #include "error.h"
 #include "hash_autoencoder_options.h"
+#include "sketch.h"
 
 namespace gankit {
 
@@ -185,7 +186,7 @@ DuplicateGroups group_duplicates(std::span<const Hash128> hashes, int radius) {
   return sort_groups(std::move(out));
 }
 
-void check_probe_settings(int probe_bits, double max_distance, double max_angle) {
+void check_probe_settings(int probe_bits, double max_distance, double max_angle, double max_pixels) {
   GANKIT_CHECK_USAGE(probe_bits >= 1 && probe_bits <= kMaxProbeBits,
                      GANKIT_SETTING("probe") " {}: expected 1 to {} bits", probe_bits, kMaxProbeBits);
   GANKIT_CHECK_USAGE(max_distance >= 0, GANKIT_SETTING("probe_distance") " {} must not be negative", max_distance);
@@ -195,72 +196,180 @@ void check_probe_settings(int probe_bits, double max_distance, double max_angle)
                      probe_bits, kMaxUnlimitedProbeBits, probe_bits);
   GANKIT_CHECK_USAGE(std::isinf(max_angle) || (max_angle >= 0 && max_angle <= 180),
                      GANKIT_SETTING("verify_angle") " {}: expected 0 to 180 degrees", max_angle);
+  GANKIT_CHECK_USAGE(std::isinf(max_pixels) || (max_pixels >= 0 && max_pixels <= 255),
+                     GANKIT_SETTING("verify_pixels") " {}: expected 0 to 255 grey levels", max_pixels);
 }
+
+namespace {
+
+// The probe search of one image (see group_with_probes): depth first over the subsets of its
+// uncertain bits, nearest bits first. A subset's distance only grows as bits are added, so a
+// branch stops at the first bit that would pass the limit (the probe distance, or bound(): the
+// farthest hit still wanted) and the probes looked up are those within it. Calls hit(j, cost) for
+// each earlier image j reached.
+class ProbeSearch {
+ public:
+  explicit ProbeSearch(size_t bits) : order_(bits), d_(bits) {}
+
+  template <typename Lookup, typename Hit, typename Bound>
+  void operator()(const Hash128& h, const uint8_t* bits, const float* dist, double max_distance, Lookup&& lookup,
+                  Hit&& hit, Bound&& bound) {
+    const size_t n = order_.size();
+    std::iota(order_.begin(), order_.end(), 0);
+    std::stable_sort(order_.begin(), order_.end(), [&](int x, int y) { return dist[x] < dist[y]; });
+    for (size_t k = 0; k < n; ++k) d_[k] = dist[order_[k]];
+    int64_t probes = 0;
+    auto visit = [&](auto&& self, size_t from, const Hash128& p0, double cost) -> void {
+      for (size_t k = from; k < n; ++k) {
+        const double c = cost + d_[k];
+        if (c > max_distance || c > bound()) break;  // so is every later bit
+        if (++probes > kMaxProbesPerImage) return;
+        const Hash128 p = flip(p0, bits[order_[k]]);
+        const int64_t j = lookup(p);
+        if (j >= 0) hit(j, c);
+        self(self, k + 1, p, c);
+      }
+    };
+    visit(visit, 0, h, 0.0);
+  }
+
+  // rank(j) of the accepted earlier image j reached with the nearest probe (ties: the smallest
+  // rank), or -1.
+  template <typename Lookup, typename Accept, typename Rank>
+  int64_t nearest(const Hash128& h, const uint8_t* bits, const float* dist, double max_distance, Lookup&& lookup,
+                  Accept&& accept, Rank&& rank) {
+    int64_t best = -1;
+    double best_cost = 0;
+    (*this)(
+        h, bits, dist, max_distance, lookup,
+        [&](int64_t j, double c) {
+          if (!accept(j)) return;
+          const int64_t r = rank(j);
+          if (best < 0 || c < best_cost || r < best) {
+            best = r;
+            best_cost = c;
+          }
+        },
+        [&] { return best >= 0 ? best_cost : kNoLimit; });
+    return best;
+  }
+
+ private:
+  std::vector<int> order_;
+  std::vector<double> d_;
+};
+
+// Verification of a hit: the angle between code positions and the sketches' distance.
+class HitCheck {
+ public:
+  HitCheck(size_t images, std::span<const float> position, double max_angle, std::span<const uint8_t> sketch,
+           double max_pixels)
+      : position_(position), sketch_(sketch), max_pixels_(max_pixels), angle_(!std::isinf(max_angle)) {
+    GANKIT_CHECK(!angle_ || position.size() == images * kHashCodeUnits, Internal,
+                 "group_with_probes: {} code position values for {} hashes", position.size(), images);
+    GANKIT_CHECK(std::isinf(max_pixels) || sketch.size() == images * kSketchBytes, Internal,
+                 "group_with_probes: {} sketch bytes for {} hashes", sketch.size(), images);
+    // angle(a, b) <= A  <=>  a.b >= cos(A) |a| |b| (cos falls on [0, 180] degrees).
+    norm_.resize(angle_ ? images : 0);
+    for (size_t i = 0; i < norm_.size(); ++i) {
+      double s = 0;
+      for (size_t u = 0; u < kHashCodeUnits; ++u)
+        s += double{position[i * kHashCodeUnits + u]} * position[i * kHashCodeUnits + u];
+      norm_[i] = std::sqrt(s);
+    }
+    min_cos_ = angle_ ? std::cos(max_angle * std::numbers::pi / 180.0) : 0.0;
+  }
+  bool operator()(size_t i, int64_t j) const {
+    if (!std::isinf(max_pixels_) &&
+        sketch_distance(sketch_.data() + i * kSketchBytes, sketch_.data() + static_cast<size_t>(j) * kSketchBytes) >
+            max_pixels_)
+      return false;
+    return !angle_ || cosine(i, static_cast<size_t>(j)) >= min_cos_;
+  }
+  double cosine(size_t i, size_t j) const {
+    const float* a = position_.data() + i * kHashCodeUnits;
+    const float* b = position_.data() + j * kHashCodeUnits;
+    double dot = 0;
+    for (size_t u = 0; u < kHashCodeUnits; ++u) dot += double{a[u]} * b[u];
+    const double nn = norm_[i] * norm_[j];
+    return nn > 0 ? dot / nn : (norm_[i] == norm_[j] ? 1.0 : 0.0);  // 0 vs 0: the same
+  }
+
+ private:
+  std::span<const float> position_;
+  std::span<const uint8_t> sketch_;
+  double max_pixels_;
+  bool angle_;
+  std::vector<double> norm_;
+  double min_cos_ = 0;
+};
+
+}  // namespace
 
 DuplicateGroups group_with_probes(std::span<const Hash128> hashes, std::span<const uint8_t> uncertain,
                                   std::span<const float> distance, int probe_bits, double max_distance,
-                                  std::span<const float> position, double max_angle) {
-  check_probe_settings(probe_bits, max_distance, max_angle);
+                                  std::span<const float> position, double max_angle, std::span<const uint8_t> sketch,
+                                  double max_pixels) {
+  check_probe_settings(probe_bits, max_distance, max_angle, max_pixels);
   const size_t per_image = static_cast<size_t>(probe_bits);
   GANKIT_CHECK(uncertain.size() == hashes.size() * per_image && distance.size() == uncertain.size(), Internal,
                "group_with_probes: {} uncertain bits and {} distances for {} hashes of {} bits", uncertain.size(),
                distance.size(), hashes.size(), probe_bits);
-  const bool verify = !std::isinf(max_angle);
-  constexpr size_t kUnits = kHashCodeUnits;
-  GANKIT_CHECK(!verify || position.size() == hashes.size() * kUnits, Internal,
-               "group_with_probes: {} code position values for {} hashes", position.size(), hashes.size());
-  // Verification: angle(a, b) <= A  <=>  a.b >= cos(A) |a| |b| (cos falls on [0, 180] degrees).
-  std::vector<double> norm(verify ? hashes.size() : 0);
-  for (size_t i = 0; i < norm.size(); ++i) {
-    double s = 0;
-    for (size_t u = 0; u < kUnits; ++u) s += double{position[i * kUnits + u]} * position[i * kUnits + u];
-    norm[i] = std::sqrt(s);
-  }
-  const double min_cos = verify ? std::cos(max_angle * std::numbers::pi / 180.0) : 0.0;
-  auto accept = [&](size_t i, int64_t j) {
-    if (!verify) return true;
-    const float* a = position.data() + i * kUnits;
-    const float* b = position.data() + static_cast<size_t>(j) * kUnits;
-    double dot = 0;
-    for (size_t u = 0; u < kUnits; ++u) dot += double{a[u]} * b[u];
-    const double nn = norm[i] * norm[static_cast<size_t>(j)];
-    const double cos = nn > 0 ? dot / nn : (norm[i] == norm[static_cast<size_t>(j)] ? 1.0 : 0.0);  // 0 vs 0: same
-    return cos >= min_cos;
-  };
-  // Depth-first over the subsets of the uncertain bits, nearest bits first: a subset's distance
-  // only grows as bits are added, so a branch stops at the first bit that would pass the limit
-  // (the probe distance, or the best hit so far) and the probes looked up are those within it.
-  std::vector<int> order(per_image);
-  std::vector<double> d(per_image);
-  return sort_groups(group_by_leaders(hashes, accept, [&](size_t i, auto&& lookup, auto&& leader) {
-    const uint8_t* bits = uncertain.data() + i * per_image;
-    const float* dist = distance.data() + i * per_image;
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](int x, int y) { return dist[x] < dist[y]; });
-    for (size_t k = 0; k < per_image; ++k) d[k] = dist[order[k]];
-    int64_t best = -1;
-    double best_cost = 0;
-    int64_t probes = 0;
-    auto visit = [&](auto&& self, size_t from, const Hash128& h, double cost) -> void {
-      for (size_t k = from; k < per_image; ++k) {
-        const double c = cost + d[k];
-        if (c > max_distance || (best >= 0 && c > best_cost)) break;  // so is every later bit
-        if (++probes > kMaxProbesPerImage) return;
-        const Hash128 p = flip(h, bits[order[k]]);
-        const int64_t j = lookup(p);
-        if (j >= 0 && accept(i, j)) {
-          const int64_t hit = leader(j);
-          if (best < 0 || c < best_cost || hit < best) {
-            best = hit;
-            best_cost = c;
-          }
-        }
-        self(self, k + 1, p, c);
-      }
-    };
-    visit(visit, 0, hashes[i], 0.0);
-    return best;
+  const HitCheck check(hashes.size(), position, max_angle, sketch, max_pixels);
+  ProbeSearch search(per_image);
+  return sort_groups(group_by_leaders(hashes, check, [&](size_t i, auto&& lookup, auto&& leader) {
+    return search.nearest(
+        hashes[i], uncertain.data() + i * per_image, distance.data() + i * per_image, max_distance, lookup,
+        [&](int64_t j) { return check(i, j); }, leader);
   }));
+}
+
+double code_angle(const float* a, const float* b) {
+  double dot = 0, na = 0, nb = 0;
+  for (size_t u = 0; u < kHashCodeUnits; ++u) {
+    dot += double{a[u]} * b[u];
+    na += double{a[u]} * a[u];
+    nb += double{b[u]} * b[u];
+  }
+  const double nn = std::sqrt(na) * std::sqrt(nb);
+  const double cos = nn > 0 ? dot / nn : (na == nb ? 1.0 : 0.0);
+  return std::acos(std::clamp(cos, -1.0, 1.0)) * 180.0 / std::numbers::pi;
+}
+
+std::vector<std::vector<int64_t>> probe_hits(std::span<const Hash128> hashes, std::span<const uint8_t> uncertain,
+                                             std::span<const float> distance, int probe_bits, double max_distance,
+                                             size_t max_hits) {
+  check_probe_settings(probe_bits, max_distance);
+  const size_t per_image = static_cast<size_t>(probe_bits);
+  GANKIT_CHECK(uncertain.size() == hashes.size() * per_image && distance.size() == uncertain.size(), Internal,
+               "probe_hits: {} uncertain bits and {} distances for {} hashes of {} bits", uncertain.size(),
+               distance.size(), hashes.size(), probe_bits);
+  std::unordered_map<Hash128, int64_t, HashOf> first_with_hash;
+  first_with_hash.reserve(hashes.size());
+  auto lookup = [&](const Hash128& h) -> int64_t {
+    auto it = first_with_hash.find(h);
+    return it == first_with_hash.end() ? -1 : it->second;
+  };
+  ProbeSearch search(per_image);
+  std::vector<std::pair<double, int64_t>> found;  // (cost, image), the max_hits nearest so far
+  std::vector<std::vector<int64_t>> out(hashes.size());
+  for (size_t i = 0; i < hashes.size() && max_hits > 0; ++i) {
+    found.clear();
+    const int64_t same = lookup(hashes[i]);
+    if (same >= 0) found.emplace_back(0.0, same);
+    search(
+        hashes[i], uncertain.data() + i * per_image, distance.data() + i * per_image, max_distance, lookup,
+        [&](int64_t j, double c) {
+          const std::pair<double, int64_t> e{c, j};
+          if (found.size() == max_hits && !(e < found.back())) return;
+          found.insert(std::upper_bound(found.begin(), found.end(), e), e);
+          if (found.size() > max_hits) found.pop_back();
+        },
+        [&] { return found.size() == max_hits ? found.back().first : kNoLimit; });
+    for (const auto& [c, j] : found) out[i].push_back(j);
+    if (same < 0) first_with_hash.emplace(hashes[i], static_cast<int64_t>(i));
+  }
+  return out;
 }
 
 }  // namespace gankit

@@ -75,15 +75,33 @@ DuplicateGroups group_duplicates(std::span<const Hash128> hashes, int radius = 0
 // nearest probe otherwise. The angle does not depend on the code's scale, which grows with
 // training. An exact hash is checked against the first earlier image with that hash; with
 // verification equal hashes can be split.
+//
+// Pixel verification (`--verify-pixels T`, a finite max_pixels in grey levels, 0..255): with
+// `sketch` (kSketchBytes per image, sketch.h), a hit counts only when the two images' sketches
+// are at most T grey levels apart; with both checks, a hit must pass both.
 constexpr int kMaxUnlimitedProbeBits = 12;
 constexpr int kMaxProbeBits = 32;
 constexpr int64_t kMaxProbesPerImage = int64_t{1} << 16;
 constexpr double kNoLimit = std::numeric_limits<double>::infinity();
 // The K, max_distance and max_angle group_with_probes accepts (Error(Usage) naming --probe,
 // --probe-distance or --verify-angle otherwise); callers check before hashing anything.
-void check_probe_settings(int probe_bits, double max_distance, double max_angle = kNoLimit);
+void check_probe_settings(int probe_bits, double max_distance, double max_angle = kNoLimit,
+                          double max_pixels = kNoLimit);
 DuplicateGroups group_with_probes(std::span<const Hash128> hashes, std::span<const uint8_t> uncertain,
                                   std::span<const float> distance, int probe_bits, double max_distance = kNoLimit,
-                                  std::span<const float> position = {}, double max_angle = kNoLimit);
+                                  std::span<const float> position = {}, double max_angle = kNoLimit,
+                                  std::span<const uint8_t> sketch = {}, double max_pixels = kNoLimit);
+
+// The angle in degrees (0..180) between two code positions of kHashCodeUnits values (two zero
+// positions: 0).
+double code_angle(const float* a, const float* b);
+
+// Per image, the up to max_hits earlier images that the probe search of group_with_probes
+// (without verification) reaches first, nearest first (ties: the earliest): an earlier image with
+// the same hash (distance 0), then those reached by probes within max_distance. The candidates
+// from which --target-precision estimates how close distinct images come (dedup_thresholds.h).
+std::vector<std::vector<int64_t>> probe_hits(std::span<const Hash128> hashes, std::span<const uint8_t> uncertain,
+                                             std::span<const float> distance, int probe_bits, double max_distance,
+                                             size_t max_hits);
 
 }  // namespace gankit

@@ -14,6 +14,7 @@
 #include "hash_autoencoder_options.h"
 #include "hdf5_store.h"
 #include "semantic_hash.h"
+#include "sketch.h"
 #include "thumbnails.h"
 
 namespace gankit {
@@ -277,6 +278,53 @@ TEST(GroupDuplicates, VerificationKeepsOnlyHitsWithinTheAngle) {
   EXPECT_THROW(group_with_probes(h, bits, dist, 3, kNoLimit, std::span<const float>(pos).first(pos.size() - 1), 30.0),
                Error);
   EXPECT_NO_THROW(group_with_probes(h, bits, dist, 3, kNoLimit, {}, kNoLimit));
+}
+
+// --verify-pixels: a hit counts only when the two sketches are within the limit; a near hit
+// that fails gives way to a farther one that passes, as with the angle.
+TEST(GroupDuplicates, PixelVerificationKeepsOnlyHitsWithinTheSketchDistance) {
+  const Hash128 a{0x0123456789abcdefull, 0xfedcba9876543210ull};
+  const Hash128 c = flipped(a, {10, 11});
+  // x (image 2) is one near bit (10) from a and one far bit (11) from c.
+  const std::vector<Hash128> h = {a, c, flipped(a, {10})};
+  const std::vector<uint8_t> bits = {20, 21, 22, 20, 21, 22, 10, 11, 22};
+  const std::vector<float> dist = {0.25f, 0.5f, 1.0f, 0.25f, 0.5f, 1.0f, 0.25f, 0.5f, 1.0f};
+  auto sketches = [](std::initializer_list<int> values) {
+    std::vector<uint8_t> out;
+    for (int v : values) out.insert(out.end(), kSketchBytes, static_cast<uint8_t>(v));
+    return out;
+  };
+  // Sketches 0, 100, 101 (0 is black: no gain to compensate): x is 101 grey levels from a, 1
+  // (within the gain's rounding) from c.
+  const std::vector<uint8_t> sk = sketches({0, 100, 101});
+  EXPECT_EQ(group_with_probes(h, bits, dist, 3).groups[0], (std::vector<int64_t>{0, 2}));  // nearest: a
+  const DuplicateGroups v = group_with_probes(h, bits, dist, 3, kNoLimit, {}, kNoLimit, sk, 2.0);
+  ASSERT_EQ(v.groups.size(), 1u);
+  EXPECT_EQ(v.groups[0], (std::vector<int64_t>{1, 2}));
+  EXPECT_TRUE(group_with_probes(h, bits, dist, 3, kNoLimit, {}, kNoLimit, sketches({0, 100, 140}), 2.0).groups.empty());
+  EXPECT_THROW(group_with_probes(h, bits, dist, 3, kNoLimit, {}, kNoLimit, sk, -1.0), Error);
+  EXPECT_THROW(group_with_probes(h, bits, dist, 3, kNoLimit, {}, kNoLimit, std::span(sk).first(10), 2.0), Error);
+}
+
+// probe_hits: per image the earlier images its search reaches, nearest first (an equal hash at
+// distance 0 first), at most max_hits of them.
+TEST(GroupDuplicates, ProbeHitsAreTheNearestEarlierImagesInOrder) {
+  const Hash128 a{0x0123456789abcdefull, 0xfedcba9876543210ull};
+  // Image 4 has a's hash flipped at 10: it reaches 0 (a) by flipping 10 (0.25), 1 by flipping 10
+  // and 11 (0.75), 2 by 10 and 12 (1.25); 3 shares its hash.
+  const std::vector<Hash128> h = {a, flipped(a, {11}), flipped(a, {12}), flipped(a, {10}), flipped(a, {10})};
+  std::vector<uint8_t> bits;
+  std::vector<float> dist;
+  for (size_t i = 0; i < h.size(); ++i) {
+    bits.insert(bits.end(), {10, 11, 12});
+    dist.insert(dist.end(), {0.25f, 0.5f, 1.0f});
+  }
+  const auto all = probe_hits(h, bits, dist, 3, kNoLimit, 8);
+  ASSERT_EQ(all.size(), 5u);
+  EXPECT_EQ(all[0], (std::vector<int64_t>{}));
+  EXPECT_EQ(all[4], (std::vector<int64_t>{3, 0, 1, 2}));
+  EXPECT_EQ(probe_hits(h, bits, dist, 3, kNoLimit, 2)[4], (std::vector<int64_t>{3, 0}));
+  EXPECT_EQ(probe_hits(h, bits, dist, 3, 0.8, 8)[4], (std::vector<int64_t>{3, 0, 1}));  // within 0.8
 }
 
 // The depth-first search with its pruning finds what trying every subset finds: the nearest

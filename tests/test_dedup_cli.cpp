@@ -300,6 +300,56 @@ TEST_F(DedupCli, BadInputGetsOneClearLine) {
   EXPECT_NE(help.out.find("hash         find duplicate groups"), std::string::npos) << help.out;
 }
 
+// --target-precision: the verification settings come from the data and are recorded; on the
+// planted set (180 copies among 1,680 images) they remove the copies and little else.
+TEST_F(DedupCli, TargetPrecisionChoosesTheVerificationAndRecordsIt) {
+  const auto r = run(dedup({"hash", path("planted.h5"), path("target.json"), "--model", path("ae.pt"),
+                            flags("--target-precision 0.99 -q --json")}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto out = nlohmann::json::parse(r.out);
+  const auto& t = out["target_precision"];
+  EXPECT_EQ(out["probe"], 24);  // the default search
+  EXPECT_EQ(out["probe_distance"], 0.7);
+  EXPECT_EQ(t["target"], 0.99);
+  EXPECT_TRUE(t["met"].get<bool>());
+  EXPECT_GE(t["estimated_precision"].get<double>(), 0.99);
+  EXPECT_EQ(out["verify_angle"], t["verify_angle"]);
+  EXPECT_EQ(out["verify_pixels"], t["verify_pixels"]);
+  EXPECT_EQ(t["accepted"], out["removed"]);  // the estimate saw what the grouping removes
+  std::ifstream in(path("target.json"));
+  const auto groups = nlohmann::json::parse(in);
+  EXPECT_EQ(groups["target_precision"], t);
+  EXPECT_EQ(groups["verify_pixels"], t["verify_pixels"]);
+  // Scored against the plant: copies found, few wrong removals.
+  int64_t removed = 0, wrong = 0, found = 0;
+  for (const auto& g : groups_of(path("target.json"))) {
+    const int64_t first = *g.begin();
+    for (int64_t m : g) {
+      if (m == first) continue;
+      ++removed;
+      const bool planted = m >= kOriginals && original_of(static_cast<int>((m - kOriginals) / 3),
+                                                          static_cast<int>((m - kOriginals) % 3)) == first;
+      wrong += !planted;
+      found += planted;
+    }
+  }
+  EXPECT_EQ(removed, out["removed"].get<int64_t>());
+  EXPECT_GE(found, 150) << "of 180 planted copies";
+  EXPECT_LE(wrong, removed / 50) << wrong << " of " << removed << " removed images are not planted copies";
+  // Bad settings.
+  const test::Command base = dedup({"hash", path("planted.h5"), path("t2.json"), "--model", path("ae.pt"), "-q"});
+  expect_cli_error(run(base.with({flags("--target-precision 1.5")})), 1,
+                   "--target-precision 1.5: expected a share between 0 and 1");
+  expect_cli_error(run(base.with({flags("--target-precision 0.99 --probe 8 --verify-angle 8")})), 1,
+                   "--target-precision chooses --verify-angle and --verify-pixels from the data");
+  expect_cli_error(run(base.with({flags("--target-precision 0.99 --radius 1")})), 1,
+                   "--target-precision works with --probe, not --radius");
+  expect_cli_error(run(base.with({flags("--verify-pixels 2")})), 1, "--verify-pixels needs --probe K");
+  expect_cli_error(run(base.with({flags("--probe 8 --verify-pixels 300")})), 1,
+                   "--verify-pixels 300: expected 0 to 255 grey levels");
+  EXPECT_FALSE(fs::exists(path("t2.json")));
+}
+
 // --report: the contact sheet shows the groups with the largest spread first, each row its
 // members' images (here the pyramid's 32x32 level, doubled); GROUPS.json gives every spread.
 TEST_F(DedupCli, ReportShowsTheMostSpreadOutGroupsFirst) {

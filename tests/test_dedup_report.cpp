@@ -2,6 +2,8 @@
 // contact sheet shows first.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "dedup_report.h"
@@ -21,10 +23,25 @@ TEST(DedupReport, SketchIsTheBlockMeanOverChannels) {
   EXPECT_EQ(s[0], 10);
   for (int i = 1; i < kSketchBytes; ++i) EXPECT_EQ(s[i], 0) << i;
   uint8_t a[kSketchBytes], b[kSketchBytes];
-  thumbnail_sketch(constant_thumbnail(10).data(), a);
+  thumbnail_sketch(constant_thumbnail(0).data(), a);
   thumbnail_sketch(constant_thumbnail(14).data(), b);
-  EXPECT_DOUBLE_EQ(sketch_distance(a, b), 4.0);
+  EXPECT_DOUBLE_EQ(sketch_distance(a, b), 14.0);  // black: no gain to compensate
   EXPECT_DOUBLE_EQ(sketch_distance(a, a), 0.0);
+}
+
+TEST(DedupReport, SketchDistanceCompensatesABrightnessGainUpToItsLimit) {
+  uint8_t a[kSketchBytes], b[kSketchBytes], c[kSketchBytes];
+  for (int i = 0; i < kSketchBytes; ++i) {
+    a[i] = static_cast<uint8_t>(40 + 2 * i);                           // 40..166
+    b[i] = static_cast<uint8_t>((40 + 2 * i) * 6 / 5);                 // 20 % brighter, truncated
+    c[i] = static_cast<uint8_t>(std::min(255, (40 + 2 * i) * 3 / 2));  // 50 % brighter
+  }
+  EXPECT_LT(sketch_distance(a, b), 0.5);  // only the truncation is left
+  EXPECT_DOUBLE_EQ(sketch_distance(a, b), sketch_distance(b, a));
+  // 50 %: a gain of 1.25 is compensated, the rest counts: (1.5 / sqrt(1.25) - sqrt(1.25)) x mean(a),
+  // with mean(a) = 103.
+  EXPECT_NEAR(sketch_distance(a, c), (1.5 / std::sqrt(1.25) - std::sqrt(1.25)) * 103, 0.5);
+  EXPECT_DOUBLE_EQ(sketch_distance(a, c), sketch_distance(c, a));
 }
 
 TEST(DedupReport, SpreadIsTheFarthestMemberFromTheFirstAndOrdersTheSheet) {

@@ -1,8 +1,8 @@
 // The layout of discriminator features (lib/feature_layout.h).
 #include <gtest/gtest.h>
 
-#include "error.h"
 #include "feature_layout.h"
+#include "test_util.h"
 
 namespace gankit {
 namespace {
@@ -24,18 +24,10 @@ TEST(FeatureLayout, DimensionsOfTheDcganDiscriminators) {
 }
 
 TEST(FeatureLayout, RejectsLayersPoolsAndNetworksItCannotUse) {
-  auto kind_of = [](auto&& f) {
-    try {
-      f();
-    } catch (const Error& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
-  EXPECT_NE(kind_of([] { feature_layout(32, 8, {3}, 4); }).find("conv layers 0..2"), std::string::npos);
-  EXPECT_NE(kind_of([] { feature_layout(32, 8, {1, 1}, 4); }).find("given twice"), std::string::npos);
-  EXPECT_NE(kind_of([] { feature_layout(32, 8, {}, 3); }).find("power of two"), std::string::npos);
-  EXPECT_NE(kind_of([] { feature_layout(4, 8, {}, 4); }).find("no conv layers"), std::string::npos);
+  EXPECT_NE(test::error_of([] { feature_layout(32, 8, {3}, 4); }).find("conv layers 0..2"), std::string::npos);
+  EXPECT_NE(test::error_of([] { feature_layout(32, 8, {1, 1}, 4); }).find("given twice"), std::string::npos);
+  EXPECT_NE(test::error_of([] { feature_layout(32, 8, {}, 3); }).find("power of two"), std::string::npos);
+  EXPECT_NE(test::error_of([] { feature_layout(4, 8, {}, 4); }).find("no conv layers"), std::string::npos);
 }
 
 }  // namespace

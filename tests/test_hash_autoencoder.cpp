@@ -9,6 +9,7 @@
 #include "error.h"
 #include "fixtures.h"
 #include "hash_autoencoder.h"
+#include "hash_autoencoder_options.h"
 #include "real_images.h"
 #include "test_util.h"
 
@@ -18,6 +19,17 @@ using test::TempDir;
 
 // The flip distance of bit j is the RMS grey-level size of the smallest move that changes it:
 // moving the pixels along W_j by 0.99 of it keeps the bit, by 1.01 of it flips it.
+TEST(HashAutoencoderOptions, AutoEpochsGiveAtLeastTenEpochsAndTheMinimumSteps) {
+  HashAutoencoderOptions o;  // epochs 0: auto, minibatch 256
+  EXPECT_EQ(o.epochs, 0);
+  EXPECT_EQ(o.resolved_epochs(100000), 10);  // 391 steps an epoch: 10 epochs pass 1500 steps
+  EXPECT_EQ(o.resolved_epochs(10000), 38);   // 40 steps an epoch: 38 for 1520
+  EXPECT_EQ(o.resolved_epochs(1000), 375);   // 4 steps an epoch
+  EXPECT_EQ(o.resolved_epochs(3000000), 10);
+  o.epochs = 7;
+  EXPECT_EQ(o.resolved_epochs(1000), 7);  // given: as given
+}
+
 TEST(HashAutoencoder, FlipDistanceIsTheSmallestMoveThatChangesTheBit) {
   torch::manual_seed(3);
   HashAutoencoder model;

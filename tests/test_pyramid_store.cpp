@@ -213,24 +213,18 @@ TEST(PyramidStore, RefusesExistingOutputUnlessOverwrite) {
 
 TEST(PyramidStore, BadInputsGiveClearErrors) {
   TempDir dir;
-  auto message = [](auto&& fn) {
-    try {
-      fn();
-    } catch (const Error& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
-  EXPECT_NE(message([&] { PyramidReader r(dir / "missing.h5"); }).find("does not exist"), std::string::npos);
+  EXPECT_NE(test::error_of([&] { PyramidReader r(dir / "missing.h5"); }).find("does not exist"), std::string::npos);
   test::write_bytes(dir / "text.h5", "hello");
-  EXPECT_NE(message([&] { PyramidReader r(dir / "text.h5"); }).find("is not an HDF5 file"), std::string::npos);
+  EXPECT_NE(test::error_of([&] { PyramidReader r(dir / "text.h5"); }).find("is not an HDF5 file"), std::string::npos);
   write_sample(dir / "a.h5", 2, 3, 4, {});
-  EXPECT_NE(message([&] { PyramidReader(dir / "a.h5").read(64, 0, 1); }).find("has no 64x64 level (levels: 4, 2, 1)"),
+  EXPECT_NE(
+      test::error_of([&] { PyramidReader(dir / "a.h5").read(64, 0, 1); }).find("has no 64x64 level (levels: 4, 2, 1)"),
+      std::string::npos);
+  EXPECT_NE(test::error_of([&] { PyramidWriter w(dir / "nodir" / "a.h5", 4, 3, {}); }).find("does not exist"),
             std::string::npos);
-  EXPECT_NE(message([&] { PyramidWriter w(dir / "nodir" / "a.h5", 4, 3, {}); }).find("does not exist"),
+  EXPECT_NE(test::error_of([&] { PyramidWriter w(dir / "b.h5", 12, 3, {}); }).find("not a power of two"),
             std::string::npos);
-  EXPECT_NE(message([&] { PyramidWriter w(dir / "b.h5", 12, 3, {}); }).find("not a power of two"), std::string::npos);
-  EXPECT_NE(message([&] {
+  EXPECT_NE(test::error_of([&] {
               PyramidWriter w(dir / "c.h5", 4, 3, {});
               w.commit();
             }).find("no images"),

@@ -25,6 +25,9 @@ std::string join_losses(const std::vector<double>& v) {
   return s;
 }
 
+const std::string kAutoEpochsHelp =
+    fmt::format("passes over the sample (auto: at least 10, and at least {} minibatches)", kMinAutoSteps);
+
 int dedup_train(const std::string& prog, const std::vector<std::string>& args) {
   DedupTrainOptions opt;
   CommonFlags common;
@@ -32,9 +35,9 @@ int dedup_train(const std::string& prog, const std::vector<std::string>& args) {
   HashAutoencoderOptions& ae = opt.autoencoder;
   po::options_description desc("Options");
   desc.add_options()("input", po::value(&input)->required(), "dataset: HDF5 pyramid, image folder, lmdb, ...")(
-      "model", po::value(&model)->required(), "output model file (.pt)")(
-      "samples", defaulted(&opt.samples), "training images, a uniform sample of IN")("epochs", defaulted(&ae.epochs),
-                                                                                     "passes over the sample")(
+      "model", po::value(&model)->required(), "output model file (.pt)")("samples", defaulted(&opt.samples),
+                                                                         "training images, a uniform sample of IN")(
+      "epochs", po::value(&ae.epochs)->default_value(0, "auto"), kAutoEpochsHelp.c_str())(
       "batch", defaulted(&ae.batch), "minibatch size (Adam)")("lr", defaulted(&ae.lr), "Adam learning rate")(
       "noise", defaulted(&ae.noise), "corruption: Gaussian pixel noise std (pixel range 0..1)")(
       "brightness", defaulted(&ae.brightness), "corruption: brightness factor 1 +- this")(
@@ -76,7 +79,16 @@ int dedup_train(const std::string& prog, const std::vector<std::string>& args) {
       .add("samples", s.samples,
            fmt::format("{}{}", s.samples, s.unreadable ? fmt::format(" ({} unreadable skipped)", s.unreadable) : ""))
       .also("unreadable", s.unreadable)
-      .also("options", ae.to_json())
+      .also("options",
+            [&] {
+              HashAutoencoderOptions used = ae;
+              used.epochs = s.epochs;
+              return used.to_json();
+            }())
+      .add("epochs", s.epochs,
+           fmt::format("{}{}", s.epochs,
+                       s.epochs_auto ? fmt::format(" (auto: at least 10, and {} minibatches)", kMinAutoSteps) : ""))
+      .also("epochs_auto", s.epochs_auto)
       .add("epoch_loss", s.epoch_loss, join_losses(s.epoch_loss), "loss per epoch")
       .add("clean_loss", s.clean_loss, fmt::format("{:.4f} (standardised units)", s.clean_loss),
            "clean reconstruction MSE")
@@ -113,6 +125,12 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
       "verify-angle", po::value(&opt.grouping.verify_angle),
       "with --probe: an earlier image reached by a probe or by the same hash counts only when the two images' code "
       "positions (signed distances to the 128 hash hyperplanes) are at most A degrees apart (default: no check)")(
+      "verify-pixels", po::value(&opt.grouping.verify_pixels),
+      "with --probe: a hit counts only when the two thumbnails' 8x8 grey sketches differ by at most T grey levels "
+      "on average (default: no check)")(
+      "target-precision", po::value(&opt.grouping.target_precision),
+      "choose --verify-angle and --verify-pixels from the data so that the estimated share of wrong removals stays "
+      "below 1 - P (e.g. 0.99); without --probe, --probe 24 --probe-distance 0.7")(
       "apply", po::value(&apply), "also write the de-duplicated dataset as an HDF5 pyramid")(
       "report", po::value(&report),
       "also write a contact sheet (PNG) of the 32 groups whose members lie farthest apart, to look at before "
@@ -155,25 +173,34 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
   const DedupHashSummary s = hash_dataset(input, opt);
 
   const double rate = s.hash_seconds > 0 ? s.hashed / s.hash_seconds : 0.0;
+  const DedupGrouping& used = s.grouping;  // with --target-precision, as chosen
   Summary r;
   r.add("input", input, fmt::format("{} ({})", input, s.format))
       .also("format", s.format)
       .add("method", method, method == "ae" ? "ae (" + model + ")" : method)
-      .also("radius", opt.grouping.radius)
-      .also("probe", opt.grouping.probe)
-      .also("probe_distance", limit_json(opt.grouping.probe_distance))
-      .also("verify_angle", limit_json(opt.grouping.verify_angle));
+      .also("radius", used.radius)
+      .also("probe", used.probe)
+      .also("probe_distance", limit_json(used.probe_distance))
+      .also("verify_angle", limit_json(used.verify_angle))
+      .also("verify_pixels", limit_json(used.verify_pixels));
+  auto limit = [](double v, const char* text) {
+    return std::isinf(v) ? std::string() : ", " + fmt::format(fmt::runtime(text), v);
+  };
   if (method == "ae")
-    r.row("grouping", opt.grouping.probe > 0
-                          ? fmt::format("probe {} least confident bits{}{}", opt.grouping.probe,
-                                        std::isinf(opt.grouping.probe_distance)
-                                            ? std::string()
-                                            : fmt::format(", within {} grey levels", opt.grouping.probe_distance),
-                                        std::isinf(opt.grouping.verify_angle)
-                                            ? std::string()
-                                            : fmt::format(", verified within {} degrees", opt.grouping.verify_angle))
-                      : opt.grouping.radius > 0 ? fmt::format("within {} bits", opt.grouping.radius)
-                                                : std::string("equal hashes"));
+    r.row("grouping", used.probe > 0    ? fmt::format("probe {} least confident bits{}{}{}", used.probe,
+                                                      limit(used.probe_distance, "within {} grey levels"),
+                                                      limit(used.verify_angle, "verified within {} degrees"),
+                                                      limit(used.verify_pixels, "and {} grey levels of sketch"))
+                      : used.radius > 0 ? fmt::format("within {} bits", used.radius)
+                                        : std::string("equal hashes"));
+  if (used.target_precision > 0) {
+    const VerificationChoice& v = s.verification;
+    r.add("target_precision", verification_json(v),
+          fmt::format("{}: estimated {:.4f} (95 % lower bound {:.4f}), about {:.1f} wrong of {} candidate removals{}",
+                      v.target, v.precision, v.precision_low, v.wrong, v.accepted,
+                      v.met ? "" : "; the target is not reachable on this data: the most precise settings were used"),
+          "target precision");
+  }
   r.add("images", s.hashed,
         fmt::format("{}{}", s.hashed, s.unreadable ? fmt::format(" ({} unreadable skipped)", s.unreadable) : ""))
       .also("records", s.records)
