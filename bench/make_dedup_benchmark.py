@@ -86,6 +86,26 @@ def png(im):
     return buf.getvalue()
 
 
+def write_shuffled(out, items, rng):
+    """Writes items (family, kind, source, bytes, extension) as OUT/images/imgNNNNNNN.EXT in an
+    order shuffled by rng, and OUT/truth.csv naming each file's family, kind and source. Returns
+    the images folder."""
+    order = list(range(len(items)))
+    rng.shuffle(order)
+    img_dir = os.path.join(out, "images")
+    os.makedirs(img_dir, exist_ok=True)
+    with open(os.path.join(out, "truth.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["file", "family", "kind", "source"])
+        for pos, k in enumerate(order):
+            fam, kind, src, data, ext = items[k]
+            name = f"img{pos:07d}{ext}"
+            with open(os.path.join(img_dir, name), "wb") as g:
+                g.write(data)
+            w.writerow([name, fam, kind, src])
+    return img_dir
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
@@ -109,19 +129,7 @@ def main():
             for kind in KINDS:
                 data, ext = perturb(im, kind, rng)
                 items.append((fam, kind, src, data, ext))
-    order = list(range(len(items)))
-    rng.shuffle(order)
-    img_dir = os.path.join(a.out, "images")
-    os.makedirs(img_dir, exist_ok=True)
-    with open(os.path.join(a.out, "truth.csv"), "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["file", "family", "kind", "source"])
-        for pos, k in enumerate(order):
-            fam, kind, src, data, ext = items[k]
-            name = f"img{pos:07d}{ext}"
-            with open(os.path.join(img_dir, name), "wb") as g:
-                g.write(data)
-            w.writerow([name, fam, kind, src])
+    img_dir = write_shuffled(a.out, items, rng)
     n_dup = sum(1 for it in items if it[1] != "original")
     print(f"{len(originals)} originals ({len(fm)} Fashion-MNIST, {len(originals) - len(fm)} photo tiles), "
           f"{n_dup} near-duplicates, {len(items)} files in {img_dir}")

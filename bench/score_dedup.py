@@ -7,7 +7,8 @@ Recall per kind: the fraction of near-duplicates of that kind whose hash equals 
 family is represented by another member of the group (removed). Prints a Markdown table, or JSON
 with --json.
 
-Usage: score_dedup.py GROUPS.json TRUTH.csv [--label NAME] [--subset fashion-mnist|photo] [--json]
+Usage: score_dedup.py GROUPS.json TRUTH.csv [--label NAME] [--subset fashion-mnist|photo] [--kinds K1,K2,..]
+       [--json]
 (--subset scores one part; groups are cut to that part's members.)
 """
 import argparse, collections, csv, json, os
@@ -72,13 +73,14 @@ def main():
     ap.add_argument("--label", default="")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--subset", default="", choices=["", "fashion-mnist", "photo"])
+    ap.add_argument("--kinds", default="jpeg,resize,crop,shift,brightness", help="the recall columns, in order")
     a = ap.parse_args()
     s = score(a.groups, a.truth, a.subset)
     if a.json:
         s["label"] = a.label
         print(json.dumps(s))
         return
-    kinds = ["jpeg", "resize", "crop", "shift", "brightness"]
+    kinds = a.kinds.split(",")
     print("| method | " + " | ".join(f"recall {k}" for k in kinds) + " | recall all | precision (pairs) | precision (removed) | removed |")
     print("|---|" + "---:|" * (len(kinds) + 4))
     print(f"| {a.label} | " + " | ".join(f"{s['recall'].get(k, 0):.3f}" for k in kinds) +
