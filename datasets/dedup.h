@@ -127,6 +127,8 @@ struct DedupHashSummary {
   double seconds = 0;
 };
 
+// gan-data dedup hash without grouping options: --target-precision this.
+constexpr double kDefaultTargetPrecision = 0.99;
 // --target-precision without --probe: these probe settings.
 constexpr int kTargetProbe = 24;
 constexpr double kTargetProbeDistance = 0.7;

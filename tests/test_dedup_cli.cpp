@@ -336,6 +336,15 @@ TEST_F(DedupCli, TargetPrecisionChoosesTheVerificationAndRecordsIt) {
   EXPECT_EQ(removed, out["removed"].get<int64_t>());
   EXPECT_GE(found, 150) << "of 180 planted copies";
   EXPECT_LE(wrong, removed / 50) << wrong << " of " << removed << " removed images are not planted copies";
+  // It is the default: without grouping options, 0.99; with one, none.
+  const auto plain =
+      run(dedup({"hash", path("planted.h5"), path("t3.json"), "--model", path("ae.pt"), flags("-q --json")}));
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_EQ(nlohmann::json::parse(plain.out)["target_precision"], t);
+  const auto dcgan = run(
+      dedup({"hash", path("planted.h5"), path("t4.json"), "--model", path("ae.pt"), flags("--radius 0 -q --json")}));
+  ASSERT_EQ(dcgan.exit_code, 0) << dcgan.err;
+  EXPECT_FALSE(nlohmann::json::parse(dcgan.out).contains("target_precision"));
   // Bad settings.
   const test::Command base = dedup({"hash", path("planted.h5"), path("t2.json"), "--model", path("ae.pt"), "-q"});
   expect_cli_error(run(base.with({flags("--target-precision 1.5")})), 1,

@@ -130,8 +130,9 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
       "on average (default: no check)")(
       "target-precision", po::value(&opt.grouping.target_precision),
       "choose --verify-angle and --verify-pixels from the data so that the estimated share of wrong removals stays "
-      "below 1 - P (e.g. 0.99); without --probe, --probe 24 --probe-distance 0.7")(
-      "apply", po::value(&apply), "also write the de-duplicated dataset as an HDF5 pyramid")(
+      "below 1 - P; without --probe, --probe 24 --probe-distance 0.7 (the default, at 0.99, when no --radius, "
+      "--probe or --verify-* is given)")("apply", po::value(&apply),
+                                         "also write the de-duplicated dataset as an HDF5 pyramid")(
       "report", po::value(&report),
       "also write a contact sheet (PNG) of the 32 groups whose members lie farthest apart, to look at before "
       "--apply")("resolution", defaulted(&opt.apply_import.resolution),
@@ -155,11 +156,17 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
       "crop, or with --method exact a hash of its decoded pixels. Images with one hash form a group; the first\n"
       "of each group (in dataset order) is kept. Writes the groups (JSON: hash, members with index and name),\n"
       "the keep list and, with --apply, the de-duplicated dataset. IN is never modified. Unreadable images are\n"
-      "named and skipped.",
+      "named and skipped. Without --radius, --probe or --verify-*, near-duplicates are probed for and verified\n"
+      "with settings chosen from the data for a removal precision of 0.99 (--target-precision).",
       prog, prog);
   if (!parse(usage, args, desc, pos, vm)) return 0;
   opt.grouping.method = parse_dedup_method(method);
   opt.grouping.model = model;
+  // Without grouping options the settings come from the data, at the default target precision.
+  const bool grouping_given = !vm["radius"].defaulted() || !vm["probe"].defaulted() || vm.count("probe-distance") ||
+                              vm.count("verify-angle") || vm.count("verify-pixels") || vm.count("target-precision");
+  if (!grouping_given && opt.grouping.method == DedupMethod::Autoencoder)
+    opt.grouping.target_precision = kDefaultTargetPrecision;
   opt.outputs.groups = groups;
   if (keep.empty()) {
     std::filesystem::path k = groups;
