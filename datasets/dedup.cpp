@@ -236,15 +236,13 @@ HashedImages hash_images(ThumbnailReader& reader, ThumbnailHasher* hasher, const
     h.flip_distance.resize(h.uncertain.size());
     if (verify) h.code_position.resize(h.hashes.size() * kHashCodeUnits);
     if (hasher) {
-      h.sketches.resize(h.hashes.size() * kSketchBytes);
-      for (size_t i = 0; i < batch.size(); ++i)
-        thumbnail_sketch(batch.pixels.data() + i * kThumbnailBytes, h.sketches.data() + (base + i) * kSketchBytes);
-    }
-    if (hasher)
       hasher->hash(batch.pixels.data(), static_cast<int64_t>(batch.size()), h.hashes.data() + base,
                    h.uncertain.data() + base * probe, h.flip_distance.data() + base * probe, opt.grouping.probe,
                    verify ? h.code_position.data() + base * kHashCodeUnits : nullptr);
-    else
+      h.sketches.resize(h.hashes.size() * kSketchBytes);
+      for (size_t i = 0; i < batch.size(); ++i)
+        thumbnail_sketch(batch.pixels.data() + i * kThumbnailBytes, h.sketches.data() + (base + i) * kSketchBytes);
+    } else
       std::copy(batch.pixel_hashes.begin(), batch.pixel_hashes.end(), h.hashes.begin() + static_cast<ptrdiff_t>(base));
     h.positions.insert(h.positions.end(), batch.index.begin(), batch.index.end());
     for (auto& n : batch.names) h.names.push_back(std::move(n));
@@ -381,7 +379,7 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
   const std::vector<double> spreads = group_spreads(g, h.sketches);
   for (double spread : spreads) {
     s.largest_spread = std::max(s.largest_spread, spread);
-    s.spread_over_4 += spread > 4.0;
+    s.spread_over_4 += spread > kDoubtfulSpread;
   }
 
   std::string keep_text;

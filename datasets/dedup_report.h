@@ -17,6 +17,9 @@
 
 namespace gankit {
 
+// Groups whose spread is over this many grey levels hold members that differ by more than
+// re-encoding, resizing or brightening moves a copy (docs/dedup.md): worth a look.
+constexpr double kDoubtfulSpread = 4.0;
 constexpr int kSheetGroups = 32;   // rows of the contact sheet
 constexpr int kSheetMembers = 10;  // images shown per row (a group's first ones)
 constexpr int kSheetCell = 64;     // side of each image on the sheet, pixels

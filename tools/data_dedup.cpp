@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "dedup.h"
+#include "dedup_report.h"
 #include "error.h"
 #include "gan_data_commands.h"
 #include "report.h"
@@ -203,8 +204,8 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
   if (used.target_precision > 0) {
     const VerificationChoice& v = s.verification;
     r.add("target_precision", verification_json(v),
-          fmt::format("{}: estimated {:.4f} (95 % lower bound {:.4f}), about {:.1f} wrong of {} candidate removals{}",
-                      v.target, v.precision, v.precision_low, v.wrong, v.accepted,
+          fmt::format("{}: estimated {:.4f} (95 % lower bound {:.4f}), about {:.1f} wrong of {} removals{}", v.target,
+                      v.precision, v.precision_low, v.wrong, v.accepted,
                       v.met ? "" : "; the target is not reachable on this data: the most precise settings were used"),
           "target precision");
   }
@@ -219,8 +220,8 @@ int dedup_hash(const std::string& prog, const std::vector<std::string>& args) {
       .also("largest_spread", s.largest_spread)
       .also("groups_spread_over_4", s.spread_over_4);
   if (method == "ae")
-    r.row("spread", fmt::format("largest {:.1f} grey levels; {} groups over 4 (their members differ: check them)",
-                                s.largest_spread, s.spread_over_4));
+    r.row("spread", fmt::format("largest {:.1f} grey levels; {} groups over {} (their members differ: check them)",
+                                s.largest_spread, s.spread_over_4, kDoubtfulSpread));
   r.add("groups_file", groups).add("keep_file", keep, {}, "keep list");
   if (!report.empty()) r.add("report", report, {}, "contact sheet");
   if (!apply.empty())
