@@ -252,19 +252,20 @@ HashedImages hash_images(ThumbnailReader& reader, ThumbnailHasher* hasher, const
   return h;
 }
 
-// --target-precision's candidates: per image, the earlier images its probe search reaches first
-// (nearest first), their code angles and sketch distances.
-std::vector<std::vector<PairDistance>> candidate_hits(const HashedImages& h, const DedupGrouping& grouping) {
-  const std::vector<std::vector<int64_t>> hits =
+// --target-precision's candidates: per image, kCandidateHits slots of the earlier images its
+// probe search reaches first (nearest first), their code angles and sketch distances.
+std::vector<PairDistance> candidate_hits(const HashedImages& h, const DedupGrouping& grouping) {
+  const std::vector<int64_t> hits =
       probe_hits(h.hashes, h.uncertain, h.flip_distance, grouping.probe, grouping.probe_distance, kCandidateHits);
-  std::vector<std::vector<PairDistance>> out(hits.size());
-  for (size_t i = 0; i < hits.size(); ++i)
-    for (int64_t hit : hits[i]) {
-      const size_t j = static_cast<size_t>(hit);
-      out[i].push_back(
-          {code_angle(h.code_position.data() + i * kHashCodeUnits, h.code_position.data() + j * kHashCodeUnits),
-           sketch_distance(h.sketches.data() + i * kSketchBytes, h.sketches.data() + j * kSketchBytes)});
-    }
+  std::vector<PairDistance> out(hits.size(), kNoHit);
+  for (size_t slot = 0; slot < hits.size(); ++slot) {
+    if (hits[slot] < 0) continue;
+    const size_t i = slot / kCandidateHits, j = static_cast<size_t>(hits[slot]);
+    out[slot] = {static_cast<float>(code_angle(h.code_position.data() + i * kHashCodeUnits,
+                                               h.code_position.data() + j * kHashCodeUnits)),
+                 static_cast<float>(
+                     sketch_distance(h.sketches.data() + i * kSketchBytes, h.sketches.data() + j * kSketchBytes))};
+  }
   return out;
 }
 
@@ -361,7 +362,8 @@ DedupHashSummary hash_dataset(const fs::path& input, const DedupHashOptions& opt
   GANKIT_CHECK_DATA(s.hashed > 0, "no readable images in {}{}", input.string(),
                     s.unreadable ? fmt::format(" ({} unreadable)", s.unreadable) : "");
   if (opt.grouping.target_precision > 0) {
-    s.verification = choose_verification(candidate_hits(h, opt.grouping), opt.grouping.target_precision);
+    s.verification =
+        choose_verification(candidate_hits(h, opt.grouping), kCandidateHits, opt.grouping.target_precision);
     opt.grouping.verify_angle = s.verification.angle;
     opt.grouping.verify_pixels = s.verification.pixels;
   }

@@ -14,8 +14,8 @@ double poisson_upper_95(int64_t n) {
 
 namespace {
 
-// The first of `hits` within both limits, or null.
-const PairDistance* first_within(const std::vector<PairDistance>& hits, double angle, double pixels) {
+// The first of one image's hits within both limits, or null.
+const PairDistance* first_within(std::span<const PairDistance> hits, double angle, double pixels) {
   for (const PairDistance& p : hits)
     if (p.angle <= angle && p.pixels <= pixels) return &p;
   return nullptr;
@@ -23,10 +23,13 @@ const PairDistance* first_within(const std::vector<PairDistance>& hits, double a
 
 }  // namespace
 
-VerificationChoice choose_verification(std::span<const std::vector<PairDistance>> hits, double target) {
+VerificationChoice choose_verification(std::span<const PairDistance> all, size_t per_image, double target) {
   VerificationChoice best;
   best.target = target;
-  for (const auto& h : hits) best.candidates += !h.empty();
+  std::vector<std::span<const PairDistance>> hits;
+  for (size_t i = 0; per_image > 0 && i + per_image <= all.size(); i += per_image)
+    hits.push_back(all.subspan(i, per_image));
+  for (const auto& h : hits) best.candidates += !std::isinf(h[0].angle);
   bool have = false;
   for (double angle : kAngleGrid) {
     int64_t band = 0;

@@ -17,7 +17,9 @@
 // grid point (angle, T) that accepts the most candidates with an estimated precision >= P.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -29,10 +31,12 @@ constexpr size_t kCandidateHits = 8;               // per image
 inline const std::vector<double> kAngleGrid = {1, 2, 3, 4, 5, 6, 8, 10, 12, 15};
 inline const std::vector<double> kPixelGrid = {0.5, 1, 1.5, 2, 2.5, 3};
 
+// A candidate hit; a slot without a hit is kNoHit (never within any limit).
 struct PairDistance {
-  double angle = 0;   // degrees between the code positions
-  double pixels = 0;  // sketch distance, grey levels
+  float angle = 0;   // degrees between the code positions
+  float pixels = 0;  // sketch distance, grey levels
 };
+constexpr PairDistance kNoHit{std::numeric_limits<float>::infinity(), std::numeric_limits<float>::infinity()};
 
 struct VerificationChoice {
   double target = 0;
@@ -45,9 +49,9 @@ struct VerificationChoice {
   bool met = false;                         // some grid point reaches the target; else the most precise one is chosen
 };
 
-// Chooses from `hits` (per image, its candidate hits nearest first) as described above. `target`
-// in (0, 1).
-VerificationChoice choose_verification(std::span<const std::vector<PairDistance>> hits, double target);
+// Chooses from `hits` (per image, `per_image` slots: its candidate hits nearest first, then
+// kNoHit) as described above. `target` in (0, 1).
+VerificationChoice choose_verification(std::span<const PairDistance> hits, size_t per_image, double target);
 
 // The one-sided 95 % upper limit of a Poisson mean given `n` events (Wilson-Hilferty).
 double poisson_upper_95(int64_t n);

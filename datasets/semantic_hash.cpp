@@ -336,9 +336,8 @@ double code_angle(const float* a, const float* b) {
   return std::acos(std::clamp(cos, -1.0, 1.0)) * 180.0 / std::numbers::pi;
 }
 
-std::vector<std::vector<int64_t>> probe_hits(std::span<const Hash128> hashes, std::span<const uint8_t> uncertain,
-                                             std::span<const float> distance, int probe_bits, double max_distance,
-                                             size_t max_hits) {
+std::vector<int64_t> probe_hits(std::span<const Hash128> hashes, std::span<const uint8_t> uncertain,
+                                std::span<const float> distance, int probe_bits, double max_distance, size_t max_hits) {
   check_probe_settings(probe_bits, max_distance);
   const size_t per_image = static_cast<size_t>(probe_bits);
   GANKIT_CHECK(uncertain.size() == hashes.size() * per_image && distance.size() == uncertain.size(), Internal,
@@ -351,8 +350,8 @@ std::vector<std::vector<int64_t>> probe_hits(std::span<const Hash128> hashes, st
     return it == first_with_hash.end() ? -1 : it->second;
   };
   ProbeSearch search(per_image);
-  std::vector<std::pair<double, int64_t>> found;  // (cost, image), the max_hits nearest so far
-  std::vector<std::vector<int64_t>> out(hashes.size());
+  std::vector<std::pair<double, int64_t>> found;  // (distance, image), the max_hits nearest so far
+  std::vector<int64_t> out(hashes.size() * max_hits, -1);
   for (size_t i = 0; i < hashes.size() && max_hits > 0; ++i) {
     found.clear();
     const int64_t same = lookup(hashes[i]);
@@ -366,7 +365,7 @@ std::vector<std::vector<int64_t>> probe_hits(std::span<const Hash128> hashes, st
           if (found.size() > max_hits) found.pop_back();
         },
         [&] { return found.size() == max_hits ? found.back().first : kNoLimit; });
-    for (const auto& [c, j] : found) out[i].push_back(j);
+    for (size_t k = 0; k < found.size(); ++k) out[i * max_hits + k] = found[k].second;
     if (same < 0) first_with_hash.emplace(hashes[i], static_cast<int64_t>(i));
   }
   return out;

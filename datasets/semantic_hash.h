@@ -96,12 +96,12 @@ DuplicateGroups group_with_probes(std::span<const Hash128> hashes, std::span<con
 // positions: 0).
 double code_angle(const float* a, const float* b);
 
-// Per image, the up to max_hits earlier images that the probe search of group_with_probes
-// (without verification) reaches first, nearest first (ties: the earliest): an earlier image with
-// the same hash (distance 0), then those reached by probes within max_distance. The candidates
-// from which --target-precision estimates how close distinct images come (dedup_thresholds.h).
-std::vector<std::vector<int64_t>> probe_hits(std::span<const Hash128> hashes, std::span<const uint8_t> uncertain,
-                                             std::span<const float> distance, int probe_bits, double max_distance,
-                                             size_t max_hits);
+// Per image i, the up to max_hits earlier images that the probe search of group_with_probes
+// (without verification) reaches first, in out[i * max_hits ...], nearest first (ties: the
+// earliest), -1 after the last: an earlier image with the same hash (distance 0), then those
+// reached by probes within max_distance. The candidates from which --target-precision estimates
+// how close distinct images come (dedup_thresholds.h).
+std::vector<int64_t> probe_hits(std::span<const Hash128> hashes, std::span<const uint8_t> uncertain,
+                                std::span<const float> distance, int probe_bits, double max_distance, size_t max_hits);
 
 }  // namespace gankit

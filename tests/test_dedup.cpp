@@ -319,12 +319,17 @@ TEST(GroupDuplicates, ProbeHitsAreTheNearestEarlierImagesInOrder) {
     bits.insert(bits.end(), {10, 11, 12});
     dist.insert(dist.end(), {0.25f, 0.5f, 1.0f});
   }
-  const auto all = probe_hits(h, bits, dist, 3, kNoLimit, 8);
-  ASSERT_EQ(all.size(), 5u);
-  EXPECT_EQ(all[0], (std::vector<int64_t>{}));
-  EXPECT_EQ(all[4], (std::vector<int64_t>{3, 0, 1, 2}));
-  EXPECT_EQ(probe_hits(h, bits, dist, 3, kNoLimit, 2)[4], (std::vector<int64_t>{3, 0}));
-  EXPECT_EQ(probe_hits(h, bits, dist, 3, 0.8, 8)[4], (std::vector<int64_t>{3, 0, 1}));  // within 0.8
+  // Image i's slots, hits[i * k ...].
+  auto of = [](const std::vector<int64_t>& hits, size_t i, size_t k) {
+    return std::vector<int64_t>(hits.begin() + static_cast<ptrdiff_t>(i * k),
+                                hits.begin() + static_cast<ptrdiff_t>((i + 1) * k));
+  };
+  const auto all = probe_hits(h, bits, dist, 3, kNoLimit, 6);
+  ASSERT_EQ(all.size(), 5u * 6);
+  EXPECT_EQ(of(all, 0, 6), (std::vector<int64_t>{-1, -1, -1, -1, -1, -1}));
+  EXPECT_EQ(of(all, 4, 6), (std::vector<int64_t>{3, 0, 1, 2, -1, -1}));
+  EXPECT_EQ(of(probe_hits(h, bits, dist, 3, kNoLimit, 2), 4, 2), (std::vector<int64_t>{3, 0}));
+  EXPECT_EQ(of(probe_hits(h, bits, dist, 3, 0.8, 6), 4, 6), (std::vector<int64_t>{3, 0, 1, -1, -1, -1}));  // within 0.8
 }
 
 // The depth-first search with its pruning finds what trying every subset finds: the nearest
