@@ -202,6 +202,20 @@ void check_probe_settings(int probe_bits, double max_distance, double max_angle,
 
 namespace {
 
+// The length of a code position, and the cosine between two given their lengths (two zero
+// positions: the same, 1): one formula for the grouping's check and code_angle().
+double code_norm(const float* a) {
+  double s = 0;
+  for (size_t u = 0; u < kHashCodeUnits; ++u) s += double{a[u]} * a[u];
+  return std::sqrt(s);
+}
+double code_cosine(const float* a, const float* b, double norm_a, double norm_b) {
+  double dot = 0;
+  for (size_t u = 0; u < kHashCodeUnits; ++u) dot += double{a[u]} * b[u];
+  const double nn = norm_a * norm_b;
+  return nn > 0 ? dot / nn : (norm_a == norm_b ? 1.0 : 0.0);
+}
+
 // The probe search of one image (see group_with_probes): depth first over the subsets of its
 // uncertain bits, nearest bits first. A subset's distance only grows as bits are added, so a
 // branch stops at the first bit that would pass the limit (the probe distance, or bound(): the
@@ -271,12 +285,7 @@ class HitCheck {
                  "group_with_probes: {} sketch bytes for {} hashes", sketch.size(), images);
     // angle(a, b) <= A  <=>  a.b >= cos(A) |a| |b| (cos falls on [0, 180] degrees).
     norm_.resize(angle_ ? images : 0);
-    for (size_t i = 0; i < norm_.size(); ++i) {
-      double s = 0;
-      for (size_t u = 0; u < kHashCodeUnits; ++u)
-        s += double{position[i * kHashCodeUnits + u]} * position[i * kHashCodeUnits + u];
-      norm_[i] = std::sqrt(s);
-    }
+    for (size_t i = 0; i < norm_.size(); ++i) norm_[i] = code_norm(position.data() + i * kHashCodeUnits);
     min_cos_ = angle_ ? std::cos(max_angle * std::numbers::pi / 180.0) : 0.0;
   }
   bool operator()(size_t i, int64_t j) const {
@@ -284,15 +293,9 @@ class HitCheck {
         sketch_distance(sketch_.data() + i * kSketchBytes, sketch_.data() + static_cast<size_t>(j) * kSketchBytes) >
             max_pixels_)
       return false;
-    return !angle_ || cosine(i, static_cast<size_t>(j)) >= min_cos_;
-  }
-  double cosine(size_t i, size_t j) const {
-    const float* a = position_.data() + i * kHashCodeUnits;
-    const float* b = position_.data() + j * kHashCodeUnits;
-    double dot = 0;
-    for (size_t u = 0; u < kHashCodeUnits; ++u) dot += double{a[u]} * b[u];
-    const double nn = norm_[i] * norm_[j];
-    return nn > 0 ? dot / nn : (norm_[i] == norm_[j] ? 1.0 : 0.0);  // 0 vs 0: the same
+    return !angle_ || code_cosine(position_.data() + i * kHashCodeUnits,
+                                  position_.data() + static_cast<size_t>(j) * kHashCodeUnits, norm_[i],
+                                  norm_[static_cast<size_t>(j)]) >= min_cos_;
   }
 
  private:
@@ -325,14 +328,7 @@ DuplicateGroups group_with_probes(std::span<const Hash128> hashes, std::span<con
 }
 
 double code_angle(const float* a, const float* b) {
-  double dot = 0, na = 0, nb = 0;
-  for (size_t u = 0; u < kHashCodeUnits; ++u) {
-    dot += double{a[u]} * b[u];
-    na += double{a[u]} * a[u];
-    nb += double{b[u]} * b[u];
-  }
-  const double nn = std::sqrt(na) * std::sqrt(nb);
-  const double cos = nn > 0 ? dot / nn : (na == nb ? 1.0 : 0.0);
+  const double cos = code_cosine(a, b, code_norm(a), code_norm(b));
   return std::acos(std::clamp(cos, -1.0, 1.0)) * 180.0 / std::numbers::pi;
 }
 
