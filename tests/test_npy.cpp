@@ -34,6 +34,34 @@ TEST(Npy, RoundTripNhwcAndReadNchw) {
   EXPECT_EQ(nchw.data, b.data);
 }
 
+// Every stored channel layout lands at the right (image, channel, y, x): RGBA with alpha dropped,
+// RGB, and grey with and without its channel axis.
+TEST(Npy, StoredChannelsLandInTheirPlanes) {
+  auto value = [](int i, int ch, int y, int x) { return static_cast<uint8_t>(i * 61 + ch * 37 + y * 11 + x * 3); };
+  const int n = 2, h = 5, w = 7;
+  for (int c : {4, 3, 1, 0}) {  // 0: shape (N, H, W)
+    const int stored = std::max(c, 1);
+    std::string header =
+        c == 0 ? fmt::format("{{'descr': '|u1', 'fortran_order': False, 'shape': ({}, {}, {}), }}", n, h, w)
+               : fmt::format("{{'descr': '|u1', 'fortran_order': False, 'shape': ({}, {}, {}, {}), }}", n, h, w, c);
+    header += '\n';
+    std::string data;
+    for (int i = 0; i < n; ++i)
+      for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x)
+          for (int ch = 0; ch < stored; ++ch) data += static_cast<char>(value(i, ch, y, x));
+    const std::string file =
+        std::string("\x93NUMPY\x01\x00", 8) + char(header.size() & 0xff) + char(header.size() >> 8) + header + data;
+    const ImageBatch b = parse_npy(file, "c.npy");
+    ASSERT_EQ(b.c, c == 4 ? 3 : stored) << c;
+    for (int i = 0; i < n; ++i)
+      for (int ch = 0; ch < b.c; ++ch)
+        for (int y = 0; y < h; ++y)
+          for (int x = 0; x < w; ++x)
+            ASSERT_EQ(b.image(i)[(ch * h + y) * w + x], value(i, ch, y, x)) << c << " " << i << ch << y << x;
+  }
+}
+
 TEST(Npy, RejectsWrongDtypeShapeAndTruncation) {
   auto make = [](const std::string& dict, size_t payload) {
     std::string h = dict;
