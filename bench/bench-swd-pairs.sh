@@ -6,13 +6,18 @@
 #   generator  a Fashion-MNIST DCGAN's samples against its training images (trained here for
 #              1500 steps), both upscaled x4 to 128x128 RGB
 # each as .npy, and the photos also as PNG folders. Prints seconds, peak RSS and the SWD average.
+# The photo pair is not the slowest: its crossing buckets are many but small and distinct.
 # Usage: bench/bench-swd-pairs.sh [WORK_DIR]
+#   REPEATS=R     runs per row (default 1); seconds are then the range over the R runs
+#   BASELINE=BIN  another build's gan-eval, run in alternation with ours on every row (the same
+#                 machine state for both: run-to-run variation on a shared VM exceeds the changes
+#                 being measured); its seconds and whether its SWD values are identical are added
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${1:-$(mktemp -d)}
 mkdir -p "$work"
 bin=build/bin
-[ -x "$bin/gan-eval" ] || scripts/build.sh >/dev/null
+[ -x "$bin/gan-eval" ] && [ -x "$bin/bench_swd_floor" ] || scripts/build.sh >/dev/null
 py=/usr/bin/python3
 
 [ -f "$work/fake4096.npy" ] || $py bench/make_swd_pairs.py "$work" far
@@ -57,12 +62,40 @@ PY
   done
 done
 
-echo "| pair | images | input | seconds | peak RSS (MiB) | SWD avg (x1e3) |"
-echo "|---|---:|---|---:|---:|---:|"
+repeats=${REPEATS:-1}
+baseline=${BASELINE:-}
+if [ -n "$baseline" ]; then
+  echo "| pair | images | input | seconds | peak RSS (MiB) | SWD avg (x1e3) | baseline seconds | baseline RSS (MiB) | same SWD |"
+  echo "|---|---:|---|---:|---:|---:|---:|---:|---|"
+else
+  echo "| pair | images | input | seconds | peak RSS (MiB) | SWD avg (x1e3) |"
+  echo "|---|---:|---|---:|---:|---:|"
+fi
+# One run of BIN on a pair: appends "seconds rss_kb" to $work/runs.BIN_TAG, the JSON to $work/out.TAG.json.
+run_one() {  # tag bin a b
+  /usr/bin/time -f "%e %M" -o "$work/time.log" "$2" swd "$3" "$4" --json -q >"$work/out.$1.json"
+  cat "$work/time.log" >>"$work/runs.$1"
+}
+range() {  # file: "min-max" seconds (or the one value) and the largest RSS in MiB
+  sort -n "$1" | awk 'NR==1{lo=$1} {hi=$1; if ($2>m) m=$2} END{s=(NR>1 && lo!=hi)? lo "-" hi : lo; printf "%s %d", s, m/1024}'
+}
 row() {  # label n input a b
-  /usr/bin/time -f "%e %M" -o "$work/time.log" $bin/gan-eval swd "$4" "$5" --json -q >"$work/out.json"
-  read -r s m <"$work/time.log"
-  echo "| $1 | $2 | $3 | $s | $((m / 1024)) | $($py -c "import json,sys; print('%.4f' % json.load(open(sys.argv[1]))['swd']['avg'])" "$work/out.json") |"
+  rm -f "$work/runs.new" "$work/runs.base"
+  for ((r = 0; r < repeats; ++r)); do
+    run_one new "$bin/gan-eval" "$4" "$5"
+    [ -z "$baseline" ] || run_one base "$baseline" "$4" "$5"
+  done
+  read -r s m < <(range "$work/runs.new")
+  local avg
+  avg=$($py -c "import json,sys; print('%.4f' % json.load(open(sys.argv[1]))['swd']['avg'])" "$work/out.new.json")
+  if [ -n "$baseline" ]; then
+    read -r bs bm < <(range "$work/runs.base")
+    same=$($py -c "import json,sys; a,b=(json.load(open(f))['swd'] for f in sys.argv[1:]); print('yes' if a==b else 'NO')" \
+      "$work/out.new.json" "$work/out.base.json")
+    echo "| $1 | $2 | $3 | $s | $m | $avg | $bs | $bm | $same |"
+  else
+    echo "| $1 | $2 | $3 | $s | $m | $avg |"
+  fi
 }
 for n in 1024 4096; do
   row far "$n" .npy "$work/real$n.npy" "$work/fake$n.npy"
@@ -71,4 +104,6 @@ for n in 1024 4096; do
   row photos "$n" "PNG folder" "$work/photos_a_png$n" "$work/photos_b_png$n"
 done
 echo
+echo "The projection GEMMs alone (bench_swd_floor: the same SGEMM calls, in cache and streamed from memory):"
+for n in 1024 4096; do $bin/bench_swd_floor "$n" 128 | sed 's/^/    /'; done
 echo "Machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')."

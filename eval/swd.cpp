@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <functional>
+#include <future>
 #include <opencv2/core.hpp>
 #include <opencv2/core/utility.hpp>
 
@@ -22,16 +23,15 @@ namespace {
 
 using Positions = SwdPositions;
 
-constexpr int kDirChunk = 64;  // directions projected at once (bounds the projection memory)
-
+// One CHW uint8 image as float HWC, through OpenCV's vectorised merge and conversion.
 void to_float_hwc(const uint8_t* chw, int h, int w, cv::Mat& img) {
-  img.create(h, w, CV_32FC3);
   const size_t plane = static_cast<size_t>(h) * w;
-  for (int y = 0; y < h; ++y) {
-    float* row = img.ptr<float>(y);
-    for (int x = 0; x < w; ++x)
-      for (int c = 0; c < 3; ++c) row[3 * x + c] = chw[c * plane + static_cast<size_t>(y) * w + x];
-  }
+  const cv::Mat planes[3] = {cv::Mat(h, w, CV_8U, const_cast<uint8_t*>(chw)),
+                             cv::Mat(h, w, CV_8U, const_cast<uint8_t*>(chw) + plane),
+                             cv::Mat(h, w, CV_8U, const_cast<uint8_t*>(chw) + 2 * plane)};
+  thread_local cv::Mat interleaved;
+  cv::merge(planes, 3, interleaved);
+  interleaved.convertTo(img, CV_32F);
 }
 
 // Descriptors of one set at one level: (n * 128) x 147 float32, (channel, dx, dy) order,
@@ -61,10 +61,18 @@ void descriptors(ImageSet& set, const Positions& pos, int levels, int lv, int ba
     for (int c = 0; c < 3; ++c) part[static_cast<size_t>(i) * 3 + c] = s[c];
   };
   auto identity = [](float v, int) { return static_cast<double>(v); };
-  ImageBatch block;
+  // The next block is read on a thread of its own while this one is processed: the read (a copy
+  // from the page cache, or a decompression) would otherwise leave every core but one idle.
+  ImageBatch block, next;
+  std::future<void> reading;
+  set.read(0, std::min<int64_t>(n, batch), block);
   for (int64_t b0 = 0; b0 < n; b0 += batch) {
     const int64_t b1 = std::min<int64_t>(n, b0 + batch);
-    set.read(b0, b1 - b0, block);
+    if (b1 < n)
+      reading = std::async(std::launch::async, [&set, &next, b1, count = std::min<int64_t>(n, b1 + batch) - b1] {
+        omp_set_num_threads(1);  // its conversion loops: the cores are busy with the current block
+        set.read(b1, count, next);
+      });
 #pragma omp parallel for schedule(dynamic, 4)
     for (int64_t i = b0; i < b1; ++i) {
       thread_local cv::Mat image;
@@ -87,6 +95,10 @@ void descriptors(ImageSet& set, const Positions& pos, int levels, int lv, int ba
       image_sums(i, identity);
     }
     on_block(b1 - b0);
+    if (reading.valid()) {
+      reading.get();  // rethrows a read error
+      std::swap(block, next);
+    }
   }
   const int64_t n_desc = n * kSwdPatches;
   auto total = [&] {
@@ -123,50 +135,49 @@ void descriptors(ImageSet& set, const Positions& pos, int levels, int lv, int ba
 }
 
 // Mean over directions and descriptors of |sorted(A.d) - sorted(B.d)| for one repeat.
-// Projections are computed by GEMMs over fixed blocks of kDescBlock descriptors (all directions
+// Projections are computed by GEMMs over fixed blocks of kSwdDescBlock descriptors (all directions
 // of a chunk at once), called inside our parallel loop where OpenBLAS runs single-threaded:
 // every projection comes from a call of the same shape whatever the thread count, so results are
 // the same to the bit on 1 or 16 threads (one multi-threaded GEMM partitions per thread count).
 // `pa` and `pb` are reused projection buffers.
 double repeat_distance(const FloatBuffer& a, const FloatBuffer& b, int64_t n_desc, const std::vector<float>& dirs,
                        FloatBuffer& pa, FloatBuffer& pb, std::vector<Wasserstein1d>& w1) {
-  constexpr int64_t kDescBlock = 2048;
-  pa.resize(static_cast<size_t>(kDirChunk) * n_desc);
+  pa.resize(static_cast<size_t>(kSwdDirChunk) * n_desc);
   pb.resize(pa.size());
   std::vector<double> per_dir(kSwdDirs, 0.0);
-  const int64_t blocks = (n_desc + kDescBlock - 1) / kDescBlock;
+  const int64_t blocks = (n_desc + kSwdDescBlock - 1) / kSwdDescBlock;
   // Per block and direction: the range of its projections, taken while they are in cache.
-  std::vector<std::array<float, 2>> ranges(static_cast<size_t>(2 * blocks * kDirChunk));
-  for (int d0 = 0; d0 < kSwdDirs; d0 += kDirChunk) {
+  std::vector<std::array<float, 2>> ranges(static_cast<size_t>(2 * blocks * kSwdDirChunk));
+  for (int d0 = 0; d0 < kSwdDirs; d0 += kSwdDirChunk) {
     const float* d = dirs.data() + static_cast<size_t>(d0) * kSwdDim;
 #pragma omp parallel for schedule(dynamic, 1)
     for (int64_t blk = 0; blk < 2 * blocks; ++blk) {
       const bool second = blk >= blocks;
-      const int64_t i0 = (second ? blk - blocks : blk) * kDescBlock;
-      const int64_t nb = std::min(kDescBlock, n_desc - i0);
+      const int64_t i0 = (second ? blk - blocks : blk) * kSwdDescBlock;
+      const int64_t nb = std::min<int64_t>(kSwdDescBlock, n_desc - i0);
       // The GEMM writes into a block of its own that stays in cache (OpenBLAS first zeroes its
       // output: on the projection buffers themselves that is one more pass over cold memory);
       // the rows are then copied out, their ranges taken on the way.
-      thread_local std::vector<float> block(static_cast<size_t>(kDirChunk) * kDescBlock);
+      thread_local std::vector<float> block(static_cast<size_t>(kSwdDirChunk) * kSwdDescBlock);
       // block (chunk x nb) = D (chunk x 147) . X[i0:i0+nb]^T (147 x nb)
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, kDirChunk, static_cast<int>(nb), kSwdDim, 1.0f, d, kSwdDim,
-                  (second ? b : a).data() + static_cast<size_t>(i0) * kSwdDim, kSwdDim, 0.0f, block.data(),
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, kSwdDirChunk, static_cast<int>(nb), kSwdDim, 1.0f, d,
+                  kSwdDim, (second ? b : a).data() + static_cast<size_t>(i0) * kSwdDim, kSwdDim, 0.0f, block.data(),
                   static_cast<int>(nb));
       float* out = (second ? pb : pa).data() + i0;
-      for (int j = 0; j < kDirChunk; ++j) {
+      for (int j = 0; j < kSwdDirChunk; ++j) {
         const float* row = block.data() + static_cast<size_t>(j) * nb;
         float lo = row[0], hi = row[0];
         Wasserstein1d::copy_range(row, out + static_cast<size_t>(j) * n_desc, static_cast<size_t>(nb), lo, hi);
-        ranges[static_cast<size_t>(blk * kDirChunk + j)] = {lo, hi};
+        ranges[static_cast<size_t>(blk * kSwdDirChunk + j)] = {lo, hi};
       }
     }
 #pragma omp parallel for schedule(dynamic, 1)
-    for (int j = 0; j < kDirChunk; ++j) {
+    for (int j = 0; j < kSwdDirChunk; ++j) {
       const size_t n = static_cast<size_t>(n_desc);
       float lo = ranges[static_cast<size_t>(j)][0], hi = ranges[static_cast<size_t>(j)][1];
       for (int64_t blk = 1; blk < 2 * blocks; ++blk) {
-        lo = std::min(lo, ranges[static_cast<size_t>(blk * kDirChunk + j)][0]);
-        hi = std::max(hi, ranges[static_cast<size_t>(blk * kDirChunk + j)][1]);
+        lo = std::min(lo, ranges[static_cast<size_t>(blk * kSwdDirChunk + j)][0]);
+        hi = std::max(hi, ranges[static_cast<size_t>(blk * kSwdDirChunk + j)][1]);
       }
       per_dir[static_cast<size_t>(d0 + j)] = w1[static_cast<size_t>(omp_get_thread_num())].sorted_abs_diff_sum(
           pa.data() + static_cast<size_t>(j) * n, pb.data() + static_cast<size_t>(j) * n, n, lo, hi);

@@ -16,6 +16,10 @@ constexpr int kSwdHalf = 3;       // 7x7 neighbourhoods
 constexpr int kSwdDim = 3 * 7 * 7;
 constexpr int kSwdRepeats = 4;
 constexpr int kSwdDirs = 128;  // per repeat
+// The CPU backend's projection GEMMs (swd.cpp): kSwdDirChunk directions of one repeat against
+// blocks of kSwdDescBlock descriptors per call (the chunk bounds the projection memory).
+constexpr int kSwdDirChunk = 64;
+constexpr int kSwdDescBlock = 2048;
 
 struct SwdLevelSize {
   int h, w;

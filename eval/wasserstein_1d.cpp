@@ -5,6 +5,7 @@
 #endif
 
 #include <algorithm>
+#include <boost/sort/pdqsort/pdqsort.hpp>
 #include <cmath>
 #include <cstring>
 
@@ -64,10 +65,14 @@ void scan(const float* v, size_t n, float& lo, float& hi, float* dst = nullptr) 
 #endif
 }
 
-// Ascending order; insertion sort for the few values a bucket usually holds.
+// Ascending order; insertion sort for the few values a bucket usually holds. Large buckets go to
+// pattern-defeating quicksort: they are often a few values repeated many times (flat image regions
+// project to one value in every image), which it sorts in linear time per distinct value where
+// introsort spends n log n comparisons (SWD on a Fashion-MNIST generator's pair: sorting from 6.5 %
+// of the time to 1 %).
 void small_sort(uint32_t* begin, uint32_t* end) {
   if (end - begin > 24) {
-    std::sort(begin, end);
+    boost::sort::pdqsort(begin, end);
     return;
   }
   for (uint32_t* i = begin + 1; i < end; ++i) {

@@ -49,6 +49,13 @@ TEST(Wasserstein1d, EqualsTheSortedDifferenceSumOnEveryKindOfSample) {
     a[0] = -0.0f;
     cases.push_back({"heavy ties", a, b});
   }
+  {
+    // Flat image regions: one value repeated thousands of times in both samples, on a spread.
+    auto a = normal(60000, 0, 1), b = normal(60000, 0.05f, 1);
+    for (size_t i = 0; i < a.size(); i += 3) a[i] = -0.73f;
+    for (size_t i = 1; i < b.size(); i += 4) b[i] = -0.73f;
+    cases.push_back({"a repeated value in both on a spread", a, b});
+  }
   cases.push_back({"constant vs spread", std::vector<float>(1000, 2.5f), normal(1000, 0, 1)});
   cases.push_back({"one value each", {1.5f}, {-2.0f}});
   cases.push_back({"two values each", {0.f, 1.f}, {1.f, 3.f}});
