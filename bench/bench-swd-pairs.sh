@@ -77,7 +77,7 @@ run_one() {  # tag bin a b
   cat "$work/time.log" >>"$work/runs.$1"
 }
 range() {  # file: "min-max" seconds (or the one value) and the largest RSS in MiB
-  sort -n "$1" | awk 'NR==1{lo=$1} {hi=$1; if ($2>m) m=$2} END{s=(NR>1 && lo!=hi)? lo "-" hi : lo; printf "%s %d", s, m/1024}'
+  sort -n "$1" | awk 'NR==1{lo=$1} {hi=$1; if ($2>m) m=$2} END{s=(NR>1 && lo!=hi)? lo "-" hi : lo; printf "%s %d\n", s, m/1024}'
 }
 row() {  # label n input a b
   rm -f "$work/runs.new" "$work/runs.base"
