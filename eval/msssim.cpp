@@ -7,6 +7,7 @@
 #include <random>
 
 #include "error.h"
+#include "image_io.h"
 #include "parallel.h"
 
 namespace gankit {
@@ -41,16 +42,6 @@ cv::Mat valid_filter(const cv::Mat& src, const cv::Mat& k, cv::Mat& full) {
   return full(cv::Rect(anchor, anchor, src.cols - size + 1, src.rows - size + 1));
 }
 
-void to_double_hwc(const uint8_t* chw, int c, int h, int w, cv::Mat& img) {
-  img.create(h, w, CV_64FC(c));
-  const size_t plane = static_cast<size_t>(h) * w;
-  for (int y = 0; y < h; ++y) {
-    double* row = img.ptr<double>(y);
-    for (int x = 0; x < w; ++x)
-      for (int ch = 0; ch < c; ++ch) row[c * x + ch] = chw[ch * plane + static_cast<size_t>(y) * w + x];
-  }
-}
-
 // (a[0::2,0::2] + a[1::2,0::2] + a[0::2,1::2] + a[1::2,1::2]) * 0.25 of an even-sized image.
 void box_down(const cv::Mat& src, cv::Mat& out) {
   const int h = src.rows / 2, w = src.cols / 2, c = src.channels();
@@ -77,8 +68,8 @@ struct Workspace {
 double msssim_pair(const uint8_t* a, const uint8_t* b, int c, int h, int w, bool* cropped) {
   GANKIT_CHECK_DATA(h >= 16 && w >= 16, "images are {}x{}: MS-SSIM needs at least 16x16 (5 scales)", w, h);
   thread_local Workspace ws;
-  to_double_hwc(a, c, h, w, ws.x[0]);
-  to_double_hwc(b, c, h, w, ws.y[0]);
+  chw_to_mat(a, c, h, w).convertTo(ws.x[0], CV_64F);
+  chw_to_mat(b, c, h, w).convertTo(ws.y[0], CV_64F);
   double score = 1.0;
   for (int scale = 0; scale < 5; ++scale) {
     cv::Mat x = ws.x[scale], y = ws.y[scale];

@@ -13,6 +13,7 @@
 
 #include "buffer.h"
 #include "error.h"
+#include "image_io.h"
 #include "laplacian.h"
 #include "swd_plan.h"
 #include "wasserstein_1d.h"
@@ -22,17 +23,6 @@ namespace gankit {
 namespace {
 
 using Positions = SwdPositions;
-
-// One CHW uint8 image as float HWC, through OpenCV's vectorised merge and conversion.
-void to_float_hwc(const uint8_t* chw, int h, int w, cv::Mat& img) {
-  const size_t plane = static_cast<size_t>(h) * w;
-  const cv::Mat planes[3] = {cv::Mat(h, w, CV_8U, const_cast<uint8_t*>(chw)),
-                             cv::Mat(h, w, CV_8U, const_cast<uint8_t*>(chw) + plane),
-                             cv::Mat(h, w, CV_8U, const_cast<uint8_t*>(chw) + 2 * plane)};
-  thread_local cv::Mat interleaved;
-  cv::merge(planes, 3, interleaved);
-  interleaved.convertTo(img, CV_32F);
-}
 
 // Descriptors of one set at one level: (n * 128) x 147 float32, (channel, dx, dy) order,
 // normalised per colour channel with double statistics (two passes).
@@ -77,7 +67,7 @@ void descriptors(ImageSet& set, const Positions& pos, int levels, int lv, int ba
     for (int64_t i = b0; i < b1; ++i) {
       thread_local cv::Mat image;
       thread_local LaplacianScratch scratch;
-      to_float_hwc(block.image(i - b0), block.h, block.w, image);
+      chw_to_mat(block.image(i - b0), 3, block.h, block.w).convertTo(image, CV_32F);
       const cv::Mat& level = laplacian_level(image, levels, lv, scratch);
       for (int p = 0; p < kSwdPatches; ++p) {
         const size_t k = static_cast<size_t>(i) * kSwdPatches + p;

@@ -272,22 +272,23 @@ std::vector<fs::path> list_images(const fs::path& dir, bool recursive) {
   return files;
 }
 
+// Both through OpenCV's vectorised split / merge, over plane headers on the CHW bytes: metrics
+// convert every image of every pass, so these run billions of bytes.
 void mat_to_chw(const cv::Mat& img, uint8_t* dst) {
   const int c = img.channels(), h = img.rows, w = img.cols;
-  for (int y = 0; y < h; ++y) {
-    const uint8_t* row = img.ptr<uint8_t>(y);
-    for (int x = 0; x < w; ++x)
-      for (int ch = 0; ch < c; ++ch) dst[(static_cast<size_t>(ch) * h + y) * w + x] = row[x * c + ch];
-  }
+  const size_t plane = static_cast<size_t>(h) * static_cast<size_t>(w);
+  std::vector<cv::Mat> planes;
+  for (int ch = 0; ch < c; ++ch) planes.emplace_back(h, w, CV_8U, dst + static_cast<size_t>(ch) * plane);
+  cv::split(img, planes.data());  // writes into the planes' memory: their size and type match
 }
 
 cv::Mat chw_to_mat(const uint8_t* src, int c, int h, int w) {
-  cv::Mat img(h, w, CV_8UC(c));
-  for (int y = 0; y < h; ++y) {
-    uint8_t* row = img.ptr<uint8_t>(y);
-    for (int x = 0; x < w; ++x)
-      for (int ch = 0; ch < c; ++ch) row[x * c + ch] = src[(static_cast<size_t>(ch) * h + y) * w + x];
-  }
+  const size_t plane = static_cast<size_t>(h) * static_cast<size_t>(w);
+  std::vector<cv::Mat> planes;
+  for (int ch = 0; ch < c; ++ch)
+    planes.emplace_back(h, w, CV_8U, const_cast<uint8_t*>(src) + static_cast<size_t>(ch) * plane);
+  cv::Mat img;
+  cv::merge(planes, img);
   return img;
 }
 

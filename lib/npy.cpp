@@ -7,11 +7,13 @@
 #include <cerrno>
 #include <fstream>
 #include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
 #include <regex>
 #include <sstream>
 
 #include "atomic_output.h"
 #include "error.h"
+#include "image_io.h"
 
 namespace gankit {
 namespace fs = std::filesystem;
@@ -100,19 +102,16 @@ NpyLayout parse_npy_header(const std::string& b, const std::string& name) {
   return l;
 }
 
-// One stored H x W x c image (c = 3, or 4 with alpha dropped) into c planes (3 at most) at dst:
-// cv::split, vectorised, instead of a byte loop; this runs for every image an SWD level reads.
+// One stored H x W x c image (c = 3, or 4 with alpha dropped) into 3 planes at dst.
 void nhwc_to_planes(const uint8_t* s, int h, int w, int c, uint8_t* dst) {
-  const size_t plane = static_cast<size_t>(h) * static_cast<size_t>(w);
-  const cv::Mat interleaved(h, w, CV_8UC(c), const_cast<uint8_t*>(s));
-  cv::Mat planes[4];
-  for (int ch = 0; ch < 3; ++ch) planes[ch] = cv::Mat(h, w, CV_8U, dst + static_cast<size_t>(ch) * plane);
+  const cv::Mat stored(h, w, CV_8UC(c), const_cast<uint8_t*>(s));
   if (c == 4) {
-    thread_local cv::Mat alpha;
-    alpha.create(h, w, CV_8U);
-    planes[3] = alpha;
+    thread_local cv::Mat rgb;
+    cv::cvtColor(stored, rgb, cv::COLOR_RGBA2RGB);
+    mat_to_chw(rgb, dst);
+  } else {
+    mat_to_chw(stored, dst);
   }
-  cv::split(interleaved, planes);  // writes into the planes' memory: their size and type match
 }
 
 // Converts `count` stored images at `src` into batch images [first, first + count).
@@ -317,7 +316,7 @@ ImageBatch load_npz(const fs::path& path, const std::string& key) {
 }
 
 NpyWriter::NpyWriter(const fs::path& path, int64_t n, int c, int h, int w, bool overwrite)
-    : path_(path), output_(path, overwrite), n_(n), c_(c), h_(h), w_(w), hwc_(static_cast<size_t>(c) * h * w) {
+    : path_(path), output_(path, overwrite), n_(n), c_(c), h_(h), w_(w) {
   std::string header =
       fmt::format("{{'descr': '|u1', 'fortran_order': False, 'shape': ({}, {}, {}, {}), }}", n, h, w, c);
   const size_t total = 10 + header.size() + 1;
@@ -336,12 +335,9 @@ void NpyWriter::append(const ImageBatch& batch) {
   GANKIT_CHECK(batch.c == c_ && batch.h == h_ && batch.w == w_ && written_ + batch.n <= n_, Internal,
                "{}: appending {} images of {}x{}x{} to {} of {} images of {}x{}x{}", path_.string(), batch.n, batch.c,
                batch.h, batch.w, written_, n_, c_, h_, w_);
-  const size_t plane = static_cast<size_t>(h_) * w_;
   for (int64_t i = 0; i < batch.n; ++i) {
-    const uint8_t* s = batch.image(i);
-    for (size_t p = 0; p < plane; ++p)
-      for (int ch = 0; ch < c_; ++ch) hwc_[p * c_ + ch] = s[ch * plane + p];
-    out_.write(reinterpret_cast<const char*>(hwc_.data()), static_cast<std::streamsize>(hwc_.size()));
+    const cv::Mat hwc = chw_to_mat(batch.image(i), c_, h_, w_);  // continuous: its bytes are the image
+    out_.write(reinterpret_cast<const char*>(hwc.data), static_cast<std::streamsize>(hwc.total() * hwc.elemSize()));
   }
   written_ += batch.n;
 }

@@ -63,7 +63,6 @@ class NpyWriter {
   std::ofstream out_;
   int64_t n_, written_ = 0;
   int c_, h_, w_;
-  std::vector<uint8_t> hwc_;
 };
 
 // Writes a whole batch as an uint8 NHWC .npy (replacing `path`).
