@@ -15,6 +15,7 @@
 #include "error.h"
 #include "image_io.h"
 #include "laplacian.h"
+#include "page_advice.h"
 #include "swd_plan.h"
 #include "wasserstein_1d.h"
 
@@ -129,11 +130,9 @@ void descriptors(ImageSet& set, const Positions& pos, int levels, int lv, int ba
 // of a chunk at once), called inside our parallel loop where OpenBLAS runs single-threaded:
 // every projection comes from a call of the same shape whatever the thread count, so results are
 // the same to the bit on 1 or 16 threads (one multi-threaded GEMM partitions per thread count).
-// `pa` and `pb` are reused projection buffers.
+// `pa` and `pb` hold kSwdDirChunk x n_desc projections.
 double repeat_distance(const FloatBuffer& a, const FloatBuffer& b, int64_t n_desc, const std::vector<float>& dirs,
                        FloatBuffer& pa, FloatBuffer& pb, std::vector<Wasserstein1d>& w1) {
-  pa.resize(static_cast<size_t>(kSwdDirChunk) * n_desc);
-  pb.resize(pa.size());
   std::vector<double> per_dir(kSwdDirs, 0.0);
   const int64_t blocks = (n_desc + kSwdDescBlock - 1) / kSwdDescBlock;
   // Per block and direction: the range of its projections, taken while they are in cache.
@@ -207,7 +206,10 @@ SwdResult sliced_wasserstein(ImageSet& real, ImageSet& fake, const SwdOptions& o
   } opencv_single_thread;
   // Working memory, reused by every level and repeat: fresh buffers of this size would cost more
   // in page faults (the kernel zeroing new pages) than the work itself.
-  FloatBuffer a, b, pa, pb;
+  FloatBuffer a, b;
+  // The projections, on huge pages: every 1-D pass streams through them (page_advice.h).
+  FloatBuffer pa(static_cast<size_t>(kSwdDirChunk) * n_desc), pb(pa.size());
+  for (FloatBuffer* p : {&pa, &pb}) advise_huge_pages(p->data(), p->size() * sizeof(float));
   std::vector<Wasserstein1d> w1(static_cast<size_t>(omp_get_max_threads()));  // one scratch per thread
   for (int lv = 0; lv < levels; ++lv) {
     descriptors(real, real_pos, levels, lv, opt.batch, on_block, a);

@@ -8,7 +8,8 @@
 // ships it): SWD at 4096 images took 12.0-13.0 s with it against 11.5-11.6 s without (system
 // time 3.0-3.5 s of zeroing 2 MiB pages the VM had to find, against 0.9 s), and import and
 // training were the same either way (docs/results.md). Where THP is "always" the kernel still
-// backs them with huge pages.
+// backs them with huge pages. The few buffers that are streamed through many times ask for them
+// themselves (page_advice.h: SWD's projections).
 #pragma once
 
 #include <cstdint>
