@@ -214,12 +214,14 @@ double Wasserstein1d::classify(const Buckets& bk) {
 double Wasserstein1d::own_terms(const float* v, size_t n, const Buckets& bk, std::vector<uint32_t>& starts,
                                 std::vector<uint32_t>& cross) {
   // Four partial sums, value i into sum i % 4 (one sum would make each value wait on the previous
-  // addition); the last n % 4 values go into the first after all others. With SSE2 the four sums
-  // are the lanes of two registers: the same additions in the same order.
+  // addition), then the last n % 4 values into the first. With SSE2 the four sums are the lanes of
+  // two registers: the same additions in the same order.
   double own[4] = {0, 0, 0, 0};
 #if defined(__SSE2__)
   __m128d own01 = _mm_setzero_pd(), own23 = _mm_setzero_pd();
 #endif
+  double tail[3];  // kChunk is a multiple of 4: the last n % 4 terms are all in the last chunk
+  size_t tails = 0;
   alignas(16) uint32_t idx[kChunk];
   alignas(16) int32_t side[kChunk];
   uint32_t crossing[kChunk];
@@ -233,7 +235,7 @@ double Wasserstein1d::own_terms(const float* v, size_t n, const Buckets& bk, std
       crossing[listed] = static_cast<uint32_t>(i);
       listed += side[i] == 0;
     }
-    const size_t m4 = m / 4 * 4;  // kChunk is a multiple of 4: only the last chunk has a tail
+    const size_t m4 = m / 4 * 4;
 #if defined(__SSE2__)
     for (size_t i = 0; i < m4; i += 4) {
       const __m128 xs = _mm_loadu_ps(x + i);
@@ -242,25 +244,20 @@ double Wasserstein1d::own_terms(const float* v, size_t n, const Buckets& bk, std
       own23 = _mm_add_pd(own23,
                          _mm_mul_pd(_mm_cvtps_pd(_mm_movehl_ps(xs, xs)), _mm_cvtepi32_pd(_mm_shuffle_epi32(ss, 0xEE))));
     }
-    if (m4 < m) {
-      _mm_storeu_pd(own, own01);
-      _mm_storeu_pd(own + 2, own23);
-    }
 #else
     for (size_t i = 0; i < m4; ++i) own[i % 4] += side[i] * static_cast<double>(x[i]);
 #endif
-    for (size_t i = m4; i < m; ++i) own[0] += side[i] * static_cast<double>(x[i]);
+    for (size_t i = m4; i < m; ++i) tail[tails++] = side[i] * static_cast<double>(x[i]);
     for (size_t k = 0; k < listed; ++k) {
       const uint32_t j = crossing[k];
       cross[starts[idx[j]]++] = float_to_key(x[j]);
     }
   }
 #if defined(__SSE2__)
-  if (n % 4 == 0) {
-    _mm_storeu_pd(own, own01);
-    _mm_storeu_pd(own + 2, own23);
-  }
+  _mm_storeu_pd(own, own01);
+  _mm_storeu_pd(own + 2, own23);
 #endif
+  for (size_t t = 0; t < tails; ++t) own[0] += tail[t];
   return (own[0] + own[1]) + (own[2] + own[3]);
 }
 
