@@ -18,7 +18,7 @@ cv::Mat laplacian_level(const cv::Mat& image, int levels, int k);
 // allocates (fresh buffers of these sizes are faulted in and zeroed by the kernel each time).
 struct LaplacianScratch {
   std::vector<cv::Mat> gauss;  // G(1), G(2), ...
-  cv::Mat down, up, out;
+  cv::Mat down, up, out;       // down: G(k + 1) of the last call (for k < levels - 1)
 };
 // The same values as laplacian_level(image, levels, k), in scratch.out.
 const cv::Mat& laplacian_level(const cv::Mat& image, int levels, int k, LaplacianScratch& scratch);

@@ -1,19 +1,15 @@
 #include "image_set.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
+#include <cctype>
 #include <mutex>
 #include <opencv2/core.hpp>
 
-#include "atomic_output.h"
 #include "error.h"
 #include "hdf5_store.h"
 #include "image_io.h"
 #include "npy.h"
 #include "parallel.h"
+#include "spill_file.h"
 
 namespace gankit {
 namespace fs = std::filesystem;
@@ -178,19 +174,19 @@ class StreamedNpy : public ImageSet {
 class SpilledFolder : public ImageSet {
  public:
   static constexpr int64_t kBlock = 256;
-  SpilledFolder(const fs::path& dir, FolderFiles f, int fd, const ImageSetOptions& opt) : f_(std::move(f)), fd_(fd) {
+  SpilledFolder(const fs::path& dir, FolderFiles f, std::unique_ptr<SpillFile> file, const ImageSetOptions& opt)
+      : f_(std::move(f)), file_(std::move(file)) {
     const int64_t n = count();
-    const size_t bytes = static_cast<size_t>(3) * f_.h * f_.w;
+    const int64_t bytes = int64_t(3) * f_.h * f_.w;
     Progress progress("loading " + dir.filename().string(), n, opt.progress);
     ImageBatch block;
     for (int64_t b0 = 0; b0 < n; b0 += kBlock) {
       resize_batch(block, std::min(kBlock, n - b0), 3, f_.h, f_.w);
       decode_files(f_, b0, block, progress);
-      write_all(block.data.data(), block.data.size(), static_cast<off_t>(b0 * static_cast<int64_t>(bytes)), dir);
+      file_->write(block.data.data(), block.data.size(), b0 * bytes, "the decoded images of " + dir.string());
     }
     progress.finish();
   }
-  ~SpilledFolder() override { ::close(fd_); }
   int64_t count() const override { return static_cast<int64_t>(f_.files.size()); }
   int channels() const override { return 3; }
   int height() const override { return f_.h; }
@@ -198,28 +194,33 @@ class SpilledFolder : public ImageSet {
   void read(int64_t start, int64_t n, ImageBatch& out) override {
     GANKIT_CHECK(start >= 0 && start + n <= count(), Internal, "images [{}, {}) out of range", start, start + n);
     resize_batch(out, n, 3, f_.h, f_.w);
-    const size_t bytes = out.data.size();
-    size_t done = 0;
-    const off_t at = static_cast<off_t>(start * static_cast<int64_t>(out.image_bytes()));
-    while (done < bytes) {
-      const ssize_t r = ::pread(fd_, out.data.data() + done, bytes - done, at + static_cast<off_t>(done));
-      GANKIT_CHECK(r > 0, Internal, "cannot read back decoded images: {}", std::strerror(errno));
-      done += static_cast<size_t>(r);
-    }
+    file_->read(out.data.data(), out.data.size(), start * static_cast<int64_t>(out.image_bytes()));
   }
 
  private:
-  void write_all(const uint8_t* p, size_t bytes, off_t at, const fs::path& dir) {
-    size_t done = 0;
-    while (done < bytes) {
-      const ssize_t r = ::pwrite(fd_, p + done, bytes - done, at + static_cast<off_t>(done));
-      GANKIT_CHECK_DATA(r > 0, "cannot keep the decoded images of {} in a temporary file in {}: {}", dir.string(),
-                        fs::temp_directory_path().string(), describe_write_errno(errno));
-      done += static_cast<size_t>(r);
-    }
-  }
   FolderFiles f_;
-  int fd_;
+  std::unique_ptr<SpillFile> file_;
+};
+
+// A folder too large to hold decoded, for a caller that reads it once (ImageSetOptions::
+// single_pass): each read decodes its range on every core, and nothing is kept.
+class DecodedFolder : public ImageSet {
+ public:
+  explicit DecodedFolder(FolderFiles f) : f_(std::move(f)) {}
+  int64_t count() const override { return static_cast<int64_t>(f_.files.size()); }
+  int channels() const override { return 3; }
+  int height() const override { return f_.h; }
+  int width() const override { return f_.w; }
+  void read(int64_t start, int64_t n, ImageBatch& out) override {
+    GANKIT_CHECK(start >= 0 && start + n <= count(), Internal, "images [{}, {}) out of range", start, start + n);
+    resize_batch(out, n, 3, f_.h, f_.w);
+    Progress silent("", n, ProgressOptions{true, false});  // the caller reports its own progress
+    decode_files(f_, start, out, silent);
+  }
+  bool decodes_on_read() const override { return true; }
+
+ private:
+  FolderFiles f_;
 };
 
 // An HDF5 level larger than ImageSetOptions::hdf5_hold_limit, read by ranges: a metric's pass
@@ -252,34 +253,20 @@ class StreamedLevel : public ImageSet {
 };
 
 // A large .npz member, inflated once into an unlinked temporary file and streamed from it.
-struct SpilledFd {
-  int fd;
-  ~SpilledFd() { ::close(fd); }
+struct SpillHolder {
+  std::unique_ptr<SpillFile> file;
 };
-// The member of `path` copied into `fd`, as a path that opens it.
-std::string extracted(const fs::path& path, int fd) {
-  extract_npz_member(path, "", fd);
-  return "/proc/self/fd/" + std::to_string(fd);
+// The member of `path` copied into `file`, as a path that opens it.
+std::string extracted(const fs::path& path, const SpillFile& file) {
+  extract_npz_member(path, "", file.fd());
+  return "/proc/self/fd/" + std::to_string(file.fd());
 }
-// (The descriptor's owner is a base constructed first: a failed extraction still closes it.)
-class SpilledNpz : private SpilledFd, public StreamedNpy {
+// (The file's owner is a base constructed first: a failed extraction still closes it.)
+class SpilledNpz : private SpillHolder, public StreamedNpy {
  public:
-  SpilledNpz(const fs::path& path, int fd, const ImageSetOptions& opt)
-      : SpilledFd{fd}, StreamedNpy(extracted(path, fd), opt, path.string()) {}
+  SpilledNpz(const fs::path& path, std::unique_ptr<SpillFile> f, const ImageSetOptions& opt)
+      : SpillHolder{std::move(f)}, StreamedNpy(extracted(path, *file), opt, path.string()) {}
 };
-
-// An unlinked temporary file in the system temp folder, or -1.
-int anonymous_temp_file() {
-  const std::string dir = fs::temp_directory_path().string();
-#ifdef O_TMPFILE
-  const int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (fd >= 0) return fd;
-#endif
-  std::string name = dir + "/gankit-images-XXXXXX";
-  const int fd2 = ::mkstemp(name.data());
-  if (fd2 >= 0) ::unlink(name.c_str());
-  return fd2;
-}
 
 }  // namespace
 
@@ -293,8 +280,7 @@ std::unique_ptr<ImageSet> open_image_set(const fs::path& path, const ImageSetOpt
     if (level->bytes() > options.hdf5_hold_limit) return level;
   }
   if (!fs::is_directory(path) && ext == ".npz" && npz_member_bytes(path) > static_cast<uint64_t>(options.spill_limit)) {
-    const int fd = anonymous_temp_file();
-    if (fd >= 0) return std::make_unique<SpilledNpz>(path, fd, options);
+    if (auto file = SpillFile::create()) return std::make_unique<SpilledNpz>(path, std::move(file), options);
   }
   if (fs::is_directory(path)) {
     FolderFiles f = folder_files(path, options);
@@ -304,8 +290,9 @@ std::unique_ptr<ImageSet> open_image_set(const fs::path& path, const ImageSetOpt
         GANKIT_CHECK_DATA(f.h == options.resolution && f.w == options.resolution,
                           "{}: images are {}x{}, not the requested {}x{}", path.string(), f.w, f.h, options.resolution,
                           options.resolution);
-      const int fd = anonymous_temp_file();
-      if (fd >= 0) return std::make_unique<SpilledFolder>(path, std::move(f), fd, options);
+      if (options.single_pass) return std::make_unique<DecodedFolder>(std::move(f));
+      if (auto file = SpillFile::create())
+        return std::make_unique<SpilledFolder>(path, std::move(f), std::move(file), options);
     }
   }
   return std::make_unique<OwnedBatch>(load_image_set(path, options));

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <opencv2/imgcodecs.hpp>
-#include <optional>
 
 #include "fixtures.h"
 #include "hdf5_store.h"
@@ -17,36 +16,9 @@ namespace gankit {
 namespace {
 namespace fs = std::filesystem;
 using test::error_of;
+using test::has_open_file_in;
 using test::TempDir;
-
-// TMPDIR set to a new folder `dir` for the scope (also when an assertion ends the test early).
-class TempDirAt {
- public:
-  explicit TempDirAt(const fs::path& dir) {
-    fs::create_directories(dir);
-    if (const char* old = std::getenv("TMPDIR")) saved_ = old;
-    setenv("TMPDIR", dir.c_str(), 1);
-  }
-  ~TempDirAt() {
-    if (saved_)
-      setenv("TMPDIR", saved_->c_str(), 1);
-    else
-      unsetenv("TMPDIR");
-  }
-
- private:
-  std::optional<std::string> saved_;
-};
-
-// Whether this process holds a file open under `dir` (an unlinked temporary has no name there).
-bool has_open_file_in(const fs::path& dir) {
-  for (const auto& fd : fs::directory_iterator("/proc/self/fd")) {
-    std::error_code ec;
-    const std::string target = fs::read_symlink(fd.path(), ec).string();
-    if (!ec && target.rfind(dir.string(), 0) == 0) return true;
-  }
-  return false;
-}
+using test::TempDirAt;
 
 TEST(ImageSet, FolderNpyAndHdf5GiveTheSameImages) {
   TempDir dir;
@@ -126,6 +98,41 @@ TEST(ImageSet, LargeFolderIsStreamedFromAnUnlinkedFileWithTheSameImages) {
   EXPECT_NE(error_of([&] { open_image_set(dir / "big", opt); }).find("not the requested 32x32"), std::string::npos);
   streamed.reset();
   EXPECT_TRUE(fs::is_empty(dir / "tmp"));
+}
+
+TEST(ImageSet, SinglePassLargeFolderIsDecodedAsItIsReadWithNoTemporaryFile) {
+  // For a caller that reads the set once (gan-eval swd), the same large folder is decoded range
+  // by range as it is read: no temporary file at all, the same images, a range read twice is
+  // decoded twice; a file that does not decode is named when its range is read.
+  TempDir dir;
+  test::write_noise_folder(dir / "big", 700, 64);
+  const TempDirAt tmp(dir / "tmp");
+  ImageSetOptions opt;
+  opt.progress.quiet = true;
+  opt.spill_limit = 4 << 20;
+  const ImageBatch all = load_image_set(dir / "big", opt);
+  EXPECT_FALSE(open_image_set(dir / "big", opt)->decodes_on_read());
+  opt.single_pass = true;
+  auto decoded = open_image_set(dir / "big", opt);
+  EXPECT_TRUE(decoded->decodes_on_read());
+  EXPECT_FALSE(has_open_file_in(dir / "tmp"));
+  ASSERT_EQ(decoded->count(), 700);
+  ImageBatch a;
+  for (auto [start, n] : std::vector<std::pair<int64_t, int64_t>>{{0, 256}, {256, 444}, {255, 3}, {0, 256}}) {
+    decoded->read(start, n, a);
+    ASSERT_EQ(a.n, n);
+    EXPECT_EQ(0, std::memcmp(a.image(0), all.image(start), static_cast<size_t>(n) * all.image_bytes())) << start;
+  }
+  // Small sets are still held in memory, single pass or not.
+  opt.spill_limit = int64_t(64) << 20;
+  EXPECT_FALSE(open_image_set(dir / "big", opt)->decodes_on_read());
+  opt.spill_limit = 4 << 20;
+  const fs::path bad = dir / "big" / "0500.png";
+  ASSERT_TRUE(fs::exists(bad));
+  test::write_bytes(bad, "not a png");
+  auto broken = open_image_set(dir / "big", opt);
+  broken->read(0, 256, a);  // the bad file is not in this range
+  EXPECT_NE(error_of([&] { broken->read(256, 444, a); }).find("0500.png"), std::string::npos);
 }
 
 TEST(ImageSet, LargeNpzMemberIsStreamedFromAnUnlinkedFile) {

@@ -49,5 +49,37 @@ TEST(Laplacian, MatchesPyrDownPyrUpDefinitionAndReconstructs) {
   EXPECT_FLOAT_EQ(d.at<float>(0, 1), 256.f * 6 * 1 / 256);
 }
 
+// SWD keeps G(1) of each image as uint16 256 * G(1) and starts the coarser levels from it. For
+// images of 0..255 integers that is exact (the binomial weights are integers summing to 256), and
+// the coarser levels from it are the same bits as from the image; odd sizes included.
+TEST(Laplacian, LevelOneOfByteImagesIsExactAsUint16AndGivesTheSameCoarserLevels) {
+  for (cv::Size size : {cv::Size(64, 64), cv::Size(53, 37)}) {
+    cv::Mat bytes(size, CV_8UC3), img;
+    cv::randu(bytes, 0, 256);
+    bytes.convertTo(img, CV_32F);
+    img.at<cv::Vec3f>(0, 0) = cv::Vec3f(255, 255, 255);  // the extreme value is in range too
+    LaplacianScratch scratch;
+    laplacian_level(img, 3, 0, scratch);
+    cv::Mat g1;
+    cv::pyrDown(img, g1);
+    ASSERT_EQ(cv::norm(scratch.down, g1, cv::NORM_INF), 0.0);  // what SWD stores
+    cv::Mat u16, back;
+    g1.convertTo(u16, CV_16U, 256.0);
+    u16.convertTo(back, CV_32F, 1.0 / 256);
+    EXPECT_EQ(cv::norm(back, g1, cv::NORM_INF), 0.0) << size;
+    double lo = 0, hi = 0;
+    cv::minMaxLoc(u16.reshape(1), &lo, &hi);
+    EXPECT_LE(hi, 65280.0);
+    for (int k = 1; k < 3; ++k)
+      EXPECT_EQ(cv::norm(laplacian_level(back, 2, k - 1), laplacian_level(img, 3, k), cv::NORM_INF), 0.0) << k;
+  }
+  // Not for any float image: 1/3 of a unit is lost in uint16 (why SWD stores only byte images' G(1)).
+  cv::Mat frac(16, 16, CV_32FC3, cv::Scalar::all(1.0 / 3)), g1, u16, back;
+  cv::pyrDown(frac, g1);
+  g1.convertTo(u16, CV_16U, 256.0);
+  u16.convertTo(back, CV_32F, 1.0 / 256);
+  EXPECT_GT(cv::norm(back, g1, cv::NORM_INF), 0.0);
+}
+
 }  // namespace
 }  // namespace gankit

@@ -8,10 +8,14 @@
 
 #include "error.h"
 #include "golden_images.h"
+#include "image_io.h"
+#include "image_set.h"
 #include "swd.h"
+#include "test_util.h"
 
 namespace gankit {
 namespace {
+namespace fs = std::filesystem;
 
 constexpr double kGoldenRelative = 1e-6;
 
@@ -95,6 +99,33 @@ TEST(Swd, IndependentOfBatchAndThreadCount) {
   omp_set_num_threads(threads);
   EXPECT_EQ(one.swd, base.swd);
   EXPECT_GT(base.average, 0.0);
+}
+
+// Levels after the first start from G(1) kept in a temporary file; without a temp folder they
+// start from the images again. Both give the same bits, and so does a folder decoded as it is read.
+TEST(Swd, SameBitsWithoutATempFolderAndFromAFolderDecodedAsItIsRead) {
+  auto real = test::golden_real(40, 64), fake = test::golden_fake(40, 64);
+  SwdOptions o = quiet(4);
+  o.batch = 16;  // several blocks: reads in turn and ahead
+  const SwdResult cached = sliced_wasserstein(real, fake, o);
+  {
+    test::TempDir dir;
+    const test::ScopedEnv env("TMPDIR", (dir / "missing").string());
+    EXPECT_EQ(sliced_wasserstein(real, fake, o).swd, cached.swd);
+  }
+  test::TempDir dir;
+  for (auto [name, batch] : {std::pair{"real", &real}, std::pair{"fake", &fake}}) {
+    fs::create_directories(dir / name);
+    for (int64_t i = 0; i < batch->n; ++i)
+      write_image(dir / name / fmt::format("{:02}.png", i), chw_to_mat(batch->image(i), 3, batch->h, batch->w));
+  }
+  ImageSetOptions load;
+  load.progress.quiet = true;
+  load.single_pass = true;
+  load.spill_limit = 1 << 10;
+  auto real_set = open_image_set(dir / "real", load), fake_set = open_image_set(dir / "fake", load);
+  ASSERT_TRUE(real_set->decodes_on_read());
+  EXPECT_EQ(sliced_wasserstein(*real_set, *fake_set, o).swd, cached.swd);
 }
 
 TEST(Swd, RejectsMismatchedOrTooSmallSets) {

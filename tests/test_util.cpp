@@ -181,6 +181,35 @@ std::vector<std::string> leftover_temporaries(const fs::path& dir) {
   return out;
 }
 
+ScopedEnv::ScopedEnv(std::string name, const std::optional<std::string>& value) : name_(std::move(name)) {
+  if (const char* old = std::getenv(name_.c_str())) saved_ = old;
+  if (value)
+    setenv(name_.c_str(), value->c_str(), 1);
+  else
+    unsetenv(name_.c_str());
+}
+
+ScopedEnv::~ScopedEnv() {
+  if (saved_)
+    setenv(name_.c_str(), saved_->c_str(), 1);
+  else
+    unsetenv(name_.c_str());
+}
+
+TempDirAt::TempDirAt(const fs::path& dir) {
+  fs::create_directories(dir);
+  env_.emplace("TMPDIR", dir.string());
+}
+
+bool has_open_file_in(const fs::path& dir) {
+  for (const auto& fd : fs::directory_iterator("/proc/self/fd")) {
+    std::error_code ec;
+    const std::string target = fs::read_symlink(fd.path(), ec).string();
+    if (!ec && target.rfind(dir.string(), 0) == 0) return true;
+  }
+  return false;
+}
+
 ByteBuffer random_bytes(size_t n, uint32_t seed) {
   std::mt19937 rng(seed);
   ByteBuffer v(n);

@@ -9,6 +9,7 @@
 #include <functional>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -112,6 +113,32 @@ std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path);
 // Names under `dir` (recursively) that look like temporaries or partial outputs (OUT.tmp-PID,
 // OUT.partial): what a failed or killed command must not leave behind.
 std::vector<std::string> leftover_temporaries(const std::filesystem::path& dir);
+
+// An environment variable set to `value` (or unset, with std::nullopt) for the scope, restored
+// after it (also when an assertion ends the test early).
+class ScopedEnv {
+ public:
+  ScopedEnv(std::string name, const std::optional<std::string>& value);
+  ~ScopedEnv();
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  std::string name_;
+  std::optional<std::string> saved_;
+};
+
+// TMPDIR set to a new folder `dir` for the scope.
+class TempDirAt {
+ public:
+  explicit TempDirAt(const std::filesystem::path& dir);
+
+ private:
+  std::optional<ScopedEnv> env_;
+};
+
+// Whether this process holds a file open under `dir` (an unlinked temporary has no name there).
+bool has_open_file_in(const std::filesystem::path& dir);
 
 // The message of the gankit::Error that `fn` throws ("no error" when it throws none); its kind in
 // `*kind` when given.

@@ -63,6 +63,7 @@ int eval_swd(const std::string& prog, const std::vector<std::string>& args) {
   load.limit = num_images;
   load.recursive = recursive;
   load.progress = common.progress_options();
+  load.single_pass = !on_gpu;  // the CPU backend reads each set once (the GPU one once per level)
   // .npy inputs are streamed (never held in memory); other inputs are decoded once.
   auto real = open_image_set(real_path, load);
   auto fake = open_image_set(fake_path, load);
