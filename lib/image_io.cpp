@@ -18,6 +18,7 @@
 
 #include "atomic_output.h"
 #include "error.h"
+#include "png_decode.h"
 
 namespace gankit {
 namespace fs = std::filesystem;
@@ -166,6 +167,8 @@ cv::Mat decode_image(std::span<const uint8_t> bytes, const std::string& name, Co
   GANKIT_CHECK_DATA(pixels <= max_image_pixels(),
                     "cannot decode {}: {}x{} is {} pixels, over the limit of {} (" GANKIT_SETTING("max_pixels") ")",
                     name, size.width, size.height, pixels, max_image_pixels());
+  if (is_png(bytes))
+    if (auto fast = decode_png_fast(bytes, mode == ColorMode::Keep)) return std::move(*fast);
   cv::Mat raw;
   try {
     cv::Mat buf(1, static_cast<int>(bytes.size()), CV_8U, const_cast<uint8_t*>(bytes.data()));

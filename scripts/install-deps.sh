@@ -13,6 +13,7 @@ packages=(
   libopencv-dev opencv-data         # image codecs, resizing, pyramids, Haar/LBP face cascades
   libhdf5-dev                       # dataset store
   libboost-program-options-dev libboost-dev libfmt-dev nlohmann-json3-dev zlib1g-dev libzip-dev
+  liblodepng-dev libdeflate-dev      # PNG decoding: lodepng's chunks and filters over libdeflate's inflate
   libgtest-dev
   liblinear-dev liblmdb-dev libmatio-dev
   dataset-fashion-mnist             # the default data of demo.sh and the real-data tests
