@@ -168,14 +168,32 @@ class StreamedNpy : public ImageSet {
   int64_t count_ = 0;
 };
 
+// A folder's images read by ranges (what the two large-folder sets below share).
+class FolderRanges : public ImageSet {
+ public:
+  explicit FolderRanges(FolderFiles f) : f_(std::move(f)) {}
+  int64_t count() const override { return static_cast<int64_t>(f_.files.size()); }
+  int channels() const override { return 3; }
+  int height() const override { return f_.h; }
+  int width() const override { return f_.w; }
+
+ protected:
+  // Checks [start, start + n) and sizes `out` for it.
+  void prepare(int64_t start, int64_t n, ImageBatch& out) const {
+    GANKIT_CHECK(start >= 0 && start + n <= count(), Internal, "images [{}, {}) out of range", start, start + n);
+    resize_batch(out, n, 3, f_.h, f_.w);
+  }
+  FolderFiles f_;
+};
+
 // A folder too large to hold decoded: decoded once, block by block on every core, into an
 // unlinked temporary file (nothing is left behind, even by a crash), then read by ranges like a
 // .npy file (the page cache keeps repeated passes cheap; the process holds one block).
-class SpilledFolder : public ImageSet {
+class SpilledFolder : public FolderRanges {
  public:
   static constexpr int64_t kBlock = 256;
   SpilledFolder(const fs::path& dir, FolderFiles f, std::unique_ptr<SpillFile> file, const ImageSetOptions& opt)
-      : f_(std::move(f)), file_(std::move(file)) {
+      : FolderRanges(std::move(f)), file_(std::move(file)) {
     const int64_t n = count();
     const int64_t bytes = int64_t(3) * f_.h * f_.w;
     Progress progress("loading " + dir.filename().string(), n, opt.progress);
@@ -187,40 +205,26 @@ class SpilledFolder : public ImageSet {
     }
     progress.finish();
   }
-  int64_t count() const override { return static_cast<int64_t>(f_.files.size()); }
-  int channels() const override { return 3; }
-  int height() const override { return f_.h; }
-  int width() const override { return f_.w; }
   void read(int64_t start, int64_t n, ImageBatch& out) override {
-    GANKIT_CHECK(start >= 0 && start + n <= count(), Internal, "images [{}, {}) out of range", start, start + n);
-    resize_batch(out, n, 3, f_.h, f_.w);
+    prepare(start, n, out);
     file_->read(out.data.data(), out.data.size(), start * static_cast<int64_t>(out.image_bytes()));
   }
 
  private:
-  FolderFiles f_;
   std::unique_ptr<SpillFile> file_;
 };
 
 // A folder too large to hold decoded, for a caller that reads it once (ImageSetOptions::
 // single_pass): each read decodes its range on every core, and nothing is kept.
-class DecodedFolder : public ImageSet {
+class DecodedFolder : public FolderRanges {
  public:
-  explicit DecodedFolder(FolderFiles f) : f_(std::move(f)) {}
-  int64_t count() const override { return static_cast<int64_t>(f_.files.size()); }
-  int channels() const override { return 3; }
-  int height() const override { return f_.h; }
-  int width() const override { return f_.w; }
+  using FolderRanges::FolderRanges;
   void read(int64_t start, int64_t n, ImageBatch& out) override {
-    GANKIT_CHECK(start >= 0 && start + n <= count(), Internal, "images [{}, {}) out of range", start, start + n);
-    resize_batch(out, n, 3, f_.h, f_.w);
+    prepare(start, n, out);
     Progress silent("", n, ProgressOptions{true, false});  // the caller reports its own progress
     decode_files(f_, start, out, silent);
   }
   bool decodes_on_read() const override { return true; }
-
- private:
-  FolderFiles f_;
 };
 
 // An HDF5 level larger than ImageSetOptions::hdf5_hold_limit, read by ranges: a metric's pass

@@ -73,64 +73,65 @@ TEST(ImageSet, StreamedNpyAndInMemorySetsReadTheSameRanges) {
   EXPECT_NE(error_of([&] { open_image_set(dir / "g.npy", opt); }).find("not the requested 8x8"), std::string::npos);
 }
 
-TEST(ImageSet, LargeFolderIsStreamedFromAnUnlinkedFileWithTheSameImages) {
-  // 700 noise PNGs of 64x64 decode to 8.6 MB, above a 4 MiB hold limit (64 MiB by default): the
-  // set is decoded once into a temporary file that has no name (nothing is left in TMPDIR) and
-  // read back by ranges, image for image what the in-memory loader gives.
-  TempDir dir;
-  test::write_noise_folder(dir / "big", 700, 64);
-  const TempDirAt tmp(dir / "tmp");
-  ImageSetOptions opt;
-  opt.progress.quiet = true;
-  opt.spill_limit = 4 << 20;
-  const ImageBatch all = load_image_set(dir / "big", opt);
-  auto streamed = open_image_set(dir / "big", opt);
-  EXPECT_TRUE(fs::is_empty(dir / "tmp"));
-  EXPECT_TRUE(has_open_file_in(dir / "tmp"));
-  ASSERT_EQ(streamed->count(), 700);
-  ImageBatch a;
-  for (auto [start, n] : std::vector<std::pair<int64_t, int64_t>>{{0, 700}, {255, 3}, {699, 1}, {256, 256}}) {
-    streamed->read(start, n, a);
-    ASSERT_EQ(a.n, n);
-    EXPECT_EQ(0, std::memcmp(a.image(0), all.image(start), static_cast<size_t>(n) * all.image_bytes())) << start;
+// 700 noise PNGs of 64x64 decode to 8.6 MB, above a 4 MiB hold limit (64 MiB by default), with
+// TMPDIR pointing into the test's folder; `all` is what the in-memory loader gives.
+class LargeFolder : public ::testing::Test {
+ protected:
+  LargeFolder() {
+    test::write_noise_folder(dir_ / "big", 700, 64);
+    opt_.progress.quiet = true;
+    opt_.spill_limit = 4 << 20;
+    all_ = load_image_set(dir_ / "big", opt_);
   }
-  opt.resolution = 32;
-  EXPECT_NE(error_of([&] { open_image_set(dir / "big", opt); }).find("not the requested 32x32"), std::string::npos);
+  // Each range read from `set` is, image for image, the in-memory loader's.
+  void expect_same_ranges(ImageSet& set, const std::vector<std::pair<int64_t, int64_t>>& ranges) {
+    ImageBatch a;
+    for (auto [start, n] : ranges) {
+      set.read(start, n, a);
+      ASSERT_EQ(a.n, n);
+      EXPECT_EQ(0, std::memcmp(a.image(0), all_.image(start), static_cast<size_t>(n) * all_.image_bytes())) << start;
+    }
+  }
+  TempDir dir_;
+  TempDirAt tmp_{dir_ / "tmp"};
+  ImageSetOptions opt_;
+  ImageBatch all_;
+};
+
+TEST_F(LargeFolder, IsStreamedFromAnUnlinkedFileWithTheSameImages) {
+  // The set is decoded once into a temporary file that has no name (nothing is left in TMPDIR)
+  // and read back by ranges.
+  auto streamed = open_image_set(dir_ / "big", opt_);
+  EXPECT_TRUE(fs::is_empty(dir_ / "tmp"));
+  EXPECT_TRUE(has_open_file_in(dir_ / "tmp"));
+  EXPECT_FALSE(streamed->decodes_on_read());
+  ASSERT_EQ(streamed->count(), 700);
+  expect_same_ranges(*streamed, {{0, 700}, {255, 3}, {699, 1}, {256, 256}});
+  opt_.resolution = 32;
+  EXPECT_NE(error_of([&] { open_image_set(dir_ / "big", opt_); }).find("not the requested 32x32"), std::string::npos);
   streamed.reset();
-  EXPECT_TRUE(fs::is_empty(dir / "tmp"));
+  EXPECT_TRUE(fs::is_empty(dir_ / "tmp"));
 }
 
-TEST(ImageSet, SinglePassLargeFolderIsDecodedAsItIsReadWithNoTemporaryFile) {
-  // For a caller that reads the set once (gan-eval swd), the same large folder is decoded range
-  // by range as it is read: no temporary file at all, the same images, a range read twice is
-  // decoded twice; a file that does not decode is named when its range is read.
-  TempDir dir;
-  test::write_noise_folder(dir / "big", 700, 64);
-  const TempDirAt tmp(dir / "tmp");
-  ImageSetOptions opt;
-  opt.progress.quiet = true;
-  opt.spill_limit = 4 << 20;
-  const ImageBatch all = load_image_set(dir / "big", opt);
-  EXPECT_FALSE(open_image_set(dir / "big", opt)->decodes_on_read());
-  opt.single_pass = true;
-  auto decoded = open_image_set(dir / "big", opt);
+TEST_F(LargeFolder, SinglePassIsDecodedAsItIsReadWithNoTemporaryFile) {
+  // For a caller that reads the set once (gan-eval swd), the folder is decoded range by range as
+  // it is read: no temporary file at all, the same images, a range read twice is decoded twice;
+  // a file that does not decode is named when its range is read.
+  opt_.single_pass = true;
+  auto decoded = open_image_set(dir_ / "big", opt_);
   EXPECT_TRUE(decoded->decodes_on_read());
-  EXPECT_FALSE(has_open_file_in(dir / "tmp"));
+  EXPECT_FALSE(has_open_file_in(dir_ / "tmp"));
   ASSERT_EQ(decoded->count(), 700);
-  ImageBatch a;
-  for (auto [start, n] : std::vector<std::pair<int64_t, int64_t>>{{0, 256}, {256, 444}, {255, 3}, {0, 256}}) {
-    decoded->read(start, n, a);
-    ASSERT_EQ(a.n, n);
-    EXPECT_EQ(0, std::memcmp(a.image(0), all.image(start), static_cast<size_t>(n) * all.image_bytes())) << start;
-  }
+  expect_same_ranges(*decoded, {{0, 256}, {256, 444}, {255, 3}, {0, 256}});
   // Small sets are still held in memory, single pass or not.
-  opt.spill_limit = int64_t(64) << 20;
-  EXPECT_FALSE(open_image_set(dir / "big", opt)->decodes_on_read());
-  opt.spill_limit = 4 << 20;
-  const fs::path bad = dir / "big" / "0500.png";
+  opt_.spill_limit = int64_t(64) << 20;
+  EXPECT_FALSE(open_image_set(dir_ / "big", opt_)->decodes_on_read());
+  opt_.spill_limit = 4 << 20;
+  const fs::path bad = dir_ / "big" / "0500.png";
   ASSERT_TRUE(fs::exists(bad));
   test::write_bytes(bad, "not a png");
-  auto broken = open_image_set(dir / "big", opt);
+  auto broken = open_image_set(dir_ / "big", opt_);
+  ImageBatch a;
   broken->read(0, 256, a);  // the bad file is not in this range
   EXPECT_NE(error_of([&] { broken->read(256, 444, a); }).find("0500.png"), std::string::npos);
 }
