@@ -42,10 +42,17 @@ class LevelOneCache {
   cv::Mat image(std::vector<uint16_t>& values, int64_t i) const {
     return cv::Mat(size_.h, size_.w, CV_16UC3, values.data() + i * image_values());
   }
+  // A failed write (a full temp disk) is kept, not thrown: the caller then does without the cache.
   void write(int64_t first, int64_t n, const std::vector<uint16_t>& values) {
-    file_->write(values.data(), static_cast<size_t>(n * image_values()) * 2, first * image_values() * 2,
-                 "the level-1 images of a set");
+    if (!failure_.empty()) return;
+    try {
+      file_->write(values.data(), static_cast<size_t>(n * image_values()) * 2, first * image_values() * 2,
+                   "the level-1 images of a set");
+    } catch (const Error& e) {
+      failure_ = e.what();
+    }
   }
+  const std::string& failure() const { return failure_; }
   void read(int64_t first, int64_t n, std::vector<uint16_t>& values) const {
     values.resize(static_cast<size_t>(n * image_values()));
     file_->read(values.data(), values.size() * 2, first * image_values() * 2);
@@ -54,6 +61,7 @@ class LevelOneCache {
  private:
   std::unique_ptr<SpillFile> file_;
   SwdLevelSize size_;
+  std::string failure_;
 };
 
 // OpenCV's thread count while this lives (a process-wide setting: change it only where no other
@@ -201,7 +209,8 @@ void descriptors(ImageSet& set, LevelOneCache* cache, const Positions& pos, int 
   // Per-image plain sums, taken as each image's descriptors are written, while in cache.
   std::vector<double> part(static_cast<size_t>(n) * 3);
   LevelInput input(set, cache, lv, decode_threads);
-  std::vector<uint16_t> to_cache(cache != nullptr && lv == 0 ? static_cast<size_t>(batch * cache->image_values()) : 0);
+  std::vector<uint16_t> to_cache(
+      cache != nullptr && lv == 0 ? static_cast<size_t>(std::min<int64_t>(batch, n) * cache->image_values()) : 0);
   InputBlock block, next;
   std::future<void> reading;
   input.read(0, std::min<int64_t>(n, batch), block);
@@ -317,8 +326,8 @@ SwdResult sliced_wasserstein(ImageSet& real, ImageSet& fake, const SwdOptions& o
   FloatBuffer pa(static_cast<size_t>(kSwdDirChunk) * n_desc), pb(pa.size());
   for (FloatBuffer* p : {&pa, &pb}) advise_huge_pages(p->data(), p->size() * sizeof(float));
   std::vector<Wasserstein1d> w1(static_cast<size_t>(omp_get_max_threads()));  // one scratch per thread
-  // Level 1's Gaussian images for the coarser levels; without a temporary folder each level
-  // starts from the images again (the same values, slower).
+  // Level 1's Gaussian images for the coarser levels; without a temporary folder, or without
+  // room in it, each level starts from the images again (the same values, slower).
   std::unique_ptr<LevelOneCache> real_g1, fake_g1;
   if (levels > 1) {
     auto real_file = SpillFile::create(), fake_file = SpillFile::create();
@@ -330,6 +339,12 @@ SwdResult sliced_wasserstein(ImageSet& real, ImageSet& fake, const SwdOptions& o
   for (int lv = 0; lv < levels; ++lv) {
     descriptors(real, real_g1.get(), real_pos, levels, lv, opt.batch, opencv_threads, on_block, a);
     descriptors(fake, fake_g1.get(), fake_pos, levels, lv, opt.batch, opencv_threads, on_block, b);
+    if (lv == 0 && real_g1 && !(real_g1->failure() + fake_g1->failure()).empty()) {
+      print_note(fmt::format("swd: {}; the coarser levels read the images again (the same values, slower)",
+                             real_g1->failure().empty() ? fake_g1->failure() : real_g1->failure()));
+      real_g1.reset();
+      fake_g1.reset();
+    }
     double sum = 0;
     for (int r = 0; r < kSwdRepeats; ++r) {
       sum += repeat_distance(a, b, n_desc, dirs[static_cast<size_t>(lv * kSwdRepeats + r)], pa, pb, w1);

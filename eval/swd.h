@@ -38,9 +38,9 @@ struct SwdResult {
 
 // The sets are read block by block, once: the finest level keeps each image's level-1 Gaussian
 // G(1) (exact as uint16, half the images' bytes) in an unlinked temporary file, and the coarser
-// levels start from it (without a temp folder they read the sets again: the same values). So a
-// streamed set (a .npy file, a single-pass folder) is never held in memory: peak memory is one
-// level's descriptors of both sets plus the projections.
+// levels start from it (without a temp folder, or room in it, they read the sets again: the same
+// values). So a streamed set (a .npy file, a single-pass folder) is never held in memory: peak
+// memory is one level's descriptors of both sets plus the projections.
 SwdResult sliced_wasserstein(ImageSet& real, ImageSet& fake, const SwdOptions& options);
 SwdResult sliced_wasserstein(const ImageBatch& real, const ImageBatch& fake, const SwdOptions& options);
 

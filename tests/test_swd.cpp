@@ -3,8 +3,10 @@
 // test_wasserstein_1d.
 #include <gtest/gtest.h>
 #include <omp.h>
+#include <sys/resource.h>
 
 #include <algorithm>
+#include <csignal>
 
 #include "error.h"
 #include "golden_images.h"
@@ -101,9 +103,10 @@ TEST(Swd, IndependentOfBatchAndThreadCount) {
   EXPECT_GT(base.average, 0.0);
 }
 
-// Levels after the first start from G(1) kept in a temporary file; without a temp folder they
-// start from the images again. Both give the same bits, and so does a folder decoded as it is read.
-TEST(Swd, SameBitsWithoutATempFolderAndFromAFolderDecodedAsItIsRead) {
+// Levels after the first start from G(1) kept in a temporary file; without a temp folder, or
+// without room in it, they start from the images again. All give the same bits, and so does a
+// folder decoded as it is read.
+TEST(Swd, SameBitsWithoutATempFolderOrRoomInItAndFromAFolderDecodedAsItIsRead) {
   auto real = test::golden_real(40, 64), fake = test::golden_fake(40, 64);
   SwdOptions o = quiet(4);
   o.batch = 16;  // several blocks: reads in turn and ahead
@@ -112,6 +115,24 @@ TEST(Swd, SameBitsWithoutATempFolderAndFromAFolderDecodedAsItIsRead) {
     test::TempDir dir;
     const test::ScopedEnv env("TMPDIR", (dir / "missing").string());
     EXPECT_EQ(sliced_wasserstein(real, fake, o).swd, cached.swd);
+  }
+  {
+    // No room for the cache (a 16 KiB file size limit stands in for a full temp disk): one note,
+    // and the coarser levels read the images again.
+    rlimit old{};
+    ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old), 0);
+    rlimit small = old;
+    small.rlim_cur = 16 << 10;
+    const auto handler = std::signal(SIGXFSZ, SIG_IGN);
+    ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
+    testing::internal::CaptureStderr();
+    const SwdResult full_disk = sliced_wasserstein(real, fake, o);
+    const std::string note = testing::internal::GetCapturedStderr();
+    setrlimit(RLIMIT_FSIZE, &old);
+    std::signal(SIGXFSZ, handler);
+    EXPECT_EQ(full_disk.swd, cached.swd);
+    EXPECT_NE(note.find("swd: cannot keep the level-1 images of a set in a temporary file"), std::string::npos) << note;
+    EXPECT_NE(note.find("the coarser levels read the images again"), std::string::npos) << note;
   }
   test::TempDir dir;
   for (auto [name, batch] : {std::pair{"real", &real}, std::pair{"fake", &fake}}) {
