@@ -328,8 +328,11 @@ SwdResult sliced_wasserstein(ImageSet& real, ImageSet& fake, const SwdOptions& o
   std::vector<Wasserstein1d> w1(static_cast<size_t>(omp_get_max_threads()));  // one scratch per thread
   // Level 1's Gaussian images for the coarser levels; without a temporary folder, or without
   // room in it, each level starts from the images again (the same values, slower).
+  // It takes at most half the free space there: SWD needs no disk otherwise, and a large set
+  // (16384 images of 1024x1024: 25 GB per set) should not fill a user's temp folder.
   std::unique_ptr<LevelOneCache> real_g1, fake_g1;
-  if (levels > 1) {
+  const int64_t cache_bytes = 2 * n * int64_t(3) * plan.sizes[1].h * plan.sizes[1].w * 2;
+  if (levels > 1 && cache_bytes <= SpillFile::available() / 2) {
     auto real_file = SpillFile::create(), fake_file = SpillFile::create();
     if (real_file && fake_file) {
       real_g1 = std::make_unique<LevelOneCache>(std::move(real_file), plan.sizes[1]);

@@ -1,6 +1,7 @@
 #include "spill_file.h"
 
 #include <fcntl.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -36,6 +37,13 @@ std::unique_ptr<SpillFile> SpillFile::create() {
   if (fd2 < 0) return nullptr;
   ::unlink(name.c_str());
   return std::unique_ptr<SpillFile>(new SpillFile(fd2));
+}
+
+int64_t SpillFile::available() {
+  const std::string dir = temp_folder();
+  struct statvfs st {};
+  if (dir.empty() || ::statvfs(dir.c_str(), &st) != 0) return -1;
+  return static_cast<int64_t>(st.f_bavail) * static_cast<int64_t>(st.f_frsize);
 }
 
 SpillFile::~SpillFile() { ::close(fd_); }

@@ -17,6 +17,8 @@ class SpillFile {
   // A new empty file in std::filesystem::temp_directory_path() (TMPDIR), or nullptr when none
   // can be made there (no such folder, read-only): callers then keep the data in memory instead.
   static std::unique_ptr<SpillFile> create();
+  // Bytes an unprivileged writer may still write in that folder (statvfs), or -1 when unknown.
+  static int64_t available();
   ~SpillFile();
   SpillFile(const SpillFile&) = delete;
   SpillFile& operator=(const SpillFile&) = delete;

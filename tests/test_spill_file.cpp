@@ -41,8 +41,13 @@ TEST(SpillFile, ReadsBackWhatWasWrittenAtAnyOffsetAndLeavesNoName) {
 
 TEST(SpillFile, IsNoneWithoutATempFolder) {
   TempDir dir;
+  {
+    const test::TempDirAt tmp(dir / "tmp");
+    EXPECT_GT(SpillFile::available(), 0);
+  }
   const test::ScopedEnv env("TMPDIR", (dir / "missing").string());
   EXPECT_EQ(SpillFile::create(), nullptr);
+  EXPECT_EQ(SpillFile::available(), -1);
 }
 
 TEST(SpillFile, AFailedWriteNamesWhatWasKeptAndWhere) {
