@@ -5,7 +5,8 @@
 #              distribution: the worst case of the 1-D step, whose CDFs cross everywhere)
 #   generator  a Fashion-MNIST DCGAN's samples against its training images (trained here for
 #              1500 steps), both upscaled x4 to 128x128 RGB
-# each as .npy, and the photos also as PNG folders. Prints seconds, peak RSS and the SWD average.
+# each as .npy, and the photos also as PNG folders. Prints seconds, peak RSS and the SWD average,
+# then the projection GEMMs' floor and the PNG decoding speed on the photo tiles.
 # The photo pair is not the slowest: its crossing buckets are many but small and distinct.
 # Usage: bench/bench-swd-pairs.sh [WORK_DIR]
 #   REPEATS=R     runs per row (default 1); seconds are then the range over the R runs
@@ -17,7 +18,7 @@ cd "$(dirname "$0")/.."
 work=${1:-$(mktemp -d)}
 mkdir -p "$work"
 bin=build/bin
-[ -x "$bin/gan-eval" ] && [ -x "$bin/bench_swd_floor" ] || scripts/build.sh >/dev/null
+[ -x "$bin/gan-eval" ] && [ -x "$bin/bench_swd_floor" ] && [ -x "$bin/bench_png_decode" ] || scripts/build.sh >/dev/null
 py=/usr/bin/python3
 
 [ -f "$work/fake4096.npy" ] || $py bench/make_swd_pairs.py "$work" far
@@ -106,4 +107,6 @@ done
 echo
 echo "The projection GEMMs alone (bench_swd_floor: the same SGEMM calls, in cache and streamed from memory):"
 for n in 1024 4096; do $bin/bench_swd_floor "$n" 128 | sed 's/^/    /'; done
+echo "PNG decoding of the photo tiles (bench_png_decode: decode_image against OpenCV's libpng):"
+$bin/bench_png_decode "$work/photos_a_png4096" | sed 's/^/    /'
 echo "Machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')."

@@ -1,5 +1,5 @@
 // Image decoding, encoding and folder listing (OpenCV codecs; PNGs of up to 8 bits per sample are
-// decoded by lodepng over libdeflate instead, 1.7x faster with the same pixels: png_decode.h).
+// decoded by lodepng over libdeflate instead, 1.5x faster with the same pixels: png_decode.h).
 //
 // Decoded images are cv::Mat, HWC, CV_8U, in RGB order (OpenCV's BGR is converted here, once)
 // with 3 channels, or 1 channel when ColorMode::Keep and the file is grayscale. 16-bit images

@@ -1,8 +1,8 @@
 // PNG decoding with libdeflate's inflate: the fast path of decode_image (image_io.h) for PNGs of
 // up to 8 bits per sample, whatever their colour type (grey, grey+alpha, RGB, RGBA, palette;
 // interlaced or not). lodepng parses the chunks and undoes the row filters; libdeflate inflates
-// the image data. On 128x128 photo tiles it decodes in 0.22 ms against libpng's 0.37 ms (through
-// OpenCV), with the same pixels.
+// the image data. On 128x128 photo tiles it decodes in 0.23 ms against 0.34 ms for OpenCV's libpng
+// path (bench/png_decode.cpp), with the same pixels.
 #pragma once
 
 #include <cstdint>
