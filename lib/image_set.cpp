@@ -261,8 +261,8 @@ struct SpillHolder {
   std::unique_ptr<SpillFile> file;
 };
 // The member of `path` copied into `file`, as a path that opens it.
-std::string extracted(const fs::path& path, const SpillFile& file) {
-  extract_npz_member(path, "", file.fd());
+std::string extracted(const fs::path& path, SpillFile& file) {
+  extract_npz_member(path, "", file);
   return "/proc/self/fd/" + std::to_string(file.fd());
 }
 // (The file's owner is a base constructed first: a failed extraction still closes it.)

@@ -1,10 +1,8 @@
 #include "npy.h"
 
-#include <unistd.h>
 #include <zip.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <fstream>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
@@ -14,6 +12,7 @@
 #include "atomic_output.h"
 #include "error.h"
 #include "image_io.h"
+#include "spill_file.h"
 
 namespace gankit {
 namespace fs = std::filesystem;
@@ -267,7 +266,7 @@ NpzMember::NpzMember(const fs::path& path, const std::string& key) {
 
 uint64_t npz_member_bytes(const fs::path& path, const std::string& key) { return NpzMember(path, key).st.size; }
 
-void extract_npz_member(const fs::path& path, const std::string& key, int fd) {
+void extract_npz_member(const fs::path& path, const std::string& key, SpillFile& file) {
   NpzMember m(path, key);
   std::string chunk;
   const NpyLayout l = m.header(chunk);  // a bad member fails here, not when streamed
@@ -279,13 +278,7 @@ void extract_npz_member(const fs::path& path, const std::string& key, int fd) {
       m.read_exactly(chunk.data(), chunk.size());
     }
     const size_t n = static_cast<size_t>(std::min<uint64_t>(chunk.size(), total - written));
-    size_t done = 0;
-    while (done < n) {
-      const ssize_t w = ::pwrite(fd, chunk.data() + done, n - done, static_cast<off_t>(written + done));
-      GANKIT_CHECK_DATA(w > 0, "cannot keep {} in a temporary file in {}: {}", m.name,
-                        fs::temp_directory_path().string(), describe_write_errno(errno));
-      done += static_cast<size_t>(w);
-    }
+    file.write(chunk.data(), n, static_cast<int64_t>(written), m.name);
     written += n;
     chunk.clear();
   }

@@ -16,6 +16,8 @@
 
 namespace gankit {
 
+class SpillFile;  // spill_file.h
+
 // An open .npy image array, read by ranges of images without loading the whole file (the
 // data is read in chunks and converted to NCHW straight into the caller's batch).
 class NpyReader {
@@ -42,10 +44,11 @@ class NpyReader {
 
 ImageBatch load_npy(const std::filesystem::path& path);
 ImageBatch load_npz(const std::filesystem::path& path, const std::string& key = "");
-// The size of the .npy member load_npz would read, and that member copied as a .npy into the
-// open file `fd` (from offset 0), with load_npz's checks (throws Error(Data) naming the member).
+// The size of the .npy member load_npz would read, and that member copied as a .npy into `file`
+// (from offset 0), with load_npz's checks (throws Error(Data) naming the member; a full disk names
+// it too).
 uint64_t npz_member_bytes(const std::filesystem::path& path, const std::string& key = "");
-void extract_npz_member(const std::filesystem::path& path, const std::string& key, int fd);
+void extract_npz_member(const std::filesystem::path& path, const std::string& key, SpillFile& file);
 // Parses .npy bytes (exposed for tests). `name` is used in error messages.
 ImageBatch parse_npy(const std::string& bytes, const std::string& name);
 // Streams `n` images of C x H x W into an uint8 NHWC .npy (so our images can go back to numpy

@@ -28,7 +28,7 @@ class SpillFile {
   void write(const void* data, std::size_t bytes, int64_t offset, const std::string& what);
   // Reads back `bytes` at `offset`, which must have been written.
   void read(void* data, std::size_t bytes, int64_t offset) const;
-  // The descriptor, for writers that take one (extract_npz_member); "/proc/self/fd/<fd>" opens it.
+  // The descriptor: "/proc/self/fd/<fd>" opens the file by path (a .npz member streamed from it).
   int fd() const { return fd_; }
 
  private:
