@@ -27,39 +27,53 @@ namespace {
 
 using Positions = SwdPositions;
 
-// G(1) = pyrDown(G(0)) of every image of one set, written by the level-0 pass and read by the
+// G(1) = pyrDown(G(0)) of every image of both sets, written by the level-0 pass and read by the
 // coarser levels, which start from it instead of from each image again (per image and level: one
 // read, one conversion and one full-size pyrDown fewer). Stored as uint16 256 * G(1), which is
 // exact: the binomial kernel's weights are integers summing to 256, so from 0..255 integers every
 // sum is an integer below 2^24 (exact in float) and G(1) is k / 256 with k <= 65280 — the coarser
-// levels come out the same to the bit. In an unlinked temporary file: half the images' bytes,
-// outside the process's memory.
+// levels come out the same to the bit. Both sets (0 real, 1 fake) in one unlinked temporary file:
+// half the images' bytes, outside the process's memory.
 class LevelOneCache {
  public:
-  LevelOneCache(std::unique_ptr<SpillFile> file, SwdLevelSize size) : file_(std::move(file)), size_(size) {}
-  int64_t image_values() const { return int64_t(3) * size_.h * size_.w; }
+  // The cache for two sets of n images, or nullptr without a temp folder or with less than twice
+  // its size free there: SWD needs no disk otherwise, and a large set (16384 images of 1024x1024:
+  // 25 GB per set) should not fill a user's temp folder.
+  static std::unique_ptr<LevelOneCache> create(int64_t n, SwdLevelSize size) {
+    const int64_t bytes = 2 * n * image_values(size) * 2;
+    if (bytes > SpillFile::available() / 2) return nullptr;
+    auto file = SpillFile::create();
+    return file ? std::unique_ptr<LevelOneCache>(new LevelOneCache(std::move(file), n, size)) : nullptr;
+  }
+  int64_t image_values() const { return image_values(size_); }
   // The pixels of image i of a block, as a view of `values` (CV_16UC3).
   cv::Mat image(std::vector<uint16_t>& values, int64_t i) const {
     return cv::Mat(size_.h, size_.w, CV_16UC3, values.data() + i * image_values());
   }
-  // A failed write (a full temp disk) is kept, not thrown: the caller then does without the cache.
-  void write(int64_t first, int64_t n, const std::vector<uint16_t>& values) {
+  // Images [first, first + n) of set `set`. A failed write (a full temp disk) is kept, not
+  // thrown: the caller then does without the cache.
+  void write(int set, int64_t first, int64_t n, const std::vector<uint16_t>& values) {
     if (!failure_.empty()) return;
     try {
-      file_->write(values.data(), static_cast<size_t>(n * image_values()) * 2, first * image_values() * 2,
-                   "the level-1 images of a set");
+      file_->write(values.data(), static_cast<size_t>(n * image_values()) * 2, offset(set, first),
+                   "the level-1 images of the sets");
     } catch (const Error& e) {
       failure_ = e.what();
     }
   }
   const std::string& failure() const { return failure_; }
-  void read(int64_t first, int64_t n, std::vector<uint16_t>& values) const {
+  void read(int set, int64_t first, int64_t n, std::vector<uint16_t>& values) const {
     values.resize(static_cast<size_t>(n * image_values()));
-    file_->read(values.data(), values.size() * 2, first * image_values() * 2);
+    file_->read(values.data(), values.size() * 2, offset(set, first));
   }
 
  private:
+  LevelOneCache(std::unique_ptr<SpillFile> file, int64_t n, SwdLevelSize size)
+      : file_(std::move(file)), n_(n), size_(size) {}
+  static int64_t image_values(SwdLevelSize size) { return int64_t(3) * size.h * size.w; }
+  int64_t offset(int set, int64_t first) const { return (set * n_ + first) * image_values() * 2; }
   std::unique_ptr<SpillFile> file_;
+  int64_t n_;
   SwdLevelSize size_;
   std::string failure_;
 };
@@ -158,15 +172,19 @@ void normalise(FloatBuffer& desc, int64_t n, std::vector<double>& part) {
 // cache (levels > 1, after level 0, which fills it).
 class LevelInput {
  public:
-  LevelInput(ImageSet& set, LevelOneCache* cache, int lv, int decode_threads)
-      : set_(set), cache_(cache), from_cache_(cache != nullptr && lv > 0), decode_threads_(decode_threads) {}
+  LevelInput(ImageSet& set, int which, LevelOneCache* cache, int lv, int decode_threads)
+      : set_(set),
+        which_(which),
+        cache_(cache),
+        from_cache_(cache != nullptr && lv > 0),
+        decode_threads_(decode_threads) {}
   // A set that decodes as it is read (a single-pass folder) is read in turn, on every core;
   // others are read ahead, on a thread of their own while the previous block is processed (the
   // read, a copy from the page cache or a decompression, would leave every core but one idle).
   bool read_ahead() const { return from_cache_ || !set_.decodes_on_read(); }
   void read(int64_t start, int64_t count, InputBlock& out) {
     if (from_cache_) {
-      cache_->read(start, count, out.g1);
+      cache_->read(which_, start, count, out.g1);
     } else if (!read_ahead()) {
       OpenCvThreads all(decode_threads_);
       set_.read(start, count, out.images);
@@ -191,6 +209,7 @@ class LevelInput {
 
  private:
   ImageSet& set_;
+  int which_;  // 0 real, 1 fake: its place in the cache
   LevelOneCache* cache_;
   bool from_cache_;
   int decode_threads_;
@@ -198,17 +217,17 @@ class LevelInput {
 
 // Descriptors of one set at one level: (n * 128) x 147 float32, (channel, dx, dy) order,
 // normalised per colour channel (normalise()). Images are processed in blocks of `batch` (each
-// block in parallel); `on_block` reports progress. With a cache, level 0 fills it and the others
-// read it instead of the set; `decode_threads` is OpenCV's thread count for a set that decodes as
-// it is read. `desc` is reused across calls: fresh multi-hundred-MB allocations cost more in page
+// block in parallel); `on_block` reports progress. With a cache, level 0 fills the set's part
+// (`which`: 0 real, 1 fake) and the others read it instead of the set; `decode_threads` is OpenCV's thread count for a
+// set that decodes as it is read. `desc` is reused across calls: fresh multi-hundred-MB allocations cost more in page
 // faults than the work itself.
-void descriptors(ImageSet& set, LevelOneCache* cache, const Positions& pos, int levels, int lv, int batch,
+void descriptors(ImageSet& set, int which, LevelOneCache* cache, const Positions& pos, int levels, int lv, int batch,
                  int decode_threads, const std::function<void(int64_t)>& on_block, FloatBuffer& desc) {
   const int64_t n = set.count();
   desc.resize(static_cast<size_t>(n) * kSwdPatches * kSwdDim);
   // Per-image plain sums, taken as each image's descriptors are written, while in cache.
   std::vector<double> part(static_cast<size_t>(n) * 3);
-  LevelInput input(set, cache, lv, decode_threads);
+  LevelInput input(set, which, cache, lv, decode_threads);
   std::vector<uint16_t> to_cache(
       cache != nullptr && lv == 0 ? static_cast<size_t>(std::min<int64_t>(batch, n) * cache->image_values()) : 0);
   InputBlock block, next;
@@ -230,7 +249,7 @@ void descriptors(ImageSet& set, LevelOneCache* cache, const Positions& pos, int 
       const auto s = image_sums(desc, i, [](float v, int) { return static_cast<double>(v); });
       std::copy(s.begin(), s.end(), part.begin() + i * 3);
     }
-    if (!to_cache.empty()) cache->write(b0, b1 - b0, to_cache);
+    if (!to_cache.empty()) cache->write(which, b0, b1 - b0, to_cache);
     on_block(b1 - b0);
     if (b1 < n) {
       if (input.read_ahead())
@@ -326,27 +345,16 @@ SwdResult sliced_wasserstein(ImageSet& real, ImageSet& fake, const SwdOptions& o
   FloatBuffer pa(static_cast<size_t>(kSwdDirChunk) * n_desc), pb(pa.size());
   for (FloatBuffer* p : {&pa, &pb}) advise_huge_pages(p->data(), p->size() * sizeof(float));
   std::vector<Wasserstein1d> w1(static_cast<size_t>(omp_get_max_threads()));  // one scratch per thread
-  // Level 1's Gaussian images for the coarser levels; without a temporary folder, or without
-  // room in it, each level starts from the images again (the same values, slower).
-  // It takes at most half the free space there: SWD needs no disk otherwise, and a large set
-  // (16384 images of 1024x1024: 25 GB per set) should not fill a user's temp folder.
-  std::unique_ptr<LevelOneCache> real_g1, fake_g1;
-  const int64_t cache_bytes = 2 * n * int64_t(3) * plan.sizes[1].h * plan.sizes[1].w * 2;
-  if (levels > 1 && cache_bytes <= SpillFile::available() / 2) {
-    auto real_file = SpillFile::create(), fake_file = SpillFile::create();
-    if (real_file && fake_file) {
-      real_g1 = std::make_unique<LevelOneCache>(std::move(real_file), plan.sizes[1]);
-      fake_g1 = std::make_unique<LevelOneCache>(std::move(fake_file), plan.sizes[1]);
-    }
-  }
+  // Level 1's Gaussian images for the coarser levels; without one (no temp folder, or no room in
+  // it) each level starts from the images again (the same values, slower).
+  std::unique_ptr<LevelOneCache> g1 = levels > 1 ? LevelOneCache::create(n, plan.sizes[1]) : nullptr;
   for (int lv = 0; lv < levels; ++lv) {
-    descriptors(real, real_g1.get(), real_pos, levels, lv, opt.batch, opencv_threads, on_block, a);
-    descriptors(fake, fake_g1.get(), fake_pos, levels, lv, opt.batch, opencv_threads, on_block, b);
-    if (lv == 0 && real_g1 && !(real_g1->failure() + fake_g1->failure()).empty()) {
-      print_note(fmt::format("swd: {}; the coarser levels read the images again (the same values, slower)",
-                             real_g1->failure().empty() ? fake_g1->failure() : real_g1->failure()));
-      real_g1.reset();
-      fake_g1.reset();
+    descriptors(real, 0, g1.get(), real_pos, levels, lv, opt.batch, opencv_threads, on_block, a);
+    descriptors(fake, 1, g1.get(), fake_pos, levels, lv, opt.batch, opencv_threads, on_block, b);
+    if (lv == 0 && g1 && !g1->failure().empty()) {
+      print_note(
+          fmt::format("swd: {}; the coarser levels read the images again (the same values, slower)", g1->failure()));
+      g1.reset();
     }
     double sum = 0;
     for (int r = 0; r < kSwdRepeats; ++r) {
