@@ -131,7 +131,8 @@ TEST(Swd, SameBitsWithoutATempFolderOrRoomInItAndFromAFolderDecodedAsItIsRead) {
     setrlimit(RLIMIT_FSIZE, &old);
     std::signal(SIGXFSZ, handler);
     EXPECT_EQ(full_disk.swd, cached.swd);
-    EXPECT_NE(note.find("swd: cannot keep the level-1 images of the sets in a temporary file"), std::string::npos) << note;
+    EXPECT_NE(note.find("swd: cannot keep the level-1 images of the sets in a temporary file"), std::string::npos)
+        << note;
     EXPECT_NE(note.find("the coarser levels read the images again"), std::string::npos) << note;
   }
   test::TempDir dir;
